@@ -1,0 +1,58 @@
+# Helpers that give every relabel target the same flags, include root and precompiled header.
+
+add_library(relabel_options INTERFACE)
+target_include_directories(relabel_options INTERFACE ${PROJECT_SOURCE_DIR})
+target_compile_options(relabel_options INTERFACE -Wall -Wextra -Wno-unused-parameter)
+target_compile_definitions(relabel_options INTERFACE
+  RELABEL_VERSION="${PROJECT_VERSION}"
+  RELABEL_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+  RELABEL_INSTALL_DATADIR="${CMAKE_INSTALL_FULL_DATADIR}/relabel")
+target_compile_features(relabel_options INTERFACE cxx_std_17)
+
+# One precompiled <torch/torch.h> shared by every target that includes LibTorch: parsing it
+# costs ~15 s per translation unit otherwise, which would put a clean 2-core build far over
+# budget. Targets reusing it must have the same compile flags and definitions.
+add_library(relabel_torch_pch STATIC ${PROJECT_SOURCE_DIR}/cmake/pch.cpp)
+target_link_libraries(relabel_torch_pch PUBLIC relabel_options ${TORCH_LIBRARIES})
+target_precompile_headers(relabel_torch_pch PRIVATE <torch/torch.h>)
+
+function(relabel_use_torch target)
+  target_link_libraries(${target} PUBLIC ${TORCH_LIBRARIES})
+  target_precompile_headers(${target} REUSE_FROM relabel_torch_pch)
+endfunction()
+
+# relabel_library(NAME SOURCES a.cpp b.cpp DEPS x y [TORCH])
+function(relabel_library name)
+  cmake_parse_arguments(ARG "TORCH" "" "SOURCES;DEPS" ${ARGN})
+  add_library(${name} STATIC ${ARG_SOURCES})
+  target_link_libraries(${name} PUBLIC relabel_options ${ARG_DEPS})
+  if(ARG_TORCH)
+    relabel_use_torch(${name})
+  endif()
+endfunction()
+
+# relabel_module(NAME [RECURSE] [TORCH] DEPS x y [DEFINES d] [EXCLUDE regex])
+# A module's sources are the .cpp files of its folder: helpers adding files never edit a shared
+# list. A module without sources yet is an INTERFACE target so dependents still link.
+function(relabel_module name)
+  cmake_parse_arguments(ARG "TORCH;RECURSE" "EXCLUDE" "DEPS;DEFINES" ${ARGN})
+  if(ARG_RECURSE)
+    file(GLOB_RECURSE srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
+  else()
+    file(GLOB srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
+  endif()
+  if(ARG_EXCLUDE)
+    list(FILTER srcs EXCLUDE REGEX "${ARG_EXCLUDE}")
+  endif()
+  if(srcs)
+    relabel_library(${name} SOURCES ${srcs} DEPS ${ARG_DEPS})
+    if(ARG_TORCH)
+      relabel_use_torch(${name})
+    endif()
+    target_compile_definitions(${name} PUBLIC ${ARG_DEFINES})
+  else()
+    add_library(${name} INTERFACE)
+    target_link_libraries(${name} INTERFACE relabel_options ${ARG_DEPS})
+    target_compile_definitions(${name} INTERFACE ${ARG_DEFINES})
+  endif()
+endfunction()

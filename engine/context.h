@@ -1,0 +1,44 @@
+#pragma once
+// The MPI world of one relabel process (DESIGN.md, engine/). RAII: initialises MPI if nobody
+// did (also without mpirun: a singleton world of one rank) and finalises only what it started.
+#include <mpi.h>
+
+#include <string>
+
+namespace relabel::engine {
+
+struct ContextOptions {
+  int threads_per_rank = 1;    // torch intra-op threads; 1 keeps ranks from oversubscribing cores
+  std::string device = "cpu";  // "cpu" | "cuda"
+};
+
+class Context {
+ public:
+  Context(int* argc, char*** argv, const ContextOptions& options = {});
+  ~Context();
+  Context(const Context&) = delete;
+  Context& operator=(const Context&) = delete;
+
+  int rank() const { return rank_; }
+  int size() const { return size_; }
+  int local_rank() const { return local_rank_; }  // rank among the processes of this node
+  int local_size() const { return local_size_; }
+  int threads() const { return threads_; }
+  const std::string& device() const { return device_; }  // "cpu" or "cuda:<local_rank>"
+  MPI_Comm world() const { return MPI_COMM_WORLD; }
+  bool is_root() const { return rank_ == 0; }
+
+  // Sets torch's intra-op threads (and OpenMP's, which OpenBLAS uses).
+  void set_threads(int threads);
+
+  // Prints the message on this rank and aborts every rank of `comm` (MPI_Abort): a failing rank
+  // must never leave its peers waiting in a collective.
+  [[noreturn]] static void abort(MPI_Comm comm, const std::string& message, int exit_code);
+
+ private:
+  bool owns_mpi_ = false;
+  int rank_ = 0, size_ = 1, local_rank_ = 0, local_size_ = 1, threads_ = 1;
+  std::string device_ = "cpu";
+};
+
+}  // namespace relabel::engine
