@@ -94,11 +94,10 @@ void run_info(ProcessArgs args) {
   for (const auto& [k, v] : rows) std::cout << std::left << std::setw(18) << k << v << "\n";
 }
 
-}  // namespace
-
-void add_info_command(CLI::App& app, ProcessArgs args) {
+const CommandRegistrar kInfo(90, [](CLI::App& app, ProcessArgs args, int*) {
   auto* cmd = app.add_subcommand("info", "Print the build configuration: versions, BLAS, ranks");
   cmd->callback([args] { run_info(args); });
-}
+});
 
+}  // namespace
 }  // namespace relabel::cli

@@ -30,7 +30,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("relabel ") + RELABEL_VERSION);
   relabel::cli::ProcessArgs args{&argc, &argv};
-  relabel::cli::add_info_command(app, args);
+  int exit_code = relabel::kExitOk;
+  for (const auto& [order, setup] : relabel::cli::registered_commands())
+    setup(app, args, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -41,5 +43,5 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     fail(e.what(), relabel::kExitRunFailure);
   }
-  return relabel::kExitOk;
+  return exit_code;
 }

@@ -1,0 +1,32 @@
+#pragma once
+// How learning code reaches the gradient all-reduce without knowing about MPI (DESIGN.md:
+// algos/ makes no MPI calls). engine::GradientSync implements it; NoSync is the single-process
+// case. Call broadcast_parameters() once after building a model (replicas start identical) and
+// average_gradients() after every backward, before the optimiser step.
+#include <vector>
+
+namespace at {
+class Tensor;
+}
+
+namespace relabel::algos {
+
+class GradSync {
+ public:
+  virtual ~GradSync() = default;
+  // Replaces every parameter with rank 0's value.
+  virtual void broadcast_parameters(const std::vector<at::Tensor>& params) = 0;
+  // Replaces every parameter's .grad() with its mean over the ranks (undefined grads count as 0).
+  virtual void average_gradients(const std::vector<at::Tensor>& params) = 0;
+  // Number of replicas the gradients are averaged over.
+  virtual int world_size() const = 0;
+};
+
+class NoSync final : public GradSync {
+ public:
+  void broadcast_parameters(const std::vector<at::Tensor>&) override {}
+  void average_gradients(const std::vector<at::Tensor>&) override {}
+  int world_size() const override { return 1; }
+};
+
+}  // namespace relabel::algos

@@ -1,0 +1,34 @@
+#pragma once
+// Task registry: name -> factory, dimensions, bounds, episode length and reference scores
+// (../shared/specs/envs.md). Every consumer (datagen, runs, config validation) goes through it.
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "envs/env.h"
+
+namespace relabel::envs {
+
+struct TaskInfo {
+  std::string name;
+  int obs_dim = 0;
+  int act_dim = 0;
+  float max_action = 1.0f;  // actions lie in [-max_action, max_action]^act_dim
+  int max_episode_steps = 0;
+  // Reference returns for the normalised score when a dataset carries none: R_random is the
+  // mean return of a uniform-random policy (100 episodes), R_expert a good policy's return.
+  double ref_random_return = 0.0;
+  double ref_expert_return = 0.0;
+  bool needs_mujoco = false;
+  std::function<std::unique_ptr<Env>()> make;
+};
+
+// Throws relabel::Error naming the task and the known ones when `name` is not registered (or
+// needs MuJoCo in a build without it).
+const TaskInfo& find_task(const std::string& name);
+bool has_task(const std::string& name);
+std::vector<std::string> task_names();
+std::unique_ptr<Env> make_env(const std::string& name);
+
+}  // namespace relabel::envs
