@@ -20,6 +20,9 @@ class GradSync {
   virtual void average_gradients(const std::vector<at::Tensor>& params) = 0;
   // Number of replicas the gradients are averaged over.
   virtual int world_size() const = 0;
+  // Sums `n` doubles element-wise over the replicas, in place: global statistics (dataset-wide
+  // mean prediction error, reward mean/std) that learning code needs without calling MPI.
+  virtual void all_reduce_sum(double* values, int n) = 0;
 };
 
 class NoSync final : public GradSync {
@@ -27,6 +30,7 @@ class NoSync final : public GradSync {
   void broadcast_parameters(const std::vector<at::Tensor>&) override {}
   void average_gradients(const std::vector<at::Tensor>&) override {}
   int world_size() const override { return 1; }
+  void all_reduce_sum(double*, int) override {}
 };
 
 }  // namespace relabel::algos
