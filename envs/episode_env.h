@@ -28,6 +28,8 @@ class EpisodeEnv : public Env {
   }
   // Called by state-setting test hooks: the episode may be stepped again, step count kept.
   void resume_episode() { active_ = true; }
+  // Called when a step fails midway: the episode cannot continue until the next reset.
+  void abort_episode() { active_ = false; }
   // Called first in step_into: throws relabel::RunError if no episode is running.
   void check_running() const;
   // Called last in step_into: counts the step and returns `truncated`. The time limit only

@@ -7,9 +7,15 @@
 #include "engine/core/error.h"
 #include "envs/mountaincar.h"
 #include "envs/pendulum.h"
+#ifdef RELABEL_HAVE_MUJOCO
+#include "envs/mujoco/tasks.h"
+#endif
 
 namespace relabel::envs {
 namespace {
+
+// Tasks that exist only in builds with MuJoCo: named here so a build without it can say so.
+const std::vector<std::string> kMujocoTasks = {"hopper", "walker2d", "halfcheetah"};
 
 std::vector<TaskInfo> build_registry() {
   std::vector<TaskInfo> tasks;
@@ -45,6 +51,31 @@ std::vector<TaskInfo> build_registry() {
     t.make = [] { return std::make_unique<MountainCar>(); };
     tasks.push_back(std::move(t));
   }
+#ifdef RELABEL_HAVE_MUJOCO
+  // D4RL's published reference returns (envs.md, "Normalised score").
+  struct Loco {
+    const char* name;
+    int obs_dim, act_dim;
+    double random, expert;
+    std::unique_ptr<Env> (*make)();
+  };
+  const Loco loco[] = {{"hopper", 11, 3, -20.272305, 3234.3, &make_hopper},
+                       {"walker2d", 17, 6, 1.629008, 4592.3, &make_walker2d},
+                       {"halfcheetah", 17, 6, -280.178953, 12135.0, &make_halfcheetah}};
+  for (const Loco& l : loco) {
+    TaskInfo t;
+    t.name = l.name;
+    t.obs_dim = l.obs_dim;
+    t.act_dim = l.act_dim;
+    t.max_action = 1.0f;
+    t.max_episode_steps = 1000;
+    t.ref_random_return = l.random;
+    t.ref_expert_return = l.expert;
+    t.needs_mujoco = true;
+    t.make = l.make;
+    tasks.push_back(std::move(t));
+  }
+#endif
   return tasks;
 }
 
@@ -58,6 +89,10 @@ const std::vector<TaskInfo>& registry() {
 const TaskInfo& find_task(const std::string& name) {
   for (const TaskInfo& t : registry())
     if (t.name == name) return t;
+  if (std::find(kMujocoTasks.begin(), kMujocoTasks.end(), name) != kMujocoTasks.end())
+    throw Error(fmt::format(
+        "task '{}' needs MuJoCo, but this build lacks it (configure with -DRELABEL_WITH_MUJOCO=ON)",
+        name));
   throw Error(
       fmt::format("unknown task '{}' (known tasks: {})", name, fmt::join(task_names(), ", ")));
 }

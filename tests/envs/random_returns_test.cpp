@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <random>
 
 #include "envs/evaluate.h"
@@ -23,6 +24,8 @@ std::pair<double, double> random_policy_mean(const std::string& task, int episod
     ret += e.ret;
     len += e.length;
   }
+  std::printf("%s: uniform-random mean return %.3f, mean length %.1f over %d episodes\n",
+              task.c_str(), ret / episodes, len / episodes, episodes);
   return {ret / episodes, len / episodes};
 }
 
@@ -40,6 +43,28 @@ TEST(RandomReturns, MountainCar) {
   EXPECT_NEAR(ret, find_task("mountaincar").ref_random_return, 3.3);
   EXPECT_GT(len, 990.0);
 }
+
+#ifdef RELABEL_HAVE_MUJOCO
+// envs.md's reference checks under MuJoCo 2.2.2 (uniform random actions, 100 episodes): within
+// 10% or 5 absolute, whichever is wider.
+TEST(RandomReturns, Hopper) {
+  auto [ret, len] = random_policy_mean("hopper", 100, 11);
+  EXPECT_NEAR(ret, 18.0, 5.0);
+  EXPECT_NEAR(len, 22.0, 2.2);
+}
+
+TEST(RandomReturns, Walker2d) {
+  auto [ret, len] = random_policy_mean("walker2d", 100, 11);
+  EXPECT_NEAR(ret, 2.0, 5.0);
+  EXPECT_NEAR(len, 20.0, 2.0);
+}
+
+TEST(RandomReturns, HalfCheetah) {
+  auto [ret, len] = random_policy_mean("halfcheetah", 100, 11);
+  EXPECT_NEAR(ret, -279.0, 27.9);
+  EXPECT_EQ(len, 1000.0);
+}
+#endif
 
 }  // namespace
 }  // namespace relabel::envs
