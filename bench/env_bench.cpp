@@ -110,28 +110,46 @@ void bench_task(const std::string& task, long steps, int repeats, std::vector<Ro
   const double step_rate = rate(repeats, steps, via_step);
   double base = step_rate;
   std::vector<Row> task_rows;
+  // Raw baseline with `n` mjData stepped round-robin (VectorEnv N=n touches n of them): each
+  // follows the Env run's sequence of episode lengths, reset with mj_resetData.
+  std::function<double(int)> raw_rate;
 #ifdef RELABEL_HAVE_MUJOCO
   if (info.needs_mujoco) {
     auto* loco = dynamic_cast<LocomotionEnv*>(env.get());
     const mjModel* m = shared_model(loco->spec().model_file);
     const int skip = loco->spec().frame_skip;
-    mjData* d = mj_makeData(m);
-    auto raw = [&] {
-      std::size_t e = 0;
-      mj_resetData(m, d);
-      mj_forward(m, d);
-      for (long t = 0; t < steps; ++t) {
-        for (int i = 0; i < ad; ++i) d->ctrl[i] = actions[t * ad + i];
-        for (int k = 0; k < skip; ++k) mj_step(m, d);
-        if (e < episode_ends.size() && episode_ends[e] == t) {  // same episode boundaries
-          ++e;
-          mj_resetData(m, d);
-          mj_forward(m, d);
+    raw_rate = [&, m, skip](int n) {
+      std::vector<int> lengths;
+      for (std::size_t e = 0; e < episode_ends.size(); ++e)
+        lengths.push_back(episode_ends[e] - (e ? episode_ends[e - 1] : -1));
+      if (lengths.empty()) lengths.push_back(info.max_episode_steps);
+      std::vector<mjData*> d(n);
+      for (auto& x : d) x = mj_makeData(m);
+      auto raw = [&] {
+        std::vector<std::size_t> episode(n, 0);
+        std::vector<int> left(n);
+        for (int j = 0; j < n; ++j) {
+          mj_resetData(m, d[j]);
+          mj_forward(m, d[j]);
+          left[j] = lengths[0];
         }
-      }
+        for (long t = 0; t < steps / n; ++t)
+          for (int j = 0; j < n; ++j) {
+            const float* a = actions.data() + (t * n + j) * ad;
+            for (int i = 0; i < ad; ++i) d[j]->ctrl[i] = a[i];
+            for (int k = 0; k < skip; ++k) mj_step(m, d[j]);
+            if (--left[j] == 0) {
+              left[j] = lengths[++episode[j] % lengths.size()];
+              mj_resetData(m, d[j]);
+              mj_forward(m, d[j]);
+            }
+          }
+      };
+      const double r = rate(repeats, steps / n * n, raw);
+      for (auto x : d) mj_deleteData(x);
+      return r;
     };
-    base = rate(repeats, steps, raw);
-    mj_deleteData(d);
+    base = raw_rate(1);
     task_rows.push_back({task, fmt::format("raw mj_step x{}", skip), base, 1.0});
   }
 #endif
@@ -139,9 +157,14 @@ void bench_task(const std::string& task, long steps, int repeats, std::vector<Ro
   const double into = rate(repeats, steps, via_step_into);
   task_rows.push_back({task, "Env::step_into", into, into / base});
   for (int n : {1, 8}) {
+    double n_base = base;
+    if (raw_rate && n > 1) {
+      n_base = raw_rate(n);
+      task_rows.push_back({task, fmt::format("raw, {} mjData", n), n_base, 1.0});
+    }
     VectorEnv venv(task, n, /*auto_reset=*/true);
     const double v = rate(repeats, steps / n * n, via_vector(venv));
-    task_rows.push_back({task, fmt::format("VectorEnv N={}", n), v, v / base});
+    task_rows.push_back({task, fmt::format("VectorEnv N={}", n), v, v / n_base});
   }
   rows.insert(rows.end(), task_rows.begin(), task_rows.end());
 }
@@ -162,8 +185,9 @@ int main(int argc, char** argv) {
     bench_task(task, steps, repeats, rows);
   }
   fmt::print(
-      "env stepping, single thread, median of {} repeats (ratio: vs raw mj_step loop for "
-      "MuJoCo tasks, vs Env::step for plain ones)\n",
+      "env stepping, one thread, steps per CPU-second, median of {} repeats. Ratio: MuJoCo "
+      "rows vs the raw mj_step loop above them (VectorEnv N=8 vs raw with 8 mjData), plain "
+      "tasks vs Env::step\n",
       repeats);
   fmt::print("{:<12} {:<18} {:>14} {:>8}\n", "task", "mode", "steps/s", "ratio");
   for (const Row& r : rows)
