@@ -1,0 +1,41 @@
+// The NCCL backend's libraries are loaded on first use, not at start-up (engine/nccl_runtime.h).
+// Runs without a GPU: loading and version queries need no device. Compiled in NCCL builds only.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <string>
+
+#ifdef RELABEL_HAVE_NCCL
+#include "engine/nccl_collective.h"
+#include "engine/nccl_runtime.h"
+#include "tests/support/test_support.h"
+
+namespace {
+bool mapped(const std::string& needle) {
+  std::ifstream maps("/proc/self/maps");
+  for (std::string line; std::getline(maps, line);)
+    if (line.find(needle) != std::string::npos) return true;
+  return false;
+}
+}  // namespace
+
+TEST(NcclRuntime, BinaryDoesNotLinkNcclOrCudart) {
+  auto r = relabel::test::run_command("readelf -d " RELABEL_BINARY);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("NEEDED"), std::string::npos);
+  EXPECT_EQ(r.output.find("libnccl"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("libcudart"), std::string::npos) << r.output;
+}
+
+TEST(NcclRuntime, LoadsOnDemandWithoutAGpu) {
+  std::string why;
+  const auto* api = relabel::engine::nccl_runtime::api(&why);
+  ASSERT_NE(api, nullptr) << why;
+  EXPECT_TRUE(mapped("libnccl"));
+  int version = 0;
+  ASSERT_EQ(api->ncclGetVersion(&version), ncclSuccess);
+  EXPECT_EQ(version / 100, NCCL_MAJOR * 100 + NCCL_MINOR);  // the library matches the headers
+  EXPECT_EQ(relabel::engine::NcclCollective::runtime_problem(), "");
+  EXPECT_GE(relabel::engine::NcclCollective::visible_devices(), 0);  // no throw without a GPU
+}
+#endif
