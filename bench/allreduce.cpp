@@ -33,34 +33,36 @@ struct Candidate {
   std::function<void()> setup = [] {};
 };
 
-// Times each candidate `reps` times, interleaved so all see the same machine load. One sample
-// is the slowest rank's time for one call, with the ranks aligned by a barrier first.
-std::vector<double> time_interleaved(const std::vector<Candidate>& cands, int warmup, int reps,
-                                     MPI_Comm comm) {
-  std::vector<std::vector<double>> samples(cands.size());
-  for (int i = 0; i < warmup; ++i)
-    for (auto& c : cands) c.setup(), c.run();
-  for (int i = 0; i < reps; ++i) {
-    for (size_t k = 0; k < cands.size(); ++k) {
-      cands[k].setup();
-      MPI_Barrier(comm);
-      double t0 = MPI_Wtime();
-      cands[k].run();
-      double dt = MPI_Wtime() - t0;
-      MPI_Allreduce(MPI_IN_PLACE, &dt, 1, MPI_DOUBLE, MPI_MAX, comm);
-      samples[k].push_back(dt);
-    }
-  }
-  std::vector<double> medians;
-  for (auto& s : samples) medians.push_back(median(s));
-  return medians;
+double timed_once(const Candidate& c, MPI_Comm comm) {
+  c.setup();
+  MPI_Barrier(comm);
+  double t0 = MPI_Wtime();
+  c.run();
+  double dt = MPI_Wtime() - t0;
+  MPI_Allreduce(MPI_IN_PLACE, &dt, 1, MPI_DOUBLE, MPI_MAX, comm);  // the slowest rank's time
+  return dt;
 }
 
-int reps_for(int64_t bytes) {
-  if (bytes <= (64 << 10)) return 400;
-  if (bytes <= (1 << 20)) return 100;
-  if (bytes <= (16 << 20)) return 20;
-  return 8;
+// Medians of each candidate's time per call, sampled interleaved so all see the same machine
+// load. After warm-up the repeat count is chosen (the same on every rank) so one size takes
+// about `budget_s`, between min_reps and max_reps.
+std::vector<double> time_interleaved(const std::vector<Candidate>& cands, int min_reps,
+                                     int max_reps, MPI_Comm comm, double budget_s = 1.5) {
+  double round = 0;
+  for (int i = 0; i < 3; ++i) {
+    round = 0;
+    for (auto& c : cands) round += timed_once(c, comm);
+  }
+  int reps =
+      static_cast<int>(std::clamp(budget_s / std::max(round, 1e-9), static_cast<double>(min_reps),
+                                  static_cast<double>(max_reps)));
+  std::vector<std::vector<double>> samples(cands.size());
+  for (int i = 0; i < reps; ++i)
+    for (size_t k = 0; k < cands.size(); ++k) samples[k].push_back(timed_once(cands[k], comm));
+  std::vector<double> medians;
+  for (auto& s : samples) medians.push_back(median(s));
+  medians.push_back(reps);
+  return medians;
 }
 
 std::string human_bytes(int64_t b) {
@@ -85,13 +87,13 @@ void bench_sizes(engine::MpiCollective& world) {
   for (int64_t bytes = 4; bytes <= (64LL << 20); bytes *= 4) {
     auto t = torch::ones({bytes / 4});
     std::vector<float> raw(static_cast<size_t>(bytes / 4), 1.0f);
-    int reps = reps_for(bytes);
     Candidate raw_call{[&] {
       MPI_Allreduce(MPI_IN_PLACE, raw.data(), static_cast<int>(raw.size()), MPI_FLOAT, MPI_SUM,
                     world.comm());
     }};
     Candidate coll_call{[&] { world.all_reduce(t, engine::ReduceOp::Sum); }};
-    auto m = time_interleaved({raw_call, coll_call}, reps > 50 ? 10 : 2, reps, world.comm());
+    auto m = time_interleaved({raw_call, coll_call}, 5, 1000, world.comm());
+    int reps = static_cast<int>(m[2]);
     double algbw = m[1] > 0 ? bytes / m[1] / 1e9 : 0;
     if (world.is_root())
       std::printf("%10s %6d %12.2f %12.2f %10.3f %10.3f %8.3f\n", human_bytes(bytes).c_str(), reps,
@@ -132,12 +134,12 @@ void bench_gradient_sync(engine::MpiCollective& world) {
   auto set_fresh = [&] {
     for (size_t i = 0; i < params.size(); ++i) params[i].mutable_grad() = fresh[i];
   };
-  const int reps = 300;
   auto m = time_interleaved({{raw_fn},
                              {[&] { sync_default.average_gradients(params); }},
                              {[&] { sync_small.average_gradients(params); }},
                              {[&] { sync_fresh.average_gradients(params); }, set_fresh}},
-                            20, reps, world.comm());
+                            50, 1000, world.comm(), 6.0);
+  int reps = static_cast<int>(m[4]);
   if (!world.is_root()) return;
   std::printf(
       "\nGradientSync on the IQL 256x256 set (%lld params, %.2f MB, %d rank(s)), median "

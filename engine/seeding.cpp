@@ -14,10 +14,12 @@ uint64_t hash_name(std::string_view s) {
   return h;
 }
 
-// rank_code 0 is the shared stream; ranks use rank + 1, so the two never coincide.
+// Absorbs the inputs one after the other through the mixer. Not symmetric in its inputs
+// (a plain splitmix(seed) ^ splitmix(rank) would give seed 0/rank 1 = seed 1/rank 0). rank_code
+// 0 is the shared stream; ranks use rank + 1, so the two never coincide.
 uint64_t mix(uint64_t seed, uint64_t rank_code, std::string_view stream) {
   uint64_t x = splitmix64(seed);
-  x = splitmix64(x ^ splitmix64(rank_code));
+  x = splitmix64(x ^ (rank_code * 0xd1b54a32d192ed03ULL));  // odd: a bijection of rank_code
   return splitmix64(x ^ hash_name(stream));
 }
 }  // namespace

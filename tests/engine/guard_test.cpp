@@ -36,7 +36,10 @@ TEST(Guard, ThrowingRankAbortsPeersInsteadOfHanging) {
   ssize_t n = readlink(self.c_str(), buf, sizeof buf - 1);
   ASSERT_GT(n, 0);
   std::string exe(buf, static_cast<size_t>(n));
+  // The child mpirun must not inherit the MPI singleton state of this process (OMPI_*, PMIX_*
+  // variables set when an earlier test initialised MPI).
   auto r = relabel::test::run_command(
+      "for v in $(env | grep -oE '^(OMPI|PMIX|ORTE|OPAL)_[A-Za-z0-9_]*'); do unset $v; done; "
       "RELABEL_GUARD_CHILD=1 timeout 120 " RELABEL_MPIRUN
       " --allow-run-as-root --oversubscribe --mca btl_vader_single_copy_mechanism none -np 2 " +
       exe);

@@ -60,8 +60,9 @@ TEST(Progress, RateIsAnEmaAndEtaFollows) {
   EXPECT_DOUBLE_EQ(p.eta_s(), 9000.0 / 190.0);
   EXPECT_EQ(p.line(), "train 1000/10000 (10.0%) | 190.0 steps/s | ETA 47s | score 0.5");
   // TTY: both samples rewrote the same line.
-  EXPECT_EQ(out.str().find('\n'), std::string::npos);
-  EXPECT_EQ(std::count(out.str().begin(), out.str().end(), '\r'), 2);
+  const std::string shown = out.str();
+  EXPECT_EQ(shown.find('\n'), std::string::npos);
+  EXPECT_EQ(std::count(shown.begin(), shown.end(), '\r'), 2);
 
   auto js = lines(json.str());
   ASSERT_EQ(js.size(), 2u);
