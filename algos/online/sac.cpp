@@ -270,16 +270,17 @@ void Sac::load(torch::serialize::InputArchive& archive) {
   read_module(archive, "q1_target", s.q1_target);
   read_module(archive, "q2_target", s.q2_target);
   for (auto* net : {&s.q1, &s.q2, &s.q1_target, &s.q2_target}) (*net)->to(s.device);
-  torch::Tensor t;
-  archive.read("log_alpha", t);
+  // Each read needs a fresh tensor: reading into a defined one rebinds its storage.
+  torch::Tensor log_alpha, updates, generator;
+  archive.read("log_alpha", log_alpha);
   {
     torch::NoGradGuard no_grad;
-    s.log_alpha.copy_(t);
+    s.log_alpha.copy_(log_alpha);
   }
-  archive.read("updates", t);
-  s.updates = t.item<int64_t>();
-  archive.read("generator", t);
-  s.gen.set_state(t);
+  archive.read("updates", updates);
+  s.updates = updates.item<int64_t>();
+  archive.read("generator", generator);
+  s.gen.set_state(generator);
   const std::pair<const char*, torch::optim::Adam*> opts[] = {{"actor_opt", s.actor_opt.get()},
                                                               {"critic_opt", s.critic_opt.get()},
                                                               {"alpha_opt", s.alpha_opt.get()}};
