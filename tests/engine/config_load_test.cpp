@@ -255,3 +255,15 @@ TEST(ConfigLoad, SetErrorsNameTheOverride) {
   EXPECT_EQ(load_error(path, {"dataset.path=none.hdf5", "dataset.name="}),
             "--set dataset.path: file not found: none.hdf5");
 }
+
+TEST(ConfigLoad, TaskMustBeRegistered) {
+  TempDir dir;
+  auto path = write(dir, "[task]\nname = \"pendulm\"\n[dataset]\nname = \"pendulm-medium\"\n");
+  auto msg = load_error(path);
+  EXPECT_EQ(msg.rfind(path + ":2:8: task.name: unknown task 'pendulm' (did you mean 'pendulum'?); "
+                             "known tasks: ",
+                      0),
+            0u)
+      << msg;
+  EXPECT_NE(msg.find("pendulum"), std::string::npos);
+}
