@@ -67,3 +67,36 @@ TEST(ShardBatcher, UniverseRestrictsRows) {
     }
   }
 }
+
+#include "engine/run/obs_normalizer.h"
+#include "engine/run/row_gather.h"
+
+TEST(RowGather, ReplicatesSelectedRowsInIdOrder) {
+  int rank, size;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  const int64_t n = 100;
+  int64_t begin = rank * 37 * (size > 1), end = size > 1 && rank == 0 ? 37 : n;
+  auto local = rows(begin, end).obs;
+  std::vector<int64_t> ids = {0, 5, 36, 37, 38, 99};
+  auto got = gather_rows(local, begin, ids, MPI_COMM_WORLD);
+  auto full = rows(0, n).obs;
+  auto idx = torch::tensor(ids, torch::kInt64);
+  EXPECT_TRUE(torch::equal(got, full.index_select(0, idx)));
+}
+
+TEST(ObsNormalizer, GlobalStatisticsEqualWholeDataset) {
+  int rank, size;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  torch::manual_seed(3);
+  auto full = torch::randn({1000, 4}) * torch::tensor({1.0f, 2.0f, 0.5f, 0.0f}) + 3.0f;
+  int64_t begin = rank * 1000 / size, end = (rank + 1) * 1000 / size;
+  auto norm = ObsNormalizer::from_shard(full.slice(0, begin, end), MPI_COMM_WORLD);
+  auto mean = full.mean(0);
+  auto std = full.std(0, /*unbiased=*/false) + 1e-3;
+  EXPECT_TRUE(torch::allclose(norm.mean, mean, 1e-5, 1e-5));
+  EXPECT_TRUE(torch::allclose(norm.std, std, 1e-4, 1e-4));
+  auto z = norm.apply(full);
+  EXPECT_LT(z.mean(0).abs().max().item<float>(), 1e-4);
+}
