@@ -168,11 +168,16 @@ class OfflineRun {
   Clock::time_point started_ = Clock::now();
   double train_seconds_ = 0.0;
   int64_t updates_done_ = 0;
+  int64_t current_step_ = 0;
 };
 
 void OfflineRun::write_record(const std::string& status, const std::string& error) {
   if (rank_ != 0) return;
   record_["status"] = status;
+  if (!record_["attempts"].empty()) {
+    record_["attempts"].back()["status"] = status;
+    record_["attempts"].back()["end_step"] = current_step_;
+  }
   if (!error.empty()) record_["error"] = error;
   record_["curve"] = curve_to_json(curve_);
   if (!curve_.empty()) {
@@ -261,6 +266,15 @@ RunOutcome OfflineRun::execute() {
   comm_.barrier();
   store_ = std::make_unique<CheckpointStore>(dir_ + "/ckpt");
   const int64_t resume_step = agreed_latest(*store_, mpi_, rank_);
+  // Every start of this run is logged in result.json's "attempts" (start and end step, status),
+  // so restarts can be audited: after a preemption the attempts tile [0, steps) exactly.
+  if (rank_ == 0) {
+    auto previous = read_run_record(dir_);
+    record_["attempts"] = previous ? previous->value("attempts", json::array()) : json::array();
+    record_["attempts"].push_back({{"started_at", utc_now()},
+                                   {"start_step", std::max<int64_t>(resume_step, 0)},
+                                   {"ranks", size_}});
+  }
   write_record("running");
   spdlog::info("run {} ({}, {} ranks) -> {}", record_["id"].get<std::string>(),
                method_label(config_), size_, dir_);
@@ -290,6 +304,7 @@ RunOutcome OfflineRun::execute() {
     updates_done_ = m.value("updates_done", int64_t{0});
     record_["started_at"] = m.value("started_at", record_["started_at"].get<std::string>());
     start_step = resume_step;
+    current_step_ = resume_step;
     spdlog::info("resuming from checkpoint at step {}", resume_step);
   }
 
@@ -345,6 +360,7 @@ RunOutcome OfflineRun::execute() {
     auto losses = learner_->update(batch);
     ++step;
     ++updates_done_;
+    current_step_ = step;
     if (train.log_every > 0 && (step % train.log_every == 0 || step == 1)) {
       std::vector<double> values;
       for (const auto& [k, v] : losses) values.push_back(v);
