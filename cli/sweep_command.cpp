@@ -20,6 +20,7 @@ struct SweepArgs {
   std::string out;
   std::vector<std::string> overrides;
   bool dry_run = false;
+  int64_t index = -1;
 };
 
 void print_dry_run(const sweeps::SweepSpec& spec) {
@@ -44,6 +45,12 @@ int run_sweep_command(const SweepArgs& args, ProcessArgs process) {
     return kExitOk;
   }
   if (spec.runs.empty()) throw Error(args.spec + ": the sweep expands to no runs");
+  if (args.index >= 0) {
+    // One run of the sweep on all ranks of this job (SLURM array mode: one run per task).
+    if (args.index >= static_cast<int64_t>(spec.runs.size()))
+      throw Error("--index " + std::to_string(args.index) + " but the sweep has " +
+                  std::to_string(spec.runs.size()) + " runs");
+  }
   engine::ContextOptions copts;
   copts.threads_per_rank = static_cast<int>(spec.runs.front().config.parallel.threads_per_rank);
   engine::Context ctx(process.argc, process.argv, copts);
@@ -52,7 +59,9 @@ int run_sweep_command(const SweepArgs& args, ProcessArgs process) {
   if (ctx.is_root())
     spdlog::info("sweep {}: {} runs on {} ranks in groups of {} -> {}", spec.name, spec.runs.size(),
                  ctx.size(), spec.ranks_per_run, spec.dir);
-  auto counts = sweeps::run_sweep(spec, ctx, &stop);
+  std::vector<int64_t> subset;
+  if (args.index >= 0) subset.push_back(args.index);
+  auto counts = sweeps::run_sweep(spec, ctx, &stop, subset);
   if (!ctx.is_root()) return kExitOk;
   std::printf("sweep %s: %d done, %d failed, %d preempted, %d pending (of %zu) in %s\n",
               spec.name.c_str(), counts.done, counts.failed, counts.preempted, counts.pending,
@@ -72,6 +81,8 @@ const CommandRegistrar kSweep(20, [](CLI::App& app, ProcessArgs process, int* ex
   cmd->add_option("--set", args->overrides, "override a base config key: --set train.steps=1000")
       ->take_all();
   cmd->add_flag("--dry-run", args->dry_run, "print the runs (id and swept values), run nothing");
+  cmd->add_option("--index", args->index,
+                  "run only the run at this position of the expansion (SLURM array tasks)");
   cmd->callback([args, process, exit_code] { *exit_code = run_sweep_command(*args, process); });
 });
 

@@ -84,7 +84,7 @@ void write_sweep_json(const SweepSpec& spec) {
 }
 
 SweepCounts run_sweep(const SweepSpec& spec, engine::Context& context,
-                      const std::atomic<bool>* stop_flag) {
+                      const std::atomic<bool>* stop_flag, const std::vector<int64_t>& subset) {
   const int world_rank = context.rank(), world_size = context.size();
   const int group_size = static_cast<int>(spec.ranks_per_run);
   if (world_size % group_size != 0)
@@ -98,7 +98,7 @@ SweepCounts run_sweep(const SweepSpec& spec, engine::Context& context,
   auto group = world->split(color, world_rank);
   const bool leader = group->rank() == 0;
   SharedCounter counter(context.world());
-  const int64_t total = static_cast<int64_t>(spec.runs.size());
+  const int64_t total = static_cast<int64_t>(subset.empty() ? spec.runs.size() : subset.size());
   SweepCounts counts;
 
   while (true) {
@@ -110,7 +110,7 @@ SweepCounts run_sweep(const SweepSpec& spec, engine::Context& context,
     group->host().broadcast(claimed, 0);
     index = claimed.item<int64_t>();
     if (index >= total) break;  // all claimed, or stopping: unclaimed runs stay pending
-    const RunSpec& run = spec.runs[index];
+    const RunSpec& run = spec.runs[subset.empty() ? index : subset[index]];
     engine::RunControl control;
     control.stop_flag = stop_flag;
     control.run_id = run.id;

@@ -7,6 +7,7 @@
 // run at its next step boundary and ends the sweep cleanly.
 #include <atomic>
 #include <string>
+#include <vector>
 
 #include "sweeps/spec.h"
 
@@ -22,8 +23,9 @@ struct SweepCounts {
 
 // Collective over the world. Returns the counts for the runs this call handled (on rank 0: the
 // whole sweep, read back from the run directories at the end).
+// `subset`: run only these positions of the expansion (SLURM array tasks); empty = all.
 SweepCounts run_sweep(const SweepSpec& spec, engine::Context& context,
-                      const std::atomic<bool>* stop_flag);
+                      const std::atomic<bool>* stop_flag, const std::vector<int64_t>& subset = {});
 
 // <sweep dir>/sweep.json: the spec, the expansion, and each run's status (from its result.json).
 void write_sweep_json(const SweepSpec& spec);
