@@ -47,3 +47,4 @@ endif()
 
 message(STATUS "relabel: Torch ${Torch_VERSION}, MPI ${MPI_CXX_VERSION}, HDF5 ${HDF5_VERSION} "
                "(parallel=${HDF5_IS_PARALLEL}), MuJoCo=${RELABEL_WITH_MUJOCO}, NCCL=${RELABEL_HAVE_NCCL}")
+find_package(ZLIB REQUIRED)  # tests decode report.html screenshots (PNG)

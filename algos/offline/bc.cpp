@@ -1,0 +1,62 @@
+#include "algos/offline/bc.h"
+
+#include <torch/torch.h>
+
+#include "algos/offline/common.h"
+#include "algos/optim/archive_io.h"
+
+namespace relabel::algos {
+
+using namespace offline_detail;
+
+Bc::Bc(const OfflineOptions& o, GradSync& sync)
+    : o_(o), sync_(sync), actor_({o.obs_dim, o.hidden, o.layers, o.act_dim, 1, true}) {
+  params_ = FlatParams(actor_.param_specs("actor."), tensor_options(o));
+  actor_.bind(params_, 0);
+  actor_.init_uniform(make_generator(o.seed));
+  sync_.broadcast_parameters({params_.sync_tensor()});
+  adam_ = FlatAdam(params_.values(), params_.grads(), {o.lr});
+}
+
+std::map<std::string, double> Bc::update(const Batch& batch) {
+  const int64_t B = check_batch(batch, o_);
+  torch::NoGradGuard no_grad;
+  actor_.forward(tape_, batch.obs);
+  // pi = max_action * mu; loss = mean over all B * act elements of (pi - a)^2.
+  const auto diff = tape_.out(0) * o_.max_action - batch.actions;
+  const double loss = diff.pow(2).mean().item<double>();
+  auto dmu = tape_.grad_out(0);
+  at::mul_out(dmu, diff, 2.0 * o_.max_action / (B * o_.act_dim));
+  actor_.backward(tape_, 0, 1, /*weight_grads=*/true);
+  sync_.average_gradients({params_.sync_tensor()});
+  params_.adopt_synced_grad();
+  adam_.step();
+  ++steps_;
+  return {{"actor_loss", loss}};
+}
+
+torch::Tensor Bc::act(const torch::Tensor& obs) {
+  check_obs(obs, o_);
+  torch::NoGradGuard no_grad;
+  return actor_.infer(obs.to(tensor_options(o_))) * o_.max_action;
+}
+
+void Bc::save(torch::serialize::OutputArchive& archive) const {
+  save_algo(archive, "bc");
+  write_int(archive, "steps", steps_);
+  save_values(archive, "actor", params_);
+  adam_.save(archive, "adam.");
+}
+
+void Bc::load(torch::serialize::InputArchive& archive) {
+  check_algo(archive, "bc");
+  steps_ = read_int(archive, "steps");
+  load_values(archive, "actor", params_);
+  adam_.load(archive, "adam.");
+}
+
+double Bc::update_flops(int64_t batch) const {
+  return actor_.forward_flops(batch) + actor_.backward_flops(batch, true, 0);
+}
+
+}  // namespace relabel::algos

@@ -1,0 +1,36 @@
+#pragma once
+// Behaviour cloning: deterministic actor max_action * tanh(MLP(s)) trained on MSE(pi(s), a)
+// (CORL any-percent BC), the baseline of algorithms.md's comparisons.
+#include "algos/nets/fast_mlp.h"
+#include "algos/nets/flat_params.h"
+#include "algos/offline/learner.h"
+#include "algos/optim/flat_adam.h"
+
+namespace relabel::algos {
+
+class Bc final : public OfflineLearner {
+ public:
+  Bc(const OfflineOptions& options, GradSync& sync);
+
+  std::map<std::string, double> update(const Batch& batch) override;
+  torch::Tensor act(const torch::Tensor& obs) override;
+  void save(torch::serialize::OutputArchive& archive) const override;
+  void load(torch::serialize::InputArchive& archive) override;
+  int64_t steps() const override { return steps_; }
+  double update_flops(int64_t batch) const override;
+
+  // Inspection (tests): "actor.l<i>.weight" (1, in, out), "actor.l<i>.bias" (1, out).
+  const FlatParams& actor() const { return params_; }
+  const FastMlpShape& actor_shape() const { return actor_.shape(); }
+
+ private:
+  OfflineOptions o_;
+  GradSync& sync_;
+  FastMlp actor_;
+  FlatParams params_;
+  FlatAdam adam_;
+  FastMlp::Tape tape_;
+  int64_t steps_ = 0;
+};
+
+}  // namespace relabel::algos

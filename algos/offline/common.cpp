@@ -1,0 +1,78 @@
+#include "algos/offline/common.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/torch.h>
+
+#include "algos/optim/archive_io.h"
+#include "engine/core/error.h"
+
+namespace relabel::algos::offline_detail {
+
+torch::TensorOptions tensor_options(const OfflineOptions& o) {
+  return torch::TensorOptions().dtype(torch::kFloat32).device(torch::Device(o.device));
+}
+
+namespace {
+void check_2d(const torch::Tensor& t, const char* name, int64_t rows, int64_t cols) {
+  if (!t.defined() || t.dim() != 2 || t.size(0) != rows || t.size(1) != cols ||
+      t.scalar_type() != torch::kFloat32)
+    throw Error(std::string("offline batch: ") + name + " must be float32 (" +
+                std::to_string(rows) + ", " + std::to_string(cols) + ")" +
+                (t.defined() ? ", got " + c10::str(t.sizes()) : ", got none"));
+}
+void check_1d(const torch::Tensor& t, const char* name, int64_t rows) {
+  if (!t.defined() || t.numel() != rows || t.scalar_type() != torch::kFloat32 ||
+      (t.dim() != 1 && !(t.dim() == 2 && t.size(1) == 1)))
+    throw Error(std::string("offline batch: ") + name + " must be float32 (" +
+                std::to_string(rows) + ")" +
+                (t.defined() ? ", got " + c10::str(t.sizes()) : ", got none"));
+}
+}  // namespace
+
+int64_t check_batch(const Batch& b, const OfflineOptions& o) {
+  if (!b.obs.defined() || b.obs.dim() != 2 || b.obs.size(0) == 0)
+    throw Error("offline batch: obs must be a non-empty (B, obs_dim) tensor");
+  const int64_t n = b.obs.size(0);
+  check_2d(b.obs, "obs", n, o.obs_dim);
+  check_2d(b.actions, "actions", n, o.act_dim);
+  check_2d(b.next_obs, "next_obs", n, o.obs_dim);
+  check_1d(b.rewards, "rewards", n);
+  check_1d(b.dones, "dones", n);
+  return n;
+}
+
+void check_obs(const torch::Tensor& obs, const OfflineOptions& o) {
+  if (!obs.defined() || obs.dim() != 2 || obs.size(1) != o.obs_dim)
+    throw Error("act: observations must be (n, " + std::to_string(o.obs_dim) + ")" +
+                (obs.defined() ? ", got " + c10::str(obs.sizes()) : ""));
+}
+
+at::Generator make_generator(uint64_t seed) {
+  return at::make_generator<at::CPUGeneratorImpl>(seed);
+}
+
+void save_values(torch::serialize::OutputArchive& archive, const std::string& key,
+                 const FlatParams& flat) {
+  archive.write(key, flat.values().clone(), /*is_buffer=*/true);  // a snapshot, not an alias
+}
+
+void load_values(torch::serialize::InputArchive& archive, const std::string& key,
+                 const FlatParams& flat) {
+  torch::Tensor dst = flat.values();
+  read_into(archive, key, dst);
+}
+
+void save_algo(torch::serialize::OutputArchive& archive, const std::string& algo) {
+  archive.write("algo", c10::IValue(algo));
+}
+
+void check_algo(torch::serialize::InputArchive& archive, const std::string& algo) {
+  c10::IValue v;
+  if (!archive.try_read("algo", v) || !v.isString())
+    throw Error("checkpoint: not an offline learner state (no 'algo')");
+  if (v.toStringRef() != algo)
+    throw Error("checkpoint: state is for algo '" + v.toStringRef() + "', this run uses '" + algo +
+                "'");
+}
+
+}  // namespace relabel::algos::offline_detail

@@ -1,0 +1,29 @@
+#pragma once
+// Pieces the offline learners share: batch validation, flat-buffer checkpoint keys, device and
+// generator set-up.
+#include <ATen/core/Generator.h>
+#include <torch/serialize/archive.h>
+#include <torch/types.h>
+
+#include <string>
+
+#include "algos/batch.h"
+#include "algos/nets/flat_params.h"
+#include "algos/offline/learner.h"
+
+namespace relabel::algos::offline_detail {
+
+torch::TensorOptions tensor_options(const OfflineOptions& o);
+// Throws relabel::Error naming the field when a batch does not match the learner's dims.
+int64_t check_batch(const Batch& batch, const OfflineOptions& o);
+void check_obs(const torch::Tensor& obs, const OfflineOptions& o);
+at::Generator make_generator(uint64_t seed);
+void save_values(torch::serialize::OutputArchive& archive, const std::string& key,
+                 const FlatParams& flat);
+void load_values(torch::serialize::InputArchive& archive, const std::string& key,
+                 const FlatParams& flat);
+void save_algo(torch::serialize::OutputArchive& archive, const std::string& algo);
+// Throws when the archive was written by a different algorithm.
+void check_algo(torch::serialize::InputArchive& archive, const std::string& algo);
+
+}  // namespace relabel::algos::offline_detail

@@ -1,0 +1,65 @@
+#pragma once
+// Offline policy learners (IQL, TD3+BC, behaviour cloning) behind one interface the run pipeline
+// drives: update() on a batch, act() for evaluation, save()/load() into in-memory archives (the
+// engine writes the files). Defaults are algorithms.md's (CORL).
+#include <torch/serialize/archive.h>
+#include <torch/types.h>
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "algos/batch.h"
+#include "algos/sync.h"
+
+namespace relabel::algos {
+
+struct OfflineOptions {
+  std::string algo = "iql";  // "iql" | "td3bc" | "bc"
+  int64_t obs_dim = 0;
+  int64_t act_dim = 0;
+  double max_action = 1.0;
+  int64_t hidden = 256;
+  int64_t layers = 2;  // hidden layers of every MLP
+  double lr = 3e-4;    // Adam, all networks
+  double gamma = 0.99;
+  double tau = 0.005;  // Polyak
+  // IQL
+  double expectile = 0.7;
+  double temperature = 3.0;   // beta
+  double max_weight = 100.0;  // exp(beta * adv) clip
+  bool deterministic_actor = false;
+  bool actor_cosine = true;       // cosine-anneal the actor learning rate over total_steps
+  int64_t total_steps = 1000000;  // T_max of the cosine schedule
+  // TD3+BC
+  double alpha = 2.5;
+  double policy_noise = 0.2;  // times max_action
+  double noise_clip = 0.5;    // times max_action
+  int64_t policy_delay = 2;
+  uint64_t seed = 0;  // parameter init (identical on every rank)
+  int64_t rank = 0;   // decorrelates the TD3+BC target-noise stream between ranks
+  std::string device = "cpu";
+};
+
+class OfflineLearner {
+ public:
+  virtual ~OfflineLearner() = default;
+  // One gradient step on `batch` (this rank's share of the global batch); returns its losses and
+  // metrics by name.
+  virtual std::map<std::string, double> update(const Batch& batch) = 0;
+  // Deterministic (mean) action for (n, obs_dim) observations -> (n, act_dim); no grad.
+  virtual torch::Tensor act(const torch::Tensor& obs) = 0;
+  // Everything a bit-identical continuation needs: networks, targets, optimiser moments and step
+  // counts, schedule position, RNG state.
+  virtual void save(torch::serialize::OutputArchive& archive) const = 0;
+  virtual void load(torch::serialize::InputArchive& archive) = 0;
+  virtual int64_t steps() const = 0;
+  // GEMM FLOPs (2*M*N*K) of one update at `batch` rows, averaged over delayed steps.
+  virtual double update_flops(int64_t batch) const = 0;
+};
+
+// Validates `options` (relabel::Error naming the key) and builds the learner; its parameters are
+// seeded from options.seed and then broadcast through `sync`.
+std::unique_ptr<OfflineLearner> make_offline_learner(const OfflineOptions& options, GradSync& sync);
+
+}  // namespace relabel::algos

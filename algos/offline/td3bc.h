@@ -1,0 +1,52 @@
+#pragma once
+// TD3+BC (Fujimoto & Gu 2021) as algorithms.md specifies (CORL defaults): twin critics with
+// clipped-noise target smoothing, a delayed deterministic actor trained on
+// -lambda Q1(s, pi(s)) + MSE(pi(s), a), Polyak-averaged targets. Critics and actor each live in
+// one flat buffer (one all-reduce and one fused Adam per optimiser step).
+#include <ATen/core/Generator.h>
+
+#include "algos/nets/fast_mlp.h"
+#include "algos/nets/flat_params.h"
+#include "algos/offline/learner.h"
+#include "algos/optim/flat_adam.h"
+
+namespace relabel::algos {
+
+class Td3Bc final : public OfflineLearner {
+ public:
+  Td3Bc(const OfflineOptions& options, GradSync& sync);
+
+  std::map<std::string, double> update(const Batch& batch) override;
+  torch::Tensor act(const torch::Tensor& obs) override;
+  void save(torch::serialize::OutputArchive& archive) const override;
+  void load(torch::serialize::InputArchive& archive) override;
+  int64_t steps() const override { return steps_; }
+  double update_flops(int64_t batch) const override;
+
+  // Inspection (tests): critic "q.l<i>.weight" (2, in, out) / ".bias" (2, out), actor
+  // "actor.*" (1, in, out); weights stored (in, out).
+  const FlatParams& critic() const { return critic_; }
+  const FlatParams& critic_target() const { return critic_target_; }
+  const FlatParams& actor() const { return actor_params_; }
+  const FlatParams& actor_target() const { return actor_target_; }
+  const FastMlpShape& q_shape() const { return q_.shape(); }
+  const FastMlpShape& actor_shape() const { return actor_.shape(); }
+  // The clipped, scaled target-policy noise the last update added (B, act).
+  const torch::Tensor& last_noise() const { return noise_; }
+
+ private:
+  void ensure_workspaces(int64_t batch);
+
+  OfflineOptions o_;
+  GradSync& sync_;
+  FastMlp q_, q_targ_, actor_, actor_targ_;
+  FlatParams critic_, critic_target_, actor_params_, actor_target_;
+  FlatAdam critic_adam_, actor_adam_;
+  at::Generator noise_gen_;
+  FastMlp::Tape tape_next_pi_, tape_q_target_, tape_q_, tape_pi_, tape_q_pi_;
+  // Critic inputs (B, obs + act) for (s, a), (s', a') and (s, pi(s)); gradient wrt pi(s).
+  torch::Tensor sa_, next_sa_, pi_sa_, noise_, dq_dpi_;
+  int64_t steps_ = 0;
+};
+
+}  // namespace relabel::algos

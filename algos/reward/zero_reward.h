@@ -1,0 +1,15 @@
+#pragma once
+// method = zero: every transition gets reward 0 (the "no reward information" control).
+#include "algos/reward/reward_model.h"
+
+namespace relabel::algos {
+
+class ZeroReward final : public RewardModel {
+ public:
+  RewardMethod method() const override { return RewardMethod::Zero; }
+  void fit(const RewardSupervision&, GradSync&) override {}
+  torch::Tensor annotate(const torch::Tensor& obs, const torch::Tensor& actions,
+                         const torch::Tensor& next_obs) const override;
+};
+
+}  // namespace relabel::algos

@@ -1,0 +1,167 @@
+// bench_allreduce: all-reduce latency and bus bandwidth versus message size (MpiCollective
+// against a raw MPI_Allreduce of the same bytes), and GradientSync's cost for the gradients of
+// a 256x256 IQL network set against one raw MPI_Allreduce of the same bytes.
+// Run: build/bench/bench_allreduce            (1 rank)
+//      mpirun -np 2 build/bench/bench_allreduce
+// busbw = algbw * 2(n-1)/n with algbw = bytes / time, as nccl-tests define it.
+#include <mpi.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <functional>
+#include <vector>
+
+#include "algos/nets/mlp.h"
+#include "engine/context.h"
+#include "engine/gradient_sync.h"
+#include "engine/mpi_collective.h"
+
+using namespace relabel;
+
+namespace {
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+// A timed call and optional untimed preparation before each call.
+struct Candidate {
+  std::function<void()> run;
+  std::function<void()> setup = [] {};
+};
+
+double timed_once(const Candidate& c, MPI_Comm comm) {
+  c.setup();
+  MPI_Barrier(comm);
+  double t0 = MPI_Wtime();
+  c.run();
+  double dt = MPI_Wtime() - t0;
+  MPI_Allreduce(MPI_IN_PLACE, &dt, 1, MPI_DOUBLE, MPI_MAX, comm);  // the slowest rank's time
+  return dt;
+}
+
+// Medians of each candidate's time per call, sampled interleaved so all see the same machine
+// load. After warm-up the repeat count is chosen (the same on every rank) so one size takes
+// about `budget_s`, between min_reps and max_reps.
+std::vector<double> time_interleaved(const std::vector<Candidate>& cands, int min_reps,
+                                     int max_reps, MPI_Comm comm, double budget_s = 1.5) {
+  double round = 0;
+  for (int i = 0; i < 3; ++i) {
+    round = 0;
+    for (auto& c : cands) round += timed_once(c, comm);
+  }
+  int reps =
+      static_cast<int>(std::clamp(budget_s / std::max(round, 1e-9), static_cast<double>(min_reps),
+                                  static_cast<double>(max_reps)));
+  std::vector<std::vector<double>> samples(cands.size());
+  for (int i = 0; i < reps; ++i)
+    for (size_t k = 0; k < cands.size(); ++k) samples[k].push_back(timed_once(cands[k], comm));
+  std::vector<double> medians;
+  for (auto& s : samples) medians.push_back(median(s));
+  medians.push_back(reps);
+  return medians;
+}
+
+std::string human_bytes(int64_t b) {
+  char buf[32];
+  if (b >= (1 << 20))
+    std::snprintf(buf, sizeof buf, "%lld MB", static_cast<long long>(b >> 20));
+  else if (b >= (1 << 10))
+    std::snprintf(buf, sizeof buf, "%lld KB", static_cast<long long>(b >> 10));
+  else
+    std::snprintf(buf, sizeof buf, "%lld B", static_cast<long long>(b));
+  return buf;
+}
+
+void bench_sizes(engine::MpiCollective& world) {
+  const int n = world.size();
+  const double bus = n > 1 ? 2.0 * (n - 1) / n : 1.0;
+  if (world.is_root()) {
+    std::printf("all-reduce (float32 sum), %d rank(s); median of repeats after warm-up\n", n);
+    std::printf("%10s %6s %12s %12s %10s %10s %8s\n", "size", "reps", "raw us", "coll us",
+                "algbw GB/s", "busbw GB/s", "coll/raw");
+  }
+  for (int64_t bytes = 4; bytes <= (64LL << 20); bytes *= 4) {
+    auto t = torch::ones({bytes / 4});
+    std::vector<float> raw(static_cast<size_t>(bytes / 4), 1.0f);
+    Candidate raw_call{[&] {
+      MPI_Allreduce(MPI_IN_PLACE, raw.data(), static_cast<int>(raw.size()), MPI_FLOAT, MPI_SUM,
+                    world.comm());
+    }};
+    Candidate coll_call{[&] { world.all_reduce(t, engine::ReduceOp::Sum); }};
+    auto m = time_interleaved({raw_call, coll_call}, 5, 1000, world.comm());
+    int reps = static_cast<int>(m[2]);
+    double algbw = m[1] > 0 ? bytes / m[1] / 1e9 : 0;
+    if (world.is_root())
+      std::printf("%10s %6d %12.2f %12.2f %10.3f %10.3f %8.3f\n", human_bytes(bytes).c_str(), reps,
+                  m[0] * 1e6, m[1] * 1e6, algbw, algbw * bus, m[0] > 0 ? m[1] / m[0] : 0);
+  }
+}
+
+// IQL at 256x256 for obs 11, act 3: twin Q MLP[14,256,256,1] x2, V MLP[11,256,256,1] and the
+// actor MLP[11,256,256,3].
+std::vector<torch::Tensor> iql_parameters() {
+  std::vector<algos::Mlp> nets = {algos::make_mlp(14, 256, 2, 1), algos::make_mlp(14, 256, 2, 1),
+                                  algos::make_mlp(11, 256, 2, 1), algos::make_mlp(11, 256, 2, 3)};
+  std::vector<torch::Tensor> params;
+  for (auto& net : nets)
+    for (auto& p : net->parameters()) params.push_back(p);
+  return params;
+}
+
+void bench_gradient_sync(engine::MpiCollective& world) {
+  auto params = iql_parameters();
+  int64_t numel = 0;
+  for (auto& p : params) {
+    p.mutable_grad() = torch::randn_like(p);
+    numel += p.numel();
+  }
+  std::vector<float> raw(static_cast<size_t>(numel), 1.0f);
+  auto raw_fn = [&] {
+    MPI_Allreduce(MPI_IN_PLACE, raw.data(), static_cast<int>(raw.size()), MPI_FLOAT, MPI_SUM,
+                  world.comm());
+  };
+  engine::GradientSync sync_default(world);  // 25 MB buckets: one bucket here
+  engine::GradientSync sync_small(world, engine::GradientSyncOptions{256u << 10});
+  engine::GradientSync sync_fresh(world);
+  // zero_grad(set_to_none) hands autograd's fresh gradient tensors to every step: they are
+  // copied into the bucket. Otherwise gradients stay in the bucket between steps.
+  std::vector<torch::Tensor> fresh;
+  for (auto& p : params) fresh.push_back(p.grad().clone());
+  auto set_fresh = [&] {
+    for (size_t i = 0; i < params.size(); ++i) params[i].mutable_grad() = fresh[i];
+  };
+  auto m = time_interleaved({{raw_fn},
+                             {[&] { sync_default.average_gradients(params); }},
+                             {[&] { sync_small.average_gradients(params); }},
+                             {[&] { sync_fresh.average_gradients(params); }, set_fresh}},
+                            50, 1000, world.comm(), 6.0);
+  int reps = static_cast<int>(m[4]);
+  if (!world.is_root()) return;
+  std::printf(
+      "\nGradientSync on the IQL 256x256 set (%lld params, %.2f MB, %d rank(s)), median "
+      "of %d\n",
+      static_cast<long long>(numel), numel * 4 / 1e6, world.size(), reps);
+  std::printf("%-44s %12s %10s\n", "", "median us", "vs raw");
+  std::printf("%-44s %12.2f %10.3f\n", "raw MPI_Allreduce (same bytes)", m[0] * 1e6, 1.0);
+  std::printf("%-44s %12.2f %10.3f\n", "GradientSync, 25 MB buckets (grads in bucket)", m[1] * 1e6,
+              m[0] > 0 ? m[1] / m[0] : 0);
+  std::printf("%-44s %12.2f %10.3f\n", "GradientSync, 256 KB buckets (grads in bucket)", m[2] * 1e6,
+              m[0] > 0 ? m[2] / m[0] : 0);
+  std::printf("%-44s %12.2f %10.3f\n", "GradientSync, 25 MB buckets (fresh grads)", m[3] * 1e6,
+              m[0] > 0 ? m[3] / m[0] : 0);
+  std::printf("target: GradientSync (25 MB) <= 1.10 x raw\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  engine::Context ctx(&argc, &argv);
+  engine::MpiCollective world(ctx.world());
+  bench_sizes(world);
+  bench_gradient_sync(world);
+  return 0;
+}

@@ -1,0 +1,84 @@
+// relabel check: validate a run config or a sweep spec and print what would run; runs nothing
+// (no MPI start), so it is safe on a login node.
+#include <fmt/format.h>
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "cli/commands.h"
+#include "engine/config_load.h"
+#include "engine/config_write.h"
+#include "engine/core/error.h"
+#include "sweeps/spec.h"
+
+namespace relabel::cli {
+namespace {
+
+struct CheckOptions {
+  std::string file;
+  std::vector<std::string> sets;
+  bool defaults = false;
+};
+
+void print_run_config(const CheckOptions& o) {
+  auto config = engine::load_run_config(o.file, o.sets);
+  std::cout << fmt::format("# {}: valid run configuration (config_hash {})\n", o.file,
+                           engine::config_hash(config))
+            << engine::to_toml(config);
+}
+
+// The run count, then one row per run: id and swept values (columns aligned).
+void print_sweep(const CheckOptions& o) {
+  sweeps::SweepOptions options;
+  options.overrides = o.sets;
+  auto sweep = sweeps::load_sweep(o.file, options);
+  std::cout << fmt::format("# {}: valid sweep '{}': {} runs (base {}, dir {}, ranks_per_run {})\n",
+                           o.file, sweep.name, sweep.runs.size(), sweep.base_path, sweep.dir,
+                           sweep.ranks_per_run);
+  std::vector<std::string> header{"id"};
+  for (const auto& k : sweep.swept_keys) header.push_back(k);
+  header.push_back("seed");
+  std::vector<std::vector<std::string>> rows{header};
+  for (const auto& run : sweep.runs) {
+    std::vector<std::string> row{run.id};
+    for (const auto& [key, value] : run.params) row.push_back(value);
+    rows.push_back(std::move(row));
+  }
+  std::vector<size_t> width(header.size(), 0);
+  for (const auto& row : rows)
+    for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i)
+      line += i + 1 < row.size() ? fmt::format("{:<{}}  ", row[i], width[i]) : row[i];
+    std::cout << line << "\n";
+  }
+}
+
+void run_check(const CheckOptions& o) {
+  if (o.defaults) {
+    if (!o.file.empty()) throw Error("check: give either FILE or --defaults, not both");
+    std::cout << engine::defaults_toml();
+    return;
+  }
+  if (o.file.empty()) throw Error("check: FILE is required (or --defaults)");
+  if (sweeps::is_sweep_spec(o.file))
+    print_sweep(o);
+  else
+    print_run_config(o);
+}
+
+const CommandRegistrar kCheck(15, [](CLI::App& app, ProcessArgs, int*) {
+  auto opts = std::make_shared<CheckOptions>();
+  auto* cmd = app.add_subcommand(
+      "check", "Validate a run config or sweep spec and print the resolved configuration");
+  cmd->add_option("file", opts->file, "run config or sweep spec (TOML)");
+  cmd->add_option("--set", opts->sets, "override a config key: --set policy.expectile=0.8")
+      ->type_name("KEY=VALUE")
+      ->allow_extra_args(false);
+  cmd->add_flag("--defaults", opts->defaults, "print every key with its default and doc");
+  cmd->callback([opts] { run_check(*opts); });
+});
+
+}  // namespace
+}  // namespace relabel::cli

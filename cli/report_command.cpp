@@ -1,0 +1,54 @@
+// relabel report DIR: aggregate a sweep (or one run) directory into tables and plots.
+#include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+
+#include <memory>
+
+#include "cli/commands.h"
+#include "engine/core/log.h"
+#include "sweeps/report_tables.h"
+#include "sweeps/report_writer.h"
+
+namespace relabel::cli {
+namespace {
+
+struct ReportArgs {
+  std::string dir, out;
+  int reps = 2000;
+  uint64_t seed = 0;
+  bool no_plots = false;
+};
+
+void run_report(const ReportArgs& args) {
+  engine::init_logging(0, 1);
+  sweeps::ReportOptions options;
+  options.out_dir = args.out;
+  options.aggregate.bootstrap.reps = args.reps;
+  options.aggregate.bootstrap.seed = args.seed;
+  options.plots = !args.no_plots;
+  auto r = sweeps::write_report(args.dir, options);
+  spdlog::info(
+      "report: {} ({} tasks, {} groups, {} plots): {}/{{summary.csv, report.md, "
+      "report.tex, report.html}}",
+      sweeps::run_counts(r.aggregation), r.aggregation.tasks.size(), r.aggregation.groups.size(),
+      r.plots, r.out_dir);
+}
+
+const CommandRegistrar kReport(30, [](CLI::App& app, ProcessArgs, int*) {
+  auto args = std::make_shared<ReportArgs>();
+  auto* cmd = app.add_subcommand(
+      "report", "Aggregate a sweep directory: summary.csv, report.md, report.tex, report.html");
+  cmd->add_option("dir", args->dir, "Sweep or run directory (holding runs/ or sweep.json)")
+      ->required();
+  cmd->add_option("--out", args->out, "Write the report files here instead of DIR");
+  cmd->add_option("--bootstrap-reps", args->reps, "Bootstrap repetitions for the 95% CIs")
+      ->check(CLI::Range(1, 10'000'000))
+      ->capture_default_str();
+  cmd->add_option("--seed", args->seed, "Seed of the bootstrap (same seed, same CIs)")
+      ->capture_default_str();
+  cmd->add_flag("--no-plots", args->no_plots, "Do not run gnuplot (tables only)");
+  cmd->callback([args] { run_report(*args); });
+});
+
+}  // namespace
+}  // namespace relabel::cli

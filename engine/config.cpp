@@ -1,0 +1,20 @@
+#include "engine/config.h"
+
+#include <cmath>
+
+#include "engine/config_schema.h"
+
+namespace relabel::engine {
+
+bool operator==(const RunConfig& a, const RunConfig& b) {
+  for (const auto& key : run_schema()) {
+    ConfigValue x = key.get(a), y = key.get(b);
+    if (key.type == ValueType::kFloat && std::isnan(std::get<double>(x)) &&
+        std::isnan(std::get<double>(y)))
+      continue;
+    if (x != y) return false;
+  }
+  return true;
+}
+
+}  // namespace relabel::engine

@@ -1,0 +1,143 @@
+// Resolution of a loaded configuration: the method-dependent defaults the schema describes as
+// "derived", output.dir, and the checks that involve more than one key.
+#include <fmt/format.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "engine/config_load.h"
+#include "engine/config_tasks.h"
+#include "engine/core/error.h"
+
+namespace relabel::engine {
+
+namespace {
+
+const char* const kDatasetKinds[] = {"medium-expert", "medium-replay", "random", "medium",
+                                     "expert"};
+
+class Resolver {
+ public:
+  explicit Resolver(const ConfigDraft& draft) : d_(draft), c_(draft.config) {}
+
+  RunConfig run() {
+    derive();
+    check();
+    c_.source_path = d_.file;
+    return c_;
+  }
+
+ private:
+  bool given(const std::string& key) const { return d_.origins.count(key) > 0; }
+  [[noreturn]] void fail(const std::string& key, const std::string& message) const {
+    auto it = d_.origins.find(key);
+    if (it != d_.origins.end()) throw Error(key_error(it->second, key, message));
+    throw Error(fmt::format("{}: {}: {}", d_.file.empty() ? "config" : d_.file, key, message));
+  }
+
+  void derive() {
+    if (c_.name.empty())
+      c_.name = d_.file.empty() ? "run" : std::filesystem::path(d_.file).stem().string();
+    const auto& method = c_.reward.method;
+    bool cpu = c_.parallel.device == "cpu";
+    if (!given("reward.alpha")) c_.reward.alpha = method == "cdred" ? 0.9 : 1.0;
+    if (!given("dataset.label_fraction"))
+      c_.dataset.label_fraction = method == "imputation" ? 0.01 : 1.0;
+    if (!given("reward.predictor_hidden")) c_.reward.predictor_hidden = cpu ? 256 : 1024;
+    if (!given("policy.preset")) c_.policy.preset = cpu ? "cpu-small" : "1M";
+    if (c_.policy.reward_scaling == "auto")
+      c_.policy.reward_scaling = c_.policy.algo == "iql" ? "episode_range" : "none";
+    if (c_.output.dir.empty()) c_.output.dir = "runs/" + c_.name;
+  }
+
+  void check() const {
+    // The name becomes a directory name under runs/.
+    if (c_.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                  "0123456789._-") != std::string::npos ||
+        c_.name == "." || c_.name == "..")
+      fail("name",
+           fmt::format("must contain only letters, digits, '.', '_' and '-', got \"{}\"", c_.name));
+    auto task_problem = check_task_name(c_.task.name);
+    if (!task_problem.empty()) fail("task.name", task_problem);
+    const auto& t = c_.task;
+    if (!std::isnan(t.ref_min_score) && !std::isnan(t.ref_max_score) &&
+        t.ref_max_score <= t.ref_min_score)
+      fail("task.ref_max_score", fmt::format("must be greater than task.ref_min_score ({}), got {}",
+                                             t.ref_min_score, t.ref_max_score));
+    check_dataset();
+    check_methods();
+    const auto& tr = c_.train;
+    if (tr.batch_size % c_.parallel.ranks_per_run != 0)
+      fail("train.batch_size",
+           fmt::format("must be divisible by parallel.ranks_per_run ({}), got {}",
+                       c_.parallel.ranks_per_run, tr.batch_size));
+  }
+
+  void check_dataset() const {
+    const auto& ds = c_.dataset;
+    bool online = c_.policy.algo == "world_model";
+    if (!ds.name.empty() && !ds.path.empty())
+      fail("dataset.path", "set either dataset.name or dataset.path, not both");
+    if (ds.name.empty() && ds.path.empty() && !online)
+      fail("dataset", "set one of dataset.name (a named suite) or dataset.path (a file)");
+    if (!ds.name.empty()) check_dataset_name(ds.name);
+    std::error_code ec;
+    if (!ds.path.empty() && !std::filesystem::exists(ds.path, ec))
+      fail("dataset.path", "file not found: " + ds.path);
+    if (!ds.expert_path.empty() && !std::filesystem::exists(ds.expert_path, ec))
+      fail("dataset.expert_path", "file not found: " + ds.expert_path);
+  }
+
+  // "<task>-<kind>" with the task of task.name (a suite of another task is a mistake).
+  void check_dataset_name(const std::string& name) const {
+    for (const char* kind : kDatasetKinds) {
+      std::string suffix = std::string("-") + kind;
+      if (name.size() > suffix.size() &&
+          name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+        std::string task = name.substr(0, name.size() - suffix.size());
+        if (task != c_.task.name)
+          fail("dataset.name",
+               fmt::format("suite of task '{}' but task.name is '{}'", task, c_.task.name));
+        return;
+      }
+    }
+    fail("dataset.name",
+         fmt::format("expected '<task>-<kind>' with kind random|medium|medium-replay|expert|"
+                     "medium-expert, got \"{}\"",
+                     name));
+  }
+
+  void check_methods() const {
+    const auto& method = c_.reward.method;
+    const auto& algo = c_.policy.algo;
+    if (method == "cdred") {
+      // The CDRED reward is defined on the world model's latents (algorithms.md, CDRED).
+      if (algo != "world_model")
+        fail("reward.method",
+             fmt::format("cdred needs policy.algo = \"world_model\", got \"{}\"", algo));
+      if (c_.reward.alpha < 0.0 || c_.reward.alpha > 1.0)
+        fail("reward.alpha",
+             fmt::format("must be in [0, 1] for cdred (mix alpha), got {}", c_.reward.alpha));
+      const auto& ds = c_.dataset;
+      if (ds.expert_path.empty() && ds.name.empty() && ds.path.empty())
+        fail("dataset.expert_path",
+             "cdred needs expert demonstrations: set dataset.expert_path (or dataset.name/path)");
+    }
+    if ((method == "reload" || method == "imputation") && algo == "world_model")
+      fail("reward.method", fmt::format("{} relabels an offline dataset; it needs policy.algo "
+                                        "iql, td3bc or bc, got \"world_model\"",
+                                        method));
+    if (method == "reload" && c_.reward.alpha <= 0.0)
+      fail("reward.alpha",
+           fmt::format("must be > 0 for reload (scale alpha), got {}", c_.reward.alpha));
+  }
+
+  const ConfigDraft& d_;
+  RunConfig c_;
+};
+
+}  // namespace
+
+RunConfig resolve(const ConfigDraft& draft) { return Resolver(draft).run(); }
+
+}  // namespace relabel::engine

@@ -1,0 +1,51 @@
+#pragma once
+// Collective over an MPI communicator for CPU tensors (DESIGN.md, engine/).
+#include <mpi.h>
+
+#include <string>
+
+#include "engine/collective.h"
+
+namespace relabel::engine {
+
+// Throws relabel::RunError("<what>: <MPI error string>") unless code is MPI_SUCCESS. MPI only
+// returns codes on communicators whose error handler is MPI_ERRORS_RETURN (split communicators
+// made here are; on MPI_COMM_WORLD the default handler aborts the job, which is also safe).
+void check_mpi(int code, const char* what);
+
+class MpiCollective final : public Collective {
+ public:
+  // Wraps `comm` without owning it (e.g. MPI_COMM_WORLD, or a communicator owned elsewhere).
+  explicit MpiCollective(MPI_Comm comm);
+  ~MpiCollective() override;
+  MpiCollective(const MpiCollective&) = delete;
+  MpiCollective& operator=(const MpiCollective&) = delete;
+
+  int rank() const override { return rank_; }
+  int size() const override { return size_; }
+  torch::Device device() const override { return torch::kCPU; }
+  MPI_Comm comm() const { return comm_; }  // for one-sided windows, MPI-IO, ...
+
+  using Collective::all_gather;
+  using Collective::broadcast;
+  void all_reduce(torch::Tensor& tensor, ReduceOp op = ReduceOp::Sum) override;
+  void broadcast(torch::Tensor& tensor, int root = 0) override;
+  torch::Tensor all_gather(const torch::Tensor& in) override;
+  void barrier() override;
+  std::unique_ptr<Collective> split(int color, int key) override;
+
+  // Largest element count passed to one MPI call; bigger messages go in chunks (MPI counts are
+  // int). Tests lower it to exercise the chunking.
+  void set_max_chunk_elements(int64_t n);
+
+ private:
+  struct Owned {};
+  MpiCollective(MPI_Comm comm, Owned);
+
+  MPI_Comm comm_;
+  bool owned_ = false;
+  int rank_ = 0, size_ = 1;
+  int64_t max_chunk_ = 1LL << 30;
+};
+
+}  // namespace relabel::engine

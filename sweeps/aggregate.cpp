@@ -1,0 +1,354 @@
+#include "sweeps/aggregate.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <set>
+#include <tuple>
+
+namespace relabel::sweeps {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+const Interval kNoInterval{kNaN, kNaN};
+
+// Keys that restate the task, dataset or method columns (or the seed) are not hyperparameters.
+const std::set<std::string> kColumnKeys = {"seed",         "task.name",     "task",
+                                           "dataset.name", "dataset.path",  "dataset",
+                                           "method",       "reward.method", "policy.algo"};
+
+std::string join_key(const std::string& method, const std::vector<ParamValue>& values) {
+  std::string k = method;
+  for (const auto& v : values) k += '\x1f' + v.text;
+  return k;
+}
+
+// The params of a run without the seed: runs of one configuration and different seeds share it.
+std::string signature(const RunRecord& r) {
+  std::string s;
+  for (const auto& [k, v] : r.params)
+    if (k != "seed") s += k + '\x1e' + v.text + '\x1f';
+  return s;
+}
+
+bool attributed(const RunRecord& r) { return !r.task.empty() && !r.method.empty(); }
+
+// A pending run from sweep.json knows only its params: recover task, dataset and method from
+// params naming them, else from finished runs with the same params (differing only in seed).
+void attribute_pending(std::vector<RunRecord>& records) {
+  std::map<std::string, std::set<std::tuple<std::string, std::string, std::string>>> known;
+  for (const auto& r : records)
+    if (attributed(r)) known[signature(r)].insert({r.task, r.dataset, r.method});
+  for (auto& r : records) {
+    if (attributed(r)) continue;
+    auto param = [&](const char* k) {
+      auto it = r.params.find(k);
+      return it == r.params.end() ? std::string() : it->second.text;
+    };
+    if (r.task.empty()) r.task = param("task.name");
+    if (r.dataset.empty())
+      r.dataset = param("dataset.name").empty() ? param("dataset.path") : param("dataset.name");
+    if (r.method.empty() && !param("reward.method").empty() && !param("policy.algo").empty())
+      r.method = param("reward.method") + "+" + param("policy.algo");
+    if (attributed(r)) continue;
+    auto it = known.find(signature(r));
+    if (it != known.end() && it->second.size() == 1) {
+      const auto& [task, dataset, method] = *it->second.begin();
+      if (r.task.empty()) {
+        r.task = task;
+        r.dataset = dataset;
+      }
+      if (r.method.empty()) r.method = method;
+    }
+  }
+}
+
+// Swept keys besides seed and the keys that only restate the task: a key whose value is fixed
+// by the task (zipped with it) would otherwise split every group by task.
+std::vector<std::string> find_hyperparameters(const std::vector<RunRecord>& records) {
+  std::map<std::string, std::set<std::string>> values;
+  std::map<std::string, std::map<TaskKey, std::set<std::string>>> per_task;
+  std::set<TaskKey> tasks;
+  for (const auto& r : records) {
+    if (!attributed(r)) continue;
+    TaskKey t{r.task, r.dataset};
+    tasks.insert(t);
+    for (const auto& [k, v] : r.params) {
+      values[k].insert(v.text);
+      per_task[k][t].insert(v.text);
+    }
+  }
+  std::vector<std::string> out;
+  for (const auto& [k, vals] : values) {
+    if (kColumnKeys.count(k)) continue;
+    bool fixed_by_task = vals.size() > 1 && tasks.size() > 1;
+    for (const auto& [t, v] : per_task[k]) fixed_by_task = fixed_by_task && v.size() == 1;
+    if (!fixed_by_task) out.push_back(k);
+  }
+  return out;
+}
+
+std::vector<std::string> short_labels(const std::vector<std::string>& keys) {
+  std::vector<std::string> out;
+  std::map<std::string, int> count;
+  auto tail = [](const std::string& k) {
+    auto dot = k.rfind('.');
+    return dot == std::string::npos ? k : k.substr(dot + 1);
+  };
+  for (const auto& k : keys) ++count[tail(k)];
+  for (const auto& k : keys) out.push_back(count[tail(k)] > 1 ? k : tail(k));
+  return out;
+}
+
+double mean_of(const std::vector<double>& x) { return x.empty() ? kNaN : mean(x); }
+
+void summarise_cell(Cell& c, const std::vector<const RunRecord*>& done, const std::string& stream,
+                    const BootstrapOptions& boot) {
+  std::vector<double> best, ret;
+  std::map<double, std::vector<double>> by_step;
+  for (const auto* r : done) {
+    c.scores.push_back(*r->final_score);
+    if (r->best_score) best.push_back(*r->best_score);
+    if (r->final_return) ret.push_back(*r->final_return);
+    for (const auto& p : r->curve) by_step[p.step].push_back(p.score);
+  }
+  c.mean = mean(c.scores);
+  c.std = sample_std(c.scores);
+  c.median = median(c.scores);
+  c.iqm = iqm(c.scores);
+  c.optimality_gap = optimality_gap(c.scores, 100.0);  // γ = 1 on the 0–100 scale
+  c.best_score_mean = mean_of(best);
+  c.final_return_mean = mean_of(ret);
+  c.mean_ci = c.iqm_ci = kNoInterval;
+  if (!c.scores.empty()) {
+    BootstrapOptions o = boot;
+    o.seed = derive_seed(boot.seed, "cell|" + stream);
+    auto ci = stratified_bootstrap(
+        {c.scores},
+        [](const TaskScores& s) {
+          return std::vector<double>{mean(s[0]), iqm(s[0])};
+        },
+        o);
+    c.mean_ci = ci[0];
+    c.iqm_ci = ci[1];
+  }
+  for (const auto& [step, scores] : by_step) {
+    BootstrapOptions o = boot;
+    o.seed = derive_seed(boot.seed, "curve|" + stream + "|" + std::to_string(step));
+    c.curve.push_back(
+        {step, mean(scores), bootstrap_mean_interval(scores, o), static_cast<int>(scores.size())});
+  }
+}
+
+// Per task, the final scores of a group's done runs as fractions (metrics.md divides by 100).
+TaskScores fractions(const Group& g) {
+  TaskScores s;
+  for (const auto& c : g.cells) {
+    s.emplace_back();
+    for (double v : c.scores) s.back().push_back(v / 100.0);
+  }
+  return s;
+}
+
+void summarise_group(Group& g, const std::vector<double>& taus, const BootstrapOptions& boot) {
+  g.n_tasks = 0;
+  for (const auto& c : g.cells) {
+    g.n_done += c.n_done;
+    g.n_failed += c.n_failed;
+    g.n_pending += c.n_pending;
+    g.n_tasks += c.n_done > 0;
+  }
+  g.mean_ci = g.median_ci = g.iqm_ci = g.optimality_gap_ci = kNoInterval;
+  if (g.n_done == 0) {
+    g.point = {kNaN, kNaN, kNaN, kNaN};
+    g.profile.assign(taus.size(), kNaN);
+    g.profile_ci.assign(taus.size(), kNoInterval);
+    return;
+  }
+  std::vector<double> tau_fraction;
+  for (double t : taus) tau_fraction.push_back(t / 100.0);
+  // One bootstrap pass computes the four aggregates and the profile on the same resamples.
+  auto statistic = [&](const TaskScores& s) {
+    auto v = aggregate_vector(s);
+    auto p = score_profile(pooled(s), tau_fraction);
+    v.insert(v.end(), p.begin(), p.end());
+    return v;
+  };
+  TaskScores scores = fractions(g);
+  auto point = statistic(scores);
+  BootstrapOptions o = boot;
+  o.seed = derive_seed(boot.seed, "group|" + g.key);
+  auto ci = stratified_bootstrap(scores, statistic, o);
+  auto x100 = [](Interval i) { return Interval{100 * i.lo, 100 * i.hi}; };
+  g.point = {100 * point[0], 100 * point[1], 100 * point[2], 100 * point[3]};
+  g.mean_ci = x100(ci[0]);
+  g.median_ci = x100(ci[1]);
+  g.iqm_ci = x100(ci[2]);
+  g.optimality_gap_ci = x100(ci[3]);
+  g.profile.assign(point.begin() + 4, point.end());
+  g.profile_ci.assign(ci.begin() + 4, ci.end());
+}
+
+std::vector<double> tau_grid(const std::vector<RunRecord>& done, int points) {
+  double lo = 0, hi = 100;
+  for (const auto& r : done) {
+    lo = std::min(lo, std::floor(*r.final_score / 10) * 10);
+    hi = std::max(hi, std::ceil(*r.final_score / 10) * 10);
+  }
+  std::vector<double> taus;
+  points = std::max(points, 2);
+  for (int i = 0; i < points; ++i) taus.push_back(lo + (hi - lo) * i / (points - 1));
+  return taus;
+}
+
+void choose_compared(Aggregation& a, int max_compared) {
+  std::vector<int> with_runs;
+  for (int i : a.ranked_groups())
+    if (a.groups[i].n_done > 0) with_runs.push_back(i);
+  if (static_cast<int>(with_runs.size()) <= max_compared) {
+    a.compared = with_runs;
+  } else {
+    std::set<std::string> methods;
+    for (int i : with_runs)
+      if (methods.insert(a.groups[i].method).second) a.compared.push_back(i);
+    if (static_cast<int>(a.compared.size()) <= max_compared) {
+      a.compared_note = "the best configuration (by IQM) of each method";
+    } else {
+      a.compared.assign(with_runs.begin(), with_runs.begin() + max_compared);
+      a.compared_note = "the " + std::to_string(max_compared) + " best groups by IQM";
+    }
+  }
+  std::sort(a.compared.begin(), a.compared.end());
+}
+
+void compute_improvements(Aggregation& a, const BootstrapOptions& boot) {
+  std::vector<TaskScores> scores;
+  for (const auto& g : a.groups) scores.push_back(fractions(g));
+  std::set<int> compared(a.compared.begin(), a.compared.end());
+  for (int x = 0; x < static_cast<int>(a.groups.size()); ++x) {
+    for (int y = 0; y < static_cast<int>(a.groups.size()); ++y) {
+      if (x == y) continue;
+      int shared = 0;
+      for (size_t t = 0; t < a.tasks.size(); ++t)
+        shared += !scores[x][t].empty() && !scores[y][t].empty();
+      if (!shared) continue;
+      Improvement imp{x, y, probability_of_improvement(scores[x], scores[y]), kNoInterval, shared};
+      if (compared.count(x) && compared.count(y)) {
+        BootstrapOptions o = boot;
+        o.seed = derive_seed(boot.seed, "improvement|" + a.groups[x].key + "|" + a.groups[y].key);
+        imp.ci = stratified_bootstrap_pair(scores[x], scores[y], probability_of_improvement, o);
+      }
+      a.improvements.push_back(imp);
+    }
+  }
+}
+
+}  // namespace
+
+std::string TaskKey::label() const {
+  if (dataset.empty() || dataset == task) return task;
+  if (dataset.find(task) != std::string::npos) return dataset;
+  return task + " " + dataset;
+}
+
+const Improvement* Aggregation::improvement(int x, int y) const {
+  // improvements are ordered by (x, y); binary search keeps large sweeps fast.
+  auto it = std::lower_bound(improvements.begin(), improvements.end(), std::make_pair(x, y),
+                             [](const Improvement& i, const std::pair<int, int>& k) {
+                               return std::make_pair(i.x, i.y) < k;
+                             });
+  return it != improvements.end() && it->x == x && it->y == y ? &*it : nullptr;
+}
+
+std::vector<int> Aggregation::ranked_groups() const {
+  std::vector<int> order(groups.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int>(i);
+  auto score = [&](int i) {
+    double v = groups[i].point.iqm;
+    return std::isnan(v) ? -std::numeric_limits<double>::infinity() : v;
+  };
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return score(a) > score(b); });
+  return order;
+}
+
+Aggregation aggregate(RunSet set, const AggregateOptions& options) {
+  Aggregation a;
+  a.dir = set.dir;
+  a.bootstrap = options.bootstrap;
+  a.malformed = std::move(set.malformed);
+  auto& records = set.runs;
+  attribute_pending(records);
+  a.hyperparameters = find_hyperparameters(records);
+  a.hyperparameter_labels = short_labels(a.hyperparameters);
+
+  std::set<TaskKey> task_set;
+  for (const auto& r : records)
+    if (attributed(r)) task_set.insert({r.task, r.dataset});
+  a.tasks.assign(task_set.begin(), task_set.end());
+  auto task_index = [&](const RunRecord& r) {
+    return static_cast<size_t>(
+        std::lower_bound(a.tasks.begin(), a.tasks.end(), TaskKey{r.task, r.dataset}) -
+        a.tasks.begin());
+  };
+
+  // Group the attributed records; groups sorted by method then values.
+  std::map<std::pair<std::string, std::vector<ParamValue>>, std::vector<const RunRecord*>> by_group;
+  for (const auto& r : records) {
+    if (!attributed(r)) continue;
+    std::vector<ParamValue> values;
+    for (const auto& k : a.hyperparameters) {
+      auto it = r.params.find(k);
+      values.push_back(it == r.params.end() ? ParamValue{} : it->second);
+    }
+    by_group[{r.method, values}].push_back(&r);
+  }
+  std::vector<RunRecord> done_records;
+  for (const auto& r : records)
+    if (r.done()) done_records.push_back(r);
+  a.taus = tau_grid(done_records, options.profile_points);
+
+  for (auto& [id, members] : by_group) {
+    Group g;
+    g.method = id.first;
+    g.values = id.second;
+    g.key = join_key(g.method, g.values);
+    g.label = g.method;
+    for (size_t i = 0; i < g.values.size(); ++i)
+      if (!g.values[i].text.empty())
+        g.label += " " + a.hyperparameter_labels[i] + "=" + g.values[i].text;
+    g.cells.resize(a.tasks.size());
+    std::vector<std::vector<const RunRecord*>> done(a.tasks.size());
+    for (const auto* r : members) {
+      size_t t = task_index(*r);
+      Cell& c = g.cells[t];
+      if (r->done()) {
+        ++c.n_done;
+        done[t].push_back(r);
+      } else if (r->failed()) {
+        ++c.n_failed;
+      } else {
+        ++c.n_pending;
+      }
+    }
+    for (size_t t = 0; t < a.tasks.size(); ++t)
+      summarise_cell(g.cells[t], done[t], g.key + "|" + a.tasks[t].label(), options.bootstrap);
+    summarise_group(g, a.taus, options.bootstrap);
+    a.groups.push_back(std::move(g));
+  }
+  choose_compared(a, options.max_compared);
+  compute_improvements(a, options.bootstrap);
+
+  for (auto& r : records) {
+    if (r.done())
+      ++a.n_done;
+    else if (r.failed())
+      a.failed.push_back(std::move(r));
+    else
+      a.pending.push_back(std::move(r));
+  }
+  return a;
+}
+
+}  // namespace relabel::sweeps

@@ -1,0 +1,110 @@
+#include "sweeps/report_csv.h"
+
+#include <fmt/format.h>
+
+#include <fstream>
+
+#include "engine/core/error.h"
+#include "sweeps/report_format.h"
+
+namespace relabel::sweeps {
+
+namespace {
+
+class CsvFile {
+ public:
+  CsvFile(const std::string& path, std::vector<std::string>& written) : path_(path), out_(path) {
+    if (!out_) throw RunError("report: cannot write " + path);
+    written.push_back(path);
+  }
+  ~CsvFile() { out_.close(); }
+  void row(const std::vector<std::string>& cells) {
+    for (size_t i = 0; i < cells.size(); ++i) out_ << (i ? "," : "") << escape_csv(cells[i]);
+    out_ << '\n';
+  }
+
+ private:
+  std::string path_;
+  std::ofstream out_;
+};
+
+std::vector<std::string> with(std::vector<std::string> a, const std::vector<std::string>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+std::vector<std::string> group_cells(const Group& g) {
+  std::vector<std::string> out{g.method};
+  for (const auto& v : g.values) out.push_back(v.text);
+  return out;
+}
+
+std::string num(double v) { return format_number(v); }
+
+}  // namespace
+
+std::vector<std::string> write_csv_files(const Aggregation& a, const std::string& dir) {
+  std::vector<std::string> written;
+  const auto& hp = a.hyperparameters;
+  {
+    CsvFile f(dir + "/summary.csv", written);
+    f.row(with(
+        with({"task", "dataset", "method"}, hp),
+        {"n_done", "n_failed", "n_pending", "mean", "std", "mean_lo", "mean_hi", "median", "iqm",
+         "iqm_lo", "iqm_hi", "optimality_gap", "best_score_mean", "final_return_mean"}));
+    for (const auto& g : a.groups)
+      for (size_t t = 0; t < a.tasks.size(); ++t) {
+        const Cell& c = g.cells[t];
+        if (c.empty()) continue;
+        f.row(
+            with(with({a.tasks[t].task, a.tasks[t].dataset}, group_cells(g)),
+                 {std::to_string(c.n_done), std::to_string(c.n_failed), std::to_string(c.n_pending),
+                  num(c.mean), num(c.std), num(c.mean_ci.lo), num(c.mean_ci.hi), num(c.median),
+                  num(c.iqm), num(c.iqm_ci.lo), num(c.iqm_ci.hi), num(c.optimality_gap),
+                  num(c.best_score_mean), num(c.final_return_mean)}));
+      }
+  }
+  {
+    CsvFile f(dir + "/aggregate.csv", written);
+    f.row(with(with({"method"}, hp),
+               {"n_tasks", "n_done", "n_failed", "n_pending", "iqm", "iqm_lo", "iqm_hi", "mean",
+                "mean_lo", "mean_hi", "median", "median_lo", "median_hi", "optimality_gap",
+                "optimality_gap_lo", "optimality_gap_hi"}));
+    for (const auto& g : a.groups)
+      f.row(with(group_cells(g),
+                 {std::to_string(g.n_tasks), std::to_string(g.n_done), std::to_string(g.n_failed),
+                  std::to_string(g.n_pending), num(g.point.iqm), num(g.iqm_ci.lo), num(g.iqm_ci.hi),
+                  num(g.point.mean), num(g.mean_ci.lo), num(g.mean_ci.hi), num(g.point.median),
+                  num(g.median_ci.lo), num(g.median_ci.hi), num(g.point.optimality_gap),
+                  num(g.optimality_gap_ci.lo), num(g.optimality_gap_ci.hi)}));
+  }
+  {
+    CsvFile f(dir + "/curves.csv", written);
+    f.row(with(with({"task", "dataset", "method"}, hp), {"step", "mean", "lo", "hi", "n"}));
+    for (const auto& g : a.groups)
+      for (size_t t = 0; t < a.tasks.size(); ++t)
+        for (const auto& p : g.cells[t].curve)
+          f.row(with(with({a.tasks[t].task, a.tasks[t].dataset}, group_cells(g)),
+                     {num(p.step), num(p.mean), num(p.ci.lo), num(p.ci.hi), std::to_string(p.n)}));
+  }
+  {
+    CsvFile f(dir + "/profiles.csv", written);
+    f.row(with(with({"method"}, hp), {"tau", "fraction", "lo", "hi"}));
+    for (const auto& g : a.groups) {
+      if (!g.n_done) continue;
+      for (size_t i = 0; i < a.taus.size(); ++i)
+        f.row(with(group_cells(g), {num(a.taus[i]), num(g.profile[i]), num(g.profile_ci[i].lo),
+                                    num(g.profile_ci[i].hi)}));
+    }
+  }
+  {
+    CsvFile f(dir + "/probability_of_improvement.csv", written);
+    f.row({"x", "y", "probability", "lo", "hi", "tasks"});
+    for (const auto& imp : a.improvements)
+      f.row({a.groups[imp.x].label, a.groups[imp.y].label, num(imp.probability), num(imp.ci.lo),
+             num(imp.ci.hi), std::to_string(imp.tasks)});
+  }
+  return written;
+}
+
+}  // namespace relabel::sweeps

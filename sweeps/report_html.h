@@ -1,0 +1,17 @@
+#pragma once
+// report.html: one self-contained page (inline CSS, plots as base64 SVG data URIs: no external
+// files, no network).
+#include <string>
+#include <vector>
+
+#include "sweeps/aggregate.h"
+#include "sweeps/report_plots.h"
+#include "sweeps/report_tables.h"
+
+namespace relabel::sweeps {
+
+// `plots_note` replaces the plot section when there are no plots (why they are missing).
+std::string render_html(const Aggregation& a, const std::vector<ReportTable>& tables,
+                        const std::vector<Plot>& plots, const std::string& plots_note);
+
+}  // namespace relabel::sweeps

@@ -1,0 +1,340 @@
+#include "sweeps/report_plots.h"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "sweeps/report_format.h"
+
+extern char** environ;
+
+namespace relabel::sweeps {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Tableau 10: distinguishable, and readable by most colour-blind viewers.
+const char* const kColors[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                               "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
+
+std::string color(size_t i) { return kColors[i % (sizeof(kColors) / sizeof(kColors[0]))]; }
+
+// gnuplot single-quoted string: '' stands for one quote, nothing else is special.
+std::string quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += '\'';
+    if (c != '\n') out += c;
+  }
+  return out + "'";
+}
+
+std::string number_text(double v) { return std::isnan(v) ? "NaN" : fmt::format("{}", v); }
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "relabel-plots-XXXXXX").string();
+    if (!mkdtemp(tmpl.data())) throw std::runtime_error("cannot create a temporary directory");
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+struct Series {
+  std::string label;
+  std::string file;
+  bool band = true;  // draw a CI band (curves, profiles) or error bars (hyperparameters)
+};
+
+struct PlotJob {
+  Plot plot;
+  std::string svg_path;
+  std::string setup;  // axis labels, ranges, log scales
+  std::vector<Series> series;
+};
+
+class ScriptBuilder {
+ public:
+  explicit ScriptBuilder(std::string dir) : dir_(std::move(dir)) {}
+
+  std::string data_file(const std::vector<std::vector<double>>& rows) {
+    std::string path = fmt::format("{}/d{}.dat", dir_, files_++);
+    std::ofstream out(path);
+    for (const auto& r : rows) {
+      for (size_t i = 0; i < r.size(); ++i) out << (i ? " " : "") << number_text(r[i]);
+      out << '\n';
+    }
+    return path;
+  }
+
+  void add(PlotJob job) {
+    job.svg_path = fmt::format("{}/p{}.svg", dir_, jobs_.size());
+    jobs_.push_back(std::move(job));
+  }
+
+  std::vector<PlotJob>& jobs() { return jobs_; }
+
+  std::string script() const {
+    std::string s;
+    for (const auto& j : jobs_) {
+      s += "reset\n";
+      s += "set terminal svg size 640,400 fixed noenhanced font 'DejaVu Sans,13' "
+           "background '#ffffff'\n";
+      s += "set output " + quote(j.svg_path) + "\n";
+      s += "set datafile missing 'NaN'\n";
+      s += "set grid lc rgb '#dddddd'\nset border lc rgb '#555555'\n";
+      s += "set key outside right top vertical noreverse Left samplen 2\n";
+      s += "set title " + quote(j.plot.title) + "\n";
+      s += j.setup;
+      std::vector<std::string> parts;
+      for (size_t i = 0; i < j.series.size(); ++i) {
+        const auto& se = j.series[i];
+        std::string f = quote(se.file), c = quote(color(i));
+        if (se.band) {
+          parts.push_back(f + " using 1:3:4 with filledcurves fc rgb " + c +
+                          " fs transparent solid 0.2 noborder notitle");
+          parts.push_back(f + " using 1:2 with linespoints lw 2 pt 7 ps 0.4 lc rgb " + c +
+                          " title " + quote(se.label));
+        } else {
+          parts.push_back(f + " using 1:2:3:4 with yerrorlines lw 2 pt 7 ps 0.6 lc rgb " + c +
+                          " title " + quote(se.label));
+        }
+      }
+      s += "plot " + fmt::format("{}", fmt::join(parts, ", \\\n     ")) + "\nset output\n";
+    }
+    return s;
+  }
+
+ private:
+  std::string dir_;
+  int files_ = 0;
+  std::vector<PlotJob> jobs_;
+};
+
+std::vector<int> plotted_groups(const Aggregation& a, size_t max_series) {
+  std::vector<int> out;
+  for (int g : a.ranked_groups())
+    if (a.groups[g].n_done > 0 && out.size() < max_series) out.push_back(g);
+  return out;
+}
+
+std::string top_note(const Aggregation& a, size_t shown) {
+  size_t with_runs = 0;
+  for (const auto& g : a.groups) with_runs += g.n_done > 0;
+  return shown < with_runs
+             ? fmt::format(" Showing the {} best of {} groups by IQM.", shown, with_runs)
+             : "";
+}
+
+void learning_curves(const Aggregation& a, ScriptBuilder& b, size_t max_series) {
+  auto groups = plotted_groups(a, max_series);
+  for (size_t t = 0; t < a.tasks.size(); ++t) {
+    PlotJob job;
+    job.plot.section = "Learning curves";
+    job.plot.title = a.tasks[t].label();
+    job.plot.caption = "Normalised evaluation score during training on " + a.tasks[t].label() +
+                       ": mean over seeds with its 95% bootstrap CI." + top_note(a, groups.size());
+    job.setup = "set xlabel 'training step'\nset ylabel 'normalised score'\n";
+    for (int g : groups) {
+      const auto& curve = a.groups[g].cells[t].curve;
+      if (curve.empty()) continue;
+      std::vector<std::vector<double>> rows;
+      for (const auto& p : curve) rows.push_back({p.step, p.mean, p.ci.lo, p.ci.hi});
+      job.series.push_back({a.groups[g].label, b.data_file(rows), true});
+    }
+    if (!job.series.empty()) b.add(std::move(job));
+  }
+}
+
+// IQM (0–100) with its CI for runs pooled from several groups with the same value of one
+// hyperparameter (the marginal over the others), stratified by task.
+std::pair<double, Interval> pooled_iqm(const Aggregation& a, const std::vector<int>& groups,
+                                       const std::string& stream) {
+  TaskScores s(a.tasks.size());
+  for (int g : groups)
+    for (size_t t = 0; t < a.tasks.size(); ++t)
+      for (double v : a.groups[g].cells[t].scores) s[t].push_back(v / 100.0);
+  BootstrapOptions o = a.bootstrap;
+  o.seed = derive_seed(a.bootstrap.seed, stream);
+  auto ci = stratified_bootstrap(
+      s, [](const TaskScores& x) { return std::vector<double>{iqm(pooled(x))}; }, o);
+  return {100 * iqm(pooled(s)), {100 * ci[0].lo, 100 * ci[0].hi}};
+}
+
+void hyperparameter_plots(const Aggregation& a, ScriptBuilder& b, size_t max_series) {
+  for (size_t k = 0; k < a.hyperparameters.size(); ++k) {
+    const std::string& name = a.hyperparameters[k];
+    // Series: method plus the other hyperparameters; points: this one's numeric values.
+    std::map<std::string, std::map<double, std::vector<int>>> series;
+    std::map<std::string, std::map<double, std::vector<int>>> by_method;
+    std::set<double> xs;
+    for (int g = 0; g < static_cast<int>(a.groups.size()); ++g) {
+      const Group& grp = a.groups[g];
+      if (!grp.n_done || !grp.values[k].number) continue;
+      double x = *grp.values[k].number;
+      std::string label = grp.method;
+      for (size_t i = 0; i < grp.values.size(); ++i)
+        if (i != k && !grp.values[i].text.empty())
+          label += " " + a.hyperparameter_labels[i] + "=" + grp.values[i].text;
+      series[label][x].push_back(g);
+      by_method[grp.method][x].push_back(g);
+      xs.insert(x);
+    }
+    if (xs.size() < 2) continue;
+    bool marginal = series.size() > max_series;
+    const auto& chosen = marginal ? by_method : series;
+    PlotJob job;
+    job.plot.section = "Score against hyperparameters";
+    job.plot.title = "IQM against " + name;
+    job.plot.caption = "Interquartile mean of the normalised final score across tasks against " +
+                       name + ", with 95% stratified-bootstrap CIs; one line per " +
+                       (marginal ? "method, pooling the runs of the other hyperparameters."
+                                 : "method and setting of the other hyperparameters.");
+    bool log_x = *xs.begin() > 0 && *xs.rbegin() / *xs.begin() > 10.0;
+    job.setup = "set xlabel " + quote(name + (log_x ? " (log scale)" : "")) +
+                "\nset ylabel 'IQM normalised score'\nset offsets graph 0.03, graph 0.03, 0, 0\n";
+    if (log_x) job.setup += "set logscale x\n";
+    for (const auto& [label, points] : chosen) {
+      if (job.series.size() >= max_series) break;
+      std::vector<std::vector<double>> rows;
+      for (const auto& [x, groups] : points) {
+        if (!marginal && groups.size() == 1) {
+          const Group& g = a.groups[groups.front()];
+          rows.push_back({x, g.point.iqm, g.iqm_ci.lo, g.iqm_ci.hi});
+        } else {
+          auto [v, ci] =
+              pooled_iqm(a, groups, "marginal|" + name + "|" + label + "|" + number_text(x));
+          rows.push_back({x, v, ci.lo, ci.hi});
+        }
+      }
+      job.series.push_back({label, b.data_file(rows), false});
+    }
+    b.add(std::move(job));
+  }
+}
+
+void profiles(const Aggregation& a, ScriptBuilder& b, size_t max_series) {
+  auto groups = plotted_groups(a, max_series);
+  if (groups.empty()) return;
+  PlotJob job;
+  job.plot.section = "Performance profiles";
+  job.plot.title = "Performance profiles";
+  job.plot.caption =
+      "Fraction of runs (all tasks pooled) whose normalised final score exceeds τ, with 95% "
+      "stratified-bootstrap bands." +
+      top_note(a, groups.size());
+  job.setup =
+      "set xlabel 'normalised score τ'\nset ylabel 'fraction of runs with score > τ'\n"
+      "set yrange [0:1.02]\n";
+  for (int g : groups) {
+    std::vector<std::vector<double>> rows;
+    const Group& grp = a.groups[g];
+    for (size_t i = 0; i < a.taus.size(); ++i)
+      rows.push_back({a.taus[i], grp.profile[i], grp.profile_ci[i].lo, grp.profile_ci[i].hi});
+    job.series.push_back({grp.label, b.data_file(rows), true});
+  }
+  b.add(std::move(job));
+}
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Runs `gnuplot script` with stdout and stderr into `log`; returns the exit status.
+int run_gnuplot(const std::string& gnuplot, const std::string& script, const std::string& log) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  std::vector<char*> argv{const_cast<char*>(gnuplot.c_str()), const_cast<char*>(script.c_str()),
+                          nullptr};
+  pid_t pid = 0;
+  int rc = posix_spawn(&pid, gnuplot.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) return -1;
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+}  // namespace
+
+std::optional<std::string> find_gnuplot() {
+  const char* path = std::getenv("PATH");
+  if (!path) return std::nullopt;
+  std::stringstream ss(path);
+  for (std::string dir; std::getline(ss, dir, ':');) {
+    if (dir.empty()) continue;
+    std::string candidate = dir + "/gnuplot";
+    if (access(candidate.c_str(), X_OK) == 0 && fs::is_regular_file(candidate)) return candidate;
+  }
+  return std::nullopt;
+}
+
+PlotSet draw_plots(const Aggregation& a, const std::string& gnuplot, int max_series) {
+  PlotSet out;
+  try {
+    TempDir tmp;
+    ScriptBuilder b(tmp.path());
+    size_t n = static_cast<size_t>(std::max(1, max_series));
+    learning_curves(a, b, n);
+    hyperparameter_plots(a, b, n);
+    profiles(a, b, n);
+    if (b.jobs().empty()) return out;
+    std::string script = tmp.path() + "/report.gp", log = tmp.path() + "/gnuplot.log";
+    {
+      std::ofstream s(script);
+      s << b.script();
+    }
+    int rc = run_gnuplot(gnuplot, script, log);
+    if (rc != 0) {
+      std::string msg = read_all(log);
+      msg = msg.substr(0, msg.find_first_of('\n', msg.find_first_not_of("\n ")));
+      out.warning = fmt::format(
+          "gnuplot ({}) failed with exit status {}: {}; report.html has no "
+          "plots",
+          gnuplot, rc, msg.empty() ? "no message" : msg);
+      return out;
+    }
+    for (auto& j : b.jobs()) {
+      j.plot.svg = read_all(j.svg_path);
+      if (j.plot.svg.find("<svg") == std::string::npos) {
+        out.warning = "gnuplot wrote no SVG for '" + j.plot.title + "'; report.html has no plots";
+        out.plots.clear();
+        return out;
+      }
+      out.plots.push_back(std::move(j.plot));
+    }
+  } catch (const std::exception& e) {
+    out.warning = std::string("plotting failed: ") + e.what() + "; report.html has no plots";
+    out.plots.clear();
+  }
+  return out;
+}
+
+}  // namespace relabel::sweeps

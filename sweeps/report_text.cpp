@@ -1,0 +1,114 @@
+#include "sweeps/report_text.h"
+
+#include <fmt/format.h>
+
+#include "sweeps/report_format.h"
+
+namespace relabel::sweeps {
+
+namespace {
+
+void markdown_table(std::string& out, const std::vector<std::string>& header,
+                    const std::vector<std::vector<std::string>>& rows, int label_columns) {
+  auto line = [&](const std::vector<std::string>& cells) {
+    out += "|";
+    for (const auto& c : cells) out += " " + escape_markdown(c) + " |";
+    out += "\n";
+  };
+  line(header);
+  out += "|";
+  for (size_t i = 0; i < header.size(); ++i)
+    out += static_cast<int>(i) < label_columns ? ":---|" : "---:|";
+  out += "\n";
+  for (const auto& r : rows) line(r);
+}
+
+std::string task_text(const RunRecord& r) {
+  if (r.task.empty()) return "?";
+  return TaskKey{r.task, r.dataset}.label();
+}
+
+}  // namespace
+
+std::string params_text(const RunRecord& r) {
+  std::string s;
+  for (const auto& [k, v] : r.params) s += (s.empty() ? "" : ", ") + k + "=" + v.text;
+  return s.empty() ? "–" : s;
+}
+
+std::string render_markdown(const Aggregation& a, const std::vector<ReportTable>& tables) {
+  std::string out = "# relabel report\n\n";
+  out +=
+      fmt::format("Source: `{}` — {}. {} task{}, {} group{}", a.dir, run_counts(a), a.tasks.size(),
+                  a.tasks.size() == 1 ? "" : "s", a.groups.size(), a.groups.size() == 1 ? "" : "s");
+  if (!a.hyperparameters.empty())
+    out += fmt::format("; swept: {}", fmt::join(a.hyperparameters, ", "));
+  out += fmt::format(". relabel {}.\n", RELABEL_VERSION);
+  for (const auto& t : tables) {
+    out += "\n## " + t.title + "\n\n" + t.note + "\n\n";
+    markdown_table(out, t.header, t.rows, t.label_columns);
+  }
+  out += "\n## Missing runs\n\n";
+  if (a.failed.empty() && a.pending.empty() && a.malformed.empty()) {
+    out += "Nothing is missing: every run finished.\n";
+    return out;
+  }
+  std::vector<std::string> header{"id", "task", "method", "params"};
+  if (!a.failed.empty()) {
+    out += fmt::format("### Failed runs ({})\n\n", a.failed.size());
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& r : a.failed)
+      rows.push_back({r.id, task_text(r), r.method, params_text(r),
+                      r.error.empty() ? "(no message)" : r.error});
+    auto h = header;
+    h.push_back("error");
+    markdown_table(out, h, rows, 5);
+    out += "\n";
+  }
+  if (!a.pending.empty()) {
+    out += fmt::format("### Pending runs ({})\n\n", a.pending.size());
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& r : a.pending)
+      rows.push_back({r.id, task_text(r), r.method.empty() ? "?" : r.method, params_text(r),
+                      r.status == "pending" ? r.error : r.status});
+    auto h = header;
+    h.push_back("status");
+    markdown_table(out, h, rows, 5);
+    out += "\n";
+  }
+  if (!a.malformed.empty()) {
+    out += fmt::format("### Malformed files ({})\n\n", a.malformed.size());
+    for (const auto& m : a.malformed)
+      out += "- `" + m.path + "`: " + escape_markdown(m.message) + "\n";
+  }
+  return out;
+}
+
+std::string render_latex(const Aggregation& a, const std::vector<ReportTable>& tables) {
+  std::string out = fmt::format(
+      "% relabel report of {} ({}).\n"
+      "% Needs \\usepackage{{booktabs}} and \\usepackage{{graphicx}} (wide tables are resized).\n",
+      a.dir, run_counts(a));
+  for (const auto& t : tables) {
+    bool wide = t.header.size() > 6;
+    out += "\n\\begin{table}[t]\n\\centering\n\\small\n";
+    out += "\\caption{" + escape_latex(t.title + ". " + t.note) + "}\n";
+    out += "\\label{tab:relabel-" + t.id + "}\n";
+    if (wide) out += "\\resizebox{\\linewidth}{!}{%\n";
+    out += "\\begin{tabular}{" + std::string(t.label_columns, 'l') +
+           std::string(t.header.size() - t.label_columns, 'r') + "}\n\\toprule\n";
+    auto line = [&](const std::vector<std::string>& cells) {
+      for (size_t i = 0; i < cells.size(); ++i) out += (i ? " & " : "") + escape_latex(cells[i]);
+      out += " \\\\\n";
+    };
+    line(t.header);
+    out += "\\midrule\n";
+    for (const auto& r : t.rows) line(r);
+    out += "\\bottomrule\n\\end{tabular}";
+    out += wide ? "}\n" : "\n";
+    out += "\\end{table}\n";
+  }
+  return out;
+}
+
+}  // namespace relabel::sweeps

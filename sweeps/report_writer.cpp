@@ -1,0 +1,92 @@
+#include "sweeps/report_writer.h"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "engine/core/error.h"
+#include "sweeps/report_csv.h"
+#include "sweeps/report_html.h"
+#include "sweeps/report_plots.h"
+#include "sweeps/report_tables.h"
+#include "sweeps/report_text.h"
+
+namespace relabel::sweeps {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+void write_text(const std::string& path, const std::string& text,
+                std::vector<std::string>& written) {
+  // Write then rename: a reader (a browser reloading) never sees half a report.
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out << text;
+    out.flush();
+    if (!out) throw RunError("report: cannot write " + tmp);
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) throw RunError("report: cannot write " + path + ": " + ec.message());
+  written.push_back(path);
+}
+
+void warn(ReportResult& r, const std::string& message) {
+  spdlog::warn("{}", message);
+  r.warnings.push_back(message);
+}
+
+}  // namespace
+
+ReportResult write_report(const std::string& dir, const ReportOptions& options) {
+  ReportResult result;
+  RunSet runs = read_run_directory(dir);
+  const size_t kMaxWarnings = 20;
+  for (size_t i = 0; i < runs.malformed.size() && i < kMaxWarnings; ++i)
+    warn(result, "malformed, skipped: " + runs.malformed[i].message);
+  if (runs.malformed.size() > kMaxWarnings)
+    warn(result, std::to_string(runs.malformed.size() - kMaxWarnings) +
+                     " more malformed files (listed in report.md)");
+
+  result.aggregation = aggregate(std::move(runs), options.aggregate);
+  const Aggregation& a = result.aggregation;
+  result.out_dir = options.out_dir.empty() ? dir : options.out_dir;
+  std::error_code ec;
+  fs::create_directories(result.out_dir, ec);
+  if (!fs::is_directory(result.out_dir))
+    throw Error("report: --out " + result.out_dir + ": cannot create directory");
+
+  result.files = write_csv_files(a, result.out_dir);
+  auto tables = report_tables(a);
+  write_text(result.out_dir + "/report.md", render_markdown(a, tables), result.files);
+  write_text(result.out_dir + "/report.tex", render_latex(a, tables), result.files);
+
+  std::vector<Plot> plots;
+  std::string plots_note;
+  if (!options.plots) {
+    plots_note = "Plots were not drawn (--no-plots).";
+  } else if (a.n_done == 0) {
+    plots_note = "No run has finished yet: nothing to plot.";
+  } else if (auto gnuplot = find_gnuplot()) {
+    PlotSet set = draw_plots(a, *gnuplot);
+    plots = std::move(set.plots);
+    if (!set.warning.empty()) {
+      warn(result, set.warning);
+      plots_note = set.warning;
+    }
+  } else {
+    plots_note = "gnuplot was not found on PATH: no plots (install gnuplot-nox).";
+    warn(result,
+         "gnuplot not found on PATH: report.html is written without plots "
+         "(install gnuplot-nox)");
+  }
+  result.plots = static_cast<int>(plots.size());
+  write_text(result.out_dir + "/report.html", render_html(a, tables, plots, plots_note),
+             result.files);
+  return result;
+}
+
+}  // namespace relabel::sweeps

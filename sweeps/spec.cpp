@@ -1,0 +1,162 @@
+// Expansion of a parsed sweep spec into runs (specs/formats.md, "Sweep specification").
+#include "sweeps/spec.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <map>
+
+#include "engine/config_load.h"
+#include "engine/config_toml.h"
+#include "engine/config_write.h"
+#include "engine/core/error.h"
+#include "sweeps/spec_axes.h"
+
+namespace relabel::sweeps {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// `base` is relative to the spec file; a path relative to the working directory (as in
+// formats.md's example) is accepted when no file exists next to the spec.
+std::string find_base(const ParsedSpec& p) {
+  fs::path base(p.base);
+  if (base.is_absolute()) return base.string();
+  fs::path beside = fs::path(p.file).parent_path() / base;
+  std::error_code ec;
+  if (fs::is_regular_file(beside, ec)) return beside.lexically_normal().string();
+  if (fs::is_regular_file(base, ec)) return base.string();
+  throw Error(fmt::format("{}: base: file not found: {} (looked for {} and {})", p.base_origin,
+                          p.base, beside.lexically_normal().string(), base.string()));
+}
+
+// One assignment of a run: key, value and where it came from.
+struct Assignment {
+  std::string key;
+  engine::ConfigValue value;
+  std::string origin;
+};
+
+class Expander {
+ public:
+  Expander(const ParsedSpec& p, const SweepOptions& options) : p_(p), options_(options) {}
+
+  SweepSpec run() {
+    SweepSpec s;
+    s.source_path = p_.file;
+    s.name = p_.name.empty() ? fs::path(p_.file).stem().string() : p_.name;
+    // The name is a directory under runs/.
+    if (s.name.empty() ||
+        s.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                 "0123456789._-") != std::string::npos ||
+        s.name == "." || s.name == "..")
+      throw Error(engine::key_error(p_.name_origin.empty() ? p_.file : p_.name_origin, "name",
+                                    fmt::format("must contain only letters, digits, '.', '_' and "
+                                                "'-', got \"{}\"",
+                                                s.name)));
+    s.base_path = find_base(p_);
+    s.dir = options_.out_dir.empty() ? "runs/" + s.name : options_.out_dir;
+    base_ = engine::read_run_config(s.base_path);
+    for (const auto& o : options_.overrides) engine::apply_set(base_, o);
+    for (const auto& axes : {&p_.zip, &p_.grid})
+      for (const auto& a : *axes) s.swept_keys.push_back(a.key);
+    for (const auto& d : p_.random) s.swept_keys.push_back(d.key);
+    for (const auto& o : options_.overrides) {
+      auto key = o.substr(0, o.find('='));
+      key.erase(key.find_last_not_of(" \t") + 1);
+      key.erase(0, key.find_first_not_of(" \t"));
+      if (std::find(s.swept_keys.begin(), s.swept_keys.end(), key) != s.swept_keys.end())
+        throw Error(fmt::format("--set {}: the key is swept by {}", key, p_.file));
+    }
+    for (const auto& seed : p_.seeds) s.seeds.push_back(std::get<int64_t>(seed.value));
+    if (s.seeds.empty()) s.seeds.push_back(base_.config.seed);
+    s.ranks_per_run = p_.has_ranks_per_run ? std::get<int64_t>(p_.ranks_per_run.value)
+                                           : base_.config.parallel.ranks_per_run;
+    draw_random();
+    expand(&s);
+    return s;
+  }
+
+ private:
+  void draw_random() {
+    std::mt19937_64 rng(p_.random_seed);
+    draws_.resize(p_.count);
+    for (auto& draw : draws_)
+      for (const auto& d : p_.random) draw.push_back({d.key, sweeps::draw(d, rng), d.origin});
+  }
+
+  void expand(SweepSpec* s) {
+    size_t zips = p_.zip.empty() ? 1 : p_.zip.front().values.size();
+    size_t grid = 1;
+    for (const auto& a : p_.grid) grid *= a.values.size();
+    std::map<std::string, size_t> seen;  // id -> run index
+    for (size_t z = 0; z < zips; ++z)
+      for (size_t g = 0; g < grid; ++g)
+        for (const auto& draw : draws_)
+          for (size_t si = 0; si < s->seeds.size(); ++si) {
+            std::vector<Assignment> assign;
+            for (const auto& a : p_.zip)
+              assign.push_back({a.key, a.values[z].value, a.values[z].origin});
+            // Cartesian index: the last grid key varies fastest.
+            size_t rest = g;
+            std::vector<Assignment> grid_assign(p_.grid.size());
+            for (size_t k = p_.grid.size(); k-- > 0;) {
+              const auto& a = p_.grid[k];
+              const auto& v = a.values[rest % a.values.size()];
+              rest /= a.values.size();
+              grid_assign[k] = {a.key, v.value, v.origin};
+            }
+            assign.insert(assign.end(), grid_assign.begin(), grid_assign.end());
+            assign.insert(assign.end(), draw.begin(), draw.end());
+            std::string seed_origin = p_.seeds.empty() ? base_.file : p_.seeds[si].origin;
+            RunSpec run = make_run(s, assign, s->seeds[si], seed_origin);
+            auto [it, fresh] = seen.emplace(run.id, s->runs.size());
+            if (!fresh)
+              throw Error(
+                  fmt::format("{}: runs {} and {} resolve to the same configuration (id "
+                              "{}): remove the duplicate value",
+                              p_.file, it->second + 1, s->runs.size() + 1, run.id));
+            s->runs.push_back(std::move(run));
+          }
+  }
+
+  RunSpec make_run(const SweepSpec* s, const std::vector<Assignment>& assign, int64_t seed,
+                   const std::string& seed_origin) const {
+    engine::ConfigDraft draft = base_;
+    for (const auto& a : assign) engine::set_key(draft, a.key, a.value, a.origin);
+    engine::set_key(draft, "seed", seed, seed_origin);
+    if (p_.has_ranks_per_run)
+      engine::set_key(draft, "parallel.ranks_per_run", s->ranks_per_run, p_.ranks_per_run.origin);
+    RunSpec run;
+    run.config = engine::resolve(draft);
+    run.id = engine::config_hash(run.config).substr(0, 12);
+    run.config.output.dir = s->dir + "/runs/" + run.id;
+    run.seed = seed;
+    for (const auto& a : assign)
+      run.params.emplace_back(a.key, engine::value_text(engine::find_key(a.key)->get(run.config)));
+    run.params.emplace_back("seed", std::to_string(seed));
+    return run;
+  }
+
+  const ParsedSpec& p_;
+  const SweepOptions& options_;
+  engine::ConfigDraft base_;
+  std::vector<std::vector<Assignment>> draws_;
+};
+
+}  // namespace
+
+bool is_sweep_spec(const std::string& path) {
+  toml::table root = engine::parse_toml_file(path);
+  for (const char* key : {"base", "grid", "zip", "random", "seeds"})
+    if (root.contains(key)) return true;
+  return false;
+}
+
+SweepSpec load_sweep(const std::string& path, const SweepOptions& options) {
+  ParsedSpec parsed = parse_sweep_spec(path);
+  return Expander(parsed, options).run();
+}
+
+}  // namespace relabel::sweeps

@@ -1,0 +1,45 @@
+#pragma once
+// Sweep specification (specs/formats.md, "Sweep specification"): parsing, validation of every
+// swept key and value against the run schema, and deterministic expansion into runs.
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/config.h"
+
+namespace relabel::sweeps {
+
+struct RunSpec {
+  std::string id;  // 12 hex digits of the resolved config's hash (seed included, output.dir not)
+  engine::RunConfig config;  // resolved; output.dir = <sweep dir>/runs/<id>
+  std::vector<std::pair<std::string, std::string>> params;  // swept keys and values, then "seed"
+  int64_t seed = 0;
+};
+
+struct SweepSpec {
+  std::string name;         // default: the spec file's stem
+  std::string source_path;  // the spec file
+  std::string base_path;    // the base run config as found
+  std::string dir;          // default runs/<name>
+  std::vector<int64_t> seeds;
+  int64_t ranks_per_run = 1;
+  std::vector<std::string> swept_keys;  // zip, grid, random keys in params order
+  // Expansion order: zip index (outer) x grid (Cartesian, file order, last key fastest) x
+  // random draws x seeds (innermost).
+  std::vector<RunSpec> runs;
+};
+
+struct SweepOptions {
+  std::vector<std::string> overrides;  // --set key=value, applied to the base config
+  std::string out_dir;                 // replaces the default sweep directory
+};
+
+// True when the TOML file's top level has a sweep key (base, grid, zip, random, seeds).
+bool is_sweep_spec(const std::string& path);
+
+// Parses, validates and expands; every error is a one-line relabel::Error naming the spec file,
+// line, column and key, raised before anything runs.
+SweepSpec load_sweep(const std::string& path, const SweepOptions& options = {});
+
+}  // namespace relabel::sweeps

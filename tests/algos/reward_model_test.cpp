@@ -1,0 +1,104 @@
+// Reward model factory, options parsing/validation, ground_truth / zero / imputation baselines,
+// and the impute() helper.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include "algos/reward/reward_model.h"
+#include "engine/core/error.h"
+
+namespace relabel::algos {
+namespace {
+
+TEST(RewardModel, ParsesMethodsAndBaselines) {
+  for (auto m : {RewardMethod::GroundTruth, RewardMethod::Zero, RewardMethod::Reload,
+                 RewardMethod::Imputation})
+    EXPECT_EQ(parse_reward_method(to_string(m)), m);
+  for (auto b :
+       {ImputationBaseline::None, ImputationBaseline::LabelsOnly, ImputationBaseline::Full})
+    EXPECT_EQ(parse_imputation_baseline(to_string(b)), b);
+  try {
+    parse_reward_method("rnd");
+    FAIL();
+  } catch (const relabel::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("reward.method"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("'rnd'"), std::string::npos);
+  }
+  EXPECT_THROW(parse_imputation_baseline("half"), relabel::Error);
+}
+
+TEST(RewardModel, ValidatesOptionsNamingTheKey) {
+  RewardOptions o;
+  o.beta = -1;
+  try {
+    make_reward_model(o);
+    FAIL();
+  } catch (const relabel::Error& e) {
+    EXPECT_EQ(std::string(e.what()), "reward.beta must be >= 0 and finite, got -1");
+  }
+  o = RewardOptions();
+  o.holdout_fraction = 1.0;
+  EXPECT_THROW(make_reward_model(o), relabel::Error);
+  o = RewardOptions();
+  o.batch_size = 0;
+  EXPECT_THROW(make_reward_model(o), relabel::Error);
+}
+
+TEST(RewardModel, GroundTruthReturnsTrueRewards) {
+  RewardOptions o;
+  o.method = RewardMethod::GroundTruth;
+  auto m = make_reward_model(o);
+  EXPECT_EQ(m->method(), RewardMethod::GroundTruth);
+  EXPECT_TRUE(m->needs_true_rewards());
+  NoSync sync;
+  m->fit(RewardSupervision{}, sync);
+  torch::Tensor obs = torch::randn({5, 3});
+  torch::Tensor r = torch::arange(5, torch::kFloat64);
+  torch::Tensor out = m->relabel(obs, {}, obs, r, {});
+  EXPECT_EQ(out.scalar_type(), torch::kFloat32);
+  EXPECT_TRUE(torch::equal(out, r.to(torch::kFloat32)));
+  EXPECT_THROW(m->annotate(obs, {}, obs), relabel::Error);
+  EXPECT_THROW(m->relabel(obs, {}, obs, {}, {}), relabel::Error);
+  EXPECT_THROW(m->relabel(obs, {}, obs, torch::zeros({4}), {}), relabel::Error);
+}
+
+TEST(RewardModel, ZeroReturnsZeros) {
+  RewardOptions o;
+  o.method = RewardMethod::Zero;
+  auto m = make_reward_model(o);
+  EXPECT_FALSE(m->needs_true_rewards());
+  torch::Tensor obs = torch::randn({7, 3});
+  torch::Tensor out = m->relabel(obs, torch::randn({7, 2}), obs, {}, {});
+  EXPECT_TRUE(torch::equal(out, torch::zeros({7})));
+  EXPECT_TRUE(m->diagnostics({}).empty());
+}
+
+TEST(RewardModel, ImputationBaselinesUseTrueRewards) {
+  RewardOptions o;
+  o.method = RewardMethod::Imputation;
+  o.baseline = ImputationBaseline::LabelsOnly;
+  auto labels_only = make_reward_model(o);
+  EXPECT_EQ(labels_only->method(), RewardMethod::Imputation);
+  EXPECT_TRUE(labels_only->train_on_labelled_only());
+  o.baseline = ImputationBaseline::Full;
+  auto full = make_reward_model(o);
+  EXPECT_FALSE(full->train_on_labelled_only());
+  torch::Tensor obs = torch::randn({4, 3});
+  torch::Tensor r = torch::tensor({1.f, 2.f, 3.f, 4.f});
+  torch::Tensor mask = torch::tensor({true, false, false, true});
+  EXPECT_TRUE(torch::equal(full->relabel(obs, {}, obs, r, mask), r));
+  NoSync sync;
+  full->fit(RewardSupervision{}, sync);  // nothing to fit
+}
+
+TEST(RewardModel, ImputeKeepsLabelledRows) {
+  torch::Tensor r = torch::tensor({1.0, 2.0, 3.0}, torch::kFloat64);
+  torch::Tensor mask = torch::tensor({true, false, true});
+  torch::Tensor pred = torch::tensor({-1.f, -2.f, -3.f});
+  torch::Tensor out = impute(r, mask, pred);
+  EXPECT_TRUE(torch::equal(out, torch::tensor({1.f, -2.f, 3.f})));
+  EXPECT_THROW(impute(r, torch::tensor({true, false}), pred), relabel::Error);
+  EXPECT_THROW(impute(r, mask, {}), relabel::Error);
+}
+
+}  // namespace
+}  // namespace relabel::algos

@@ -1,0 +1,101 @@
+// relabel check: resolved config on success; one line "relabel: error: FILE:LINE:COL: key: ..."
+// and exit 2 on every kind of bad input.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "tests/support/test_support.h"
+
+using relabel::test::read_file;
+using relabel::test::run_relabel;
+using relabel::test::TempDir;
+using relabel::test::write_file;
+
+namespace {
+
+const std::string kConfigs = std::string(RELABEL_SOURCE_DIR) + "/configs";
+
+// The whole output is exactly one error line.
+void expect_one_line_error(const relabel::test::CommandResult& r, const std::string& line) {
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_EQ(r.output, "relabel: error: " + line + "\n");
+}
+
+}  // namespace
+
+TEST(CheckConfig, PrintsResolvedExampleConfig) {
+  auto r = run_relabel("check " + kConfigs + "/pendulum-iql.toml");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (const char* line :
+       {"name = \"pendulum-iql\"\n", "[dataset]\nname = \"pendulum-medium-expert\"\n",
+        "steps = 20000\n", "expectile = 0.7\n", "reward_scaling = \"episode_range\"\n",
+        "dir = \"runs/pendulum-iql\"\n", "valid run configuration (config_hash "})
+    EXPECT_NE(r.output.find(line), std::string::npos) << line << " missing in\n" << r.output;
+}
+
+TEST(CheckConfig, OutputLoadsBackToTheSameHash) {
+  TempDir dir;
+  auto r = run_relabel("check " + kConfigs + "/pendulum-iql.toml --set policy.expectile=0.85");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  write_file(dir / "resolved.toml", r.output);
+  auto again = run_relabel("check " + dir / "resolved.toml");
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  auto hash = [](const std::string& out) { return out.substr(out.find("config_hash"), 28); };
+  EXPECT_EQ(hash(r.output), hash(again.output));
+  EXPECT_NE(again.output.find("expectile = 0.85\n"), std::string::npos);
+}
+
+TEST(CheckConfig, EachErrorKindIsOneLineWithExit2) {
+  TempDir dir;
+  auto f = dir / "bad.toml";
+  const std::string head = "[dataset]\nname = \"pendulum-medium\"\n";
+  write_file(f, head + "[policy]\nexpectile = [0.7\n");
+  auto r = run_relabel("check " + f);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.output.rfind("relabel: error: " + f + ":4:", 0), 0u) << r.output;
+  EXPECT_NE(r.output.find("syntax error"), std::string::npos) << r.output;
+  EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+
+  write_file(f, head + "[policy]\nexpectle = 0.7\n");
+  expect_one_line_error(run_relabel("check " + f),
+                        f + ":4:1: policy.expectle: unknown key 'policy.expectle' (did you mean "
+                            "'policy.expectile'?)");
+  write_file(f, head + "[train]\nsteps = \"many\"\n");
+  expect_one_line_error(run_relabel("check " + f),
+                        f + ":4:9: train.steps: expected integer, got string");
+  write_file(f, head + "label_fraction = 1.5\n");
+  expect_one_line_error(run_relabel("check " + f),
+                        f + ":3:18: dataset.label_fraction: must be in (0, 1], got 1.5");
+  write_file(f, "[dataset]\npath = \"data/x.hdf5\"\n");
+  expect_one_line_error(run_relabel("check " + f),
+                        f + ":2:8: dataset.path: file not found: data/x.hdf5");
+  expect_one_line_error(run_relabel("check " + dir / "none.toml"),
+                        dir / "none.toml" + ": file not found");
+}
+
+TEST(CheckConfig, SetOverrides) {
+  auto cfg = kConfigs + "/pendulum-iql.toml";
+  auto r = run_relabel("check " + cfg + " --set policy.expectile=0.9 --set train.steps=500");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("expectile = 0.9\n"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("steps = 500\n"), std::string::npos) << r.output;
+  expect_one_line_error(run_relabel("check " + cfg + " --set policy.expectle=0.9"),
+                        "--set policy.expectle: unknown key 'policy.expectle' (did you mean "
+                        "'policy.expectile'?)");
+  expect_one_line_error(run_relabel("check " + cfg + " --set train.steps=lots"),
+                        "--set train.steps: expected integer, got string");
+}
+
+TEST(CheckConfig, DefaultsAreDocumentedAndLoadable) {
+  TempDir dir;
+  auto r = run_relabel("check --defaults");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("# IQL expectile of the value loss; in (0, 1)\nexpectile = 0.7\n"),
+            std::string::npos)
+      << r.output;
+  write_file(dir / "defaults.toml", r.output);
+  auto loaded =
+      run_relabel("check " + dir / "defaults.toml" + " --set dataset.name=pendulum-random");
+  EXPECT_EQ(loaded.exit_code, 0) << loaded.output;
+  EXPECT_EQ(run_relabel("check").exit_code, 2);
+}

@@ -1,0 +1,59 @@
+// report.html in headless Chromium: the screenshot shows the plots (coloured lines and bands),
+// and the same report without plots shows none.
+#include <gtest/gtest.h>
+
+#include <iostream>
+
+#include "tests/support/test_support.h"
+#include "tests/sweeps/browser.h"
+#include "tests/sweeps/synthetic_runs.h"
+
+using namespace relabel::test;
+
+TEST(ReportBrowser, ScreenshotShowsThePlots) {
+  std::string chromium = find_chromium();
+  ASSERT_FALSE(chromium.empty()) << "chromium is missing: run scripts/install-deps.sh";
+  TempDir dir("report-browser"), profile("report-chromium");
+  write_standard_sweep(dir.path());
+  // A swept hyperparameter adds the score-against-hyperparameter panel.
+  for (double alpha : {0.1, 3.0})
+    for (int t = 0; t < 2; ++t)
+      for (int s = 0; s < 3; ++s) {
+        SyntheticRun r;
+        r.id = "a" + std::to_string(alpha) + "t" + std::to_string(t) + "s" + std::to_string(s);
+        r.task = kTasks[t];
+        r.dataset = kDatasets[t];
+        r.method = "cdred+iql";
+        r.params = {{"reward.alpha", alpha}, {"seed", s}};
+        r.final_score = 40 + 10 * alpha + 3 * s;
+        write_run(dir.path(), r);
+      }
+  auto r =
+      run_relabel("report " + dir.path() + " --bootstrap-reps 200 --out " + dir.path() + "/plots");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  r = run_relabel("report " + dir.path() + " --bootstrap-reps 200 --no-plots --out " + dir.path() +
+                  "/tables");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+
+  auto shot = [&](const std::string& which) {
+    std::string png = dir.path() + "/" + which + ".png";
+    auto c = screenshot(chromium, dir.path() + "/" + which + "/report.html", png,
+                        profile.path() + "/" + which);
+    EXPECT_TRUE(std::filesystem::exists(png)) << c.output;
+    return decode_png(read_file(png));
+  };
+  Image with = shot("plots");
+  Image without = shot("tables");
+  ASSERT_EQ(with.width, 1200);
+  ASSERT_EQ(with.height, 2400);
+  PixelStats p = pixel_stats(with), t = pixel_stats(without);
+  std::cout << "screenshot with plots: non-white " << p.non_white << ", colours " << p.colours
+            << ", coloured pixels " << p.saturated << "; without: non-white " << t.non_white
+            << ", colours " << t.colours << ", coloured pixels " << t.saturated << "\n";
+  // The plots are coloured lines, points and translucent CI bands (antialiased: many distinct
+  // colours); the tables alone are grey text and rules on white.
+  EXPECT_GT(p.non_white, 0.04);
+  EXPECT_GT(p.colours, 1000u);
+  EXPECT_GT(p.saturated, 8000u);
+  EXPECT_LT(t.saturated, 500u);
+}

@@ -1,0 +1,206 @@
+// `relabel report`: the files it writes and what they contain, partial sweeps, gnuplot missing.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <regex>
+
+#include "tests/support/test_support.h"
+#include "tests/sweeps/synthetic_runs.h"
+
+using relabel::test::read_file;
+using relabel::test::run_command;
+using relabel::test::run_relabel;
+using relabel::test::TempDir;
+
+namespace {
+
+size_t count(const std::string& s, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = s.find(what); at != std::string::npos; at = s.find(what, at + 1)) ++n;
+  return n;
+}
+
+bool exists(const std::string& p) { return std::filesystem::exists(p); }
+
+}  // namespace
+
+TEST(ReportCli, WritesTablesWithExpectedNumbersAndMissingRuns) {
+  TempDir dir("report-cli");
+  relabel::test::write_standard_sweep(dir.path());
+  auto r = run_relabel("report " + dir.path() + " --no-plots --bootstrap-reps 300 --seed 3");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (const char* f : {"summary.csv", "aggregate.csv", "curves.csv", "profiles.csv",
+                        "probability_of_improvement.csv", "report.md", "report.tex", "report.html"})
+    EXPECT_TRUE(exists(dir / f)) << f;
+  // The closing line says where the files are.
+  EXPECT_NE(r.output.find("30 done, 1 failed, 1 pending"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(dir.path() + "/{summary.csv"), std::string::npos) << r.output;
+
+  std::string csv = read_file(dir / "summary.csv");
+  EXPECT_EQ(csv.substr(0, csv.find('\n')),
+            "task,dataset,method,n_done,n_failed,n_pending,mean,std,mean_lo,mean_hi,median,iqm,"
+            "iqm_lo,iqm_hi,optimality_gap,best_score_mean,final_return_mean");
+  EXPECT_EQ(count(csv, "\n"), 7u);  // header + 3 methods × 2 tasks
+  // reload+iql on hopper: 5 done, 1 failed, mean 60, std √10, best 61, return 1800.
+  EXPECT_NE(csv.find("hopper,hopper-medium,reload+iql,5,1,0,60,3.1622776601683"), std::string::npos)
+      << csv;
+  EXPECT_NE(csv.find("walker2d,walker2d-medium,zero+iql,5,0,1,30,3.16227766"), std::string::npos)
+      << csv;
+
+  std::string md = read_file(dir / "report.md");
+  EXPECT_NE(md.find("| method | hopper-medium | walker2d-medium |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| ground_truth+iql | 70.0 ± 3.2 | 80.0 ± 3.2 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| reload+iql | 60.0 ± 3.2 (n=5; 1 failed) | 75.0 ± 3.2 |"), std::string::npos)
+      << md;
+  EXPECT_NE(md.find("30.0 ± 3.2 (n=5; 1 pending)"), std::string::npos) << md;
+  // Aggregate: ground truth mean of task means 75, optimality gap 25, with CIs in brackets.
+  EXPECT_TRUE(std::regex_search(
+      md,
+      std::regex(R"(\| ground_truth\+iql \| 2 \| 10 \| 75\.0 \[[0-9.]+, [0-9.]+\] \| 75\.0 \[)")))
+      << md;
+  EXPECT_NE(md.find("25.0 ["), std::string::npos);
+  EXPECT_NE(md.find("## Probability of improvement"), std::string::npos);
+  EXPECT_NE(md.find("| ground_truth+iql | – | "), std::string::npos) << md;
+  EXPECT_NE(md.find("1.00 [1.00, 1.00]"), std::string::npos) << md;
+  EXPECT_NE(md.find("### Failed runs (1)"), std::string::npos);
+  EXPECT_NE(
+      md.find("| m1t0s5 | hopper-medium | reload+iql | seed=5 | diverged: NaN in critic loss"),
+      std::string::npos)
+      << md;
+  EXPECT_NE(md.find("### Pending runs (1)"), std::string::npos);
+  EXPECT_NE(md.find("| m2t1s5 | walker2d-medium | zero+iql | – | no result.json yet |"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("sample standard deviation (ddof = 1)"), std::string::npos);
+
+  std::string html = read_file(dir / "report.html");
+  EXPECT_NE(html.find("<td class=\"num\">70.0 ± 3.2</td>"), std::string::npos);
+  EXPECT_NE(html.find("Plots were not drawn (--no-plots)."), std::string::npos);
+  EXPECT_EQ(html.find("<img"), std::string::npos);
+}
+
+TEST(ReportCli, LatexIsBooktabsAndEscaped) {
+  TempDir dir("report-tex");
+  relabel::test::SyntheticRun r;
+  for (int s = 0; s < 3; ++s) {
+    r.id = "run" + std::to_string(s);
+    r.task = "maze_large";
+    r.dataset = "maze_large-v1 & co";
+    r.method = "reload+iql";
+    r.params = {{"reward.num_targets", 5}, {"seed", s}};
+    r.final_score = 10.0 * s;
+    write_run(dir.path(), r);
+  }
+  auto out = run_relabel("report " + dir.path() + " --no-plots --bootstrap-reps 100");
+  ASSERT_EQ(out.exit_code, 0) << out.output;
+  std::string tex = read_file(dir / "report.tex");
+  EXPECT_EQ(count(tex, "\\begin{table}"), 2u) << tex;  // per task, aggregate (one group: no PI)
+  EXPECT_EQ(count(tex, "\\begin{tabular}"), count(tex, "\\end{tabular}"));
+  EXPECT_EQ(count(tex, "\\toprule"), 2u);
+  EXPECT_EQ(count(tex, "\\midrule"), 2u);
+  EXPECT_EQ(count(tex, "\\bottomrule"), 2u);
+  EXPECT_NE(tex.find("maze\\_large-v1 \\& co"), std::string::npos) << tex;
+  EXPECT_NE(tex.find("num\\_targets"), std::string::npos) << tex;
+  EXPECT_NE(tex.find("10.0 $\\pm$ 10.0"), std::string::npos) << tex;
+  EXPECT_NE(tex.find("\\begin{tabular}{llrrrr"), std::string::npos) << tex;
+  // Outside comments, every _ & % # is escaped and braces balance.
+  int depth = 0;
+  std::stringstream lines(tex);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("%", 0) == 0) continue;
+    for (size_t i = 0; i < line.size(); ++i) {
+      char c = line[i];
+      bool escaped = i > 0 && line[i - 1] == '\\';
+      if (c == '%' && i + 1 == line.size() && line[i - 1] == '{') continue;  // \resizebox{..}{%
+      if (c == '_' || c == '&' || c == '%' || c == '#') {
+        // & separates columns in tabular rows; the escaped ones are data.
+        if (c == '&' && !escaped) {
+          EXPECT_EQ(line.find("\\\\"), line.size() - 2) << "stray & in: " << line;
+          continue;
+        }
+        EXPECT_TRUE(escaped) << "unescaped " << c << " in: " << line;
+      }
+      if (c == '{' && !escaped) ++depth;
+      if (c == '}' && !escaped) --depth;
+      EXPECT_GE(depth, 0) << line;
+    }
+  }
+  EXPECT_EQ(depth, 0);
+}
+
+TEST(ReportCli, WithoutGnuplotTablesAreWrittenWithOneWarning) {
+  TempDir dir("report-nognuplot");
+  relabel::test::write_standard_sweep(dir.path());
+  auto r = run_command("PATH=/nonexistent " + std::string(RELABEL_BINARY) + " report " +
+                       dir.path() + " --bootstrap-reps 100");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(count(r.output, "warning"), 1u) << r.output;
+  EXPECT_EQ(count(r.output, "gnuplot not found"), 1u) << r.output;
+  EXPECT_NE(r.output.find("warning: gnuplot not found on PATH"), std::string::npos) << r.output;
+  for (const char* f : {"summary.csv", "report.md", "report.tex", "report.html"})
+    EXPECT_TRUE(exists(dir / f)) << f;
+  std::string html = read_file(dir / "report.html");
+  EXPECT_NE(html.find("gnuplot was not found on PATH"), std::string::npos);
+  EXPECT_EQ(html.find("<img"), std::string::npos);
+  EXPECT_NE(html.find("80.0 ± 3.2"), std::string::npos);
+}
+
+TEST(ReportCli, HtmlEmbedsGnuplotSvgsAndNothingExternal) {
+  TempDir dir("report-plots"), out("report-out");
+  relabel::test::write_standard_sweep(dir.path());
+  auto r = run_relabel("report " + dir.path() + " --out " + out.path() + "/r --bootstrap-reps 200");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.find("warning"), std::string::npos) << r.output;
+  EXPECT_FALSE(exists(dir / "report.html")) << "--out must redirect every file";
+  std::string html = read_file(out.path() + "/r/report.html");
+  // 2 learning-curve panels (one per task) + 1 performance profile; no swept hyperparameter.
+  EXPECT_EQ(count(html, "<img alt="), 3u);
+  EXPECT_EQ(count(html, "src=\"data:image/svg+xml;base64,"), 3u);
+  EXPECT_NE(html.find("<h3>Learning curves</h3>"), std::string::npos);
+  EXPECT_NE(html.find("<h3>Performance profiles</h3>"), std::string::npos);
+  EXPECT_EQ(html.find("src=\"http"), std::string::npos);
+  EXPECT_EQ(html.find("href=\"http"), std::string::npos);
+  EXPECT_EQ(html.find("src=\"file:"), std::string::npos);
+  EXPECT_EQ(html.find("<link"), std::string::npos);
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+}
+
+TEST(ReportCli, SameSeedSameReportDifferentSeedDifferentIntervals) {
+  TempDir dir("report-seed");
+  relabel::test::write_standard_sweep(dir.path());
+  auto run = [&](const std::string& seed, const std::string& out) {
+    auto r = run_relabel("report " + dir.path() + " --no-plots --bootstrap-reps 200 --seed " +
+                         seed + " --out " + dir.path() + "/" + out);
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    return read_file(dir.path() + "/" + out + "/aggregate.csv");
+  };
+  std::string a = run("11", "a"), b = run("11", "b"), c = run("12", "c");
+  EXPECT_EQ(a, b);
+  EXPECT_NE(a, c);
+}
+
+TEST(ReportCli, BadInputIsAOneLineError) {
+  auto r = run_relabel("report /nonexistent/sweep");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_EQ(r.output, "relabel: error: report: /nonexistent/sweep: no such directory\n");
+  TempDir dir("report-badargs");
+  relabel::test::write_standard_sweep(dir.path());
+  r = run_relabel("report " + dir.path() + " --bootstrap-reps 0");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+}
+
+TEST(ReportCli, MalformedResultIsWarnedAndListed) {
+  TempDir dir("report-malformed");
+  relabel::test::write_standard_sweep(dir.path());
+  std::filesystem::create_directories(dir / "runs/bad");
+  relabel::test::write_file(dir / "runs/bad/result.json", "not json");
+  auto r = run_relabel("report " + dir.path() + " --no-plots --bootstrap-reps 100");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(count(r.output, "warning: malformed, skipped: " + dir.path() +
+                                "/runs/bad/result.json: invalid JSON"),
+            1u)
+      << r.output;
+  std::string md = read_file(dir / "report.md");
+  EXPECT_NE(md.find("### Malformed files (1)"), std::string::npos);
+  EXPECT_NE(md.find("(1 malformed file)"), std::string::npos);
+}

@@ -1,0 +1,132 @@
+// Sweep spec errors: each one line with the spec's FILE:LINE:COL and key, raised before any run.
+#include <gtest/gtest.h>
+
+#include "tests/sweeps/spec_test_util.h"
+
+using relabel::test::run_relabel;
+using relabel::test::sweep_error;
+using relabel::test::TempDir;
+using relabel::test::write_sweep;
+
+TEST(SweepErrors, UnknownSweptKeySuggests) {
+  TempDir dir;
+  auto spec = write_sweep(dir,
+                          "base = \"base.toml\"\nseeds = [0]\n[grid]\n"
+                          "\"reward.zeta\" = [0.6]\n\"reward.zta\" = [0.6, 0.8]\n");
+  EXPECT_EQ(sweep_error(spec),
+            spec + ":5:1: reward.zta: unknown key 'reward.zta' (did you mean 'reward.zeta'?)");
+  // The CLI refuses it with exit 2 and creates nothing.
+  auto r = run_relabel("check " + spec);
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_EQ(r.output, "relabel: error: " + spec +
+                          ":5:1: reward.zta: unknown key 'reward.zta' (did you mean "
+                          "'reward.zeta'?)\n");
+}
+
+TEST(SweepErrors, UnknownSpecKey) {
+  TempDir dir;
+  auto spec = write_sweep(dir, "base = \"base.toml\"\n[gird]\n\"reward.zeta\" = [0.6]\n");
+  EXPECT_EQ(sweep_error(spec),
+            spec + ":2:2: gird: unknown sweep key 'gird' (did you mean 'grid'?)");
+  spec = write_sweep(dir, "base = \"base.toml\"\n[parallel]\nranks = 2\n");
+  EXPECT_EQ(sweep_error(spec), spec +
+                                   ":3:1: parallel.ranks: unknown sweep key 'parallel.ranks' (did "
+                                   "you mean 'parallel.ranks_per_run'?)");
+}
+
+TEST(SweepErrors, ValuesAreCheckedAgainstTheRunSchema) {
+  TempDir dir;
+  auto spec = write_sweep(dir, "base = \"base.toml\"\n[grid]\n\"policy.expectile\" = [0.5, 1.5]\n");
+  EXPECT_EQ(sweep_error(spec), spec + ":3:28: policy.expectile: must be in (0, 1), got 1.5");
+  spec = write_sweep(dir, "base = \"base.toml\"\n[grid]\n\"train.steps\" = [100, \"x\"]\n");
+  EXPECT_EQ(sweep_error(spec), spec + ":3:23: train.steps: expected integer, got string");
+  spec = write_sweep(dir, "base = \"base.toml\"\nseeds = [0, -1]\n");
+  EXPECT_EQ(sweep_error(spec), spec + ":2:13: seed: must be >= 0, got -1");
+  spec = write_sweep(dir, "base = \"base.toml\"\n[grid]\n\"policy.algo\" = [\"iql\", \"sac\"]\n");
+  EXPECT_EQ(sweep_error(spec).rfind(spec + ":3:25: policy.algo: must be one of", 0), 0u)
+      << sweep_error(spec);
+  spec = write_sweep(dir, "base = \"base.toml\"\n[grid]\n\"train.steps\" = 100\n");
+  EXPECT_EQ(sweep_error(spec),
+            spec + ":3:17: train.steps: expected an array of values, e.g. [0.6, 0.8]");
+  spec = write_sweep(dir, "base = \"base.toml\"\n[grid]\n\"train.steps\" = []\n");
+  EXPECT_EQ(sweep_error(spec), spec + ":3:17: train.steps: empty list: give at least one value");
+}
+
+TEST(SweepErrors, ZipLengthsMustMatch) {
+  TempDir dir;
+  auto spec = write_sweep(dir,
+                          "base = \"base.toml\"\n[zip]\n\"reward.beta\" = [1, 2]\n"
+                          "\"policy.hidden\" = [64, 128, 256]\n");
+  EXPECT_EQ(sweep_error(spec), spec +
+                                   ":4:1: zip.policy.hidden: 3 values, but zip.reward.beta has 2: "
+                                   "zipped keys need equal lengths");
+}
+
+TEST(SweepErrors, RandomDistributions) {
+  TempDir dir;
+  auto spec = write_sweep(dir,
+                          "base = \"base.toml\"\n[random]\n"
+                          "\"reward.beta\" = { log_uniform = [0.1, 10.0] }\n");
+  EXPECT_EQ(sweep_error(spec), spec + ": random.count: missing: [random] needs count = <draws>");
+  spec = write_sweep(dir,
+                     "base = \"base.toml\"\n[random]\ncount = 2\n"
+                     "\"reward.beta\" = { log_uniform = [0.0, 10.0] }\n");
+  EXPECT_EQ(sweep_error(spec), spec + ":4:33: reward.beta: log_uniform needs 0 < low < high");
+  spec = write_sweep(dir,
+                     "base = \"base.toml\"\n[random]\ncount = 2\n"
+                     "\"train.steps\" = { uniform = [10, 20] }\n");
+  EXPECT_EQ(sweep_error(spec), spec +
+                                   ":4:29: train.steps: uniform draws floats but the key is "
+                                   "integer (use int_uniform or choice)");
+  spec = write_sweep(dir,
+                     "base = \"base.toml\"\n[random]\ncount = 2\n"
+                     "\"reward.zeta\" = { uniform = [0.5, 1.5] }\n");
+  EXPECT_EQ(sweep_error(spec), spec + ":4:35: reward.zeta: must be in [0, 1], got 1.5");
+  spec = write_sweep(dir,
+                     "base = \"base.toml\"\n[random]\ncount = 2\n"
+                     "\"reward.zeta\" = { normal = [0.5, 1.5] }\n");
+  EXPECT_EQ(sweep_error(spec).rfind(spec + ":4:17: reward.zeta: expected a distribution", 0), 0u)
+      << sweep_error(spec);
+}
+
+TEST(SweepErrors, StructuralMistakes) {
+  TempDir dir;
+  auto spec = write_sweep(dir, "seeds = [0]\n[grid]\n\"reward.zeta\" = [0.6]\n");
+  EXPECT_EQ(sweep_error(spec),
+            spec + ": base: missing: a sweep needs base = \"<run config>.toml\"");
+  spec = write_sweep(dir, "base = \"nope.toml\"\n");
+  EXPECT_EQ(sweep_error(spec).rfind(spec + ":1:8: base: file not found: nope.toml", 0), 0u)
+      << sweep_error(spec);
+  spec = write_sweep(dir,
+                     "base = \"base.toml\"\n[grid]\n\"reward.zeta\" = [0.6]\n[zip]\n"
+                     "\"reward.zeta\" = [0.7]\n");
+  EXPECT_EQ(sweep_error(spec),
+            spec + ":5:1: reward.zeta: swept twice: a key may appear in one axis only");
+  spec = write_sweep(dir, "base = \"base.toml\"\n[grid]\nseed = [1, 2]\n");
+  EXPECT_EQ(sweep_error(spec),
+            spec + ":3:1: seed: sweep seeds with the top-level seeds = [...] list");
+  spec = write_sweep(dir, "base = \"base.toml\"\n[grid]\n\"reward.zeta\" = [0.6, 0.6]\n");
+  EXPECT_EQ(sweep_error(spec).rfind(spec + ": runs 1 and 2 resolve to the same configuration", 0),
+            0u)
+      << sweep_error(spec);
+}
+
+TEST(SweepErrors, CrossKeyErrorOfOneRunNamesTheSpecValue) {
+  TempDir dir;
+  // The second zipped dataset path does not exist: found before anything runs.
+  relabel::test::write_file(dir / "a.hdf5", "");
+  auto spec =
+      write_sweep(dir, "base = \"base.toml\"\n[zip]\n\"dataset.path\" = [\"" + dir / "a.hdf5" +
+                           "\", \"missing.hdf5\"]\n\"dataset.name\" = [\"\", \"\"]\n");
+  auto msg = sweep_error(spec);
+  EXPECT_EQ(msg.rfind(spec + ":3:", 0), 0u) << msg;
+  EXPECT_NE(msg.find("dataset.path: file not found: missing.hdf5"), std::string::npos) << msg;
+}
+
+TEST(SweepErrors, BaseConfigErrorsNameTheBaseFile) {
+  TempDir dir;
+  auto spec = write_sweep(dir, "base = \"base.toml\"\nseeds = [0]\n", "stepz = 3\n");
+  EXPECT_EQ(sweep_error(spec), dir / "base.toml" +
+                                   ":8:1: train.stepz: unknown key 'train.stepz' (did you mean "
+                                   "'train.steps'?)");
+}
