@@ -1,18 +1,12 @@
 #include "engine/run/global_sampler.h"
 
 #include "engine/core/error.h"
+#include "engine/seeding.h"
 
 namespace relabel::engine {
 
-namespace {
-// splitmix64 (Steele, Lea & Flood 2014): a bijective 64-bit mixer, good enough to index rows.
-inline uint64_t mix(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ULL;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-  return x ^ (x >> 31);
-}
-}  // namespace
+// splitmix64 (engine/seeding.h) is a bijective 64-bit mixer, good enough to index rows.
+constexpr auto mix = splitmix64;
 
 GlobalSampler::GlobalSampler(uint64_t seed, int64_t universe_size, std::vector<int64_t> universe)
     : seed_(mix(seed ^ 0x5A4D504C45ULL)),

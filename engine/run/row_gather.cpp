@@ -5,35 +5,14 @@
 #include <algorithm>
 
 #include "engine/core/error.h"
+#include "engine/mpi_collective.h"
 
 namespace relabel::engine {
 
-torch::Tensor all_gather_rows(const torch::Tensor& local_in, MPI_Comm comm) {
-  int size = 1;
-  MPI_Comm_size(comm, &size);
-  auto local = local_in.contiguous();
-  if (size == 1) return local.clone();
-  auto shape = local.sizes().vec();
-  int64_t width = 1;
-  for (size_t i = 1; i < shape.size(); ++i) width *= shape[i];
-  const int64_t elem = static_cast<int64_t>(local.element_size());
-  int64_t my_bytes = local.size(0) * width * elem;
-  std::vector<int64_t> bytes(size);
-  MPI_Allgather(&my_bytes, 1, MPI_INT64_T, bytes.data(), 1, MPI_INT64_T, comm);
-  std::vector<int> counts(size), displs(size);
-  int64_t total = 0;
-  for (int r = 0; r < size; ++r) {
-    if (total + bytes[r] > INT32_MAX)
-      throw RunError("all_gather_rows: more than 2 GiB to replicate");
-    counts[r] = static_cast<int>(bytes[r]);
-    displs[r] = static_cast<int>(total);
-    total += bytes[r];
-  }
-  shape[0] = total / (width * elem);
-  auto out = torch::empty(shape, local.options());
-  MPI_Allgatherv(local.data_ptr(), static_cast<int>(my_bytes), MPI_BYTE, out.data_ptr(),
-                 counts.data(), displs.data(), MPI_BYTE, comm);
-  return out;
+torch::Tensor all_gather_rows(const torch::Tensor& local, MPI_Comm comm) {
+  // MpiCollective wraps comm without owning it; its all_gather takes uneven row counts.
+  MpiCollective collective(comm);
+  return collective.all_gather(local.contiguous());
 }
 
 torch::Tensor gather_rows(const torch::Tensor& local, int64_t row_offset,
