@@ -93,30 +93,33 @@ std::string sbatch_script(const SubmitOptions& o, const ScriptInputs& in) {
     s << "JOB_REF=\"${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}\"\n";
   else
     s << "JOB_REF=\"$SLURM_JOB_ID\"\n";
-  s << R"(
+  // clang-format off
+  s << R"SH(
 # The warning signal arrives (B:) at this batch shell only: forward it to the launcher, which
 # passes it to every rank; each checkpoints at its next step boundary and exits 0. Then requeue.
 # SIGTERM (scancel, node failure) is forwarded too, without requeueing.
 requeue=0
 child=
-on_warning() { requeue=1; [ -n "$child" ] && kill -)" << sig << R"( "$child" 2>/dev/null; }
-on_term() { [ -n "$child" ] && kill -)" << sig << R"( "$child" 2>/dev/null; }
-trap on_warning )" << sig << R"(
+on_warning() { requeue=1; [ -n "$child" ] && kill -)SH" << sig << R"SH( "$child" 2>/dev/null; }
+on_term() { [ -n "$child" ] && kill -)SH" << sig << R"SH( "$child" 2>/dev/null; }
+trap on_warning )SH" << sig << R"SH(
 trap on_term TERM INT
 echo "relabel: job $JOB_REF (restart ${SLURM_RESTART_COUNT:-0}) starting at $(date -u +%FT%TZ)"
-)";
+)SH";
   if (o.launcher == "srun")
     s << "srun --mpi=" << o.srun_mpi << " --kill-on-bad-exit=1 \"$RELABEL\" \"${ARGS[@]}\" &\n";
-  else s << "mpirun --bind-to none \"$RELABEL\" \"${ARGS[@]}\" &\n";
-  s << R"(child=$!
+  else
+    s << "mpirun --bind-to none \"$RELABEL\" \"${ARGS[@]}\" &\n";
+  s << R"SH(child=$!
 # wait returns early when a trap runs: keep waiting until the launcher has exited.
 while :; do
   wait "$child"
   status=$?
   kill -0 "$child" 2>/dev/null || break
 done
-echo "relabel: launcher exited with $status at $(date -u +%FT%TZ)" if["$requeue" = 1];
-  then if["${SLURM_RESTART_COUNT:-0}" - lt "$MAX_REQUEUES"]; then
+echo "relabel: launcher exited with $status at $(date -u +%FT%TZ)"
+if [ "$requeue" = 1 ]; then
+  if [ "${SLURM_RESTART_COUNT:-0}" -lt "$MAX_REQUEUES" ]; then
     echo "relabel: requeueing $JOB_REF to resume from the checkpoints"
     scontrol requeue "$JOB_REF"
     exit 0
@@ -124,7 +127,8 @@ echo "relabel: launcher exited with $status at $(date -u +%FT%TZ)" if["$requeue"
   echo "relabel: requeue limit ($MAX_REQUEUES) reached; resubmit this script to continue" >&2
 fi
 exit "$status"
-)";
+)SH";
+  // clang-format on
   return s.str();
 }
 

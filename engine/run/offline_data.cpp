@@ -1,5 +1,6 @@
 #include "engine/run/offline_data.h"
 
+#include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
 #include <cmath>
@@ -7,7 +8,7 @@
 #include <filesystem>
 
 #include "engine/core/error.h"
-#include "engine/run/dataset_cache.h"
+#include "engine/datagen.h"
 #include "engine/run/row_gather.h"
 #include "engine/seeding.h"
 #include "envs/registry.h"
@@ -71,14 +72,17 @@ io::Dataset read_shard(const std::string& path, const std::string& format, MPI_C
 
 std::string resolve_dataset_path(const RunConfig& config, MPI_Comm comm) {
   if (!config.dataset.path.empty()) return config.dataset.path;
-  const NamedDataset named = parse_dataset_name(config.dataset.name);
-  if (named.task != config.task.name)
-    throw Error(config.source_path + ": dataset.name '" + config.dataset.name +
-                "' is a dataset of task '" + named.task + "' but task.name is '" +
-                config.task.name + "'");
-  const std::string path = dataset_cache_file(named);
+  // A named suite ("pendulum-medium-expert") lives in the data cache; rank 0 generates it with
+  // datagen's defaults when missing while the others wait for its verdict.
+  const auto [task, kind] = split_dataset_name(config.dataset.name);
+  const std::string dir = dataset_cache_root() + "/" + task;
+  const std::string path = suite_file(dir, kind);
   on_root_then_share_error(comm, [&] {
-    if (!fs::exists(path)) generate_named_suite(named);
+    if (!fs::exists(path)) {
+      spdlog::info("dataset {} is not in the cache: generating the {} suite into {}",
+                   config.dataset.name, task, dir);
+      ensure_dataset_suite(task, dir);
+    }
   });
   return path;
 }

@@ -242,6 +242,10 @@ void OfflineRun::save_checkpoint(int64_t step) {
     reward_.model->save(reward);
     archive.write("learner", learner);
     archive.write("reward", reward);
+    // The observation normaliser: what inference with this checkpoint (policy or reward)
+    // applies to raw observations.
+    archive.write("obs_mean", data_.normalizer.mean);
+    archive.write("obs_std", data_.normalizer.std);
   });
   timing_["checkpoint_s"] += since(t0);
 }

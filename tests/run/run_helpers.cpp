@@ -16,12 +16,17 @@ std::string pendulum_config(const std::string& dir, const std::string& reward,
   return "seed = 0\n"
          "[task]\nname = \"pendulum\"\n"
          "[dataset]\nname = \"pendulum-medium-expert\"\n"
-         "[reward]\nmethod = \"" + reward + "\"\n"
-         "[policy]\nalgo = \"" + algo + "\"\n"
-         "[train]\nsteps = " + std::to_string(steps) +
-         "\neval_every = " + std::to_string(steps) +
+         "[reward]\nmethod = \"" +
+         reward +
+         "\"\n"
+         "[policy]\nalgo = \"" +
+         algo +
+         "\"\n"
+         "[train]\nsteps = " +
+         std::to_string(steps) + "\neval_every = " + std::to_string(steps) +
          "\neval_episodes = 10\ncheckpoint_every = 0\nlog_every = 500\n"
-         "[output]\ndir = \"" + dir + "\"\n" + extra;
+         "[output]\ndir = \"" +
+         dir + "\"\n" + extra;
 }
 
 nlohmann::json run_config(const TempDir& dir, const std::string& name, const std::string& cfg,

@@ -39,7 +39,8 @@ TEST(RunResume, StoppedAfterFirstCheckpointEndsLikeUninterrupted) {
   TempDir dir;
   const int steps = 600;
   const std::string extra = " --set train.checkpoint_every=200 --set train.eval_every=300";
-  run_config(dir, "whole", pendulum_config(dir / "whole", "ground_truth", "td3bc", steps), 1, extra);
+  run_config(dir, "whole", pendulum_config(dir / "whole", "ground_truth", "td3bc", steps), 1,
+             extra);
   // Same run, stopped (as if preempted) after its first checkpoint, then restarted.
   const std::string cfg = pendulum_config(dir / "split", "ground_truth", "td3bc", steps);
   json first = run_config(dir, "split", cfg, 1, extra + " --stop-at 200");
@@ -56,14 +57,16 @@ TEST(RunResume, StoppedAfterFirstCheckpointEndsLikeUninterrupted) {
   ASSERT_FALSE(a.empty());
   ASSERT_EQ(a.size(), b.size());
   for (const auto& [name, t] : a) EXPECT_TRUE(torch::equal(t, b.at(name))) << name;
-  EXPECT_EQ(json(second["curve"]), json(json::parse(read_file((dir / "whole") + "/result.json"))["curve"]));
+  EXPECT_EQ(json(second["curve"]),
+            json(json::parse(read_file((dir / "whole") + "/result.json"))["curve"]));
 }
 
 TEST(RunParallel, TwoRanksMatchOneRankOnFirstLosses) {
   TempDir dir;
   const std::string extra = " --set train.log_every=1 --set train.eval_episodes=2";
   run_config(dir, "one", pendulum_config(dir / "one", "ground_truth", "iql", 30), 1, extra);
-  json two = run_config(dir, "two", pendulum_config(dir / "two", "ground_truth", "iql", 30), 2, extra);
+  json two =
+      run_config(dir, "two", pendulum_config(dir / "two", "ground_truth", "iql", 30), 2, extra);
   EXPECT_EQ(two.value("ranks", 0), 2);
   auto a = metric_lines(dir / "one"), b = metric_lines(dir / "two");
   ASSERT_GE(a.size(), 30u);
@@ -83,7 +86,9 @@ TEST(RunBadInput, ClearErrorsExitTwo) {
   const std::string no_rewards = dir / "no_rewards.hdf5";
   auto py = run_command(
       "/usr/bin/python3 -c \"import h5py,numpy as np\n"
-      "f=h5py.File('" + no_rewards + "','w')\n"
+      "f=h5py.File('" +
+      no_rewards +
+      "','w')\n"
       "n=400\n"
       "f['observations']=np.random.randn(n,3).astype('f4')\n"
       "f['next_observations']=np.random.randn(n,3).astype('f4')\n"
@@ -111,7 +116,9 @@ TEST(RunBadInput, ClearErrorsExitTwo) {
   const std::string hopperish = dir / "expert11.hdf5";
   py = run_command(
       "/usr/bin/python3 -c \"import h5py,numpy as np\n"
-      "f=h5py.File('" + hopperish + "','w')\n"
+      "f=h5py.File('" +
+      hopperish +
+      "','w')\n"
       "n=100\n"
       "f['observations']=np.random.randn(n,11).astype('f4')\n"
       "f['next_observations']=np.random.randn(n,11).astype('f4')\n"
