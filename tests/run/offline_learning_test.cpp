@@ -52,15 +52,15 @@ json run(const TempDir& dir, const std::string& name, const std::string& reward,
 
 TEST(OfflineLearning, GroundTruthIqlAndReloadWithOneExpertTrajectory) {
   TempDir dir;
-  json gt = run(dir, "ground_truth+iql", "ground_truth", "iql");
+  json gt = run(dir, "gt-iql", "ground_truth", "iql");
   EXPECT_GE(score(gt), 70.0);
-  json reload = run(dir, "reload+iql", "reload", "iql",
+  json reload = run(dir, "reload-iql", "reload", "iql",
                     "--set dataset.expert_path=" + pendulum_file("expert") +
                         " --set dataset.expert_trajectories=1");
   EXPECT_GE(score(reload), 0.8 * score(gt));
   // The self-distilled reward of this run separates the suite's expert transitions from its
   // random ones: load the fitted reward model and the normaliser from the final checkpoint.
-  const double auc = reward_auroc_expert_vs_random(dir / "reload+iql");
+  const double auc = reward_auroc_expert_vs_random(dir / "reload-iql");
   std::printf("ReLOAD reward AUROC expert vs random: %.4f\n", auc);
   EXPECT_GT(auc, 0.9);
 }
@@ -68,10 +68,10 @@ TEST(OfflineLearning, GroundTruthIqlAndReloadWithOneExpertTrajectory) {
 TEST(OfflineLearning, ImputationWithOnePercentLabelsBeatsLabelsOnly) {
   TempDir dir;
   const std::string frac = " --set dataset.label_fraction=0.01";
-  json imputed = run(dir, "imputation+td3bc", "imputation", "td3bc", frac);
-  json labels_only = run(dir, "labels_only+td3bc", "imputation", "td3bc",
+  json imputed = run(dir, "imputation-td3bc", "imputation", "td3bc", frac);
+  json labels_only = run(dir, "labels_only-td3bc", "imputation", "td3bc",
                          frac + " --set reward.baseline=labels_only");
-  json full = run(dir, "full+td3bc", "imputation", "td3bc", frac + " --set reward.baseline=full");
+  json full = run(dir, "full-td3bc", "imputation", "td3bc", frac + " --set reward.baseline=full");
   EXPECT_GT(score(imputed), score(labels_only));
   EXPECT_GE(score(imputed), 0.8 * score(full));
   // TD3+BC with every true reward learns well above random.

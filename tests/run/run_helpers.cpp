@@ -24,7 +24,7 @@ std::string pendulum_config(const std::string& dir, const std::string& reward,
          "\"\n"
          "[train]\nsteps = " +
          std::to_string(steps) + "\neval_every = " + std::to_string(steps) +
-         "\neval_episodes = 10\ncheckpoint_every = 0\nlog_every = 500\n"
+         "\neval_episodes = 20\ncheckpoint_every = 0\nlog_every = 500\n"
          "[output]\ndir = \"" +
          dir + "\"\n" + extra;
 }

@@ -97,7 +97,8 @@ TEST(RunBadInput, ClearErrorsExitTwo) {
       "f['timeouts']=(np.arange(n)%200==199)\n\"");
   ASSERT_EQ(py.exit_code, 0) << py.output;
   std::string cfg = pendulum_config(dir / "r", "ground_truth", "iql", 10);
-  cfg.replace(cfg.find("name = \"pendulum-medium-expert\""), 32, "path = \"" + no_rewards + "\"");
+  const std::string named = "name = \"pendulum-medium-expert\"";
+  cfg.replace(cfg.find(named), named.size(), "path = \"" + no_rewards + "\"");
   write_file(dir / "a.toml", cfg);
   auto r = run_relabel("run " + (dir / "a.toml"));
   EXPECT_EQ(r.exit_code, 2) << r.output;
