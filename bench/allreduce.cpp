@@ -2,10 +2,11 @@
 // against a raw MPI_Allreduce of the same bytes), and GradientSync's cost for the gradients of
 // a 256x256 IQL network set against one raw MPI_Allreduce of the same bytes.
 // Run: build/bench/bench_allreduce            (1 rank)
-//      mpirun -np 2 build/bench/bench_allreduce
+//      mpirun -np 2 build/bench/bench_allreduce [--max-mb 64] [--sizes-only|--sync-only]
 // busbw = algbw * 2(n-1)/n with algbw = bytes / time, as nccl-tests define it.
 #include <mpi.h>
 #include <torch/torch.h>
+#include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <cstdio>
@@ -76,7 +77,7 @@ std::string human_bytes(int64_t b) {
   return buf;
 }
 
-void bench_sizes(engine::MpiCollective& world) {
+void bench_sizes(engine::MpiCollective& world, int64_t max_bytes) {
   const int n = world.size();
   const double bus = n > 1 ? 2.0 * (n - 1) / n : 1.0;
   if (world.is_root()) {
@@ -84,7 +85,7 @@ void bench_sizes(engine::MpiCollective& world) {
     std::printf("%10s %6s %12s %12s %10s %10s %8s\n", "size", "reps", "raw us", "coll us",
                 "algbw GB/s", "busbw GB/s", "coll/raw");
   }
-  for (int64_t bytes = 4; bytes <= (64LL << 20); bytes *= 4) {
+  for (int64_t bytes = 4; bytes <= max_bytes; bytes *= 4) {
     auto t = torch::ones({bytes / 4});
     std::vector<float> raw(static_cast<size_t>(bytes / 4), 1.0f);
     Candidate raw_call{[&] {
@@ -160,8 +161,15 @@ void bench_gradient_sync(engine::MpiCollective& world) {
 
 int main(int argc, char** argv) {
   engine::Context ctx(&argc, &argv);
+  CLI::App app{"bench_allreduce: all-reduce latency/bandwidth and GradientSync overhead"};
+  int64_t max_mb = 64;
+  bool sizes_only = false, sync_only = false;
+  app.add_option("--max-mb", max_mb, "largest message of the size sweep, in MB (power of 4)");
+  app.add_flag("--sizes-only", sizes_only, "only the size sweep");
+  app.add_flag("--sync-only", sync_only, "only the GradientSync comparison");
+  CLI11_PARSE(app, argc, argv);
   engine::MpiCollective world(ctx.world());
-  bench_sizes(world);
-  bench_gradient_sync(world);
+  if (!sync_only) bench_sizes(world, max_mb << 20);
+  if (!sizes_only) bench_gradient_sync(world);
   return 0;
 }
