@@ -1,11 +1,12 @@
 #pragma once
 // Data-parallel gradient averaging, DDP-style (DESIGN.md, engine/): parameters are laid out
-// once into flat buckets (default 25 MB, as PyTorch DDP), each bucket is reduced with one
-// all-reduce and scaled by 1/size. The layout is cached per parameter list, so a step allocates
-// nothing. Like DDP's gradient_as_bucket_view, every .grad() is left pointing into its bucket
-// after the first call: autograd then accumulates the next step's gradient in place there
-// (optimizer.zero_grad() zeroes it in place), and the gradients are not copied at all. A fresh
-// gradient tensor (zero_grad with set_to_none, or a grad assigned by hand) is copied in once.
+// once into flat buckets (default 25 MB, as PyTorch DDP), each bucket is averaged with one
+// all-reduce (Mean, the scaling fused into the reduction by the backend). The layout is cached per
+// parameter list, so a step allocates nothing. Like DDP's gradient_as_bucket_view, every .grad() is
+// left pointing into its bucket after the first call: autograd then accumulates the next step's
+// gradient in place there (optimizer.zero_grad() zeroes it in place), and the gradients are not
+// copied at all. A fresh gradient tensor (zero_grad with set_to_none, or a grad assigned by hand)
+// is copied in once.
 #include <torch/types.h>
 
 #include <cstddef>

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "engine/core/error.h"
+#include "engine/ring_allreduce.h"
 
 namespace relabel::engine {
 
@@ -94,6 +95,10 @@ MpiCollective::~MpiCollective() {
   if (owned_ && !finalized) MPI_Comm_free(&comm_);
 }
 
+void MpiCollective::set_ring_min_bytes(int64_t bytes) {
+  ring_min_bytes_ = std::max<int64_t>(bytes, 0);
+}
+
 void MpiCollective::set_max_chunk_elements(int64_t n) {
   if (n < 1 || n > INT_MAX) throw Error("max chunk must be in [1, INT_MAX]");
   max_chunk_ = n;
@@ -106,9 +111,19 @@ void MpiCollective::all_reduce(torch::Tensor& tensor, ReduceOp op) {
     throw Error(std::string("all_reduce: unsupported dtype ") +
                 c10::toString(tensor.scalar_type()) + " (float32, float64, int32, int64)");
   if (size_ == 1 || tensor.numel() == 0) return;
+  const int64_t n = tensor.numel();
+  if (op == ReduceOp::Mean && static_cast<int64_t>(tensor.nbytes()) >= ring_min_bytes_) {
+    // Large floating means: ring with the scaling fused in (engine/ring_allreduce.h).
+    if (tensor.scalar_type() == torch::kFloat32)
+      return ring_all_reduce_mean(tensor.data_ptr<float>(), n, MPI_FLOAT, comm_, max_chunk_,
+                                  scratch_);
+    if (tensor.scalar_type() == torch::kFloat64)
+      return ring_all_reduce_mean(tensor.data_ptr<double>(), n, MPI_DOUBLE, comm_, max_chunk_,
+                                  scratch_);
+  }
   auto* base = static_cast<char*>(tensor.data_ptr());
   const int64_t esize = static_cast<int64_t>(tensor.element_size());
-  for_chunks(tensor.numel(), max_chunk_, [&](int64_t off, int count) {
+  for_chunks(n, max_chunk_, [&](int64_t off, int count) {
     check_mpi(MPI_Allreduce(MPI_IN_PLACE, base + off * esize, count, w.type, mpi_op(op), comm_),
               "MPI_Allreduce");
   });

@@ -3,6 +3,7 @@
 #include <mpi.h>
 
 #include <string>
+#include <vector>
 
 #include "engine/collective.h"
 
@@ -37,6 +38,9 @@ class MpiCollective final : public Collective {
   // Largest element count passed to one MPI call; bigger messages go in chunks (MPI counts are
   // int). Tests lower it to exercise the chunking.
   void set_max_chunk_elements(int64_t n);
+  // Float means of at least this many bytes use the ring with fused scaling; smaller ones
+  // MPI_Allreduce (latency-optimised) and a division. Tests lower it to exercise the ring.
+  void set_ring_min_bytes(int64_t bytes);
 
  private:
   struct Owned {};
@@ -46,6 +50,8 @@ class MpiCollective final : public Collective {
   bool owned_ = false;
   int rank_ = 0, size_ = 1;
   int64_t max_chunk_ = 1LL << 30;
+  int64_t ring_min_bytes_ = 256 << 10;
+  std::vector<char> scratch_;  // the ring's receive buffer, reused
 };
 
 }  // namespace relabel::engine

@@ -75,6 +75,29 @@ TEST(AllReduceOps, MaxMinAndChunking) {
   EXPECT_TRUE(torch::equal(big, expected_sum(7777, w.size(), torch::kFloat32).to(torch::kFloat32)));
 }
 
+TEST(AllReduceMean, RingWithFusedScalingAtAnyLength) {
+  auto& w = world();
+  MpiCollective ring(MPI_COMM_WORLD);
+  ring.set_ring_min_bytes(0);      // every float mean takes the ring
+  ring.set_max_chunk_elements(3);  // and several Sendrecv pieces per step
+  for (auto dtype : {torch::kFloat32, torch::kFloat64}) {
+    for (int64_t n : {1, 2, 5, 7, 1000, 4099}) {
+      // Exact: integer-valued inputs whose mean over 2 ranks is exact in binary.
+      auto t = rank_values(n, w.rank(), dtype);
+      ring.all_reduce(t, ReduceOp::Mean);
+      auto expected = expected_sum(n, w.size(), dtype).to(torch::kFloat64).div(w.size()).to(dtype);
+      EXPECT_TRUE(torch::allclose(t, expected, 1e-6, 0)) << n;
+      // Random inputs: the replicas agree bit for bit (each chunk is reduced by one owner).
+      auto gen = torch::randn({n}, torch::TensorOptions().dtype(dtype)) + w.rank();
+      auto inputs = w.all_gather(gen.unsqueeze(0));
+      ring.all_reduce(gen, ReduceOp::Mean);
+      EXPECT_TRUE(torch::allclose(gen, inputs.mean(0), 1e-6, 1e-6)) << n;
+      auto results = w.all_gather(gen.unsqueeze(0));
+      for (int k = 1; k < w.size(); ++k) EXPECT_TRUE(torch::equal(results[0], results[k])) << n;
+    }
+  }
+}
+
 TEST(Broadcast, FromEveryRootAnyDtype) {
   auto& w = world();
   for (int root = 0; root < w.size(); ++root) {

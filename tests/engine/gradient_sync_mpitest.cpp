@@ -78,6 +78,32 @@ TEST(GradientSync, BroadcastParametersCopiesRankZero) {
     EXPECT_TRUE(torch::equal(ps[i], torch::full(ps[i].sizes(), float(i)))) << i;
 }
 
+TEST(GradientSync, GradientsLiveInTheBucketsAcrossSteps) {
+  auto& w = world();
+  GradientSync sync(w, GradientSyncOptions{/*bucket_bytes=*/4096});
+  auto net = relabel::algos::make_mlp(4, 16, 2, 1);
+  torch::optim::SGD opt(net->parameters(), torch::optim::SGDOptions(0.01));
+  auto x = torch::randn({8, 4}) + w.rank();
+  std::vector<const void*> first;
+  for (int step = 0; step < 3; ++step) {
+    opt.zero_grad();
+    net->forward(x).pow(2).mean().backward();
+    sync.average_gradients(net->parameters());
+    std::vector<const void*> ptrs;
+    for (const auto& p : net->parameters()) ptrs.push_back(p.grad().data_ptr());
+    if (step == 0)
+      first = ptrs;
+    else
+      EXPECT_EQ(ptrs, first) << "step " << step << ": gradients were reallocated";
+    // The averaged gradient is the same on every rank although the inputs differ.
+    std::vector<torch::Tensor> flat;
+    for (const auto& p : net->parameters()) flat.push_back(p.grad().reshape({-1}));
+    auto all = w.all_gather(torch::cat(flat).unsqueeze(0));
+    for (int k = 1; k < w.size(); ++k) EXPECT_TRUE(torch::equal(all[0], all[k]));
+    opt.step();
+  }
+}
+
 struct TrainResult {
   std::vector<torch::Tensor> init, ref, dist;
   size_t buckets = 0;
