@@ -107,12 +107,18 @@ double mean_of(const std::vector<double>& x) { return x.empty() ? kNaN : mean(x)
 void summarise_cell(Cell& c, const std::vector<const RunRecord*>& done, const std::string& stream,
                     const BootstrapOptions& boot) {
   std::vector<double> best, ret;
+  // Scores by step, one column per run (NaN where a run was not evaluated at that step).
   std::map<double, std::vector<double>> by_step;
+  for (size_t i = 0; i < done.size(); ++i)
+    for (const auto& p : done[i]->curve) {
+      auto& row = by_step[p.step];
+      if (row.empty()) row.assign(done.size(), kNaN);
+      row[i] = p.score;
+    }
   for (const auto* r : done) {
     c.scores.push_back(*r->final_score);
     if (r->best_score) best.push_back(*r->best_score);
     if (r->final_return) ret.push_back(*r->final_return);
-    for (const auto& p : r->curve) by_step[p.step].push_back(p.score);
   }
   c.mean = mean(c.scores);
   c.std = sample_std(c.scores);
@@ -134,11 +140,18 @@ void summarise_cell(Cell& c, const std::vector<const RunRecord*>& done, const st
     c.mean_ci = ci[0];
     c.iqm_ci = ci[1];
   }
-  for (const auto& [step, scores] : by_step) {
-    BootstrapOptions o = boot;
-    o.seed = derive_seed(boot.seed, "curve|" + stream + "|" + std::to_string(step));
-    c.curve.push_back(
-        {step, mean(scores), bootstrap_mean_interval(scores, o), static_cast<int>(scores.size())});
+  if (by_step.empty()) return;
+  std::vector<std::vector<double>> rows;
+  for (const auto& [step, row] : by_step) rows.push_back(row);
+  BootstrapOptions o = boot;
+  o.seed = derive_seed(boot.seed, "curve|" + stream);
+  auto ci = bootstrap_curve_intervals(rows, o);
+  size_t s = 0;
+  for (const auto& [step, row] : by_step) {
+    std::vector<double> present;
+    for (double v : row)
+      if (!std::isnan(v)) present.push_back(v);
+    c.curve.push_back({step, mean(present), ci[s++], static_cast<int>(present.size())});
   }
 }
 
@@ -170,9 +183,14 @@ void summarise_group(Group& g, const std::vector<double>& taus, const BootstrapO
   std::vector<double> tau_fraction;
   for (double t : taus) tau_fraction.push_back(t / 100.0);
   // One bootstrap pass computes the four aggregates and the profile on the same resamples.
+  // The pooled runs are sorted once for the IQM and the profile (the bootstrap's hot path).
   auto statistic = [&](const TaskScores& s) {
-    auto v = aggregate_vector(s);
-    auto p = score_profile(pooled(s), tau_fraction);
+    auto means = task_means(s);
+    auto all = pooled(s);
+    std::sort(all.begin(), all.end());
+    std::vector<double> v = {mean(means), median(means), trimmed_mean_sorted(all, 0.25),
+                             optimality_gap(all)};
+    auto p = score_profile_sorted(all, tau_fraction);
     v.insert(v.end(), p.begin(), p.end());
     return v;
   };
@@ -227,9 +245,10 @@ void compute_improvements(Aggregation& a, const BootstrapOptions& boot) {
   std::vector<TaskScores> scores;
   for (const auto& g : a.groups) scores.push_back(fractions(g));
   std::set<int> compared(a.compared.begin(), a.compared.end());
-  for (int x = 0; x < static_cast<int>(a.groups.size()); ++x) {
-    for (int y = 0; y < static_cast<int>(a.groups.size()); ++y) {
-      if (x == y) continue;
+  const int n = static_cast<int>(a.groups.size());
+  std::vector<Improvement> upper;  // x < y; P(Y > X) = 1 − P(X > Y) since ties count one half
+  for (int x = 0; x < n; ++x) {
+    for (int y = x + 1; y < n; ++y) {
       int shared = 0;
       for (size_t t = 0; t < a.tasks.size(); ++t)
         shared += !scores[x][t].empty() && !scores[y][t].empty();
@@ -240,9 +259,18 @@ void compute_improvements(Aggregation& a, const BootstrapOptions& boot) {
         o.seed = derive_seed(boot.seed, "improvement|" + a.groups[x].key + "|" + a.groups[y].key);
         imp.ci = stratified_bootstrap_pair(scores[x], scores[y], probability_of_improvement, o);
       }
-      a.improvements.push_back(imp);
+      upper.push_back(imp);
     }
   }
+  for (const auto& i : upper) {
+    a.improvements.push_back(i);
+    a.improvements.push_back(
+        {i.y, i.x, 1.0 - i.probability, {1.0 - i.ci.hi, 1.0 - i.ci.lo}, i.tasks});
+  }
+  std::sort(a.improvements.begin(), a.improvements.end(),
+            [](const Improvement& p, const Improvement& q) {
+              return std::make_pair(p.x, p.y) < std::make_pair(q.x, q.y);
+            });
 }
 
 }  // namespace

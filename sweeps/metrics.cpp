@@ -35,13 +35,17 @@ double median(std::vector<double> x) {
 }
 
 double trimmed_mean(std::vector<double> x, double proportion) {
-  if (x.empty()) return kNaN;
-  // scipy.stats.trim_mean: int(proportion * n) cut from each end.
-  size_t cut = static_cast<size_t>(std::floor(proportion * static_cast<double>(x.size())));
-  if (2 * cut >= x.size()) return kNaN;
   std::sort(x.begin(), x.end());
-  double sum = std::accumulate(x.begin() + cut, x.end() - cut, 0.0);
-  return sum / static_cast<double>(x.size() - 2 * cut);
+  return trimmed_mean_sorted(x, proportion);
+}
+
+double trimmed_mean_sorted(const std::vector<double>& sorted, double proportion) {
+  if (sorted.empty()) return kNaN;
+  // scipy.stats.trim_mean: int(proportion * n) cut from each end.
+  size_t cut = static_cast<size_t>(std::floor(proportion * static_cast<double>(sorted.size())));
+  if (2 * cut >= sorted.size()) return kNaN;
+  double sum = std::accumulate(sorted.begin() + cut, sorted.end() - cut, 0.0);
+  return sum / static_cast<double>(sorted.size() - 2 * cut);
 }
 
 double iqm(std::vector<double> x) { return trimmed_mean(std::move(x), 0.25); }
@@ -53,14 +57,23 @@ double optimality_gap(const std::vector<double>& x, double gamma) {
   return gamma - s / static_cast<double>(x.size());
 }
 
-double percentile(std::vector<double> x, double q) {
-  if (x.empty()) return kNaN;
-  std::sort(x.begin(), x.end());
+namespace {
+// numpy's linear-interpolated q-th percentile of `x`, reordering it (two selections, no sort:
+// the bootstrap asks for thousands of intervals).
+double select_percentile(std::vector<double>& x, double q) {
   double pos = q / 100.0 * static_cast<double>(x.size() - 1);
   size_t i = static_cast<size_t>(std::floor(pos));
-  if (i + 1 >= x.size()) return x.back();
-  double frac = pos - static_cast<double>(i);
-  return x[i] + frac * (x[i + 1] - x[i]);
+  std::nth_element(x.begin(), x.begin() + i, x.end());
+  double lower = x[i];
+  if (i + 1 >= x.size()) return lower;
+  double upper = *std::min_element(x.begin() + i + 1, x.end());
+  return lower + (pos - static_cast<double>(i)) * (upper - lower);
+}
+}  // namespace
+
+double percentile(std::vector<double> x, double q) {
+  if (x.empty()) return kNaN;
+  return select_percentile(x, q);
 }
 
 double mann_whitney_probability(const std::vector<double>& x, const std::vector<double>& y) {
@@ -74,6 +87,11 @@ double mann_whitney_probability(const std::vector<double>& x, const std::vector<
 std::vector<double> score_profile(const std::vector<double>& x, const std::vector<double>& taus) {
   std::vector<double> sorted = x;
   std::sort(sorted.begin(), sorted.end());
+  return score_profile_sorted(sorted, taus);
+}
+
+std::vector<double> score_profile_sorted(const std::vector<double>& sorted,
+                                         const std::vector<double>& taus) {
   std::vector<double> out;
   out.reserve(taus.size());
   for (double tau : taus) {
@@ -153,7 +171,7 @@ Interval percentile_interval(std::vector<double>& values, double confidence) {
                values.end());
   if (values.empty()) return {kNaN, kNaN};
   double tail = 50.0 * (1.0 - confidence);
-  return {percentile(values, tail), percentile(values, 100.0 - tail)};
+  return {select_percentile(values, tail), select_percentile(values, 100.0 - tail)};
 }
 
 }  // namespace
@@ -189,17 +207,34 @@ Interval stratified_bootstrap_pair(const TaskScores& x, const TaskScores& y,
   return percentile_interval(draws, options.confidence);
 }
 
-Interval bootstrap_mean_interval(const std::vector<double>& x, const BootstrapOptions& options) {
-  if (x.empty()) return {kNaN, kNaN};
-  Rng rng(options.seed);
-  std::vector<double> draws(options.reps);
-  const uint64_t n = x.size();
-  for (auto& d : draws) {
-    double s = 0;
-    for (uint64_t i = 0; i < n; ++i) s += x[rng.below(n)];
-    d = s / static_cast<double>(n);
+std::vector<Interval> bootstrap_curve_intervals(const std::vector<std::vector<double>>& by_step,
+                                                const BootstrapOptions& options) {
+  size_t runs = 0;
+  for (const auto& row : by_step) runs = std::max(runs, row.size());
+  std::vector<Interval> out;
+  if (runs == 0) {
+    out.assign(by_step.size(), {kNaN, kNaN});
+    return out;
   }
-  return percentile_interval(draws, options.confidence);
+  Rng rng(options.seed);
+  std::vector<double> counts(runs);
+  std::vector<std::vector<double>> draws(by_step.size(), std::vector<double>(options.reps));
+  for (int r = 0; r < options.reps; ++r) {
+    std::fill(counts.begin(), counts.end(), 0.0);
+    for (size_t i = 0; i < runs; ++i) counts[rng.below(runs)] += 1;
+    for (size_t s = 0; s < by_step.size(); ++s) {
+      double sum = 0, weight = 0;
+      const auto& row = by_step[s];
+      for (size_t i = 0; i < row.size(); ++i)
+        if (!std::isnan(row[i])) {
+          sum += counts[i] * row[i];
+          weight += counts[i];
+        }
+      draws[s][r] = weight > 0 ? sum / weight : kNaN;
+    }
+  }
+  for (auto& d : draws) out.push_back(percentile_interval(d, options.confidence));
+  return out;
 }
 
 }  // namespace relabel::sweeps

@@ -24,6 +24,7 @@ double sample_std(const std::vector<double>& x);
 double median(std::vector<double> x);
 // scipy.stats.trim_mean: sort, cut floor(proportion·n) from each end, average the rest.
 double trimmed_mean(std::vector<double> x, double proportion);
+double trimmed_mean_sorted(const std::vector<double>& sorted, double proportion);
 // Interquartile mean: trimmed_mean(x, 0.25).
 double iqm(std::vector<double> x);
 // γ − mean(min(x, γ)).
@@ -34,6 +35,8 @@ double percentile(std::vector<double> x, double q);
 double mann_whitney_probability(const std::vector<double>& x, const std::vector<double>& y);
 // Fraction of `x` strictly above each τ.
 std::vector<double> score_profile(const std::vector<double>& x, const std::vector<double>& taus);
+std::vector<double> score_profile_sorted(const std::vector<double>& sorted,
+                                         const std::vector<double>& taus);
 
 // All runs of every task in one vector.
 std::vector<double> pooled(const TaskScores& scores);
@@ -92,8 +95,10 @@ using PairStatistic = std::function<double(const TaskScores&, const TaskScores&)
 Interval stratified_bootstrap_pair(const TaskScores& x, const TaskScores& y,
                                    const PairStatistic& statistic, const BootstrapOptions& options);
 
-// Percentile bootstrap CI of the mean of one sample (a learning-curve point over seeds); a fast
-// path of stratified_bootstrap with one task and the mean as statistic.
-Interval bootstrap_mean_interval(const std::vector<double>& x, const BootstrapOptions& options);
+// Learning-curve CIs: by_step[s][i] is run i's score at step s (NaN where run i has no evaluation
+// there). Each repetition resamples the runs (seeds) with replacement, jointly for all steps, and
+// takes the mean over the resampled runs present at each step; returns each step's percentile CI.
+std::vector<Interval> bootstrap_curve_intervals(const std::vector<std::vector<double>>& by_step,
+                                                const BootstrapOptions& options);
 
 }  // namespace relabel::sweeps

@@ -80,6 +80,12 @@ std::string escape_latex(const std::string& s) {
         } else if (s.compare(i, 3, "—") == 0) {
           out += "---";
           i += 2;
+        } else if (s.compare(i, 3, "−") == 0) {  // U+2212 minus sign
+          out += "$-$";
+          i += 2;
+        } else if (s.compare(i, 2, "×") == 0) {
+          out += "$\\times$";
+          i += 1;
         } else {
           out += c;
         }

@@ -16,7 +16,7 @@ std::string format_with_ci(double point, Interval ci, int decimals = 1);
 std::string format_number(double v);
 
 std::string escape_markdown(const std::string& s);  // table cells: | and newlines
-std::string escape_latex(const std::string& s);     // \ & % $ # _ { } ~ ^, ± and dashes
+std::string escape_latex(const std::string& s);     // \ & % $ # _ { } ~ ^ < >, and ± − × – —
 std::string escape_html(const std::string& s);
 std::string escape_csv(const std::string& s);  // quoted when it holds , " or a newline
 std::string base64(const std::string& bytes);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -38,7 +39,12 @@ std::string read_text(const fs::path& p) {
 ParamValue to_param(const json& v) {
   ParamValue p;
   if (v.is_string()) {
+    // Swept values may be recorded as text ("0.8"): numeric text still orders and plots as a
+    // number.
     p.text = v.get<std::string>();
+    char* end = nullptr;
+    double d = std::strtod(p.text.c_str(), &end);
+    if (!p.text.empty() && end == p.text.c_str() + p.text.size() && std::isfinite(d)) p.number = d;
   } else if (v.is_number()) {
     p.number = v.get<double>();
     p.text = v.dump();
@@ -150,14 +156,16 @@ void read_sweep_json(const fs::path& p, std::map<std::string, RunRecord>& runs,
   try {
     j = json::parse(read_text(p));
     if (!j.is_object()) throw Error(p.string() + ": must be a JSON object");
-    auto exp = j.find("expansion");
+    // formats.md names the list "expansion"; the scheduler writes it as "runs" with a status each.
+    const char* list_key = j.contains("expansion") ? "expansion" : "runs";
+    auto exp = j.find(list_key);
     if (exp == j.end()) return;
-    if (!exp->is_array()) throw Error(where(p.string(), "expansion") + " must be an array");
+    if (!exp->is_array()) throw Error(where(p.string(), list_key) + " must be an array");
     // Per-run status may be an {id: status} object next to the expansion or a field of each entry.
     json status_map = j.value("status", json::object());
     for (size_t i = 0; i < exp->size(); ++i) {
       const auto& e = (*exp)[i];
-      std::string at = p.string() + " expansion[" + std::to_string(i) + "]";
+      std::string at = p.string() + " " + list_key + "[" + std::to_string(i) + "]";
       if (!e.is_object()) throw Error(at + " must be an object {id, params}");
       std::string id = get_string(e, "id", at, true);
       if (malformed_ids.count(id)) continue;  // already listed as malformed

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 
 #include "sweeps/metrics.h"
 
@@ -72,10 +73,27 @@ TEST(Bootstrap, NinetyFivePercentCoverageOfTheMean) {
   }
   BootstrapOptions o;
   o.reps = 4000;
-  auto ci = bootstrap_mean_interval(x, o);
+  auto ci = bootstrap_curve_intervals({x}, o)[0];
   double half = 1.96 * sample_std(x) / std::sqrt(40.0);
   EXPECT_NEAR((ci.hi - ci.lo) / 2, half, 0.25 * half);
   EXPECT_NEAR((ci.hi + ci.lo) / 2, mean(x), 0.25 * half);
+}
+
+TEST(Bootstrap, CurveIntervalsResampleSeedsJointlyAndSkipMissingPoints) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  // Step 0: every run scores 5 (no spread); step 1: run 2 missing; step 2: spread.
+  std::vector<std::vector<double>> by_step = {{5, 5, 5, 5}, {1, 2, nan, 4}, {0, 10, 20, 30}};
+  BootstrapOptions o;
+  o.reps = 1000;
+  auto ci = bootstrap_curve_intervals(by_step, o);
+  ASSERT_EQ(ci.size(), 3u);
+  EXPECT_DOUBLE_EQ(ci[0].lo, 5.0);
+  EXPECT_DOUBLE_EQ(ci[0].hi, 5.0);
+  EXPECT_GE(ci[1].lo, 1.0);  // means over {1, 2, 4} only: the missing run is never a 0
+  EXPECT_LE(ci[1].hi, 4.0);
+  EXPECT_LT(ci[2].lo, 15.0);
+  EXPECT_GT(ci[2].hi, 15.0);
+  EXPECT_EQ(bootstrap_curve_intervals(by_step, o)[2].lo, ci[2].lo);
 }
 
 TEST(Bootstrap, PairBootstrapOfProbabilityOfImprovement) {

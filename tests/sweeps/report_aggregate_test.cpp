@@ -138,6 +138,27 @@ TEST(Aggregate, SweptHyperparametersDefineGroupsButSeedAndTaskKeysDoNot) {
   EXPECT_EQ(a.groups[1].n_done, 6);
 }
 
+TEST(Aggregate, NumericTextParamsOrderAsNumbers) {
+  TempDir dir("report-textparams");
+  int n = 0;
+  for (const char* k : {"10", "2", "0.5"})
+    for (int s = 0; s < 2; ++s) {
+      relabel::test::SyntheticRun r;
+      r.id = "r" + std::to_string(n++);
+      r.task = "hopper";
+      r.method = "reload+iql";
+      r.params = {{"reward.num_targets", k}, {"seed", std::to_string(s)}};
+      r.final_score = 10 + s;
+      write_run(dir.path(), r);
+    }
+  Aggregation a = aggregate(read_run_directory(dir.path()), fast());
+  ASSERT_EQ(a.groups.size(), 3u);
+  EXPECT_EQ(a.groups[0].values[0].text, "0.5");
+  EXPECT_EQ(a.groups[1].values[0].text, "2");
+  EXPECT_EQ(a.groups[2].values[0].text, "10");
+  EXPECT_EQ(*a.groups[2].values[0].number, 10.0);
+}
+
 TEST(Aggregate, MalformedFilesAreCountedNotFatal) {
   TempDir dir("report-bad");
   relabel::test::write_standard_sweep(dir.path());
@@ -164,32 +185,34 @@ TEST(Aggregate, MalformedFilesAreCountedNotFatal) {
 }
 
 TEST(Aggregate, SweepJsonEntriesWithoutRunDirectoriesArePending) {
-  TempDir dir("report-sweepjson");
-  relabel::test::write_standard_sweep(dir.path());
-  // Seed 6 of zero+iql on hopper, known only from the expansion; and one run nothing can place.
-  write_file(dir / "sweep.json", R"({
-    "spec": {"name": "t"},
-    "expansion": [
-      {"id": "m0t0s0", "params": {"seed": 0}},
-      {"id": "new1", "params": {"seed": 6, "task.name": "hopper", "dataset.name": "hopper-medium",
-                                "reward.method": "zero", "policy.algo": "iql"}},
-      {"id": "new2", "params": {"seed": 7, "reward.zeta": 3}}
-    ],
-    "status": {"new1": "queued"}
-  })");
-  Aggregation a = aggregate(read_run_directory(dir.path()), fast());
-  EXPECT_EQ(a.n_done, 30);
-  ASSERT_EQ(a.pending.size(), 3u);  // m2t1s5 (no result.json), new1, new2
-  int zero = find_group(a, "zero+iql");
-  EXPECT_EQ(a.groups[zero].cells[0].n_pending, 1);
-  bool saw_unplaced = false;
-  for (const auto& r : a.pending)
-    if (r.id == "new2") {
-      saw_unplaced = true;
-      EXPECT_TRUE(r.task.empty());
-      EXPECT_NE(r.error.find("sweep.json"), std::string::npos);
-    }
-  EXPECT_TRUE(saw_unplaced);
+  // formats.md's "expansion" list and the scheduler's "runs" list (string values, a status each).
+  for (const char* list : {"expansion", "runs"}) {
+    TempDir dir("report-sweepjson");
+    relabel::test::write_standard_sweep(dir.path());
+    // Seed 6 of zero+iql on hopper, known only from sweep.json; and one run nothing can place.
+    write_file(dir / "sweep.json", std::string(R"({"name": "t", ")") + list + R"(": [
+        {"id": "m0t0s0", "params": {"seed": "0"}, "status": "done"},
+        {"id": "new1", "params": {"seed": "6", "task.name": "hopper",
+                                  "dataset.name": "hopper-medium", "reward.method": "zero",
+                                  "policy.algo": "iql"}, "status": "pending"},
+        {"id": "new2", "params": {"seed": 7, "reward.zeta": 3}}
+      ]})");
+    Aggregation a = aggregate(read_run_directory(dir.path()), fast());
+    EXPECT_EQ(a.n_done, 30) << list;
+    ASSERT_EQ(a.pending.size(), 3u) << list;  // m2t1s5 (no result.json), new1, new2
+    int zero = find_group(a, "zero+iql");
+    ASSERT_GE(zero, 0);
+    EXPECT_EQ(a.groups.size(), 3u) << list;
+    EXPECT_EQ(a.groups[zero].cells[0].n_pending, 1) << list;
+    bool saw_unplaced = false;
+    for (const auto& r : a.pending)
+      if (r.id == "new2") {
+        saw_unplaced = true;
+        EXPECT_TRUE(r.task.empty());
+        EXPECT_NE(r.error.find("sweep.json"), std::string::npos);
+      }
+    EXPECT_TRUE(saw_unplaced) << list;
+  }
 }
 
 TEST(Aggregate, RunningAndPreemptedRecordsArePendingAndCurveCsvIsRead) {

@@ -103,6 +103,9 @@ TEST(ReportCli, LatexIsBooktabsAndEscaped) {
   EXPECT_NE(tex.find("num\\_targets"), std::string::npos) << tex;
   EXPECT_NE(tex.find("10.0 $\\pm$ 10.0"), std::string::npos) << tex;
   EXPECT_NE(tex.find("\\begin{tabular}{llrrrr"), std::string::npos) << tex;
+  // Plain ASCII (the inputs are): the report's own symbols (±, −, –) are LaTeX commands, so the
+  // fragment compiles without a Unicode-aware engine.
+  for (unsigned char c : tex) EXPECT_LT(c, 128) << "non-ASCII byte in report.tex";
   // Outside comments, every _ & % # is escaped and braces balance.
   int depth = 0;
   std::stringstream lines(tex);
