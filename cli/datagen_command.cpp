@@ -89,6 +89,10 @@ const CommandRegistrar kDatagen(40, [](CLI::App& app, ProcessArgs args, int*) {
   cmd->add_option("--eval-episodes", o->eval_episodes, "episodes per evaluation")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--checkpoint-minutes", o->checkpoint_minutes,
+                  "save the training state (sac_train.pt) this often; a re-run resumes from it")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--dry-run", *dry, "print the resolved settings and exit");
   cmd->callback([args, o, dry] { run_datagen_command(args, *o, *dry); });
 });

@@ -9,12 +9,14 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
 
 #include "algos/online/sac_trainer.h"
 #include "engine/core/error.h"
+#include "engine/core/progress.h"
 #include "engine/datagen_collect.h"
 #include "envs/registry.h"
 #include "envs/seeding.h"
@@ -37,18 +39,11 @@ constexpr int kRandomEpisodes = 100;
 constexpr int kMinEpisodes = 10;
 constexpr const char* kSummaryFile = "datagen.json";
 constexpr const char* kFinalCheckpoint = "sac_final.pt";
+constexpr const char* kTrainCheckpoint = "sac_train.pt";  // while training
 
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
-std::string fmt_duration(double s) {
-  if (!std::isfinite(s) || s < 0) return "?";
-  const int64_t t = static_cast<int64_t>(s + 0.5);
-  if (t < 60) return fmt::format("{}s", t);
-  if (t < 3600) return fmt::format("{}m{:02d}s", t / 60, t % 60);
-  return fmt::format("{}h{:02d}m", t / 3600, t / 60 % 60);
 }
 
 json arguments_json(const DatagenOptions& o) {
@@ -207,19 +202,82 @@ class Suite {
     train();
   }
 
+  struct Snapshot {
+    int64_t step;
+    double ret;
+    std::string policy;
+  };
+
+  // Training state between episodes plus the evaluation snapshots: a killed or preempted run
+  // continues from here instead of from step 0 (MuJoCo suites train for hours on 2 cores).
+  void save_training_state(const std::vector<Snapshot>& snapshots) const {
+    io::write_file_atomic(path(kTrainCheckpoint), archive_bytes([&](auto& out) {
+                            torch::serialize::OutputArchive trainer, snaps;
+                            trainer_->save(trainer);
+                            auto steps = torch::empty({int64_t(snapshots.size())}, torch::kInt64);
+                            auto rets = torch::empty({int64_t(snapshots.size())}, torch::kFloat64);
+                            for (size_t i = 0; i < snapshots.size(); ++i) {
+                              steps[i] = snapshots[i].step;
+                              rets[i] = snapshots[i].ret;
+                              const auto& b = snapshots[i].policy;
+                              snaps.write(std::to_string(i),
+                                          torch::from_blob(const_cast<char*>(b.data()),
+                                                           {int64_t(b.size())}, torch::kInt8)
+                                              .clone());
+                            }
+                            snaps.write("steps", steps);
+                            snaps.write("returns", rets);
+                            out.write("trainer", trainer);
+                            out.write("snapshots", snaps);
+                          }));
+  }
+
+  // Restores save_training_state(); false (with a warning) when the file is unusable.
+  bool load_training_state(std::vector<Snapshot>& snapshots) {
+    try {
+      load_archive_bytes(read_bytes(path(kTrainCheckpoint)), [&](auto& in) {
+        torch::serialize::InputArchive trainer, snaps;
+        in.read("trainer", trainer);
+        in.read("snapshots", snaps);
+        trainer_->load(trainer);
+        torch::Tensor steps, rets;
+        snaps.read("steps", steps);
+        snaps.read("returns", rets);
+        snapshots.clear();
+        for (int64_t i = 0; i < steps.numel(); ++i) {
+          torch::Tensor b;
+          snaps.read(std::to_string(i), b);
+          snapshots.push_back({steps[i].item<int64_t>(), rets[i].item<double>(),
+                               std::string(static_cast<const char*>(b.data_ptr()), b.numel())});
+        }
+      });
+      return true;
+    } catch (const std::exception& e) {
+      spdlog::warn("datagen {}: {} unusable ({}); training from the start", o_.task,
+                   path(kTrainCheckpoint), e.what());
+      trainer_ = std::make_unique<algos::SacTrainer>(o_.task, algos::SacOptions{}, train_options());
+      snapshots.clear();
+      return false;
+    }
+  }
+
   void train() {
-    struct Snapshot {
-      int64_t step;
-      double ret;
-      std::string policy;
-    };
     std::vector<Snapshot> snapshots;
     const auto start = Clock::now();
-    auto last_line = start;
-    double last_eval = std::nan("");
+    auto last_checkpoint = start;
+    if (fs::exists(path(kTrainCheckpoint)) && load_training_state(snapshots))
+      spdlog::info("datagen {}: resuming SAC training at step {} from {}", o_.task,
+                   trainer_->step(), path(kTrainCheckpoint));
+    else
+      spdlog::info("datagen {}: training SAC for {} steps ({} random), evaluating every {}",
+                   o_.task, o_.steps, o_.start_steps, o_.eval_every);
     auto& trainer = *trainer_;
-    spdlog::info("datagen {}: training SAC for {} steps ({} random), evaluating every {}", o_.task,
-                 o_.steps, o_.start_steps, o_.eval_every);
+    std::optional<double> last_eval;
+    if (!snapshots.empty()) last_eval = snapshots.back().ret;
+    ProgressOptions popts;
+    popts.out = &std::cerr;
+    popts.tty = false;
+    Progress progress(o_.steps, "datagen " + o_.task + " SAC", popts);
     trainer.train(
         [&](const algos::EvalPoint& p) {
           last_eval = p.mean_return;
@@ -230,13 +288,14 @@ class Suite {
                        p.mean_return, p.std_return);
         },
         [&](int64_t step) {
-          if (std::chrono::duration<double>(Clock::now() - last_line).count() < 30.0) return;
-          last_line = Clock::now();
-          const double rate = step / seconds_since(start);
-          spdlog::info("datagen {}: step {}/{} ({:.1f}%), {:.1f} steps/s, ETA {}, last eval {:.1f}",
-                       o_.task, step, o_.steps, 100.0 * step / o_.steps, rate,
-                       fmt_duration((o_.steps - step) / rate), last_eval);
+          progress.update(step, last_eval);
+          if (step < o_.steps && trainer.at_episode_boundary() &&
+              seconds_since(last_checkpoint) >= 60.0 * o_.checkpoint_minutes) {
+            save_training_state(snapshots);
+            last_checkpoint = Clock::now();
+          }
         });
+    progress.finish();
     const double wall = seconds_since(start);
 
     // The medium policy. D4RL saves the policy "when its return first reaches about one third of
@@ -274,7 +333,7 @@ class Suite {
     spdlog::info(
         "datagen {}: trained in {}; final eval {:.1f}, medium = step {} ({:.1f} >= "
         "{:.1f})",
-        o_.task, fmt_duration(wall), r_final, medium->step, medium->ret, threshold);
+        o_.task, Progress::format_duration(wall), r_final, medium->step, medium->ret, threshold);
 
     io::write_file_atomic(path(kFinalCheckpoint), archive_bytes([&](auto& out) {
                             torch::serialize::OutputArchive agent, buffer, med;
@@ -285,6 +344,7 @@ class Suite {
                             out.write("buffer", buffer);
                             out.write("medium_policy", med);
                           }));
+    fs::remove(path(kTrainCheckpoint));
     for (const char* f : {"policy_medium.pt", "policy_expert.pt"}) fs::remove(path(f));
     write_policies_if_missing();
     save_summary();

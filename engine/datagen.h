@@ -11,6 +11,7 @@
 //   policy_medium.pt    the medium actor (algos::Sac::save_policy)
 //   policy_expert.pt    the expert actor
 //   sac_final.pt        the whole agent and replay buffer after training (reused on re-runs)
+//   sac_train.pt        while training: the state to resume from (removed when training ends)
 // Re-running with the same arguments keeps every file that validates and regenerates only the
 // missing ones; every file is written atomically.
 #include <nlohmann/json_fwd.hpp>
@@ -31,6 +32,9 @@ struct DatagenOptions {
   int64_t eval_every = 0;    // steps between deterministic evaluations (policy snapshots)
   int eval_episodes = 10;    // episodes per evaluation
   uint64_t seed = 0;
+  // Training state is saved (sac_train.pt) at the first episode boundary after this many minutes
+  // and a re-run resumes from it. Not part of the suite's identity (datagen.json arguments).
+  double checkpoint_minutes = 10.0;
 };
 
 // Defaults scaled to a 2-core machine: pendulum 20k steps / 20k rows, MuJoCo tasks 300k steps /

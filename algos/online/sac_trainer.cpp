@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <sstream>
 
 #include "engine/core/error.h"
 #include "envs/evaluate.h"
@@ -83,13 +84,17 @@ void SacTrainer::train(const EvalCallback& on_eval, const StepCallback& on_step)
     if (!std::isfinite(metrics_.critic_loss))
       throw RunError("SAC on " + task_ + " diverged at step " + std::to_string(step_) +
                      " (critic loss " + std::to_string(metrics_.critic_loss) + ")");
-    if (on_step) on_step(step_);
     const bool eval_now =
         (options_.eval_every > 0 && step_ % options_.eval_every == 0) || step_ == options_.steps;
     if (eval_now) {
       EvalPoint p = evaluate();
       evals_.push_back(p);
       if (on_eval) on_eval(p);
+    }
+    if (on_step) on_step(step_);
+    if (stop_requested_ && !in_episode_) {
+      stop_requested_ = false;
+      return;
     }
     if (!in_episode_ && step_ < options_.steps) begin_episode();
   }
@@ -109,6 +114,57 @@ EvalPoint SacTrainer::evaluate() {
   for (double r : returns) p.std_return += (r - p.mean_return) * (r - p.mean_return);
   p.std_return = std::sqrt(p.std_return / returns.size());
   return p;
+}
+
+void SacTrainer::save(torch::serialize::OutputArchive& archive) const {
+  if (in_episode_)
+    throw RunError("SAC training state can only be saved between episodes (step " +
+                   std::to_string(step_) + ")");
+  torch::serialize::OutputArchive agent, buffer;
+  agent_->save(agent);
+  buffer_.save(buffer);
+  archive.write("agent", agent);
+  archive.write("buffer", buffer);
+  archive.write("counters", torch::tensor({step_, episodes_, options_.steps}, torch::kInt64));
+  std::ostringstream rng;
+  rng << rng_;
+  const std::string r = rng.str();
+  archive.write(
+      "rng",
+      torch::from_blob(const_cast<char*>(r.data()), {int64_t(r.size())}, torch::kInt8).clone());
+  auto evals = torch::zeros({int64_t(evals_.size()), 3}, torch::kFloat64);
+  for (size_t i = 0; i < evals_.size(); ++i) {
+    evals[i][0] = double(evals_[i].step);
+    evals[i][1] = evals_[i].mean_return;
+    evals[i][2] = evals_[i].std_return;
+  }
+  archive.write("evaluations", evals);
+}
+
+void SacTrainer::load(torch::serialize::InputArchive& archive) {
+  torch::serialize::InputArchive agent, buffer;
+  archive.read("agent", agent);
+  archive.read("buffer", buffer);
+  agent_->load(agent);
+  buffer_.load(buffer);
+  torch::Tensor counters, rng, evals;
+  archive.read("counters", counters);
+  archive.read("rng", rng);
+  archive.read("evaluations", evals);
+  if (counters.numel() != 3 || counters[2].item<int64_t>() != options_.steps)
+    throw Error("SAC training state is for a run of " +
+                std::to_string(counters[counters.numel() - 1].item<int64_t>()) + " steps, not " +
+                std::to_string(options_.steps));
+  step_ = counters[0].item<int64_t>();
+  episodes_ = counters[1].item<int64_t>();
+  in_episode_ = false;
+  episode_steps_ = 0;
+  std::istringstream in(std::string(static_cast<const char*>(rng.data_ptr()), rng.numel()));
+  in >> rng_;
+  evals_.clear();
+  auto e = evals.accessor<double, 2>();
+  for (int64_t i = 0; i < evals.size(0); ++i)
+    evals_.push_back({static_cast<int64_t>(e[i][0]), e[i][1], e[i][2]});
 }
 
 }  // namespace relabel::algos

@@ -39,13 +39,24 @@ class SacTrainer {
   SacTrainer(const std::string& task, const SacOptions& sac, const SacTrainOptions& train);
 
   using EvalCallback = std::function<void(const EvalPoint&)>;
-  using StepCallback = std::function<void(int64_t step)>;  // steps taken so far
-  // Runs the remaining steps up to options().steps.
+  // Called after every step (and after that step's evaluation) with the steps taken so far;
+  // at_episode_boundary() tells whether the training state may be saved there.
+  using StepCallback = std::function<void(int64_t step)>;
+  // Runs the remaining steps up to options().steps, or until the episode boundary after stop().
   void train(const EvalCallback& on_eval = {}, const StepCallback& on_step = {});
+  // Makes train() return at the next episode boundary (e.g. from a callback, to checkpoint).
+  void stop() { stop_requested_ = true; }
 
   // Mean undiscounted return of the deterministic policy over eval_episodes episodes whose
   // initial states are the same at every evaluation (evaluations are comparable).
   EvalPoint evaluate();
+
+  // Between episodes: everything train() needs to continue exactly as without the interruption
+  // (agent, replay buffer, counters, the random-action generator, evaluations so far). The
+  // environment is not saved, which is why only episode boundaries qualify.
+  bool at_episode_boundary() const { return !in_episode_; }
+  void save(torch::serialize::OutputArchive& archive) const;
+  void load(torch::serialize::InputArchive& archive);
 
   Sac& agent() { return *agent_; }
   ReplayBuffer& buffer() { return buffer_; }
@@ -69,6 +80,7 @@ class SacTrainer {
   int64_t step_ = 0, episodes_ = 0;
   int episode_steps_ = 0;
   bool in_episode_ = false;
+  bool stop_requested_ = false;
   std::vector<EvalPoint> evals_;
   SacMetrics metrics_;
 };

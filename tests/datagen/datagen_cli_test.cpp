@@ -1,10 +1,12 @@
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <torch/torch.h>
 
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "engine/datagen.h"
 #include "io/d4rl_file.h"
@@ -129,6 +131,43 @@ TEST(DatagenCli, PendulumSuiteIsCompleteOrderedAndReused) {
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("steps"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("datagen.json"), std::string::npos) << r.output;
+}
+
+// A run killed during training resumes from its last checkpoint (taken at every episode boundary
+// with --checkpoint-minutes 0) instead of starting again.
+TEST(DatagenCli, KilledTrainingResumesFromItsCheckpoint) {
+  TempDir tmp("relabel-datagen-resume");
+  const std::string out = tmp / "p";
+  const std::string args = "datagen --task pendulum --out " + out +
+                           " --steps 1500 --size 400 --start-steps 300 --eval-every 300"
+                           " --checkpoint-minutes 0";
+  auto started = relabel::test::run_command("(" + std::string(RELABEL_BINARY) + " " + args + " > " +
+                                            tmp.path() + "/first.log 2>&1 & echo $!)");
+  const pid_t pid = std::stoi(started.output);
+  // Wait for a checkpoint past the first evaluation, then kill the run mid-training.
+  bool checkpointed = false;
+  for (int i = 0; i < 6000 && !checkpointed; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    checkpointed = fs::exists(out + "/sac_train.pt") &&
+                   read_file(tmp.path() + "/first.log").find("step 600 eval") != std::string::npos;
+  }
+  ASSERT_TRUE(checkpointed) << read_file(tmp.path() + "/first.log");
+  kill(pid, SIGKILL);
+  relabel::test::run_command("while kill -0 " + std::to_string(pid) +
+                             " 2>/dev/null; do sleep 0.1; done");
+  ASSERT_FALSE(fs::exists(out + "/sac_final.pt")) << "training finished before the kill";
+
+  auto r = run_relabel(args);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto pos = r.output.find("resuming SAC training at step ");
+  ASSERT_NE(pos, std::string::npos) << r.output;
+  EXPECT_GE(std::stoi(r.output.substr(pos + 30)), 600) << r.output;
+  EXPECT_FALSE(fs::exists(out + "/sac_train.pt"));
+  auto s = nlohmann::json::parse(read_file(out + "/datagen.json"));
+  EXPECT_EQ(s["status"], "done");
+  EXPECT_EQ(s["training"]["evaluations"].size(), 5u);  // 300, 600, ..., 1500: none lost or doubled
+  for (const auto& kind : relabel::engine::suite_kinds())
+    EXPECT_TRUE(fs::exists(relabel::engine::suite_file(out, kind))) << kind;
 }
 
 TEST(DatagenCli, RunsOnRankZeroUnderMpirun) {
