@@ -1,6 +1,8 @@
 // relabel sweep SPEC.toml: expand a sweep and run it over MPI groups (mpirun -np P).
 #include <spdlog/spdlog.h>
+
 #include <CLI/CLI.hpp>
+#include <algorithm>
 
 #include <cstdio>
 
@@ -66,6 +68,15 @@ int run_sweep_command(const SweepArgs& args, ProcessArgs process) {
   std::printf("sweep %s: %d done, %d failed, %d preempted, %d pending (of %zu) in %s\n",
               spec.name.c_str(), counts.done, counts.failed, counts.preempted, counts.pending,
               spec.runs.size(), spec.dir.c_str());
+  // Rank 0's own group: where its time went (bench_sweep reads this line).
+  if (counts.runs > 0)
+    std::printf(
+        "sweep %s: rank 0 ran %d runs in %.2f s; scheduler overhead %.1f ms per run (%.2f%% of "
+        "run time); final wait %.2f s\n",
+        spec.name.c_str(), counts.runs, counts.run_seconds,
+        1e3 * counts.scheduler_seconds / counts.runs,
+        100.0 * counts.scheduler_seconds / std::max(counts.run_seconds, 1e-9),
+        counts.final_wait_seconds);
   if (stop.load()) {
     std::printf("stopped by signal %d: rerun the same command to resume\n", engine::stop_signal());
     return kExitOk;  // preemption is not a failure: the job can be requeued

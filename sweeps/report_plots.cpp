@@ -99,12 +99,13 @@ class ScriptBuilder {
     std::string s;
     for (const auto& j : jobs_) {
       s += "reset\n";
-      s += "set terminal svg size 640,400 fixed noenhanced font 'DejaVu Sans,13' "
+      // Legend under the plot (several columns) so long method labels never squeeze the axes.
+      s += "set terminal svg size 720,480 fixed noenhanced font 'DejaVu Sans,13' "
            "background '#ffffff'\n";
       s += "set output " + quote(j.svg_path) + "\n";
       s += "set datafile missing 'NaN'\n";
       s += "set grid lc rgb '#dddddd'\nset border lc rgb '#555555'\n";
-      s += "set key outside right top vertical noreverse Left samplen 2\n";
+      s += "set key outside center bottom horizontal noreverse Left samplen 2 maxcols 3\n";
       s += "set title " + quote(j.plot.title) + "\n";
       s += j.setup;
       std::vector<std::string> parts;
@@ -155,7 +156,10 @@ void learning_curves(const Aggregation& a, ScriptBuilder& b, size_t max_series) 
     job.plot.title = a.tasks[t].label();
     job.plot.caption = "Normalised evaluation score during training on " + a.tasks[t].label() +
                        ": mean over seeds with its 95% bootstrap CI." + top_note(a, groups.size());
-    job.setup = "set xlabel 'training step'\nset ylabel 'normalised score'\n";
+    // Steps as 5k, 10k, ... (SI prefix): full step counts overlapped on the x axis.
+    job.setup =
+        "set xlabel 'training step'\nset ylabel 'normalised score'\nset format x '%.0s%c'\n"
+        "set xtics nomirror\n";
     for (int g : groups) {
       const auto& curve = a.groups[g].cells[t].curve;
       if (curve.empty()) continue;

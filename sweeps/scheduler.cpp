@@ -3,6 +3,8 @@
 #include <mpi.h>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -86,6 +88,13 @@ void write_sweep_json(const SweepSpec& spec) {
 SweepCounts run_sweep(const SweepSpec& spec, engine::Context& context,
                       const std::atomic<bool>* stop_flag, const std::vector<int64_t>& subset) {
   const int world_rank = context.rank(), world_size = context.size();
+  using Clock = std::chrono::steady_clock;
+  const auto since = [](Clock::time_point t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
+  };
+  const auto start = Clock::now();
+  double run_seconds = 0.0;
+  int runs_executed = 0;
   const int group_size = static_cast<int>(spec.ranks_per_run);
   if (world_size % group_size != 0)
     throw Error(spec.source_path + ": ranks_per_run = " + std::to_string(group_size) +
@@ -115,8 +124,11 @@ SweepCounts run_sweep(const SweepSpec& spec, engine::Context& context,
     control.stop_flag = stop_flag;
     control.run_id = run.id;
     control.params = run.params;
+    const auto run_start = Clock::now();
+    ++runs_executed;
     try {
       auto outcome = engine::run_experiment(run.config, *group, control);
+      run_seconds += since(run_start);
       switch (outcome.status) {
         case engine::RunStatus::Done:
           ++counts.done;
@@ -137,6 +149,7 @@ SweepCounts run_sweep(const SweepSpec& spec, engine::Context& context,
                      static_cast<long long>(total), engine::to_string(outcome.status),
                      outcome.final_score);
     } catch (const std::exception& e) {
+      run_seconds += since(run_start);
       // run_experiment recorded it as failed; every rank of the group threw (input and data
       // errors are agreed on), so the group can go on with the next run.
       ++counts.failed;
@@ -146,7 +159,15 @@ SweepCounts run_sweep(const SweepSpec& spec, engine::Context& context,
                      static_cast<long long>(total), e.what());
     }
   }
+  const auto loop_end = Clock::now();
   MPI_Barrier(context.world());
+  const double final_wait = since(loop_end);
+  const auto set_timing = [&](SweepCounts& c) {
+    c.runs = runs_executed;
+    c.run_seconds = run_seconds;
+    c.final_wait_seconds = final_wait;
+    c.scheduler_seconds = since(start) - run_seconds - final_wait;
+  };
   if (world_rank == 0) {
     write_sweep_json(spec);
     SweepCounts all;
@@ -161,8 +182,10 @@ SweepCounts run_sweep(const SweepSpec& spec, engine::Context& context,
       else
         ++all.pending;
     }
+    set_timing(all);
     return all;
   }
+  set_timing(counts);
   return counts;
 }
 

@@ -19,6 +19,11 @@ namespace relabel::sweeps {
 
 struct SweepCounts {
   int done = 0, failed = 0, preempted = 0, skipped = 0, pending = 0;
+  // This rank's time (s): inside run_experiment, in the scheduler's own work (setup, claims,
+  // sweep.json writes: the overhead of dynamic scheduling), and waiting at the final barrier
+  // for the other groups (load imbalance at the end of the sweep). `runs` = runs it executed.
+  double run_seconds = 0.0, scheduler_seconds = 0.0, final_wait_seconds = 0.0;
+  int runs = 0;
 };
 
 // Collective over the world. Returns the counts for the runs this call handled (on rank 0: the
