@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <algorithm>
 
 #include <cmath>
 #include <cstdlib>
@@ -105,7 +106,7 @@ class ScriptBuilder {
       s += "set output " + quote(j.svg_path) + "\n";
       s += "set datafile missing 'NaN'\n";
       s += "set grid lc rgb '#dddddd'\nset border lc rgb '#555555'\n";
-      s += "set key outside center bottom horizontal noreverse Left samplen 2 maxcols 3\n";
+      s += "set key outside center bottom horizontal reverse Left samplen 2 maxcols 3\n";
       s += "set title " + quote(j.plot.title) + "\n";
       s += j.setup;
       std::vector<std::string> parts;
@@ -156,15 +157,22 @@ void learning_curves(const Aggregation& a, ScriptBuilder& b, size_t max_series) 
     job.plot.title = a.tasks[t].label();
     job.plot.caption = "Normalised evaluation score during training on " + a.tasks[t].label() +
                        ": mean over seeds with its 95% bootstrap CI." + top_note(a, groups.size());
-    // Steps as 5k, 10k, ... (SI prefix): full step counts overlapped on the x axis.
-    job.setup =
-        "set xlabel 'training step'\nset ylabel 'normalised score'\nset format x '%.0s%c'\n"
-        "set xtics nomirror\n";
+    // Steps in thousands or millions: full step counts (200000, 400000, ...) overlapped on the
+    // x axis.
+    double max_step = 0;
+    for (int g : groups)
+      for (const auto& p : a.groups[g].cells[t].curve) max_step = std::max(max_step, p.step);
+    const double scale = max_step >= 2e6 ? 1e6 : max_step >= 2e3 ? 1e3 : 1.0;
+    const char* unit = scale == 1e6 ? " (millions)" : scale == 1e3 ? " (thousands)" : "";
+    job.setup = fmt::format(
+        "set xlabel 'training step{}'\nset ylabel 'normalised score'\nset format x '%g'\n"
+        "set xtics nomirror\n",
+        unit);
     for (int g : groups) {
       const auto& curve = a.groups[g].cells[t].curve;
       if (curve.empty()) continue;
       std::vector<std::vector<double>> rows;
-      for (const auto& p : curve) rows.push_back({p.step, p.mean, p.ci.lo, p.ci.hi});
+      for (const auto& p : curve) rows.push_back({p.step / scale, p.mean, p.ci.lo, p.ci.hi});
       job.series.push_back({a.groups[g].label, b.data_file(rows), true});
     }
     if (!job.series.empty()) b.add(std::move(job));
