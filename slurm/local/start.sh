@@ -35,9 +35,10 @@ if ! alive "$STATE/run/munged.pid"; then
   fi
 fi
 
-# KillWait and cred_expire are short so tests turn around quickly: a requeued job may start
-# again cred_expire + 1 s after the requeue (slurm.conf(5), AuthInfo; the default is 120 s), and
-# a cancelled job's processes get SIGKILL KillWait seconds after SIGTERM.
+# Short delays so tests turn around quickly: a requeued job may start again cred_expire + 1 s
+# after the requeue (slurm.conf(5), AuthInfo; default 120 s), pending jobs that became eligible
+# are looked at every sched_interval s (default 60 s), and a cancelled job's processes get
+# SIGKILL KillWait s after SIGTERM (default 30 s).
 cat > "$STATE/slurm.conf.new" <<CONF
 ClusterName=relabel-local
 SlurmctldHost=$HOST
@@ -56,6 +57,7 @@ SlurmdPort=${RELABEL_SLURMD_PORT:-6818}
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
 SchedulerType=sched/backfill
+SchedulerParameters=sched_interval=2,bf_interval=2
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 ReturnToService=2

@@ -143,14 +143,16 @@ TEST_F(SlurmLocal, WarningSignalCheckpointsRequeuesAndResumes) {
   write_file(dir / "spec.toml", two_seed_spec("preempt-two"));
   const std::string out = dir / "out";
   Timeline timeline;
+  const std::string submitted_at = utc_now_ms();
   auto sub = run_relabel("slurm submit " + (dir / "spec.toml") + " --out " + out +
                          " --ntasks-per-node 2 --time 00:20:00 --max-requeues 2");
   ASSERT_EQ(sub.exit_code, 0) << sub.output;
   const std::string id = submitted_job(out, sub.output);
   ASSERT_FALSE(id.empty()) << sub.output;
   JobGuard guard(id);
-  timeline.now("submitted", "relabel slurm submit -> job " + id + " (2 runs x " +
-                                std::to_string(steps) + " steps on 2 ranks, --signal=B:USR2)");
+  timeline.at(submitted_at, "submitted",
+              "relabel slurm submit -> job " + id + " (2 runs x " + std::to_string(steps) +
+                  " steps on 2 ranks, --signal=B:USR2)");
   const std::string log_path = out + "/slurm-" + id + ".out";
 
   // Wait until a run has written a checkpoint: the ranks are training.
