@@ -128,6 +128,8 @@ TEST_F(SlurmLocal, MpiSweepRunsEveryRunExactlyOnce) {
   ASSERT_EQ(slurm_status.exit_code, 0) << slurm_status.output;
   EXPECT_NE(slurm_status.output.find("SLURM jobs of this sweep: " + id), std::string::npos)
       << slurm_status.output;
+  EXPECT_TRUE(std::regex_search(slurm_status.output, std::regex(" " + id + " +COMPLETED ")))
+      << slurm_status.output;
   EXPECT_NE(slurm_status.output.find(status.output), std::string::npos)
       << "relabel status:\n"
       << status.output << "relabel slurm status:\n"
