@@ -178,14 +178,19 @@ TEST_F(SlurmLocal, WarningSignalCheckpointsRequeuesAndResumes) {
   ASSERT_EQ(sig.exit_code, 0) << sig.output;
   timeline.now("signalled", "scancel --signal=USR2 --batch " + id);
 
-  bool requeued = false, running_again = false;
+  bool requeued = false, pending = false, running_again = false;
   auto records = wait_for_job(id, kJobLimit, [&](const std::vector<JobRecord>& rs) {
     if (rs.empty()) return;
     const JobRecord& j = rs.front();
     if (!requeued && j.restarts() >= 1) {
       requeued = true;
-      timeline.now("requeued", "scontrol: Restarts=" + std::to_string(j.restarts()) + " JobState=" +
-                                   j.state() + " EligibleTime=" + j.field("EligibleTime"));
+      timeline.now("requeued",
+                   "scontrol: Restarts=" + std::to_string(j.restarts()) + " JobState=" + j.state());
+    }
+    if (requeued && !pending && j.state() == "PENDING") {
+      pending = true;
+      timeline.now("pending", "scontrol: JobState=PENDING Reason=" + j.field("Reason") +
+                                  " EligibleTime=" + j.field("EligibleTime"));
     }
     if (requeued && !running_again && j.state() == "RUNNING") {
       running_again = true;
