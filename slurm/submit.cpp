@@ -98,13 +98,16 @@ std::string slurm_status(const std::string& sweep_dir) {
     for (const auto& id : ids) list += (list.empty() ? "" : ",") + id;
     out << "SLURM jobs of this sweep: " << list << "\n";
     if (on_path("squeue")) {
-      auto q = run_process({"squeue", "-h", "-j", list, "-o", "%.18i %.10T %.10M %.10l %R"});
+      // -t all: finished jobs too, while slurmctld still holds them (MinJobAge), so a job
+      // that ended is shown COMPLETED/FAILED even where accounting (sacct) is not set up.
+      auto q = run_process(
+          {"squeue", "-h", "-t", "all", "-j", list, "-o", "%.18i %.10T %.10M %.10l %R"});
       if (q.exit_code == 0 && !q.out.empty()) {
-        out << "  queue (squeue):\n";
+        out << "  squeue -t all (JobID State Time TimeLimit Nodes/Reason):\n";
         std::istringstream lines(q.out);
         for (std::string line; std::getline(lines, line);) out << "  " << line << "\n";
       } else {
-        out << "  not in the queue (finished, or squeue cannot see them)\n";
+        out << "  not known to squeue (finished a while ago, or another cluster)\n";
       }
     } else {
       out << "  squeue not found on PATH\n";

@@ -33,7 +33,7 @@ on_warning() { requeue=1; [ -n "$child" ] && kill -USR2 "$child" 2>/dev/null; }
 on_term() { [ -n "$child" ] && kill -USR2 "$child" 2>/dev/null; }
 trap on_warning USR2
 trap on_term TERM INT
-echo "relabel: job $JOB_REF (restart ${SLURM_RESTART_COUNT:-0}) starting at $(date -u +%FT%TZ)"
+echo "relabel: job $JOB_REF (restart ${SLURM_RESTART_COUNT:-0}) starting at $(date -u +%FT%T.%3NZ)"
 srun --mpi=pmix --kill-on-bad-exit=1 "$RELABEL" "${ARGS[@]}" &
 child=$!
 # wait returns early when a trap runs: keep waiting until the launcher has exited.
@@ -42,12 +42,14 @@ while :; do
   status=$?
   kill -0 "$child" 2>/dev/null || break
 done
-echo "relabel: launcher exited with $status at $(date -u +%FT%TZ)"
+echo "relabel: launcher exited with $status at $(date -u +%FT%T.%3NZ)"
 if [ "$requeue" = 1 ]; then
   if [ "${SLURM_RESTART_COUNT:-0}" -lt "$MAX_REQUEUES" ]; then
-    echo "relabel: requeueing $JOB_REF to resume from the checkpoints"
-    scontrol requeue "$JOB_REF"
-    exit 0
+    echo "relabel: requeueing $JOB_REF at $(date -u +%FT%T.%3NZ) to resume from the checkpoints"
+    # On success SLURM ends this allocation and puts the job back in the queue.
+    scontrol requeue "$JOB_REF" && exit 0
+    echo "relabel: scontrol requeue failed; resubmit this script to continue" >&2
+    exit 1
   fi
   echo "relabel: requeue limit ($MAX_REQUEUES) reached; resubmit this script to continue" >&2
 fi
