@@ -24,34 +24,33 @@ int64_t FastMlp::fan_in(int64_t layer) const { return layer == 0 ? shape_.in : s
 
 std::vector<ParamSpec> FastMlp::param_specs(const std::string& prefix) const {
   std::vector<ParamSpec> specs;
-  for (int64_t l = 0; l < num_layers(); ++l) {
-    const std::string name = prefix + "l" + std::to_string(l);
-    specs.push_back({name + ".weight", {shape_.ensemble, fan_in(l), width(l)}});
-    specs.push_back({name + ".bias", {shape_.ensemble, width(l)}});
-  }
+  for (int64_t l = 0; l < num_layers(); ++l)
+    specs.push_back({prefix + "l" + std::to_string(l), {shape_.ensemble, fan_in(l) + 1, width(l)}});
   return specs;
 }
 
 void FastMlp::bind(const FlatParams& flat, size_t first) {
   const int64_t L = num_layers(), E = shape_.ensemble;
-  w_.assign(L, {});
-  wt_.assign(L, {});
-  b_.assign(L, {});
-  gw_.assign(L, {});
-  gb_.assign(L, {});
+  for (auto* v : {&wb_, &wb_vec_, &w_, &wt_, &wb_row_, &b_, &gwb_, &gwb_vec_}) v->assign(L, {});
   const bool grads = flat.grads().defined();
   for (int64_t l = 0; l < L; ++l) {
-    const size_t iw = first + 2 * l, ib = iw + 1;
-    if (flat.param(iw).sizes() != torch::IntArrayRef({E, fan_in(l), width(l)}) ||
-        flat.param(ib).sizes() != torch::IntArrayRef({E, width(l)}))
-      throw Error("FastMlp::bind: parameter '" + flat.spec(iw).name + "' has the wrong shape");
+    const size_t i = first + l;
+    const int64_t in = fan_in(l), w = width(l);
+    if (i >= flat.size() || flat.param(i).sizes() != torch::IntArrayRef({E, in + 1, w}))
+      throw Error("FastMlp::bind: parameter " + std::to_string(i) + " has the wrong shape");
     for (int64_t e = 0; e < E; ++e) {
-      w_[l].push_back(flat.param(iw)[e]);
+      const auto wb = flat.param(i)[e];
+      wb_[l].push_back(wb);
+      w_[l].push_back(wb.narrow(0, 0, in));
       wt_[l].push_back(w_[l].back().t());
-      b_[l].push_back(flat.param(ib)[e]);
+      b_[l].push_back(wb[in]);
+      if (w == 1) {
+        wb_vec_[l].push_back(wb.view({in + 1}));
+        wb_row_[l].push_back(wb.view({1, in + 1}));
+      }
       if (grads) {
-        gw_[l].push_back(flat.grad(iw)[e]);
-        gb_[l].push_back(flat.grad(ib)[e]);
+        gwb_[l].push_back(flat.grad(i)[e]);
+        if (w == 1) gwb_vec_[l].push_back(gwb_[l].back().view({in + 1}));
       }
     }
   }
@@ -71,33 +70,68 @@ void FastMlp::init_uniform(at::Generator gen) {
 void FastMlp::ensure(Tape& tape, int64_t batch, const torch::TensorOptions& options) const {
   if (tape.batch_ == batch) return;
   const int64_t L = num_layers(), E = shape_.ensemble;
+  tape.input_ = torch::ones({batch, shape_.in + 1}, options);
+  tape.aug_.assign(L - 1, {});
+  tape.grad_aug_.assign(L - 1, {});
   tape.act_.assign(L, {});
   tape.grad_.assign(L, {});
+  tape.out_.clear();
+  tape.out_vec_.clear();
+  tape.grad_vec_.clear();
   for (int64_t l = 0; l < L; ++l) {
-    auto acts = torch::empty({E, batch, width(l)}, options);
-    auto grads = torch::empty({E, batch, width(l)}, options);
+    const bool last = l + 1 == L;
+    // Hidden layers keep a trailing column in both buffers so that every element-wise pass
+    // (ReLU, its mask, the outer product) runs over one contiguous block: relu(1) = 1 keeps the
+    // ones column; the gradient's extra column is never read by a GEMM.
+    const int64_t cols = last ? width(l) : width(l) + 1;
+    auto acts =
+        last ? torch::empty({E, batch, cols}, options) : torch::ones({E, batch, cols}, options);
+    auto grads = torch::zeros({E, batch, cols}, options);
     for (int64_t e = 0; e < E; ++e) {
-      tape.act_[l].push_back(acts[e]);
-      tape.grad_[l].push_back(grads[e]);
+      if (!last) {
+        tape.aug_[l].push_back(acts[e]);
+        tape.grad_aug_[l].push_back(grads[e]);
+      }
+      tape.act_[l].push_back(last ? acts[e] : acts[e].narrow(1, 0, width(l)));
+      tape.grad_[l].push_back(last ? grads[e] : grads[e].narrow(1, 0, width(l)));
+    }
+  }
+  for (int64_t e = 0; e < E; ++e) {
+    tape.out_.push_back(tape.act_.back()[e]);
+    if (shape_.out == 1) {
+      tape.out_vec_.push_back(tape.act_.back()[e].view({batch}));
+      tape.grad_vec_.push_back(tape.grad_.back()[e].view({batch}));
     }
   }
   tape.batch_ = batch;
 }
 
-void FastMlp::forward(Tape& tape, const torch::Tensor& x, int64_t e0, int64_t e1) const {
-  ensure(tape, x.size(0), x.options());
-  tape.input_ = x;
+void FastMlp::forward(Tape& tape, at::TensorList parts, int64_t e0, int64_t e1) const {
+  const int64_t B = parts[0].size(0);
+  ensure(tape, B, parts[0].options());
+  int64_t col = 0;
+  for (const auto& p : parts) {
+    tape.input_.narrow(1, col, p.size(1)).copy_(p);
+    col += p.size(1);
+  }
+  TORCH_CHECK(col == shape_.in, "FastMlp::forward: input has ", col, " columns, expected ",
+              shape_.in);
   const int64_t L = num_layers();
   for (int64_t e = e0; e < e1; ++e) {
-    const torch::Tensor* h = &x;
+    const torch::Tensor* h = &tape.input_;
     for (int64_t l = 0; l < L; ++l) {
       auto& z = tape.act_[l][e];
-      at::addmm_out(z, b_[l][e], *h, w_[l][e]);
-      if (l + 1 < L)
-        z.relu_();
-      else if (shape_.tanh_output)
-        z.tanh_();
-      h = &z;
+      if (l + 1 < L) {
+        at::mm_out(z, *h, wb_[l][e]);  // z: strided view, the ones column stays intact
+        h = &tape.aug_[l][e];
+        h->relu_();
+      } else if (shape_.out == 1) {
+        at::mv_out(tape.out_vec_[e], *h, wb_vec_[l][e]);
+        if (shape_.tanh_output) z.tanh_();
+      } else {
+        at::mm_out(z, *h, wb_[l][e]);
+        if (shape_.tanh_output) z.tanh_();
+      }
     }
   }
 }
@@ -106,21 +140,27 @@ void FastMlp::backward(Tape& tape, int64_t e0, int64_t e1, bool weight_grads,
                        const torch::Tensor& input_grad, int64_t col0) const {
   const int64_t L = num_layers();
   torch::Tensor dx = input_grad;  // shallow handle: the _out ops need a non-const reference
-  if (weight_grads && gw_.empty()) throw Error("FastMlp::backward: network has no gradients");
+  if (weight_grads && gwb_.empty()) throw Error("FastMlp::backward: network has no gradients");
   for (int64_t e = e0; e < e1; ++e) {
     auto& g_out = tape.grad_[L - 1][e];
     if (shape_.tanh_output) at::tanh_backward_out(g_out, g_out, tape.act_[L - 1][e]);
     for (int64_t l = L - 1; l >= 0; --l) {
-      const auto& g = tape.grad_[l][e];  // dLoss/d(pre-activation) of layer l
-      const auto& a_in = l == 0 ? tape.input_ : tape.act_[l - 1][e];
+      auto& g = tape.grad_[l][e];  // dLoss/d(pre-activation) of layer l
+      const auto& a_in = l == 0 ? tape.input_ : tape.aug_[l - 1][e];  // with the ones column
+      const bool narrow_out = width(l) == 1;
       if (weight_grads) {
-        at::mm_out(gw_[l][e], a_in.t(), g);
-        at::sum_out(gb_[l][e], g, 0);
+        if (narrow_out)
+          at::mv_out(gwb_vec_[l][e], a_in.t(), tape.grad_vec_[e]);
+        else
+          at::mm_out(gwb_[l][e], a_in.t(), g);
       }
       if (l > 0) {
-        auto& g_in = tape.grad_[l - 1][e];
-        at::mm_out(g_in, g, wt_[l][e]);
-        at::threshold_backward_out(g_in, g_in, a_in, 0);  // ReLU: a_in > 0 iff pre-act > 0
+        auto& g_in_aug = tape.grad_aug_[l - 1][e];
+        if (narrow_out)
+          at::mul_out(g_in_aug, g, wb_row_[l][e]);  // outer product g [W; b]^T (last col unused)
+        else
+          at::mm_out(tape.grad_[l - 1][e], g, wt_[l][e]);
+        at::threshold_backward_out(g_in_aug, g_in_aug, tape.aug_[l - 1][e], 0);  // ReLU mask
       } else if (dx.defined()) {
         const auto wt_cols = w_[0][e].narrow(0, col0, dx.size(1)).t();
         if (e == e0)
@@ -152,7 +192,9 @@ torch::Tensor FastMlp::reference_forward(const FastMlpShape& shape,
   const int64_t L = shape.layers + 1;
   torch::Tensor h = x;
   for (int64_t l = 0; l < L; ++l) {
-    h = torch::addmm(params[2 * l + 1][e], h, params[2 * l][e]);
+    const auto& p = params[l][e];
+    const int64_t in = p.size(0) - 1;
+    h = torch::addmm(p[in], h, p.narrow(0, 0, in));
     if (l + 1 < L)
       h = torch::relu(h);
     else if (shape.tanh_output)

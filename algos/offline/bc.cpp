@@ -23,10 +23,19 @@ std::map<std::string, double> Bc::update(const Batch& batch) {
   torch::NoGradGuard no_grad;
   actor_.forward(tape_, batch.obs);
   // pi = max_action * mu; loss = mean over all B * act elements of (pi - a)^2.
-  const auto diff = tape_.out(0) * o_.max_action - batch.actions;
-  const double loss = diff.pow(2).mean().item<double>();
-  auto dmu = tape_.grad_out(0);
-  at::mul_out(dmu, diff, 2.0 * o_.max_action / (B * o_.act_dim));
+  const int64_t n = B * o_.act_dim;
+  const float m = static_cast<float>(o_.max_action), scale = 2.f * m / static_cast<float>(n);
+  const auto mu = host(tape_.out(0)), a = host(batch.actions), dmu = host(tape_.grad_out(0));
+  const float *pmu = mu.data_ptr<float>(), *pa = a.data_ptr<float>();
+  float* pdmu = dmu.data_ptr<float>();
+  double loss = 0;
+  for (int64_t k = 0; k < n; ++k) {
+    const float diff = m * pmu[k] - pa[k];
+    loss += double(diff) * diff;
+    pdmu[k] = scale * diff;
+  }
+  loss /= n;
+  write_back(dmu, tape_.grad_out(0));
   actor_.backward(tape_, 0, 1, /*weight_grads=*/true);
   sync_.average_gradients({params_.sync_tensor()});
   params_.adopt_synced_grad();

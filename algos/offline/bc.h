@@ -19,7 +19,7 @@ class Bc final : public OfflineLearner {
   int64_t steps() const override { return steps_; }
   double update_flops(int64_t batch) const override;
 
-  // Inspection (tests): "actor.l<i>.weight" (1, in, out), "actor.l<i>.bias" (1, out).
+  // Inspection (tests): "actor.l<i>" (1, in + 1, out) (FastMlp's [W; b] layout).
   const FlatParams& actor() const { return params_; }
   const FastMlpShape& actor_shape() const { return actor_.shape(); }
 

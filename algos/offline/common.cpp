@@ -51,6 +51,17 @@ at::Generator make_generator(uint64_t seed) {
   return at::make_generator<at::CPUGeneratorImpl>(seed);
 }
 
+torch::Tensor host(const torch::Tensor& t) {
+  if (t.is_cpu() && t.is_contiguous() && t.scalar_type() == torch::kFloat32) return t;
+  return t.to(torch::kCPU, torch::kFloat32).contiguous();
+}
+
+void write_back(const torch::Tensor& h, const torch::Tensor& dst) {
+  if (h.data_ptr() == dst.data_ptr() && h.device() == dst.device()) return;
+  torch::NoGradGuard no_grad;
+  dst.copy_(h.view(dst.sizes()));
+}
+
 void save_values(torch::serialize::OutputArchive& archive, const std::string& key,
                  const FlatParams& flat) {
   archive.write(key, flat.values().clone(), /*is_buffer=*/true);  // a snapshot, not an alias

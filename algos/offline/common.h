@@ -18,6 +18,11 @@ torch::TensorOptions tensor_options(const OfflineOptions& o);
 int64_t check_batch(const Batch& batch, const OfflineOptions& o);
 void check_obs(const torch::Tensor& obs, const OfflineOptions& o);
 at::Generator make_generator(uint64_t seed);
+// The loss heads are plain loops over a few hundred numbers on the host: host(t) is t itself when
+// it already is a contiguous CPU float32 tensor (the usual case, no copy), else a CPU copy;
+// write_back(h, dst) copies a head's output back unless h already is dst.
+torch::Tensor host(const torch::Tensor& t);
+void write_back(const torch::Tensor& h, const torch::Tensor& dst);
 void save_values(torch::serialize::OutputArchive& archive, const std::string& key,
                  const FlatParams& flat);
 void load_values(torch::serialize::InputArchive& archive, const std::string& key,

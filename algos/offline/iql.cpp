@@ -2,11 +2,14 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "algos/offline/common.h"
 #include "algos/optim/archive_io.h"
 #include "algos/optim/cosine_schedule.h"
+#include "algos/optim/polyak.h"
 
 namespace relabel::algos {
 
@@ -52,6 +55,7 @@ Iql::Iql(const OfflineOptions& o, GradSync& sync)
 
   const int64_t v_begin = params_.offset(v_first_), a_begin = params_.offset(actor_first_);
   q_region_ = params_.values().narrow(0, 0, v_begin);
+  q_target_values_ = q_target_.values();
   TORCH_CHECK(q_region_.numel() == q_target_.numel(), "IQL: Q and target layouts differ");
   {
     torch::NoGradGuard no_grad;
@@ -66,80 +70,127 @@ double Iql::actor_lr() const {
   return o_.actor_cosine ? cosine_annealing_lr(o_.lr, steps_, o_.total_steps) : o_.lr;
 }
 
-void Iql::ensure_workspaces(int64_t batch) {
-  if (sa_.defined() && sa_.size(0) == batch) return;
-  sa_ = torch::empty({batch, o_.obs_dim + o_.act_dim}, tensor_options(o_));
-  sa_obs_ = sa_.narrow(1, 0, o_.obs_dim);
-  sa_act_ = sa_.narrow(1, o_.obs_dim, o_.act_dim);
-}
-
 std::map<std::string, double> Iql::update(const Batch& batch) {
   const int64_t B = check_batch(batch, o_);
+  const int64_t A = o_.act_dim;
   torch::NoGradGuard no_grad;
-  ensure_workspaces(B);
-  sa_obs_.copy_(batch.obs);
-  sa_act_.copy_(batch.actions);
-  const auto rewards = batch.rewards.reshape({B, 1});
-  const auto dones = batch.dones.reshape({B, 1});
+  // Each network's backward follows its forward while its activations are still in cache; every
+  // forward sees the parameters from before this step's (single) optimiser step.
+  // The loss heads are loops over the batch on host pointers (see host()).
+  const float inv_b = 1.f / static_cast<float>(B);
+  adv_.resize(B);
 
-  // (1) next_v = V(s'), no gradient.
+  // (1) next_v = V(s'); (2) V by expectile regression on adv = min_i Q_target_i(s, a) - V(s):
+  // loss mean(|tau - 1(adv < 0)| adv^2).
   v_.forward(tape_next_v_, batch.next_obs);
-  const auto& next_v = tape_next_v_.out(0);
-
-  // (2) V by expectile regression on adv = min_i Q_target_i(s, a) - V(s).
-  q_targ_.forward(tape_q_target_, sa_);
-  const auto target_q = torch::minimum(tape_q_target_.out(0), tape_q_target_.out(1));
+  q_targ_.forward(tape_q_target_, {batch.obs, batch.actions});
   v_.forward(tape_v_, batch.obs);
-  const auto adv = target_q - tape_v_.out(0);
-  const auto weighted = torch::where(adv < 0, 1.0 - o_.expectile, o_.expectile) * adv;
-  const double v_loss = (weighted * adv).mean().item<double>();
-  // d/dv mean(|tau - 1(adv<0)| adv^2) = -2 |tau - 1(adv<0)| adv / B
-  auto dv = tape_v_.grad_out(0);
-  at::mul_out(dv, weighted, -2.0 / B);
+  double v_loss = 0, adv_sum = 0;
+  {
+    const auto tq0 = host(tape_q_target_.out(0)), tq1 = host(tape_q_target_.out(1)),
+               v = host(tape_v_.out(0)), dv = host(tape_v_.grad_out(0));
+    const float *ptq0 = tq0.data_ptr<float>(), *ptq1 = tq1.data_ptr<float>(),
+                *pv = v.data_ptr<float>();
+    float* pdv = dv.data_ptr<float>();
+    const float tau = static_cast<float>(o_.expectile);
+    for (int64_t b = 0; b < B; ++b) {
+      const float adv = std::min(ptq0[b], ptq1[b]) - pv[b];
+      const float wexp = adv < 0 ? 1.f - tau : tau;
+      v_loss += wexp * adv * adv;
+      pdv[b] = -2.f * wexp * adv * inv_b;
+      adv_[b] = adv;
+      adv_sum += adv;
+    }
+    write_back(dv, tape_v_.grad_out(0));
+  }
   v_.backward(tape_v_, 0, 1, /*weight_grads=*/true);
 
-  // (3) Q: mean of the two MSEs to r + gamma (1 - d) next_v.
-  const auto y = torch::addcmul(rewards, 1.0 - dones, next_v, o_.gamma);
-  q_.forward(tape_q_, sa_);
+  // (3) Q: mean of the two MSEs to y = r + gamma (1 - d) next_v.
+  q_.forward(tape_q_, {batch.obs, batch.actions});
   double q_loss = 0;
-  for (int64_t e = 0; e < 2; ++e) {
-    auto g = tape_q_.grad_out(e);
-    at::sub_out(g, tape_q_.out(e), y);
-    q_loss += g.pow(2).mean().item<double>() / 2;
-    g.mul_(1.0 / B);  // d/dq_e of (MSE_1 + MSE_2) / 2
+  {
+    const auto next_v = host(tape_next_v_.out(0)), q0 = host(tape_q_.out(0)),
+               q1 = host(tape_q_.out(1)), r = host(batch.rewards), d = host(batch.dones),
+               dq0 = host(tape_q_.grad_out(0)), dq1 = host(tape_q_.grad_out(1));
+    const float *pnv = next_v.data_ptr<float>(), *pq0 = q0.data_ptr<float>(),
+                *pq1 = q1.data_ptr<float>(), *pr = r.data_ptr<float>(), *pd = d.data_ptr<float>();
+    float *pdq0 = dq0.data_ptr<float>(), *pdq1 = dq1.data_ptr<float>();
+    const float gamma = static_cast<float>(o_.gamma);
+    for (int64_t b = 0; b < B; ++b) {
+      const float y = pr[b] + gamma * (1.f - pd[b]) * pnv[b];
+      const float e0 = pq0[b] - y, e1 = pq1[b] - y;
+      q_loss += 0.5 * (double(e0) * e0 + double(e1) * e1);
+      pdq0[b] = e0 * inv_b;
+      pdq1[b] = e1 * inv_b;
+    }
+    write_back(dq0, tape_q_.grad_out(0));
+    write_back(dq1, tape_q_.grad_out(1));
   }
   q_.backward(tape_q_, 0, 2, /*weight_grads=*/true);
 
-  // (5) Actor: -mean(w log pi(a|s)), w = exp(beta adv) clipped; adv from step (2), detached.
-  const auto w = (adv * o_.temperature).exp_().clamp_max_(o_.max_weight);
+  // (5) Actor: -mean(w log pi(a|s)) (or w ||pi(s) - a||^2), w = exp(beta adv) clipped at
+  // max_weight, adv from step (2), detached.
   actor_.forward(tape_actor_, batch.obs);
-  const auto& mu = tape_actor_.out(0);
-  auto dmu = tape_actor_.grad_out(0);
-  // The actor's mean lives in [-1, 1] and act() scales it by max_action (CORL's
-  // GaussianPolicy), so dataset actions are scored in the same units: a / max_action. For D4RL
-  // locomotion (max_action 1) this is CORL exactly; pendulum's actions span [-2, 2].
-  const auto target = o_.max_action == 1.0 ? batch.actions : batch.actions / o_.max_action;
-  double actor_loss;
-  if (o_.deterministic_actor) {
-    // w * ||pi(s) - a||^2
-    const auto diff = mu - target;
-    actor_loss = (w * diff.pow(2).sum(1, true)).mean().item<double>();
-    at::mul_out(dmu, diff, w * (2.0 / B));
-  } else {
-    // log N(a; mu, sigma) summed over action dims; the mean is tanh'd, no tanh correction.
-    const auto& log_std = params_.param(log_std_);
-    const auto ls = log_std.clamp(kLogStdMin, kLogStdMax);
-    const auto inv_var = (-2.0 * ls).exp();
-    const auto diff = target - mu;
-    const auto z2 = diff.pow(2) * inv_var;  // (B, act)
-    const double log_2pi = std::log(2.0 * std::acos(-1.0));
-    const auto log_prob = -0.5 * z2.sum(1, true) - ls.sum() - 0.5 * o_.act_dim * log_2pi;
-    actor_loss = -(w * log_prob).mean().item<double>();
-    at::mul_out(dmu, diff * inv_var, w * (-1.0 / B));
-    // d/d log_std_j = -(1/B) sum_b w_b (z2_bj - 1), zero where the clamp is active.
-    auto g_ls = params_.grad(log_std_);
-    at::mul_out(g_ls, ((z2 - 1.0) * w).sum(0), -1.0 / B);
-    g_ls.mul_((log_std >= kLogStdMin).logical_and_(log_std <= kLogStdMax));
+  double actor_loss = 0;
+  {
+    const auto mu = host(tape_actor_.out(0)), a = host(batch.actions),
+               dmu = host(tape_actor_.grad_out(0));
+    const float *pmu = mu.data_ptr<float>(), *pa = a.data_ptr<float>();
+    float* pdmu = dmu.data_ptr<float>();
+    // Gaussian actor: state-independent log-std clamped to [-20, 2] (CORL GaussianPolicy).
+    std::vector<float> ls(A, 0.f), inv_var(A, 1.f);
+    std::vector<double> g_ls(A, 0.0);
+    torch::Tensor log_std;
+    double ls_sum = 0;
+    if (!o_.deterministic_actor) {
+      log_std = host(params_.param(log_std_));
+      for (int64_t j = 0; j < A; ++j) {
+        ls[j] =
+            std::min(std::max(log_std.data_ptr<float>()[j], float(kLogStdMin)), float(kLogStdMax));
+        inv_var[j] = std::exp(-2.f * ls[j]);
+        ls_sum += ls[j];
+      }
+    }
+    const double half_log_2pi = 0.5 * std::log(2.0 * std::acos(-1.0));
+    const float beta = static_cast<float>(o_.temperature);
+    const float max_w = static_cast<float>(o_.max_weight);
+    // The actor's mean lives in [-1, 1] and act() scales it by max_action (CORL's
+    // GaussianPolicy), so dataset actions are scored in the same units: a / max_action. For D4RL
+    // locomotion (max_action 1) this is CORL exactly; pendulum's actions span [-2, 2].
+    const bool unit = o_.max_action == 1.0;
+    const float inv_max = static_cast<float>(1.0 / o_.max_action);
+    for (int64_t b = 0; b < B; ++b) {
+      const float w = std::min(std::exp(beta * adv_[b]), max_w);
+      double per_sample = 0;
+      for (int64_t j = 0; j < A; ++j) {
+        const int64_t k = b * A + j;
+        const float target = unit ? pa[k] : pa[k] * inv_max;
+        if (o_.deterministic_actor) {
+          const float diff = pmu[k] - target;
+          per_sample += double(diff) * diff;
+          pdmu[k] = 2.f * w * diff * inv_b;
+        } else {  // log N(a; mu, sigma); the mean is tanh'd, no tanh correction
+          const float diff = target - pmu[k];
+          const float z2 = diff * diff * inv_var[j];
+          per_sample -= 0.5 * z2;
+          pdmu[k] = -w * inv_b * diff * inv_var[j];
+          g_ls[j] += double(w) * (z2 - 1.f);
+        }
+      }
+      actor_loss +=
+          o_.deterministic_actor ? w * per_sample : -w * (per_sample - ls_sum - A * half_log_2pi);
+    }
+    write_back(dmu, tape_actor_.grad_out(0));
+    if (!o_.deterministic_actor) {
+      // d/d log_std_j = -(1/B) sum_b w_b (z2_bj - 1), zero where the clamp is active.
+      auto g = torch::empty({A});
+      for (int64_t j = 0; j < A; ++j) {
+        const float x = log_std.data_ptr<float>()[j];
+        const bool active = x >= kLogStdMin && x <= kLogStdMax;
+        g.data_ptr<float>()[j] = active ? static_cast<float>(-g_ls[j] / B) : 0.f;
+      }
+      params_.grad(log_std_).copy_(g);
+    }
   }
   actor_.backward(tape_actor_, 0, 1, /*weight_grads=*/true);
 
@@ -148,13 +199,13 @@ std::map<std::string, double> Iql::update(const Batch& batch) {
   params_.adopt_synced_grad();
   adam_.set_lr(2, actor_lr());
   adam_.step();
-  q_target_.values().lerp_(q_region_, o_.tau);
+  polyak_update(q_target_values_, q_region_, o_.tau);
   ++steps_;
 
-  return {{"q_loss", q_loss},
-          {"v_loss", v_loss},
-          {"actor_loss", actor_loss},
-          {"adv_mean", adv.mean().item<double>()}};
+  return {{"q_loss", q_loss / B},
+          {"v_loss", v_loss / B},
+          {"actor_loss", actor_loss / B},
+          {"adv_mean", adv_sum / B}};
 }
 
 torch::Tensor Iql::act(const torch::Tensor& obs) {

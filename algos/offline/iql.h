@@ -2,6 +2,8 @@
 // Implicit Q-Learning (Kostrikov et al. 2021) as algorithms.md specifies (CORL defaults): twin Q,
 // V by expectile regression, advantage-weighted Gaussian (or deterministic) actor. One flat
 // buffer holds Q, V and the actor: one gradient all-reduce and one fused Adam per update.
+#include <vector>
+
 #include "algos/nets/fast_mlp.h"
 #include "algos/nets/flat_params.h"
 #include "algos/offline/learner.h"
@@ -20,8 +22,8 @@ class Iql final : public OfflineLearner {
   int64_t steps() const override { return steps_; }
   double update_flops(int64_t batch) const override;
 
-  // Inspection (tests): parameters are "q.l<i>.weight" (2, in, out), "q.l<i>.bias" (2, out),
-  // "v.*", "actor.*" and "actor.log_std" (Gaussian actor only); weights are stored (in, out).
+  // Inspection (tests): parameters are "q.l<i>" (2, in + 1, out) (FastMlp's [W; b] layout),
+  // "v.l<i>", "actor.l<i>" and "actor.log_std" (Gaussian actor only).
   const FlatParams& params() const { return params_; }
   const FlatParams& q_target() const { return q_target_; }
   const FastMlpShape& q_shape() const { return q_.shape(); }
@@ -30,17 +32,16 @@ class Iql final : public OfflineLearner {
   double actor_lr() const;  // learning rate the next update's actor step uses
 
  private:
-  void ensure_workspaces(int64_t batch);
-
   OfflineOptions o_;
   GradSync& sync_;
   FastMlp q_, q_targ_, v_, actor_;
   FlatParams params_, q_target_;
   size_t v_first_ = 0, actor_first_ = 0, log_std_ = 0;
   torch::Tensor q_region_;  // Q's part of params_.values(), laid out like q_target_
+  torch::Tensor q_target_values_;
   FlatAdam adam_;
   FastMlp::Tape tape_next_v_, tape_q_target_, tape_v_, tape_q_, tape_actor_;
-  torch::Tensor sa_, sa_obs_, sa_act_;  // (B, obs + act) critic input and its two column blocks
+  std::vector<float> adv_;  // step (2)'s advantages, reused by (5)
   int64_t steps_ = 0;
 };
 

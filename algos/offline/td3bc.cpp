@@ -3,8 +3,12 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include "algos/offline/common.h"
 #include "algos/optim/archive_io.h"
+#include "algos/optim/polyak.h"
 
 namespace relabel::algos {
 
@@ -48,56 +52,74 @@ Td3Bc::Td3Bc(const OfflineOptions& o, GradSync& sync)
     critic_target_.values().copy_(critic_.values());
     actor_target_.values().copy_(actor_params_.values());
   }
+  critic_target_values_ = critic_target_.values();
+  actor_target_values_ = actor_target_.values();
   critic_adam_ = FlatAdam(critic_.values(), critic_.grads(), {o.lr});
   actor_adam_ = FlatAdam(actor_params_.values(), actor_params_.grads(), {o.lr});
 }
 
 void Td3Bc::ensure_workspaces(int64_t batch) {
-  if (sa_.defined() && sa_.size(0) == batch) return;
+  if (noise_.defined() && noise_.size(0) == batch) return;
   const auto opts = tensor_options(o_);
-  sa_ = torch::empty({batch, o_.obs_dim + o_.act_dim}, opts);
-  next_sa_ = torch::empty_like(sa_);
-  pi_sa_ = torch::empty_like(sa_);
+  next_a_ = torch::empty({batch, o_.act_dim}, opts);
+  pi_ = torch::empty({batch, o_.act_dim}, opts);
   noise_ = torch::empty({batch, o_.act_dim}, opts);
   dq_dpi_ = torch::empty({batch, o_.act_dim}, opts);
 }
 
 std::map<std::string, double> Td3Bc::update(const Batch& batch) {
   const int64_t B = check_batch(batch, o_);
-  const int64_t od = o_.obs_dim, ad = o_.act_dim;
-  const double m = o_.max_action;
+  const int64_t od = o_.obs_dim, ad = o_.act_dim, n = B * ad;
+  const float m = static_cast<float>(o_.max_action);
   torch::NoGradGuard no_grad;
   ensure_workspaces(B);
   ++steps_;  // CORL's total_it: the actor steps when it is a multiple of policy_delay
-  sa_.narrow(1, 0, od).copy_(batch.obs);
-  sa_.narrow(1, od, ad).copy_(batch.actions);
-  next_sa_.narrow(1, 0, od).copy_(batch.next_obs);
-  const auto rewards = batch.rewards.reshape({B, 1});
-  const auto dones = batch.dones.reshape({B, 1});
 
-  // y = r + gamma (1 - d) min_i Q'_i(s', clip(pi'(s') + clip(eps), +-max_action)).
+  // a' = clip(pi'(s') + clip(eps, +-noise_clip), +-max_action), eps ~ N(0, policy_noise), all
+  // scaled by max_action.
   if (noise_.is_cpu()) {
     noise_.normal_(0.0, o_.policy_noise * m, noise_gen_);
   } else {
     noise_.copy_(torch::empty({B, ad}).normal_(0.0, o_.policy_noise * m, noise_gen_));
   }
-  noise_.clamp_(-o_.noise_clip * m, o_.noise_clip * m);
   actor_targ_.forward(tape_next_pi_, batch.next_obs);
-  auto next_a = next_sa_.narrow(1, od, ad);
-  at::add_out(next_a, noise_, tape_next_pi_.out(0), m);
-  next_a.clamp_(-m, m);
-  q_targ_.forward(tape_q_target_, next_sa_);
-  const auto target_q = torch::minimum(tape_q_target_.out(0), tape_q_target_.out(1));
-  const auto y = torch::addcmul(rewards, 1.0 - dones, target_q, o_.gamma);
+  {
+    const auto noise = host(noise_), next_a = host(next_a_), mu = host(tape_next_pi_.out(0));
+    float *pn = noise.data_ptr<float>(), *pa = next_a.data_ptr<float>();
+    const float* pmu = mu.data_ptr<float>();
+    const float clip = static_cast<float>(o_.noise_clip) * m;
+    for (int64_t k = 0; k < n; ++k) {
+      pn[k] = std::min(std::max(pn[k], -clip), clip);
+      pa[k] = std::min(std::max(m * pmu[k] + pn[k], -m), m);
+    }
+    write_back(noise, noise_);
+    write_back(next_a, next_a_);
+  }
+  q_targ_.forward(tape_q_target_, {batch.next_obs, next_a_});
+  q_.forward(tape_q_, {batch.obs, batch.actions});
 
-  // Critic: MSE(Q1, y) + MSE(Q2, y).
-  q_.forward(tape_q_, sa_);
+  // Critic: MSE(Q1, y) + MSE(Q2, y), y = r + gamma (1 - d) min_i Q'_i(s', a').
   double critic_loss = 0;
-  for (int64_t e = 0; e < 2; ++e) {
-    auto g = tape_q_.grad_out(e);
-    at::sub_out(g, tape_q_.out(e), y);
-    critic_loss += g.pow(2).mean().item<double>();
-    g.mul_(2.0 / B);
+  {
+    const auto tq0 = host(tape_q_target_.out(0)), tq1 = host(tape_q_target_.out(1)),
+               q0 = host(tape_q_.out(0)), q1 = host(tape_q_.out(1)), r = host(batch.rewards),
+               d = host(batch.dones), dq0 = host(tape_q_.grad_out(0)),
+               dq1 = host(tape_q_.grad_out(1));
+    const float *ptq0 = tq0.data_ptr<float>(), *ptq1 = tq1.data_ptr<float>();
+    const float *pq0 = q0.data_ptr<float>(), *pq1 = q1.data_ptr<float>();
+    const float *pr = r.data_ptr<float>(), *pd = d.data_ptr<float>();
+    float *pdq0 = dq0.data_ptr<float>(), *pdq1 = dq1.data_ptr<float>();
+    const float gamma = static_cast<float>(o_.gamma), two_over_b = 2.f / static_cast<float>(B);
+    for (int64_t b = 0; b < B; ++b) {
+      const float y = pr[b] + gamma * (1.f - pd[b]) * std::min(ptq0[b], ptq1[b]);
+      const float e0 = pq0[b] - y, e1 = pq1[b] - y;
+      critic_loss += double(e0) * e0 + double(e1) * e1;
+      pdq0[b] = two_over_b * e0;
+      pdq1[b] = two_over_b * e1;
+    }
+    critic_loss /= B;
+    write_back(dq0, tape_q_.grad_out(0));
+    write_back(dq1, tape_q_.grad_out(1));
   }
   q_.backward(tape_q_, 0, 2, /*weight_grads=*/true);
   sync_.average_gradients({critic_.sync_tensor()});
@@ -110,28 +132,45 @@ std::map<std::string, double> Td3Bc::update(const Batch& batch) {
   // Actor (with the updated critic): -lambda mean Q1(s, pi(s)) + MSE(pi(s), a),
   // lambda = alpha / mean|Q1| (detached).
   actor_.forward(tape_pi_, batch.obs);
-  pi_sa_.narrow(1, 0, od).copy_(batch.obs);
-  auto pi = pi_sa_.narrow(1, od, ad);
-  at::mul_out(pi, tape_pi_.out(0), m);
-  q_.forward(tape_q_pi_, pi_sa_, 0, 1);
-  const auto& q1 = tape_q_pi_.out(0);
-  const double lambda = o_.alpha / q1.abs().mean().item<double>();
-  const auto diff = pi - batch.actions;
-  const double bc_loss = diff.pow(2).mean().item<double>();
-  const double q_mean = q1.mean().item<double>();
+  at::mul_out(pi_, tape_pi_.out(0), m);
+  q_.forward(tape_q_pi_, {batch.obs, pi_}, 0, 1);
+  double q_abs = 0, q_mean = 0;
+  {
+    const auto q1 = host(tape_q_pi_.out(0));
+    const float* pq = q1.data_ptr<float>();
+    for (int64_t b = 0; b < B; ++b) {
+      q_abs += std::abs(pq[b]);
+      q_mean += pq[b];
+    }
+    q_abs /= B;
+    q_mean /= B;
+  }
+  const double lambda = o_.alpha / q_abs;
   tape_q_pi_.grad_out(0).fill_(-lambda / B);
   q_.backward(tape_q_pi_, 0, 1, /*weight_grads=*/false, dq_dpi_, od);
-  // d/d mu with pi = max_action * mu: max_action (dQ/dpi + 2 (pi - a) / (B act)).
-  auto dmu = tape_pi_.grad_out(0);
-  at::add_out(dmu, dq_dpi_, diff, 2.0 / (B * ad));
-  dmu.mul_(m);
+  double bc_loss = 0;
+  {
+    // d/d mu with pi = max_action * mu: max_action (dQ/dpi + 2 (pi - a) / (B act)).
+    const auto pi = host(pi_), a = host(batch.actions), dq = host(dq_dpi_),
+               dmu = host(tape_pi_.grad_out(0));
+    const float *ppi = pi.data_ptr<float>(), *pa = a.data_ptr<float>(), *pdq = dq.data_ptr<float>();
+    float* pdmu = dmu.data_ptr<float>();
+    const float scale = 2.f / static_cast<float>(n);
+    for (int64_t k = 0; k < n; ++k) {
+      const float diff = ppi[k] - pa[k];
+      bc_loss += double(diff) * diff;
+      pdmu[k] = m * (pdq[k] + scale * diff);
+    }
+    bc_loss /= n;
+    write_back(dmu, tape_pi_.grad_out(0));
+  }
   actor_.backward(tape_pi_, 0, 1, /*weight_grads=*/true);
   sync_.average_gradients({actor_params_.sync_tensor()});
   actor_params_.adopt_synced_grad();
   actor_adam_.step();
 
-  critic_target_.values().lerp_(critic_.values(), o_.tau);
-  actor_target_.values().lerp_(actor_params_.values(), o_.tau);
+  polyak_update(critic_target_values_, critic_.values(), o_.tau);
+  polyak_update(actor_target_values_, actor_params_.values(), o_.tau);
   out["actor_loss"] = -lambda * q_mean + bc_loss;
   out["bc_loss"] = bc_loss;
   out["q_mean"] = q_mean;

@@ -23,8 +23,8 @@ class Td3Bc final : public OfflineLearner {
   int64_t steps() const override { return steps_; }
   double update_flops(int64_t batch) const override;
 
-  // Inspection (tests): critic "q.l<i>.weight" (2, in, out) / ".bias" (2, out), actor
-  // "actor.*" (1, in, out); weights stored (in, out).
+  // Inspection (tests): critic "q.l<i>" (2, in + 1, out), actor "actor.l<i>" (1, in + 1, out)
+  // (FastMlp's [W; b] layout).
   const FlatParams& critic() const { return critic_; }
   const FlatParams& critic_target() const { return critic_target_; }
   const FlatParams& actor() const { return actor_params_; }
@@ -44,8 +44,9 @@ class Td3Bc final : public OfflineLearner {
   FlatAdam critic_adam_, actor_adam_;
   at::Generator noise_gen_;
   FastMlp::Tape tape_next_pi_, tape_q_target_, tape_q_, tape_pi_, tape_q_pi_;
-  // Critic inputs (B, obs + act) for (s, a), (s', a') and (s, pi(s)); gradient wrt pi(s).
-  torch::Tensor sa_, next_sa_, pi_sa_, noise_, dq_dpi_;
+  // Target action a', pi(s), the target noise and dQ1/dpi(s), all (B, act).
+  torch::Tensor next_a_, pi_, noise_, dq_dpi_;
+  torch::Tensor critic_target_values_, actor_target_values_;
   int64_t steps_ = 0;
 };
 

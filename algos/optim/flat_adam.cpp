@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "algos/optim/archive_io.h"
+#include "algos/optim/fused_cpu.h"
 #include "engine/core/error.h"
 
 namespace relabel::algos {
@@ -16,8 +17,9 @@ FlatAdam::FlatAdam(torch::Tensor params, torch::Tensor grads, Options options,
       grads_(std::move(grads)),
       groups_(std::move(groups)) {
   const int64_t n = params_.numel();
-  if (params_.dim() != 1 || grads_.sizes() != params_.sizes())
-    throw Error("FlatAdam: params and grads must be 1-D buffers of equal size");
+  if (params_.dim() != 1 || grads_.sizes() != params_.sizes() || !params_.is_contiguous() ||
+      !grads_.is_contiguous() || params_.device() != grads_.device())
+    throw Error("FlatAdam: params and grads must be contiguous 1-D buffers of equal size");
   if (groups_.empty()) groups_.push_back({0, n, options_.lr});
   int64_t at = 0;
   for (const auto& g : groups_) {
@@ -36,12 +38,29 @@ FlatAdam::FlatAdam(torch::Tensor params, torch::Tensor grads, Options options,
 }
 
 void FlatAdam::step() {
-  // Same op sequence as torch::optim::Adam::step (LibTorch 1.13 adam.cpp), over the whole buffer.
   torch::NoGradGuard no_grad;
   ++step_;
   const double b1 = options_.beta1, b2 = options_.beta2;
   const double bias_correction1 = 1 - std::pow(b1, static_cast<double>(step_));
   const double bias_correction2 = 1 - std::pow(b2, static_cast<double>(step_));
+  if (params_.is_cpu() && params_.scalar_type() == torch::kFloat32) {
+    // One fused pass per group (the buffers are contiguous by construction).
+    for (const auto& g : groups_) {
+      const fused::AdamScalars s{static_cast<float>(b1),
+                                 static_cast<float>(1 - b1),
+                                 static_cast<float>(b2),
+                                 static_cast<float>(1 - b2),
+                                 static_cast<float>(std::sqrt(bias_correction2)),
+                                 static_cast<float>(options_.eps),
+                                 static_cast<float>(-g.lr / bias_correction1)};
+      fused::adam(params_.data_ptr<float>() + g.begin, grads_.data_ptr<float>() + g.begin,
+                  exp_avg_.data_ptr<float>() + g.begin, exp_avg_sq_.data_ptr<float>() + g.begin,
+                  g.end - g.begin, s);
+    }
+    return;
+  }
+  // Other devices: the op sequence of torch::optim::Adam::step (LibTorch 1.13 adam.cpp) over the
+  // whole buffer.
   exp_avg_.mul_(b1).add_(grads_, 1 - b1);
   exp_avg_sq_.mul_(b2).addcmul_(grads_, grads_, 1 - b2);
   at::sqrt_out(denom_, exp_avg_sq_);

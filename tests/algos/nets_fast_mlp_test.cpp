@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <cmath>
+
 #include "algos/nets/fast_mlp.h"
 #include "algos/nets/flat_params.h"
 #include "offline_test_util.h"
@@ -54,7 +56,7 @@ TEST_P(FastMlpGrad, HandWrittenForwardBackwardEqualsAutograd) {
   for (int64_t e = 0; e < c.ensemble; ++e) douts.push_back(torch::randn({B, 3}, gen));
 
   FastMlp::Tape tape;
-  net.forward(tape, x);
+  net.forward(tape, {x.narrow(1, 0, 10), x.narrow(1, 10, 4)});  // input given in two blocks
   auto dx = torch::empty({B, 4});
   for (int64_t e = 0; e < c.ensemble; ++e) tape.grad_out(e).copy_(douts[e]);
   net.backward(tape, 0, c.ensemble, true, dx, 10);
@@ -92,11 +94,46 @@ TEST(FastMlp, FlopCountsAre2MNKPerGemm) {
   EXPECT_DOUBLE_EQ(net.backward_flops(256, false, 3), 2.0 * 256 * (256 * 256 + 256 + 3 * 256));
 }
 
-TEST(FastMlp, BindRejectsWrongShapes) {
+TEST(FastMlp, ParamsAreWeightWithBiasRowAndBindRejectsWrongShapes) {
   FastMlp net({5, 8, 1, 2, 1, false});
-  FlatParams flat({{"x", {1, 5, 9}}, {"y", {1, 9}}, {"z", {1, 9, 2}}, {"w", {1, 2}}},
-                  torch::TensorOptions());
+  const auto specs = net.param_specs("p.");
+  ASSERT_EQ(specs.size(), 2u);
+  EXPECT_EQ(specs[0].name, "p.l0");
+  EXPECT_EQ(specs[0].shape, (std::vector<int64_t>{1, 6, 8}));
+  EXPECT_EQ(specs[1].shape, (std::vector<int64_t>{1, 9, 2}));
+  FlatParams flat({{"x", {1, 5, 8}}, {"z", {1, 9, 2}}}, torch::TensorOptions());
   EXPECT_THROW(net.bind(flat, 0), std::exception);
+  FlatParams good(specs, torch::TensorOptions());
+  net.bind(good, 0);
+  net.init_uniform(at::make_generator<at::CPUGeneratorImpl>(1));
+  // U(+-1/sqrt(fan_in)) for weights and biases alike.
+  EXPECT_LE(good.param(0).abs().max().item<double>(), 1 / std::sqrt(5.0));
+  EXPECT_GT(good.param(0)[0][5].abs().max().item<double>(), 0.0);  // bias row drawn
+  EXPECT_LE(good.param(1).abs().max().item<double>(), 1 / std::sqrt(8.0));
+}
+
+TEST(FastMlp, OneWideOutputUsesTheGemvPathAndMatchesAutograd) {
+  // The 1-wide output (critics, V, a 1-D actor) runs as gemv: with and without the tanh head.
+  for (const bool tanh : {false, true}) {
+    FastMlp net({7, 16, 2, 1, 2, tanh});
+    FlatParams flat(net.param_specs("q."), torch::TensorOptions());
+    net.bind(flat, 0);
+    net.init_uniform(at::make_generator<at::CPUGeneratorImpl>(2));
+    const auto x = torch::randn({9, 7});
+    FastMlp::Tape tape;
+    net.forward(tape, x);
+    for (int64_t e = 0; e < 2; ++e) tape.grad_out(e).fill_(1.0);
+    auto params = leaf_copies(flat, 0, flat.size());
+    for (int64_t e = 0; e < 2; ++e) {
+      EXPECT_LT(max_abs_diff(testing::mlp(x, params, e, tanh), tape.out(e)), 1e-6) << tanh;
+      EXPECT_LT(max_abs_diff(net.infer(x, e), tape.out(e)), 1e-6) << tanh;
+    }
+    net.backward(tape, 0, 2, true);
+    auto loss = testing::mlp(x, params, 0, tanh).sum() + testing::mlp(x, params, 1, tanh).sum();
+    loss.backward();
+    for (size_t i = 0; i < flat.size(); ++i)
+      EXPECT_LT(max_abs_diff(params[i].grad(), flat.grad(i)), 1e-5) << i << " tanh " << tanh;
+  }
 }
 
 }  // namespace

@@ -25,10 +25,10 @@ struct ReferenceIql {
 
   ReferenceIql(const Iql& fast, const OfflineOptions& options) : o(options) {
     const auto& p = fast.params();
-    const size_t L2 = 2 * (o.layers + 1);
-    q = leaf_copies(p, 0, L2);
-    v = leaf_copies(p, L2, L2);
-    actor = leaf_copies(p, 2 * L2, L2);
+    const size_t L = o.layers + 1;
+    q = leaf_copies(p, 0, L);
+    v = leaf_copies(p, L, L);
+    actor = leaf_copies(p, 2 * L, L);
     for (const auto& t : q) q_target.push_back(t.detach().clone());
     opt_q = std::make_unique<torch::optim::Adam>(q, torch::optim::AdamOptions(o.lr));
     opt_v = std::make_unique<torch::optim::Adam>(v, torch::optim::AdamOptions(o.lr));
@@ -105,15 +105,16 @@ OfflineOptions small_options(bool deterministic) {
 
 void expect_matches(const Iql& fast, const ReferenceIql& ref, double tol) {
   const auto& p = fast.params();
-  const size_t L2 = ref.q.size();
-  for (size_t i = 0; i < L2; ++i) {
+  const size_t L = ref.q.size();
+  for (size_t i = 0; i < L; ++i) {
     EXPECT_LT(max_abs_diff(p.param(i), ref.q[i]), tol) << p.spec(i).name;
     EXPECT_LT(max_abs_diff(fast.q_target().param(i), ref.q_target[i]), tol) << "target " << i;
-    EXPECT_LT(max_abs_diff(p.param(L2 + i), ref.v[i]), tol) << p.spec(L2 + i).name;
-    EXPECT_LT(max_abs_diff(p.param(2 * L2 + i), ref.actor[i]), tol) << p.spec(2 * L2 + i).name;
+    EXPECT_LT(max_abs_diff(p.param(L + i), ref.v[i]), tol) << p.spec(L + i).name;
+    EXPECT_LT(max_abs_diff(p.param(2 * L + i), ref.actor[i]), tol) << p.spec(2 * L + i).name;
   }
-  if (ref.log_std.defined())
+  if (ref.log_std.defined()) {
     EXPECT_LT(max_abs_diff(p.param(p.index("actor.log_std")), ref.log_std), tol);
+  }
 }
 
 class IqlMatchesReference : public ::testing::TestWithParam<bool> {};
@@ -132,10 +133,10 @@ TEST_P(IqlMatchesReference, GradientsLossesAndParametersOverThreeUpdates) {
     EXPECT_NEAR(m.at("actor_loss"), ref.actor_loss, 1e-5 * (1 + std::abs(ref.actor_loss)));
     if (step == 0) {  // gradients of the first update, relative to their scale
       const auto& p = fast.params();
-      const size_t L2 = ref.q.size();
-      for (size_t i = 0; i < L2; ++i) {
-        for (auto [idx, t] : {std::pair{i, ref.q[i]}, std::pair{L2 + i, ref.v[i]},
-                              std::pair{2 * L2 + i, ref.actor[i]}}) {
+      const size_t L = ref.q.size();
+      for (size_t i = 0; i < L; ++i) {
+        for (auto [idx, t] : {std::pair{i, ref.q[i]}, std::pair{L + i, ref.v[i]},
+                              std::pair{2 * L + i, ref.actor[i]}}) {
           const double scale = t.grad().abs().max().item<double>() + 1e-12;
           EXPECT_LT(max_abs_diff(p.grad(idx), t.grad()) / scale, 1e-5) << p.spec(idx).name;
         }
@@ -174,7 +175,7 @@ TEST(Iql, ActIsTheClampedScaledMeanAndPolyakMovesTargetsByTau) {
   const auto a = iql.act(obs);
   ASSERT_EQ(a.sizes(), torch::IntArrayRef({5, 3}));
   EXPECT_LE(a.abs().max().item<double>(), 2.0);
-  auto p = leaf_copies(iql.params(), 12, 6);
+  auto p = leaf_copies(iql.params(), 6, 3);
   EXPECT_LT(max_abs_diff(a, 2.0 * mlp(obs, p, 0, true)), 1e-6);
   EXPECT_THROW(iql.act(torch::randn({5, 4})), std::exception);
   auto bad = b;

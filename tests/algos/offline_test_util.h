@@ -29,15 +29,15 @@ inline std::vector<torch::Tensor> leaf_copies(const FlatParams& flat, size_t fir
   return out;
 }
 
-// Plain MLP from the spec: Linear (x W + b, weights stored (in, out)) with ReLU between layers,
-// optional tanh on the output; member e of stacked (E, in, out) weights. Returns (B, out).
+// Plain MLP from the spec: Linear layers y = x W + b with ReLU between them, optional tanh on the
+// output; p[l] is layer l's stacked (E, in + 1, out) [W; b] (FastMlp's layout), member e.
 inline torch::Tensor mlp(const torch::Tensor& x, const std::vector<torch::Tensor>& p, int64_t e,
                          bool tanh_out = false) {
   torch::Tensor h = x;
-  const size_t L = p.size() / 2;
-  for (size_t l = 0; l < L; ++l) {
-    h = torch::matmul(h, p[2 * l][e]) + p[2 * l + 1][e];
-    if (l + 1 < L) h = torch::relu(h);
+  for (size_t l = 0; l < p.size(); ++l) {
+    const int64_t in = p[l].size(1) - 1;
+    h = torch::matmul(h, p[l][e].narrow(0, 0, in)) + p[l][e][in];
+    if (l + 1 < p.size()) h = torch::relu(h);
   }
   return tanh_out ? torch::tanh(h) : h;
 }
