@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "engine/config_load.h"
+#include "envs/registry.h"
 #include "engine/config_tasks.h"
 #include "engine/core/error.h"
 
@@ -45,8 +46,12 @@ class Resolver {
       c_.dataset.label_fraction = method == "imputation" ? 0.01 : 1.0;
     if (!given("reward.predictor_hidden")) c_.reward.predictor_hidden = cpu ? 256 : 1024;
     if (!given("policy.preset")) c_.policy.preset = cpu ? "cpu-small" : "1M";
-    if (c_.policy.reward_scaling == "auto")
-      c_.policy.reward_scaling = c_.policy.algo == "iql" ? "episode_range" : "none";
+    // algorithms.md: the episode-range scaling is IQL's *locomotion* reward scaling; on other
+    // tasks (pendulum's returns span ~1500) it would blow rewards up and saturate IQL's weights.
+    if (c_.policy.reward_scaling == "auto") {
+      const bool locomotion = envs::has_task(c_.task.name) && envs::find_task(c_.task.name).needs_mujoco;
+      c_.policy.reward_scaling = c_.policy.algo == "iql" && locomotion ? "episode_range" : "none";
+    }
     if (c_.output.dir.empty()) c_.output.dir = "runs/" + c_.name;
   }
 

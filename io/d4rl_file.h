@@ -35,6 +35,9 @@ struct D4rlWriteOptions {
 
 struct D4rlReadOptions {
   bool require_rewards = true;
+  // Sharded reads: one collective MPI-IO transfer per column (the default, specs/formats.md);
+  // false makes each rank read its hyperslab independently (compared in bench_hdf5).
+  bool collective = true;
 };
 
 // Facts about a file without reading its columns.

@@ -115,10 +115,14 @@ std::map<std::string, double> Iql::update(const Batch& batch) {
   actor_.forward(tape_actor_, batch.obs);
   const auto& mu = tape_actor_.out(0);
   auto dmu = tape_actor_.grad_out(0);
+  // The actor's mean lives in [-1, 1] and act() scales it by max_action (CORL's
+  // GaussianPolicy), so dataset actions are scored in the same units: a / max_action. For D4RL
+  // locomotion (max_action 1) this is CORL exactly; pendulum's actions span [-2, 2].
+  const auto target = o_.max_action == 1.0 ? batch.actions : batch.actions / o_.max_action;
   double actor_loss;
   if (o_.deterministic_actor) {
     // w * ||pi(s) - a||^2
-    const auto diff = mu - batch.actions;
+    const auto diff = mu - target;
     actor_loss = (w * diff.pow(2).sum(1, true)).mean().item<double>();
     at::mul_out(dmu, diff, w * (2.0 / B));
   } else {
@@ -126,7 +130,7 @@ std::map<std::string, double> Iql::update(const Batch& batch) {
     const auto& log_std = params_.param(log_std_);
     const auto ls = log_std.clamp(kLogStdMin, kLogStdMax);
     const auto inv_var = (-2.0 * ls).exp();
-    const auto diff = batch.actions - mu;
+    const auto diff = target - mu;
     const auto z2 = diff.pow(2) * inv_var;  // (B, act)
     const double log_2pi = std::log(2.0 * std::acos(-1.0));
     const auto log_prob = -0.5 * z2.sum(1, true) - ls.sum() - 0.5 * o_.act_dim * log_2pi;

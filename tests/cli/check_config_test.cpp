@@ -28,7 +28,7 @@ TEST(CheckConfig, PrintsResolvedExampleConfig) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   for (const char* line :
        {"name = \"pendulum-iql\"\n", "[dataset]\nname = \"pendulum-medium-expert\"\n",
-        "steps = 20000\n", "expectile = 0.7\n", "reward_scaling = \"episode_range\"\n",
+        "steps = 20000\n", "expectile = 0.7\n", "reward_scaling = \"none\"\n",
         "dir = \"runs/pendulum-iql\"\n", "valid run configuration (config_hash "})
     EXPECT_NE(r.output.find(line), std::string::npos) << line << " missing in\n" << r.output;
 }

@@ -200,9 +200,12 @@ TEST(ConfigLoad, MethodDependentDefaultsAreResolved) {
   EXPECT_EQ(c.reward.method, "ground_truth");
   EXPECT_DOUBLE_EQ(c.reward.alpha, 1.0);
   EXPECT_DOUBLE_EQ(c.dataset.label_fraction, 1.0);
-  EXPECT_EQ(c.policy.reward_scaling, "episode_range");  // auto, iql
-  EXPECT_EQ(c.reward.predictor_hidden, 256);            // CPU preset
+  EXPECT_EQ(c.policy.reward_scaling, "none");  // auto: IQL's scaling is for locomotion only
+  EXPECT_EQ(c.reward.predictor_hidden, 256);   // CPU preset
   EXPECT_EQ(c.policy.preset, "cpu-small");
+
+  EXPECT_EQ(relabel::engine::load_run_config(path, {"task.name=hopper", "dataset.name=hopper-medium"}).policy.reward_scaling,
+            "episode_range");  // auto, iql on a MuJoCo locomotion task
 
   c = relabel::engine::load_run_config(
       path, {"reward.method=imputation", "policy.algo=td3bc", "parallel.device=cuda"});

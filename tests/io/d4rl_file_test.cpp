@@ -35,8 +35,9 @@ void put(const std::string& path, const std::string& name, torch::Tensor t) {
     hid_t dset = H5Dcreate2(file, name.c_str(), type, space, lcpl, H5P_DEFAULT, H5P_DEFAULT);
     H5Pclose(lcpl);
     ASSERT_GE(dset, 0);
-    if (t.numel() > 0)
+    if (t.numel() > 0) {
       ASSERT_GE(H5Dwrite(dset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, t.data_ptr()), 0);
+    }
     H5Dclose(dset);
     H5Sclose(space);
   }
@@ -115,7 +116,9 @@ TEST_F(D4rlFile, LayoutIsChunkedGzipWithBoolFlags) {
       }
     }
     EXPECT_TRUE(gzip) << name;
-    if (std::string(name) == "terminals") EXPECT_EQ(H5Tget_class(type), H5T_ENUM);
+    if (std::string(name) == "terminals") {
+      EXPECT_EQ(H5Tget_class(type), H5T_ENUM);
+    }
     H5Tclose(type);
     H5Pclose(dcpl);
     H5Dclose(dset);

@@ -36,7 +36,9 @@ inline void expect_same_rows(const Dataset& a, const Dataset& b) {
   EXPECT_TRUE(torch::equal(a.observations, b.observations));
   EXPECT_TRUE(torch::equal(a.actions, b.actions));
   ASSERT_EQ(a.has_rewards(), b.has_rewards());
-  if (a.has_rewards()) EXPECT_TRUE(torch::equal(a.rewards, b.rewards));
+  if (a.has_rewards()) {
+    EXPECT_TRUE(torch::equal(a.rewards, b.rewards));
+  }
   EXPECT_TRUE(torch::equal(a.next_observations, b.next_observations));
   EXPECT_TRUE(torch::equal(a.terminals, b.terminals));
   EXPECT_TRUE(torch::equal(a.timeouts, b.timeouts));

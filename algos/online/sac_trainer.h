@@ -1,0 +1,76 @@
+#pragma once
+// The online SAC loop (specs/algorithms.md, SAC): `start_steps` uniform-random actions, then one
+// update per environment step, with a deterministic evaluation every `eval_every` steps. The
+// caller sees evaluations and steps through callbacks (dataset generation snapshots the policy
+// there); nothing here touches files.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "algos/online/replay_buffer.h"
+#include "algos/online/sac.h"
+#include "envs/env.h"
+
+namespace relabel::algos {
+
+struct SacTrainOptions {
+  int64_t steps = 20000;       // environment steps in total
+  int64_t start_steps = 5000;  // uniform-random actions before the policy acts and updates begin
+  int64_t batch_size = 256;
+  int64_t eval_every = 5000;  // also evaluated after the last step; 0: only then
+  int eval_episodes = 10;
+  int64_t buffer_capacity = 0;  // 0: `steps`, so the buffer keeps the whole history
+  uint64_t seed = 0;            // episodes, random actions, the agent (its seed is derived)
+};
+
+struct EvalPoint {
+  int64_t step = 0;  // environment steps taken when evaluated
+  double mean_return = 0.0;
+  double std_return = 0.0;
+};
+
+class SacTrainer {
+ public:
+  // `sac` gives the hyperparameters; its dimensions, bounds and seed come from the task and
+  // `train.seed`.
+  SacTrainer(const std::string& task, const SacOptions& sac, const SacTrainOptions& train);
+
+  using EvalCallback = std::function<void(const EvalPoint&)>;
+  using StepCallback = std::function<void(int64_t step)>;  // steps taken so far
+  // Runs the remaining steps up to options().steps.
+  void train(const EvalCallback& on_eval = {}, const StepCallback& on_step = {});
+
+  // Mean undiscounted return of the deterministic policy over eval_episodes episodes whose
+  // initial states are the same at every evaluation (evaluations are comparable).
+  EvalPoint evaluate();
+
+  Sac& agent() { return *agent_; }
+  ReplayBuffer& buffer() { return buffer_; }
+  const SacTrainOptions& options() const { return options_; }
+  const std::string& task() const { return task_; }
+  int64_t step() const { return step_; }
+  int64_t episodes() const { return episodes_; }
+  const std::vector<EvalPoint>& evaluations() const { return evals_; }
+  const SacMetrics& last_metrics() const { return metrics_; }
+
+ private:
+  void begin_episode();
+
+  std::string task_;
+  SacTrainOptions options_;
+  std::unique_ptr<envs::Env> env_;
+  std::unique_ptr<Sac> agent_;
+  ReplayBuffer buffer_;
+  std::mt19937_64 rng_;
+  std::vector<float> obs_, low_, high_;
+  int64_t step_ = 0, episodes_ = 0;
+  int episode_steps_ = 0;
+  bool in_episode_ = false;
+  std::vector<EvalPoint> evals_;
+  SacMetrics metrics_;
+};
+
+}  // namespace relabel::algos

@@ -1,0 +1,97 @@
+// relabel datagen: train SAC on a task and write its D4RL-style dataset suite (engine/datagen.h).
+#include <mpi.h>
+#include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "cli/commands.h"
+#include "engine/context.h"
+#include "engine/core/error.h"
+#include "engine/core/log.h"
+#include "engine/datagen.h"
+
+namespace relabel::cli {
+namespace {
+
+void print_summary(const nlohmann::json& s) {
+  std::cout << "task " << s["task"].get<std::string>() << ": R_random "
+            << s["ref_min_score"].get<double>() << ", R_expert " << s["ref_max_score"].get<double>()
+            << ", wall " << s["wall_s"].get<double>() << " s\n";
+  std::cout << std::left << std::setw(16) << "dataset" << std::setw(10) << "rows" << std::setw(10)
+            << "episodes"
+            << "mean return\n";
+  for (const auto& kind : engine::suite_kinds()) {
+    const auto& f = s["files"][kind];
+    std::cout << std::left << std::setw(16) << kind << std::setw(10) << f["rows"].get<int64_t>()
+              << std::setw(10) << f["episodes"].get<int64_t>() << f["mean_return"].dump() << "\n";
+  }
+}
+
+void run_datagen_command(ProcessArgs args, const engine::DatagenOptions& options, bool dry_run) {
+  engine::Context ctx(args.argc, args.argv);
+  engine::init_logging(ctx.rank(), ctx.size());
+  if (ctx.is_root()) {
+    try {
+      auto o = engine::resolve_datagen_options(options);
+      if (dry_run) {
+        std::cout << "datagen " << o.task << " -> " << o.out_dir << ": steps " << o.steps
+                  << ", start steps " << o.start_steps << ", eval every " << o.eval_every << " ("
+                  << o.eval_episodes << " episodes), size " << o.size << " (medium-expert "
+                  << 2 * o.size << "), seed " << o.seed << "\n";
+      } else {
+        print_summary(engine::run_datagen(o));
+      }
+    } catch (const Error& e) {
+      // Under mpirun the other ranks are waiting below: take them down with the message.
+      if (ctx.size() > 1) engine::Context::abort(ctx.world(), e.what(), e.exit_code());
+      throw;
+    } catch (const std::exception& e) {
+      if (ctx.size() > 1) engine::Context::abort(ctx.world(), e.what(), kExitRunFailure);
+      throw;
+    }
+  }
+  // Generation is single-process; other ranks wait without spinning a core.
+  MPI_Request request;
+  MPI_Ibarrier(ctx.world(), &request);
+  for (int done = 0; !done;) {
+    MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+    if (!done) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+const CommandRegistrar kDatagen(40, [](CLI::App& app, ProcessArgs args, int*) {
+  auto* cmd = app.add_subcommand(
+      "datagen",
+      "Train SAC on a task and write its dataset suite: random, medium, medium-replay, expert "
+      "and medium-expert (D4RL layout)");
+  auto o = std::make_shared<engine::DatagenOptions>();
+  auto dry = std::make_shared<bool>(false);
+  cmd->add_option("--task", o->task, "registered task, e.g. pendulum, hopper")->required();
+  cmd->add_option("--out", o->out_dir,
+                  "output directory (default: $RELABEL_DATA/<task>, else "
+                  "~/.cache/relabel/datasets/<task>)");
+  cmd->add_option("--steps", o->steps, "SAC environment steps (default: per task)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--size", o->size, "rows per dataset, medium-expert twice (default: per task)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--seed", o->seed, "seed of training and collection")->capture_default_str();
+  cmd->add_option("--start-steps", o->start_steps,
+                  "uniform-random steps before SAC acts (default: per task)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--eval-every", o->eval_every,
+                  "steps between evaluations, i.e. medium-policy candidates (default: per task)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--eval-episodes", o->eval_episodes, "episodes per evaluation")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_flag("--dry-run", *dry, "print the resolved settings and exit");
+  cmd->callback([args, o, dry] { run_datagen_command(args, *o, *dry); });
+});
+
+}  // namespace
+}  // namespace relabel::cli

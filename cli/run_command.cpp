@@ -1,0 +1,79 @@
+// relabel run CFG.toml: one experiment, alone or under mpirun -np P (DESIGN.md, data flow).
+#include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+
+#include "cli/commands.h"
+#include "engine/collective_factory.h"
+#include "engine/config_load.h"
+#include "engine/context.h"
+#include "engine/core/error.h"
+#include "engine/core/log.h"
+#include "engine/run/run_pipeline.h"
+#include "engine/run/stop_signals.h"
+
+namespace relabel::cli {
+namespace {
+
+struct RunArgs {
+  std::string config;
+  std::vector<std::string> overrides;
+  std::string out;
+  bool force = false;
+  int64_t stop_at = -1;
+  bool all_ranks_log = false;
+};
+
+int run_run(const RunArgs& args, ProcessArgs process) {
+  std::vector<std::string> overrides = args.overrides;
+  if (!args.out.empty()) overrides.push_back("output.dir=" + args.out);
+  // Validate before MPI starts: input errors exit 2 without touching the cluster.
+  engine::RunConfig config = engine::load_run_config(args.config, overrides);
+  engine::ContextOptions copts;
+  copts.threads_per_rank = static_cast<int>(config.parallel.threads_per_rank);
+  copts.device = config.parallel.device;
+  engine::Context ctx(process.argc, process.argv, copts);
+  engine::LogOptions lopts;
+  lopts.all_ranks = args.all_ranks_log;
+  engine::init_logging(ctx.rank(), ctx.size(), lopts);
+  auto comm = engine::make_collective(ctx, ctx.world());
+  engine::RunControl control;
+  control.stop_flag = &engine::install_stop_signal_handlers();
+  control.stop_at_step = args.stop_at;
+  control.force = args.force;
+  auto outcome = engine::run_experiment(config, *comm, control);
+  if (ctx.is_root()) {
+    switch (outcome.status) {
+      case engine::RunStatus::Skipped:
+        std::printf("%s: already done (final score %.1f); --force re-runs it\n",
+                    outcome.dir.c_str(), outcome.final_score);
+        break;
+      case engine::RunStatus::Preempted:
+        std::printf("%s: preempted; checkpoint written, run the same command to resume\n",
+                    outcome.dir.c_str());
+        break;
+      default:
+        std::printf("%s: %s, final normalised score %.1f (best %.1f)\n", outcome.dir.c_str(),
+                    engine::to_string(outcome.status), outcome.final_score, outcome.best_score);
+    }
+  }
+  return kExitOk;
+}
+
+const CommandRegistrar kRun(10, [](CLI::App& app, ProcessArgs process, int* exit_code) {
+  auto args = std::make_shared<RunArgs>();
+  auto* cmd = app.add_subcommand("run", "Run one experiment (alone or under mpirun -np P)");
+  cmd->add_option("config", args->config, "run configuration (TOML)")->required();
+  cmd->add_option("--set", args->overrides, "override a key: --set policy.expectile=0.8")
+      ->take_all();
+  cmd->add_option("--out", args->out, "run directory (overrides output.dir)");
+  cmd->add_flag("--force", args->force, "re-run even if result.json says done");
+  cmd->add_option("--stop-at", args->stop_at,
+                  "checkpoint and stop as if preempted after this many steps");
+  cmd->add_flag("--log-all-ranks", args->all_ranks_log, "log from every rank, not only rank 0");
+  cmd->callback([args, process, exit_code] { *exit_code = run_run(*args, process); });
+});
+
+}  // namespace
+}  // namespace relabel::cli

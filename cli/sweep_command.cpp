@@ -1,0 +1,90 @@
+// relabel sweep SPEC.toml: expand a sweep and run it over MPI groups (mpirun -np P).
+#include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+
+#include "cli/commands.h"
+#include "engine/context.h"
+#include "engine/core/error.h"
+#include "engine/core/log.h"
+#include "engine/run/stop_signals.h"
+#include "sweeps/scheduler.h"
+#include "sweeps/spec.h"
+
+namespace relabel::cli {
+namespace {
+
+struct SweepArgs {
+  std::string spec;
+  std::string out;
+  std::vector<std::string> overrides;
+  bool dry_run = false;
+  int64_t index = -1;
+};
+
+void print_dry_run(const sweeps::SweepSpec& spec) {
+  std::printf("sweep %s: %zu runs, ranks_per_run %lld, directory %s\n", spec.name.c_str(),
+              spec.runs.size(), static_cast<long long>(spec.ranks_per_run), spec.dir.c_str());
+  for (const auto& run : spec.runs) {
+    std::string values;
+    for (const auto& [k, v] : run.params) values += (values.empty() ? "" : "  ") + k + "=" + v;
+    std::printf("  %s  %s\n", run.id.c_str(), values.c_str());
+  }
+  std::printf("%zu runs\n", spec.runs.size());
+}
+
+int run_sweep_command(const SweepArgs& args, ProcessArgs process) {
+  sweeps::SweepOptions options;
+  options.overrides = args.overrides;
+  options.out_dir = args.out;
+  // Expansion and validation happen before MPI starts: errors exit 2 and nothing runs.
+  sweeps::SweepSpec spec = sweeps::load_sweep(args.spec, options);
+  if (args.dry_run) {
+    print_dry_run(spec);
+    return kExitOk;
+  }
+  if (spec.runs.empty()) throw Error(args.spec + ": the sweep expands to no runs");
+  if (args.index >= 0) {
+    // One run of the sweep on all ranks of this job (SLURM array mode: one run per task).
+    if (args.index >= static_cast<int64_t>(spec.runs.size()))
+      throw Error("--index " + std::to_string(args.index) + " but the sweep has " +
+                  std::to_string(spec.runs.size()) + " runs");
+  }
+  engine::ContextOptions copts;
+  copts.threads_per_rank = static_cast<int>(spec.runs.front().config.parallel.threads_per_rank);
+  engine::Context ctx(process.argc, process.argv, copts);
+  engine::init_logging(ctx.rank(), ctx.size());
+  const auto& stop = engine::install_stop_signal_handlers();
+  if (ctx.is_root())
+    spdlog::info("sweep {}: {} runs on {} ranks in groups of {} -> {}", spec.name, spec.runs.size(),
+                 ctx.size(), spec.ranks_per_run, spec.dir);
+  std::vector<int64_t> subset;
+  if (args.index >= 0) subset.push_back(args.index);
+  auto counts = sweeps::run_sweep(spec, ctx, &stop, subset);
+  if (!ctx.is_root()) return kExitOk;
+  std::printf("sweep %s: %d done, %d failed, %d preempted, %d pending (of %zu) in %s\n",
+              spec.name.c_str(), counts.done, counts.failed, counts.preempted, counts.pending,
+              spec.runs.size(), spec.dir.c_str());
+  if (stop.load()) {
+    std::printf("stopped by signal %d: rerun the same command to resume\n", engine::stop_signal());
+    return kExitOk;  // preemption is not a failure: the job can be requeued
+  }
+  return counts.failed > 0 ? kExitRunFailure : kExitOk;
+}
+
+const CommandRegistrar kSweep(20, [](CLI::App& app, ProcessArgs process, int* exit_code) {
+  auto args = std::make_shared<SweepArgs>();
+  auto* cmd = app.add_subcommand("sweep", "Run a sweep of experiments over MPI rank groups");
+  cmd->add_option("spec", args->spec, "sweep specification (TOML)")->required();
+  cmd->add_option("--out", args->out, "sweep directory (default runs/<spec name>)");
+  cmd->add_option("--set", args->overrides, "override a base config key: --set train.steps=1000")
+      ->take_all();
+  cmd->add_flag("--dry-run", args->dry_run, "print the runs (id and swept values), run nothing");
+  cmd->add_option("--index", args->index,
+                  "run only the run at this position of the expansion (SLURM array tasks)");
+  cmd->callback([args, process, exit_code] { *exit_code = run_sweep_command(*args, process); });
+});
+
+}  // namespace
+}  // namespace relabel::cli

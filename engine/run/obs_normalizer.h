@@ -1,0 +1,19 @@
+#pragma once
+// Observation normalisation with statistics over the whole (sharded) dataset
+// (algorithms.md, Common data handling: mean/std over the observations, std + 1e-3).
+#include <mpi.h>
+#include <torch/types.h>
+
+namespace relabel::engine {
+
+struct ObsNormalizer {
+  torch::Tensor mean;  // (obs_dim,) float32
+  torch::Tensor std;   // (obs_dim,) float32, already + 1e-3
+
+  // Collective over comm: sums and sums of squares are reduced in float64.
+  static ObsNormalizer from_shard(const torch::Tensor& local_obs, MPI_Comm comm);
+  static ObsNormalizer identity(int64_t obs_dim);
+  torch::Tensor apply(const torch::Tensor& obs) const;
+};
+
+}  // namespace relabel::engine

@@ -1,0 +1,31 @@
+#pragma once
+// The run directory's files (formats.md, "Result record"): result.json and curve.csv, written
+// atomically by rank 0. Also the tiny "what state is this run in" read used to skip done runs.
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace relabel::engine {
+
+struct CurvePoint {
+  int64_t step = 0;
+  double ret = 0.0;    // mean undiscounted evaluation return
+  double score = 0.0;  // D4RL-style normalised score, 0..100
+};
+
+nlohmann::json curve_to_json(const std::vector<CurvePoint>& curve);
+std::vector<CurvePoint> curve_from_json(const nlohmann::json& j);
+
+// Writes <dir>/result.json and <dir>/curve.csv atomically.
+void write_run_record(const std::string& dir, const nlohmann::json& record,
+                      const std::vector<CurvePoint>& curve);
+
+// The parsed result.json of a run directory, if it exists and parses.
+std::optional<nlohmann::json> read_run_record(const std::string& dir);
+
+// UTC time as ISO 8601 (2026-11-21T08:30:00Z).
+std::string utc_now();
+
+}  // namespace relabel::engine

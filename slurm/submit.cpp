@@ -1,0 +1,132 @@
+#include "slurm/submit.h"
+
+#include <unistd.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "engine/core/error.h"
+#include "engine/run/run_record.h"
+#include "io/atomic_file.h"
+#include "slurm/process.h"
+#include "sweeps/spec.h"
+#include "sweeps/status.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace relabel::slurm {
+
+std::string self_executable() {
+  std::error_code ec;
+  auto p = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) throw RunError("cannot find the relabel executable (/proc/self/exe)");
+  return p.string();
+}
+
+namespace {
+json read_jobs(const std::string& dir) {
+  std::ifstream in(dir + "/slurm.json");
+  if (!in) return json{{"jobs", json::array()}};
+  json j = json::parse(in, nullptr, false);
+  if (j.is_discarded() || !j.contains("jobs")) throw Error(dir + "/slurm.json: not valid");
+  return j;
+}
+}  // namespace
+
+SubmitResult submit_sweep(const std::string& spec_path, const std::string& out_dir,
+                          const std::vector<std::string>& overrides, const SubmitOptions& options,
+                          bool dry_run) {
+  sweeps::SweepOptions sopts;
+  sopts.overrides = overrides;
+  sopts.out_dir = out_dir;
+  sweeps::SweepSpec spec = sweeps::load_sweep(spec_path, sopts);
+  ScriptInputs in;
+  in.relabel_binary = self_executable();
+  in.spec_path = fs::absolute(spec_path).lexically_normal().string();
+  in.sweep_dir = fs::absolute(spec.dir).lexically_normal().string();
+  in.sweep_name = spec.name;
+  in.runs = static_cast<int64_t>(spec.runs.size());
+  in.ranks_per_run = spec.ranks_per_run;
+  in.overrides = overrides;
+  in.generated_at = engine::utc_now();
+  SubmitResult result;
+  result.script = sbatch_script(options, in);
+  for (size_t i = 0; i < spec.runs.size(); ++i) {
+    std::string line = "  [" + std::to_string(i) + "] " + spec.runs[i].id;
+    for (const auto& [k, v] : spec.runs[i].params) line += "  " + k + "=" + v;
+    result.runs += line + "\n";
+  }
+  if (dry_run) return result;
+
+  if (!on_path("sbatch"))
+    throw Error(
+        "sbatch not found on PATH: run on a SLURM login node (or start a local SLURM "
+        "with slurm/local/start.sh)");
+  fs::create_directories(in.sweep_dir);
+  json jobs = read_jobs(in.sweep_dir);
+  result.script_path = in.sweep_dir + "/sbatch-" + std::to_string(jobs["jobs"].size() + 1) + ".sh";
+  io::write_file_atomic(result.script_path, result.script);
+  fs::permissions(result.script_path, fs::perms::owner_exec | fs::perms::group_exec,
+                  fs::perm_options::add);
+  auto r = run_process({"sbatch", "--parsable", result.script_path});
+  if (r.exit_code != 0)
+    throw RunError("sbatch failed (exit " + std::to_string(r.exit_code) +
+                   "): " + r.err.substr(0, r.err.find('\n')));
+  std::string id = r.out.substr(0, r.out.find_first_of(";\n"));
+  result.job_id = id;
+  jobs["jobs"].push_back({{"job_id", id},
+                          {"mode", options.mode},
+                          {"script", result.script_path},
+                          {"submitted_at", engine::utc_now()},
+                          {"runs", in.runs}});
+  io::write_json_atomic(in.sweep_dir + "/slurm.json", jobs);
+  return result;
+}
+
+std::string slurm_status(const std::string& sweep_dir) {
+  json jobs = read_jobs(sweep_dir);
+  std::ostringstream out;
+  std::vector<std::string> ids;
+  for (const auto& j : jobs["jobs"]) ids.push_back(j.value("job_id", ""));
+  if (ids.empty()) {
+    out << "no SLURM jobs recorded in " << sweep_dir << "/slurm.json\n";
+  } else {
+    std::string list;
+    for (const auto& id : ids) list += (list.empty() ? "" : ",") + id;
+    out << "SLURM jobs of this sweep: " << list << "\n";
+    if (on_path("squeue")) {
+      auto q = run_process({"squeue", "-h", "-j", list, "-o", "%.18i %.10T %.10M %.10l %R"});
+      if (q.exit_code == 0 && !q.out.empty()) {
+        out << "  queue (squeue):\n";
+        std::istringstream lines(q.out);
+        for (std::string line; std::getline(lines, line);) out << "  " << line << "\n";
+      } else {
+        out << "  not in the queue (finished, or squeue cannot see them)\n";
+      }
+    } else {
+      out << "  squeue not found on PATH\n";
+    }
+    if (on_path("sacct")) {
+      auto a = run_process(
+          {"sacct", "-n", "-X", "-P", "-j", list, "-o", "JobID,State,Elapsed,ExitCode,Start,End"});
+      if (a.exit_code == 0 && !a.out.empty()) {
+        out << "  accounting (sacct: JobID|State|Elapsed|ExitCode|Start|End):\n";
+        std::istringstream lines(a.out);
+        for (std::string line; std::getline(lines, line);) out << "  " << line << "\n";
+      } else {
+        out << "  sacct: no accounting information (accounting storage may be disabled)\n";
+      }
+    }
+  }
+  try {
+    out << sweeps::format_sweep_status(sweeps::read_sweep_status(sweep_dir), false);
+  } catch (const Error&) {
+    out << "the sweep has not started yet (no sweep.json)\n";
+  }
+  return out.str();
+}
+
+}  // namespace relabel::slurm

@@ -1,0 +1,32 @@
+#pragma once
+// relabel slurm submit / status: writes the sbatch script into the sweep directory, submits it,
+// records the job in <sweep dir>/slurm.json, and joins squeue/sacct with the sweep's own status.
+#include <string>
+#include <vector>
+
+#include "slurm/sbatch_script.h"
+
+namespace relabel::slurm {
+
+struct SubmitResult {
+  std::string script_path;
+  std::string script;
+  std::string job_id;  // empty for a dry run
+  std::string runs;    // one line per run: id and swept values
+};
+
+// Loads and expands the spec (errors before anything is written), renders the script, and
+// unless dry_run writes it to <sweep dir>/sbatch-<n>.sh, runs `sbatch --parsable` on it and
+// appends the job to <sweep dir>/slurm.json.
+SubmitResult submit_sweep(const std::string& spec_path, const std::string& out_dir,
+                          const std::vector<std::string>& overrides, const SubmitOptions& options,
+                          bool dry_run);
+
+// The jobs recorded for a sweep directory, with SLURM's view of each (squeue, then sacct where
+// accounting is available), followed by the sweep's per-run status.
+std::string slurm_status(const std::string& sweep_dir);
+
+// Absolute path of the running relabel executable (/proc/self/exe).
+std::string self_executable();
+
+}  // namespace relabel::slurm

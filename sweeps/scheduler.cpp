@@ -1,0 +1,169 @@
+#include "sweeps/scheduler.h"
+
+#include <mpi.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "engine/collective_factory.h"
+#include "engine/context.h"
+#include "engine/core/error.h"
+#include "engine/run/run_pipeline.h"
+#include "engine/run/run_record.h"
+#include "io/atomic_file.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace relabel::sweeps {
+
+namespace {
+
+// The shared run counter: one int64 at world rank 0. Passive-target fetch-and-add needs no
+// participation from rank 0, which is busy running its own group's runs.
+class SharedCounter {
+ public:
+  explicit SharedCounter(MPI_Comm comm) {
+    int rank = 0;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Win_allocate(rank == 0 ? sizeof(int64_t) : 0, sizeof(int64_t), MPI_INFO_NULL, comm, &base_,
+                     &win_);
+    if (rank == 0) {
+      MPI_Win_lock(MPI_LOCK_EXCLUSIVE, 0, 0, win_);
+      *base_ = 0;
+      MPI_Win_unlock(0, win_);
+    }
+    MPI_Barrier(comm);
+  }
+  ~SharedCounter() { MPI_Win_free(&win_); }
+  int64_t next() {
+    const int64_t one = 1;
+    int64_t old = 0;
+    MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, win_);
+    MPI_Fetch_and_op(&one, &old, MPI_INT64_T, 0, 0, MPI_SUM, win_);
+    MPI_Win_unlock(0, win_);
+    return old;
+  }
+
+ private:
+  int64_t* base_ = nullptr;
+  MPI_Win win_;
+};
+
+std::string run_status(const RunSpec& run) {
+  auto record = engine::read_run_record(run.config.output.dir);
+  if (!record) return fs::exists(run.config.output.dir) ? "running" : "pending";
+  return record->value("status", "running");
+}
+
+}  // namespace
+
+void write_sweep_json(const SweepSpec& spec) {
+  json runs = json::array();
+  for (const auto& run : spec.runs) {
+    json params = json::object();
+    for (const auto& [k, v] : run.params) params[k] = v;
+    runs.push_back({{"id", run.id}, {"params", params}, {"status", run_status(run)}});
+  }
+  std::ifstream in(spec.source_path);
+  std::stringstream text;
+  text << in.rdbuf();
+  json sweep = {{"name", spec.name},
+                {"spec_path", fs::absolute(spec.source_path).string()},
+                {"spec", text.str()},
+                {"base", spec.base_path},
+                {"ranks_per_run", spec.ranks_per_run},
+                {"swept_keys", spec.swept_keys},
+                {"updated_at", engine::utc_now()},
+                {"runs", runs}};
+  fs::create_directories(spec.dir);
+  io::write_json_atomic(spec.dir + "/sweep.json", sweep);
+}
+
+SweepCounts run_sweep(const SweepSpec& spec, engine::Context& context,
+                      const std::atomic<bool>* stop_flag, const std::vector<int64_t>& subset) {
+  const int world_rank = context.rank(), world_size = context.size();
+  const int group_size = static_cast<int>(spec.ranks_per_run);
+  if (world_size % group_size != 0)
+    throw Error(spec.source_path + ": ranks_per_run = " + std::to_string(group_size) +
+                " does not divide the " + std::to_string(world_size) + " ranks of this job");
+  if (world_rank == 0) write_sweep_json(spec);
+  MPI_Barrier(context.world());
+
+  const int color = world_rank / group_size;
+  auto world = engine::make_collective(context, context.world());
+  auto group = world->split(color, world_rank);
+  const bool leader = group->rank() == 0;
+  SharedCounter counter(context.world());
+  const int64_t total = static_cast<int64_t>(subset.empty() ? spec.runs.size() : subset.size());
+  SweepCounts counts;
+
+  while (true) {
+    // Leaders claim; members learn the index (or "stop", sent as `total`) from their leader, so
+    // a signal seen by one rank at a slightly different moment cannot split the group.
+    const bool stopping = stop_flag && stop_flag->load();
+    int64_t index = leader ? (stopping ? total : counter.next()) : 0;
+    auto claimed = torch::tensor({index}, torch::kInt64);
+    group->host().broadcast(claimed, 0);
+    index = claimed.item<int64_t>();
+    if (index >= total) break;  // all claimed, or stopping: unclaimed runs stay pending
+    const RunSpec& run = spec.runs[subset.empty() ? index : subset[index]];
+    engine::RunControl control;
+    control.stop_flag = stop_flag;
+    control.run_id = run.id;
+    control.params = run.params;
+    try {
+      auto outcome = engine::run_experiment(run.config, *group, control);
+      switch (outcome.status) {
+        case engine::RunStatus::Done:
+          ++counts.done;
+          break;
+        case engine::RunStatus::Skipped:
+          ++counts.skipped;
+          break;
+        case engine::RunStatus::Preempted:
+          ++counts.preempted;
+          break;
+        case engine::RunStatus::Failed:
+          ++counts.failed;
+          break;
+      }
+      if (leader)
+        std::fprintf(stderr, "sweep %s: run %s (%lld/%lld) %s, score %.1f\n", spec.name.c_str(),
+                     run.id.c_str(), static_cast<long long>(index + 1),
+                     static_cast<long long>(total), engine::to_string(outcome.status),
+                     outcome.final_score);
+    } catch (const std::exception& e) {
+      // run_experiment recorded it as failed; every rank of the group threw (input and data
+      // errors are agreed on), so the group can go on with the next run.
+      ++counts.failed;
+      if (leader)
+        std::fprintf(stderr, "sweep %s: run %s (%lld/%lld) failed: %s\n", spec.name.c_str(),
+                     run.id.c_str(), static_cast<long long>(index + 1),
+                     static_cast<long long>(total), e.what());
+    }
+  }
+  MPI_Barrier(context.world());
+  if (world_rank == 0) {
+    write_sweep_json(spec);
+    SweepCounts all;
+    for (const auto& run : spec.runs) {
+      std::string s = run_status(run);
+      if (s == "done")
+        ++all.done;
+      else if (s == "failed")
+        ++all.failed;
+      else if (s == "preempted")
+        ++all.preempted;
+      else
+        ++all.pending;
+    }
+    return all;
+  }
+  return counts;
+}
+
+}  // namespace relabel::sweeps

@@ -1,0 +1,33 @@
+#pragma once
+// Runs a sweep over MPI (DESIGN.md, Sweeps): the world splits into groups of ranks_per_run;
+// group leaders claim run indices from a shared counter (MPI_Fetch_and_op on a window at world
+// rank 0: one-sided, no rank does nothing but coordinate), each group runs its claimed run
+// data-parallel on its own communicator. Done runs are skipped, checkpointed runs resume, a run
+// that throws is recorded failed and the group goes on, a stop signal checkpoints every group's
+// run at its next step boundary and ends the sweep cleanly.
+#include <atomic>
+#include <string>
+#include <vector>
+
+#include "sweeps/spec.h"
+
+namespace relabel::engine {
+class Context;
+}
+
+namespace relabel::sweeps {
+
+struct SweepCounts {
+  int done = 0, failed = 0, preempted = 0, skipped = 0, pending = 0;
+};
+
+// Collective over the world. Returns the counts for the runs this call handled (on rank 0: the
+// whole sweep, read back from the run directories at the end).
+// `subset`: run only these positions of the expansion (SLURM array tasks); empty = all.
+SweepCounts run_sweep(const SweepSpec& spec, engine::Context& context,
+                      const std::atomic<bool>* stop_flag, const std::vector<int64_t>& subset = {});
+
+// <sweep dir>/sweep.json: the spec, the expansion, and each run's status (from its result.json).
+void write_sweep_json(const SweepSpec& spec);
+
+}  // namespace relabel::sweeps

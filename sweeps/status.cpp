@@ -1,0 +1,134 @@
+#include "sweeps/status.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "engine/core/error.h"
+#include "engine/run/run_record.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace relabel::sweeps {
+
+double parse_utc(const std::string& iso) {
+  std::tm tm{};
+  if (!strptime(iso.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm)) return -1;
+  return static_cast<double>(timegm(&tm));
+}
+
+namespace {
+std::string format_duration(double s) {
+  if (s < 0 || !std::isfinite(s)) return "?";
+  char buf[32];
+  if (s < 120)
+    std::snprintf(buf, sizeof buf, "%.0fs", s);
+  else if (s < 7200)
+    std::snprintf(buf, sizeof buf, "%.0fm", s / 60);
+  else
+    std::snprintf(buf, sizeof buf, "%.1fh", s / 3600);
+  return buf;
+}
+
+std::string params_text(const json& params) {
+  std::string out;
+  if (!params.is_object()) return out;
+  for (auto it = params.begin(); it != params.end(); ++it)
+    out += (out.empty() ? "" : " ") + it.key() + "=" +
+           (it->is_string() ? it->get<std::string>() : it->dump());
+  return out;
+}
+}  // namespace
+
+SweepStatus read_sweep_status(const std::string& dir) {
+  SweepStatus st;
+  st.dir = dir;
+  std::vector<std::pair<std::string, std::string>> expansion;  // id, params text
+  std::ifstream in(dir + "/sweep.json");
+  if (in) {
+    json sweep = json::parse(in, nullptr, false);
+    if (sweep.is_discarded()) throw Error(dir + "/sweep.json: not valid JSON");
+    st.name = sweep.value("name", "");
+    for (const auto& r : sweep.value("runs", json::array()))
+      expansion.emplace_back(r.value("id", ""), params_text(r.value("params", json::object())));
+  } else if (fs::is_directory(dir + "/runs")) {
+    for (const auto& e : fs::directory_iterator(dir + "/runs"))
+      if (e.is_directory()) expansion.emplace_back(e.path().filename().string(), "");
+    std::sort(expansion.begin(), expansion.end());
+  } else {
+    throw Error(dir + ": not a sweep directory (no sweep.json and no runs/)");
+  }
+  double first_start = -1, last_finish = -1;
+  for (const auto& [id, params] : expansion) {
+    RunState run;
+    run.id = id;
+    run.params = params;
+    const std::string run_dir = dir + "/runs/" + id;
+    auto record = engine::read_run_record(run_dir);
+    if (!record) {
+      run.status = fs::exists(run_dir) ? "running" : "pending";
+    } else {
+      run.status = record->value("status", "running");
+      run.error = record->value("error", "");
+      if (run.params.empty()) run.params = params_text(record->value("params", json::object()));
+      if (record->contains("final_score") && (*record)["final_score"].is_number()) {
+        run.final_score = (*record)["final_score"].get<double>();
+        run.has_score = true;
+      }
+      run.started_at = record->value("started_at", "");
+      run.finished_at = record->value("finished_at", "");
+    }
+    if (run.status == "done")
+      ++st.done;
+    else if (run.status == "failed")
+      ++st.failed;
+    else if (run.status == "preempted")
+      ++st.preempted;
+    else if (run.status == "running")
+      ++st.running;
+    else
+      ++st.pending;
+    double s = parse_utc(run.started_at), f = parse_utc(run.finished_at);
+    if (s >= 0 && (first_start < 0 || s < first_start)) first_start = s;
+    if (run.status == "done" && f > last_finish) last_finish = f;
+    st.runs.push_back(std::move(run));
+  }
+  if (st.done > 0 && last_finish > first_start && first_start >= 0) {
+    st.runs_per_hour = st.done / ((last_finish - first_start) / 3600.0);
+    const int remaining = st.running + st.preempted + st.pending;
+    st.eta_seconds = remaining / st.runs_per_hour * 3600.0;
+  }
+  return st;
+}
+
+std::string format_sweep_status(const SweepStatus& st, bool list_runs) {
+  std::ostringstream out;
+  const size_t total = st.runs.size();
+  out << "sweep " << (st.name.empty() ? st.dir : st.name) << " (" << st.dir << "): " << total
+      << " runs\n";
+  out << "  done " << st.done << ", running " << st.running << ", failed " << st.failed
+      << ", preempted " << st.preempted << ", pending " << st.pending << "\n";
+  if (st.runs_per_hour > 0) {
+    char buf[128];
+    std::snprintf(buf, sizeof buf, "  throughput %.1f runs/hour, ETA %s\n", st.runs_per_hour,
+                  format_duration(st.eta_seconds).c_str());
+    out << buf;
+  }
+  for (const auto& run : st.runs)
+    if (run.status == "failed") out << "  failed " << run.id << ": " << run.error << "\n";
+  if (list_runs)
+    for (const auto& run : st.runs) {
+      char buf[64] = "";
+      if (run.has_score) std::snprintf(buf, sizeof buf, "  score %.1f", run.final_score);
+      out << "  " << run.id << "  " << run.status << buf << "  " << run.params << "\n";
+    }
+  return out.str();
+}
+
+}  // namespace relabel::sweeps

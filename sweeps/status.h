@@ -1,0 +1,34 @@
+#pragma once
+// The state of a sweep directory, from sweep.json (the expansion) and each run's result.json:
+// what `relabel status DIR` prints and `relabel slurm status` joins with the SLURM queue.
+#include <string>
+#include <vector>
+
+namespace relabel::sweeps {
+
+struct RunState {
+  std::string id;
+  std::string status;  // done | failed | running | preempted | pending
+  std::string error;
+  std::string params;  // "k=v k=v"
+  double final_score = 0.0;
+  bool has_score = false;
+  std::string started_at, finished_at;
+};
+
+struct SweepStatus {
+  std::string dir, name;
+  std::vector<RunState> runs;
+  int done = 0, failed = 0, running = 0, preempted = 0, pending = 0;
+  double runs_per_hour = 0.0;  // done runs over the span from first start to last finish
+  double eta_seconds = -1.0;   // remaining runs at that rate; < 0 when unknown
+};
+
+// Throws relabel::Error when `dir` holds neither sweep.json nor runs/.
+SweepStatus read_sweep_status(const std::string& dir);
+std::string format_sweep_status(const SweepStatus& status, bool list_runs);
+
+// Seconds since the epoch of an ISO 8601 UTC time ("2026-11-21T08:30:00Z"); -1 if unparsable.
+double parse_utc(const std::string& iso);
+
+}  // namespace relabel::sweeps

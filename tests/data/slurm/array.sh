@@ -1,0 +1,51 @@
+#!/bin/bash
+# relabel sweep 'pendulum-methods' (15 runs), array mode.
+# Resubmit with: sbatch <this file>. Follow with: relabel slurm status <sweep dir>
+#SBATCH --job-name="relabel-pendulum-methods"
+#SBATCH --array=0-14%4
+#SBATCH --nodes=1
+#SBATCH --ntasks=2
+#SBATCH --output="/scratch/alice/runs/pendulum-methods/slurm-%A_%a.out"
+#SBATCH --cpus-per-task=1
+#SBATCH --time="01:00:00"
+#SBATCH --open-mode=append
+#SBATCH --signal=B:USR2@300
+#SBATCH --requeue
+
+set -uo pipefail
+RELABEL='/opt/relabel/bin/relabel'
+SPEC='/home/alice/sweeps/pendulum-methods.toml'
+SWEEP_DIR='/scratch/alice/runs/pendulum-methods'
+MAX_REQUEUES=5
+export OMP_NUM_THREADS=1
+ARGS=(sweep "$SPEC" --out "$SWEEP_DIR" --index "$SLURM_ARRAY_TASK_ID")
+JOB_REF="${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}"
+
+# The warning signal arrives (B:) at this batch shell only: forward it to the launcher, which
+# passes it to every rank; each checkpoints at its next step boundary and exits 0. Then requeue.
+# SIGTERM (scancel, node failure) is forwarded too, without requeueing.
+requeue=0
+child=
+on_warning() { requeue=1; [ -n "$child" ] && kill -USR2 "$child" 2>/dev/null; }
+on_term() { [ -n "$child" ] && kill -USR2 "$child" 2>/dev/null; }
+trap on_warning USR2
+trap on_term TERM INT
+echo "relabel: job $JOB_REF (restart ${SLURM_RESTART_COUNT:-0}) starting at $(date -u +%FT%TZ)"
+mpirun --bind-to none "$RELABEL" "${ARGS[@]}" &
+child=$!
+# wait returns early when a trap runs: keep waiting until the launcher has exited.
+while :; do
+  wait "$child"
+  status=$?
+  kill -0 "$child" 2>/dev/null || break
+done
+echo "relabel: launcher exited with $status at $(date -u +%FT%TZ)"
+if [ "$requeue" = 1 ]; then
+  if [ "${SLURM_RESTART_COUNT:-0}" -lt "$MAX_REQUEUES" ]; then
+    echo "relabel: requeueing $JOB_REF to resume from the checkpoints"
+    scontrol requeue "$JOB_REF"
+    exit 0
+  fi
+  echo "relabel: requeue limit ($MAX_REQUEUES) reached; resubmit this script to continue" >&2
+fi
+exit "$status"

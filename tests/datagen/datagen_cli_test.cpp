@@ -1,0 +1,157 @@
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "engine/datagen.h"
+#include "io/d4rl_file.h"
+#include "io/episodes.h"
+#include "tests/support/test_support.h"
+
+namespace fs = std::filesystem;
+using relabel::test::read_file;
+using relabel::test::run_relabel;
+using relabel::test::run_relabel_mpi;
+using relabel::test::TempDir;
+
+namespace {
+
+// Mean return of the complete episodes in a file (an episode cut by the end of the data, i.e.
+// shorter than the 200-step limit without a terminal, is left out).
+double file_mean_return(const relabel::io::Dataset& ds) {
+  auto eps = relabel::io::split_episodes(ds);
+  auto ret = relabel::io::episode_returns(ds.rewards, eps);
+  double sum = 0;
+  int n = 0;
+  for (size_t i = 0; i < eps.size(); ++i)
+    if (eps[i].length() == 200 || ds.terminals[eps[i].end - 1].item<bool>()) {
+      sum += ret[int64_t(i)].item<double>();
+      ++n;
+    }
+  return sum / n;
+}
+
+std::map<std::string, fs::file_time_type> mtimes(const std::string& dir) {
+  std::map<std::string, fs::file_time_type> m;
+  for (const auto& e : fs::directory_iterator(dir)) m[e.path().filename()] = e.last_write_time();
+  return m;
+}
+
+}  // namespace
+
+// The whole suite on pendulum at a small scale: SAC 6000 steps, 2000 rows per file.
+TEST(DatagenCli, PendulumSuiteIsCompleteOrderedAndReused) {
+  TempDir tmp("relabel-datagen");
+  const std::string out = tmp / "pendulum";
+  const std::string args = "datagen --task pendulum --out " + out +
+                           " --steps 6000 --size 2000 --start-steps 1000 --eval-every 250 --seed 3";
+  auto r = run_relabel(args);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+
+  for (const char* f :
+       {"random.hdf5", "medium.hdf5", "medium-replay.hdf5", "expert.hdf5", "medium-expert.hdf5",
+        "datagen.json", "policy_medium.pt", "policy_expert.pt", "sac_final.pt"})
+    EXPECT_TRUE(fs::exists(out + "/" + f)) << f;
+  auto s = nlohmann::json::parse(read_file(out + "/datagen.json"));
+  EXPECT_EQ(s["status"], "done");
+  EXPECT_EQ(s["arguments"]["steps"], 6000);
+  const double r_random = s["ref_min_score"], r_expert = s["ref_max_score"];
+  const double medium = s["returns"]["medium"];
+  EXPECT_GT(r_expert, medium) << s.dump(2);
+  EXPECT_GT(medium, r_random) << s.dump(2);
+  EXPECT_LT(r_random, -900.0);  // pendulum: random ≈ −1200
+  const int64_t medium_step = s["training"]["medium_step"];
+  EXPECT_GT(medium_step, 1000);
+  EXPECT_LT(medium_step, 6000);
+
+  // Every file validates on read and carries the suite's attributes.
+  std::map<std::string, relabel::io::Dataset> ds;
+  for (const auto& kind : relabel::engine::suite_kinds()) {
+    ds[kind] = relabel::io::read_d4rl(relabel::engine::suite_file(out, kind));
+    const auto& d = ds[kind];
+    EXPECT_EQ(d.info.env, "pendulum") << kind;
+    EXPECT_DOUBLE_EQ(d.info.ref_min_score, r_random) << kind;
+    EXPECT_DOUBLE_EQ(d.info.ref_max_score, r_expert) << kind;
+    EXPECT_EQ(d.obs_dim(), 3);
+    EXPECT_EQ(d.act_dim(), 1);
+    EXPECT_EQ(d.size(), s["files"][kind]["rows"].get<int64_t>()) << kind;
+  }
+  EXPECT_EQ(ds["random"].size(), 2000);
+  EXPECT_EQ(ds["medium"].size(), 2000);
+  EXPECT_EQ(ds["expert"].size(), 2000);
+  EXPECT_EQ(ds["medium-expert"].size(), 4000);
+  EXPECT_EQ(ds["medium-replay"].size(), medium_step);
+  EXPECT_TRUE(
+      torch::equal(ds["medium-expert"].observations.narrow(0, 0, 2000), ds["medium"].observations));
+  EXPECT_TRUE(torch::equal(ds["medium-expert"].observations.narrow(0, 2000, 2000),
+                           ds["expert"].observations));
+  // medium-replay starts with the uniform-random steps of training.
+  EXPECT_LT(file_mean_return(ds["medium-replay"].slice(0, 1000)), -900.0);
+
+  // The ordering recomputed from the files' own episodes.
+  const double f_random = file_mean_return(ds["random"]);
+  const double f_medium = file_mean_return(ds["medium"]);
+  const double f_expert = file_mean_return(ds["expert"]);
+  EXPECT_GT(f_expert, f_medium);
+  EXPECT_GT(f_medium, f_random);
+  EXPECT_NEAR(f_expert, r_expert, 1e-3 * std::abs(r_expert));  // R_expert = expert data's mean
+  EXPECT_NEAR(f_medium, medium, 1e-3 * std::abs(medium));
+
+  // Re-running with the same arguments keeps everything and does not train again.
+  const auto before = mtimes(out);
+  r = run_relabel(args);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("reusing the trained SAC agent"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("training SAC"), std::string::npos) << r.output;
+  auto after = mtimes(out);
+  for (const auto& [name, t] : before)
+    if (name != "datagen.json") EXPECT_EQ(after[name], t) << name << " was rewritten";
+
+  // A missing file is regenerated alone, identically (seeded collection).
+  fs::remove(out + "/medium.hdf5");
+  r = run_relabel(args);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto regenerated = relabel::io::read_d4rl(out + "/medium.hdf5");
+  EXPECT_TRUE(torch::equal(regenerated.observations, ds["medium"].observations));
+  EXPECT_TRUE(torch::equal(regenerated.actions, ds["medium"].actions));
+  EXPECT_TRUE(torch::equal(regenerated.rewards, ds["medium"].rewards));
+  after = mtimes(out);
+  for (const auto& [name, t] : before)
+    if (name != "datagen.json" && name != "medium.hdf5")
+      EXPECT_EQ(after[name], t) << name << " was rewritten";
+
+  // Other arguments into the same directory are refused, naming the differing key.
+  r = run_relabel("datagen --task pendulum --out " + out +
+                  " --steps 7000 --size 2000 --start-steps 1000 --eval-every 250 --seed 3");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("steps"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("datagen.json"), std::string::npos) << r.output;
+}
+
+TEST(DatagenCli, RunsOnRankZeroUnderMpirun) {
+  TempDir tmp("relabel-datagen-mpi");
+  const std::string out = tmp / "p";
+  auto r = run_relabel_mpi(2, "datagen --task pendulum --out " + out +
+                                  " --steps 300 --size 250 --start-steps 100 --eval-every 150");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (const auto& kind : relabel::engine::suite_kinds())
+    EXPECT_TRUE(fs::exists(relabel::engine::suite_file(out, kind))) << kind;
+}
+
+TEST(DatagenCli, BadInputIsAOneLineUsageError) {
+  TempDir tmp("relabel-datagen-bad");
+  auto r = run_relabel("datagen --task nosuchtask --out " + tmp.path());
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("pendulum"), std::string::npos) << r.output;  // names known tasks
+  r = run_relabel("datagen --task pendulum --out " + tmp.path() + " --steps 100 --start-steps 200");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("--start-steps"), std::string::npos) << r.output;
+  r = run_relabel("datagen --task pendulum --steps 5000 --size 100 --out " + tmp.path() +
+                  " --dry-run");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("steps 5000"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(tmp / "datagen.json"));
+}

@@ -1,0 +1,49 @@
+#include "tests/run/run_helpers.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+namespace relabel::test {
+
+std::string pendulum_file(const std::string& kind) {
+  const char* data = std::getenv("RELABEL_DATA");
+  return std::string(data ? data : ".") + "/pendulum/" + kind + ".hdf5";
+}
+
+std::string pendulum_config(const std::string& dir, const std::string& reward,
+                            const std::string& algo, int steps, const std::string& extra) {
+  return "seed = 0\n"
+         "[task]\nname = \"pendulum\"\n"
+         "[dataset]\nname = \"pendulum-medium-expert\"\n"
+         "[reward]\nmethod = \"" +
+         reward +
+         "\"\n"
+         "[policy]\nalgo = \"" +
+         algo +
+         "\"\n"
+         "[train]\nsteps = " +
+         std::to_string(steps) + "\neval_every = " + std::to_string(steps) +
+         "\neval_episodes = 20\ncheckpoint_every = 0\nlog_every = 500\n"
+         "[output]\ndir = \"" +
+         dir + "\"\n" + extra;
+}
+
+nlohmann::json run_config(const TempDir& dir, const std::string& name, const std::string& cfg,
+                          int ranks, const std::string& extra_args) {
+  const std::string path = dir / (name + ".toml");
+  write_file(path, cfg);
+  auto r = ranks > 1 ? run_relabel_mpi(ranks, "run " + path + " " + extra_args)
+                     : run_relabel("run " + path + " " + extra_args);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  auto start = cfg.find("dir = \"");
+  std::string out = cfg.substr(start + 7, cfg.find('"', start + 7) - start - 7);
+  try {
+    return nlohmann::json::parse(read_file(out + "/result.json"));
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "no result.json in " << out << ": " << e.what() << "\n" << r.output;
+    return nlohmann::json::object();
+  }
+}
+
+}  // namespace relabel::test

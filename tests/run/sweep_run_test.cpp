@@ -1,0 +1,180 @@
+// relabel sweep end to end under mpirun -np 2 on the shared pendulum suite: every run exactly
+// once, data-parallel groups, a failing run, SIGTERM and restart with nothing redone.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "tests/run/run_helpers.h"
+
+using namespace relabel::test;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* kBase = R"(seed = 0
+[task]
+name = "pendulum"
+[dataset]
+name = "pendulum-medium-expert"
+[reward]
+method = "ground_truth"
+[policy]
+algo = "td3bc"
+[train]
+steps = %STEPS%
+eval_every = %STEPS%
+eval_episodes = 2
+checkpoint_every = %CKPT%
+log_every = 100
+)";
+
+std::string base(int steps, int ckpt) {
+  std::string s = kBase;
+  s.replace(s.find("%STEPS%"), 7, std::to_string(steps));
+  s.replace(s.find("%STEPS%"), 7, std::to_string(steps));
+  s.replace(s.find("%CKPT%"), 6, std::to_string(ckpt));
+  return s;
+}
+
+std::vector<json> results(const std::string& sweep_dir) {
+  std::vector<json> out;
+  for (const auto& e : fs::directory_iterator(sweep_dir + "/runs"))
+    if (fs::exists(e.path() / "result.json"))
+      out.push_back(json::parse(read_file((e.path() / "result.json").string())));
+  return out;
+}
+
+// The attempts of a run tile [0, steps) exactly: nothing redone, nothing lost.
+void expect_tiled(const json& r, int steps) {
+  int64_t next = 0;
+  for (const auto& a : r["attempts"]) {
+    EXPECT_EQ(a["start_step"].get<int64_t>(), next) << r.dump(1);
+    next = a["end_step"].get<int64_t>();
+  }
+  EXPECT_EQ(next, steps) << r.dump(1);
+}
+
+}  // namespace
+
+TEST(Sweep, TwoRanksRunEachOfSixRunsExactlyOnce) {
+  TempDir dir;
+  write_file(dir / "base.toml", base(60, 0));
+  write_file(dir / "spec.toml", "name = \"six\"\nbase = \"base.toml\"\nseeds = [0, 1, 2]\n"
+                                "[grid]\n\"policy.alpha\" = [2.5, 5.0]\n");
+  auto r = run_relabel_mpi(2, "sweep " + (dir / "spec.toml") + " --out " + (dir / "out"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto rs = results(dir / "out");
+  ASSERT_EQ(rs.size(), 6u);
+  for (const auto& x : rs) {
+    EXPECT_EQ(x["status"], "done");
+    EXPECT_EQ(x["attempts"].size(), 1u) << x.dump(1);
+    EXPECT_EQ(x["ranks"], 1);
+    EXPECT_TRUE(x["final_score"].is_number());
+  }
+  json sweep = json::parse(read_file(dir / "out/sweep.json"));
+  for (const auto& run : sweep["runs"]) EXPECT_EQ(run["status"], "done");
+  // A restart skips every done run.
+  r = run_relabel_mpi(2, "sweep " + (dir / "spec.toml") + " --out " + (dir / "out"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (const auto& x : results(dir / "out")) EXPECT_EQ(x["attempts"].size(), 1u);
+  auto status = run_relabel("status " + (dir / "out"));
+  EXPECT_NE(status.output.find("done 6"), std::string::npos) << status.output;
+}
+
+TEST(Sweep, GroupsOfTwoRanksRunDataParallel) {
+  TempDir dir;
+  write_file(dir / "base.toml", base(40, 0));
+  write_file(dir / "spec.toml", "name = \"pairs\"\nbase = \"base.toml\"\nseeds = [0, 1]\n"
+                                "[parallel]\nranks_per_run = 2\n");
+  auto r = run_relabel_mpi(2, "sweep " + (dir / "spec.toml") + " --out " + (dir / "out"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto rs = results(dir / "out");
+  ASSERT_EQ(rs.size(), 2u);
+  for (const auto& x : rs) {
+    EXPECT_EQ(x["status"], "done");
+    EXPECT_EQ(x["ranks"], 2);
+  }
+}
+
+TEST(Sweep, FailingRunIsRecordedAndOthersFinish) {
+  TempDir dir;
+  // An expert file whose observation dims differ from pendulum's: ReLOAD runs using it fail.
+  auto py = run_command(
+      "/usr/bin/python3 -c \"import h5py,numpy as np\n"
+      "f=h5py.File('" + (dir / "bad_expert.hdf5") + "','w')\n"
+      "n=100\n"
+      "f['observations']=np.random.randn(n,11).astype('f4')\n"
+      "f['next_observations']=np.random.randn(n,11).astype('f4')\n"
+      "f['actions']=np.random.randn(n,1).astype('f4')\n"
+      "f['rewards']=np.random.randn(n).astype('f4')\n"
+      "f['terminals']=np.zeros(n,bool)\n"
+      "f['timeouts']=(np.arange(n)%50==49)\n\"");
+  ASSERT_EQ(py.exit_code, 0) << py.output;
+  write_file(dir / "base.toml", base(40, 0));
+  write_file(dir / "spec.toml",
+             "name = \"fail\"\nbase = \"base.toml\"\nseeds = [0]\n[zip]\n"
+             "\"reward.method\" = [\"ground_truth\", \"reload\", \"ground_truth\"]\n"
+             "\"policy.algo\" = [\"td3bc\", \"iql\", \"iql\"]\n"
+             "\"dataset.expert_path\" = [\"\", \"" + (dir / "bad_expert.hdf5") + "\", \"\"]\n");
+  auto r = run_relabel_mpi(2, "sweep " + (dir / "spec.toml") + " --out " + (dir / "out"));
+  EXPECT_EQ(r.exit_code, 1) << r.output;  // a run failed
+  int done = 0, failed = 0;
+  for (const auto& x : results(dir / "out")) {
+    if (x["status"] == "done") ++done;
+    if (x["status"] == "failed") {
+      ++failed;
+      EXPECT_NE(x.value("error", "").find("bad_expert.hdf5"), std::string::npos) << x.dump(1);
+    }
+  }
+  EXPECT_EQ(done, 2);
+  EXPECT_EQ(failed, 1);
+  auto status = run_relabel("status " + (dir / "out"));
+  EXPECT_NE(status.output.find("failed 1"), std::string::npos) << status.output;
+  EXPECT_NE(status.output.find("bad_expert.hdf5"), std::string::npos) << status.output;
+}
+
+TEST(Sweep, SigtermThenRestartFinishesEveryRunWithNothingRedone) {
+  TempDir dir;
+  const int steps = 1500;
+  write_file(dir / "base.toml", base(steps, 300));
+  write_file(dir / "spec.toml", "name = \"term\"\nbase = \"base.toml\"\nseeds = [0, 1, 2, 3]\n");
+  const std::string cmd = std::string(RELABEL_MPIRUN) +
+                          " --allow-run-as-root --oversubscribe -np 2 " + RELABEL_BINARY +
+                          " sweep " + (dir / "spec.toml") + " --out " + (dir / "out");
+  // The background subshell must not hold popen's pipe, or run_command waits for the sweep.
+  run_command("(" + cmd + " > '" + (dir / "first.log") + "' 2>&1; echo $? > '" +
+              (dir / "first.rc") + "') > /dev/null 2>&1 & echo $! > '" + (dir / "pid") + "'");
+  // Wait until both groups are training (a checkpoint exists), then SIGTERM the launcher.
+  bool training = false;
+  for (int i = 0; i < 1200 && !training; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (!fs::exists(dir / "out/runs")) continue;
+    for (const auto& e : fs::directory_iterator(dir / "out/runs"))
+      if (fs::exists(e.path() / "ckpt")) training = true;
+  }
+  ASSERT_TRUE(training) << read_file(dir / "first.log");
+  // SIGTERM to every rank, as SLURM's preemption does (the ranks' command lines start with the
+  // binary; mpirun's does not).
+  run_command("pkill -TERM -f '^" + std::string(RELABEL_BINARY) + " sweep " + (dir / "spec.toml") +
+              "'");
+  for (int i = 0; i < 600 && !fs::exists(dir / "first.rc"); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_TRUE(fs::exists(dir / "first.rc"));
+  EXPECT_EQ(read_file(dir / "first.rc"), "0\n") << read_file(dir / "first.log");
+  int preempted = 0;
+  for (const auto& x : results(dir / "out")) preempted += x["status"] == "preempted";
+  EXPECT_GE(preempted, 1) << read_file(dir / "first.log");
+
+  auto r = run_relabel_mpi(2, "sweep " + (dir / "spec.toml") + " --out " + (dir / "out"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto rs = results(dir / "out");
+  ASSERT_EQ(rs.size(), 4u);
+  for (const auto& x : rs) {
+    EXPECT_EQ(x["status"], "done");
+    expect_tiled(x, steps);
+  }
+}

@@ -1,0 +1,177 @@
+// sbatch script generation: golden files for both modes, quoting of hostile values, and the
+// script's signal -> checkpoint -> requeue behaviour, exercised under bash with stub srun and
+// scontrol that record what they were given.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#include "engine/core/error.h"
+#include "slurm/quoting.h"
+#include "slurm/sbatch_script.h"
+#include "tests/support/test_support.h"
+
+using namespace relabel;
+using relabel::test::read_file;
+using relabel::test::run_command;
+using relabel::test::TempDir;
+using relabel::test::write_file;
+
+namespace {
+
+slurm::ScriptInputs inputs() {
+  slurm::ScriptInputs in;
+  in.relabel_binary = "/opt/relabel/bin/relabel";
+  in.spec_path = "/home/alice/sweeps/pendulum-methods.toml";
+  in.sweep_dir = "/scratch/alice/runs/pendulum-methods";
+  in.sweep_name = "pendulum-methods";
+  in.runs = 15;
+  in.ranks_per_run = 2;
+  return in;
+}
+
+void expect_golden(const std::string& name, const std::string& text) {
+  const std::string path = std::string(RELABEL_TEST_DATA) + "/slurm/" + name;
+  if (std::getenv("RELABEL_UPDATE_GOLDEN")) write_file(path, text);
+  EXPECT_EQ(text, read_file(path)) << "golden file " << path
+                                   << " differs (RELABEL_UPDATE_GOLDEN=1 rewrites it)";
+}
+
+}  // namespace
+
+TEST(SbatchScript, MpiModeGolden) {
+  slurm::SubmitOptions o;
+  o.nodes = 2;
+  o.ntasks_per_node = 8;
+  o.cpus_per_task = 1;
+  o.time = "04:00:00";
+  o.partition = "compute";
+  o.account = "rl-lab";
+  o.mem = "32G";
+  o.extra = {"--constraint=skylake"};
+  expect_golden("mpi-2x8.sh", slurm::sbatch_script(o, inputs()));
+}
+
+TEST(SbatchScript, ArrayModeGolden) {
+  slurm::SubmitOptions o;
+  o.mode = "array";
+  o.array_throttle = 4;
+  o.time = "01:00:00";
+  o.launcher = "mpirun";
+  o.max_requeues = 5;
+  expect_golden("array.sh", slurm::sbatch_script(o, inputs()));
+}
+
+TEST(SbatchScript, RejectsBadOptions) {
+  slurm::SubmitOptions o;
+  o.ntasks_per_node = 3;  // 3 tasks cannot host runs of 2 ranks
+  EXPECT_THROW(slurm::sbatch_script(o, inputs()), Error);
+  o = {};
+  o.mode = "batch";
+  EXPECT_THROW(slurm::sbatch_script(o, inputs()), Error);
+  o = {};
+  o.ntasks_per_node = 2;
+  o.job_name = "two\nlines";
+  try {
+    slurm::sbatch_script(o, inputs());
+    FAIL() << "newline accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("--job-name"), std::string::npos) << e.what();
+  }
+  o = {};
+  o.ntasks_per_node = 2;
+  o.extra = {"--comment=x\n#SBATCH --uid=0"};
+  EXPECT_THROW(slurm::sbatch_script(o, inputs()), Error);
+  o = {};
+  o.ntasks_per_node = 2;
+  o.signal = "KILL";
+  EXPECT_THROW(slurm::sbatch_script(o, inputs()), Error);
+}
+
+TEST(Quoting, ShellAndSbatch) {
+  EXPECT_EQ(slurm::shell_quote("a b"), "'a b'");
+  EXPECT_EQ(slurm::shell_quote("it's $(x)"), "'it'\\''s $(x)'");
+  EXPECT_EQ(slurm::sbatch_quote("a \"b\" \\c", "--x"), "\"a \\\"b\\\" \\\\c\"");
+}
+
+namespace {
+std::string read_if_exists(const std::string& path) {
+  return std::filesystem::exists(path) ? read_file(path) : std::string();
+}
+
+// A fake cluster: srun/mpirun/scontrol stubs that log their arguments, one per line.
+struct FakeCluster {
+  TempDir dir{"relabel-fake-slurm"};
+  std::string bin = dir / "bin";
+  std::string log = dir / "calls.log";
+  FakeCluster(bool launcher_waits_for_signal) {
+    std::filesystem::create_directories(bin);
+    // The launcher logs its argv; when asked to, it waits for USR2 (the forwarded warning),
+    // then exits 0 like a checkpointed sweep.
+    std::string launcher = "#!/bin/bash\n{ echo \"$(basename $0)\"; for a in \"$@\"; do echo \"ARG:$a\"; done; } >> '" + log + "'\n";
+    if (launcher_waits_for_signal)
+      launcher += "trap 'echo GOT_USR2 >> \"" + log + "\"; exit 0' USR2\necho READY >> '" + log +
+                  "'\nfor i in $(seq 1 300); do sleep 0.1; done\nexit 3\n";
+    write_file(bin + "/srun", launcher);
+    write_file(bin + "/mpirun", launcher);
+    write_file(bin + "/scontrol", "#!/bin/bash\necho \"scontrol $*\" >> '" + log + "'\n");
+    run_command("chmod +x '" + bin + "'/*");
+  }
+  std::string env() const {
+    return "env PATH='" + bin + ":/usr/bin:/bin' SLURM_JOB_ID=4242 SLURM_RESTART_COUNT=0 ";
+  }
+};
+}  // namespace
+
+TEST(SbatchScript, HostileValuesReachTheProgramLiterally) {
+  FakeCluster cluster(false);
+  TempDir work;
+  const std::string weird = work / "dir with 'quotes' \"and\" $(touch PWNED) `touch PWNED2`";
+  slurm::ScriptInputs in = inputs();
+  in.spec_path = weird + "/spec.toml";
+  in.sweep_dir = weird + "/out";
+  in.overrides = {"name=$(touch PWNED3)"};
+  slurm::SubmitOptions o;
+  o.ntasks_per_node = 2;
+  o.job_name = "job \"x\" $(touch PWNED4) 'y'";
+  const std::string script = slurm::sbatch_script(o, in);
+  EXPECT_NE(script.find("#SBATCH --job-name=\"job \\\"x\\\" $(touch PWNED4) 'y'\""),
+            std::string::npos)
+      << script;
+  write_file(work / "job.sh", script);
+  auto r = run_command("cd '" + work.path() + "' && " + cluster.env() + "bash job.sh");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  const std::string calls = read_file(cluster.log);
+  EXPECT_NE(calls.find("ARG:" + in.spec_path + "\n"), std::string::npos) << calls;
+  EXPECT_NE(calls.find("ARG:" + in.sweep_dir + "\n"), std::string::npos) << calls;
+  EXPECT_NE(calls.find("ARG:name=$(touch PWNED3)\n"), std::string::npos) << calls;
+  for (const char* f : {"PWNED", "PWNED2", "PWNED3", "PWNED4"})
+    EXPECT_FALSE(std::filesystem::exists(work / f)) << f << " was created: a value was executed";
+  EXPECT_EQ(calls.find("scontrol"), std::string::npos) << "requeued without a warning signal";
+}
+
+TEST(SbatchScript, WarningSignalIsForwardedThenJobRequeues) {
+  FakeCluster cluster(true);
+  TempDir work;
+  slurm::SubmitOptions o;
+  o.ntasks_per_node = 2;
+  write_file(work / "job.sh", slurm::sbatch_script(o, inputs()));
+  // Start the batch script, wait for the launcher, send the warning signal to the script only
+  // (SLURM's B: prefix), as `scancel --signal=USR2 --batch` does.
+  auto pid_file = work / "pid";
+  run_command("cd '" + work.path() + "' && (" + cluster.env() + "bash job.sh > out.txt 2>&1 & echo $! > '" +
+              pid_file + "')");
+  const int pid = std::stoi(read_file(pid_file));
+  for (int i = 0; i < 200 && read_if_exists(cluster.log).find("READY") == std::string::npos; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_NE(read_if_exists(cluster.log).find("READY"), std::string::npos);
+  ASSERT_EQ(kill(pid, SIGUSR2), 0);
+  for (int i = 0; i < 200 && kill(pid, 0) == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  const std::string calls = read_file(cluster.log);
+  EXPECT_NE(calls.find("GOT_USR2"), std::string::npos) << calls;
+  EXPECT_NE(calls.find("scontrol requeue 4242"), std::string::npos) << calls;
+}
