@@ -217,7 +217,8 @@ std::map<std::string, double> WorldModelAgent::update(const SequenceBatch& repla
   Tensor consistency = torch::zeros({}, obs.options());
   for (int64_t t = 0; t < H; ++t) {
     z = s.next(P, z, act[t]);
-    consistency = consistency + (z - next_z[t]).square().mean() * std::pow(o.rho, double(t));
+    auto err = z - next_z[t];
+    consistency = consistency + (err * err).mean() * std::pow(o.rho, double(t));
     zs.push_back(z);
   }
   auto Z = torch::stack(zs);  // (H+1, N, L)

@@ -131,7 +131,8 @@ torch::Tensor net_forward(const NetSpec& net, const std::vector<torch::Tensor>& 
     if (!hidden && !net.simnorm_out) break;
     if (l == 0 && net.dropout > 0.0 && dropout_gen) {
       const double keep = 1.0 - net.dropout;
-      auto mask = torch::empty_like(x).bernoulli_(keep, *dropout_gen).div_(keep);
+      // Uniform draws compared with `keep`: several times faster than bernoulli_ on CPU.
+      auto mask = torch::empty_like(x).uniform_(0.0, 1.0, *dropout_gen).lt_(keep).div_(keep);
       x = x * mask;
     }
     const auto& g = params[k++];

@@ -16,10 +16,13 @@ CdredG parse_cdred_g(const std::string& name) {
 
 torch::Tensor cdred_bonus(const torch::Tensor& f, const torch::Tensor& t, double alpha,
                           double eps) {
-  auto mu = t.mean(0);                  // (N, D)
-  auto b2 = t.square().mean(0);         // (N, D)
-  auto l2 = (f - mu).square().sum(-1);  // (N,)
-  auto count = ((f.square() - mu.square()).abs() / (b2 - mu.square() + eps)).sqrt().mean(-1);
+  // Products rather than square(): ATen evaluates square as pow, several times slower on CPU.
+  auto mu = t.mean(0);        // (N, D)
+  auto b2 = (t * t).mean(0);  // (N, D)
+  auto diff = f - mu;
+  auto l2 = (diff * diff).sum(-1);  // (N,)
+  auto mu2 = mu * mu;
+  auto count = ((f * f - mu2).abs() / (b2 - mu2 + eps)).sqrt().mean(-1);
   return alpha * l2 + (1.0 - alpha) * count;
 }
 
@@ -122,7 +125,8 @@ LatentReward::Step CdredReward::train_step(const std::vector<torch::Tensor>& par
     fr = net_forward(predictors_, params, xr)[1];
   }
   auto per_step = [&](const torch::Tensor& f, const torch::Tensor& target, int64_t b) {
-    return (f.view({H, b, D}) - target).square().view({H, b * D}).mean(1);  // (H,) MSE per step
+    auto e = f.view({H, b, D}) - target;
+    return (e * e).view({H, b * D}).mean(1);  // (H,) MSE per rollout step
   };
   auto le = per_step(fe, chosen.narrow(1, Br, Be), Be);
   auto lr = per_step(fr, chosen.narrow(1, 0, Br), Br);
