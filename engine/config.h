@@ -27,6 +27,7 @@ struct DatasetConfig {
   bool label_trajectories = false;
   std::string expert_path;
   int64_t expert_trajectories = 0;
+  bool demonstrations_only = false;  // the policy trains on the K best trajectories only
 };
 
 struct RewardConfig {

@@ -91,6 +91,13 @@ class Resolver {
       fail("dataset.path", "file not found: " + ds.path);
     if (!ds.expert_path.empty() && !std::filesystem::exists(ds.expert_path, ec))
       fail("dataset.expert_path", "file not found: " + ds.expert_path);
+    // BC on the demonstrations clones rows of the dataset itself (engine/run/reward_phase.cpp).
+    if (ds.demonstrations_only && (online || !ds.expert_path.empty()))
+      fail("dataset.demonstrations_only",
+           online ? "is for offline learners; world_model takes its demonstrations from the "
+                    "expert file"
+                  : "clones the K best trajectories of the dataset itself; set dataset.path to "
+                    "the expert file and leave dataset.expert_path empty");
   }
 
   // "<task>-<kind>" with the task of task.name (a suite of another task is a mistake).

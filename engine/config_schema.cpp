@@ -135,6 +135,8 @@ std::vector<KeySpec> build_schema() {
   t.key("dataset.expert_trajectories", &R::dataset, &DatasetConfig::expert_trajectories, 1,
         "number K of best expert trajectories used as demonstrations")
       .at_least(1);
+  t.key("dataset.demonstrations_only", &R::dataset, &DatasetConfig::demonstrations_only, false,
+        "train the policy only on the K best trajectories of the dataset (BC on demonstrations)");
 
   // [reward]
   t.key("reward.method", &R::reward, &RewardConfig::method, std::string("ground_truth"),

@@ -2,8 +2,10 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <iterator>
 
 #include "engine/core/error.h"
 #include "engine/run/row_gather.h"
@@ -178,11 +180,31 @@ RewardPhase run_reward_phase(const RunConfig& config, const OfflineData& data,
     throw RunError("reward model produced non-finite rewards");
 
   if (phase.model->train_on_labelled_only()) phase.train_universe = labelled;
+  if (config.dataset.demonstrations_only) {
+    // Behaviour cloning on the demonstrations (algorithms.md, CDRED baselines): the policy
+    // samples only rows of the K best trajectories of the dataset itself (never
+    // dataset.expert_path: engine/config_resolve.cpp rejects that).
+    if (!expert) expert = std::make_unique<ExpertSet>(load_expert_set(config, data, comm));
+    const auto& demo = expert->dataset_rows;  // sorted
+    if (phase.train_universe.empty()) {
+      phase.train_universe = demo;
+    } else {
+      std::vector<int64_t> both;
+      std::set_intersection(phase.train_universe.begin(), phase.train_universe.end(), demo.begin(),
+                            demo.end(), std::back_inserter(both));
+      if (both.empty())
+        throw Error("dataset.demonstrations_only: no labelled row lies in the " +
+                    std::to_string(expert->trajectories) + " best trajectories");
+      phase.train_universe = std::move(both);
+    }
+  }
   if (config.policy.reward_scaling == "episode_range") {
     phase.reward_scale = episode_range_scale(data, phase.rewards, sync);
     phase.rewards = phase.rewards * phase.reward_scale;
   }
   phase.diagnostics = compute_diagnostics(config, data, *phase.model, expert.get(), labelled, comm);
+  if (config.dataset.demonstrations_only)
+    phase.diagnostics["demonstration_rows"] = static_cast<int64_t>(phase.train_universe.size());
   phase.diagnostics["reward_scale"] = phase.reward_scale;
   phase.diagnostics["fit_seconds"] = phase.fit_seconds;
   if (expert) {

@@ -20,6 +20,7 @@
 #include "engine/run/checkpoint.h"
 #include "engine/run/global_sampler.h"
 #include "engine/run/offline_data.h"
+#include "engine/run/online_run.h"
 #include "engine/run/reward_phase.h"
 #include "engine/run/row_gather.h"
 #include "engine/run/run_record.h"
@@ -411,13 +412,12 @@ RunOutcome OfflineRun::execute() {
 }  // namespace
 
 RunOutcome run_experiment(const RunConfig& config, Collective& comm, const RunControl& control) {
-  if (config.policy.algo == "world_model")
-    throw Error(
-        "policy.algo = \"world_model\" (online CDRED runs) is not available in this build "
-        "yet");
-  OfflineRun run(config, comm, control);
+  // policy.algo = "world_model" is an online run (engine/run/online_run.h).
+  const bool online = config.policy.algo == "world_model";
+  std::unique_ptr<OfflineRun> run;
+  if (!online) run = std::make_unique<OfflineRun>(config, comm, control);
   try {
-    auto outcome = run.execute();
+    auto outcome = online ? run_online_experiment(config, comm, control) : run->execute();
     if (comm.rank() == 0) engine::remove_log_files();
     return outcome;
   } catch (const std::exception& e) {

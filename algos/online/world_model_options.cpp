@@ -1,0 +1,57 @@
+#include "algos/online/world_model_options.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "engine/core/error.h"
+
+namespace relabel::algos {
+
+void apply_world_model_preset(WorldModelOptions& o, const std::string& preset) {
+  struct Size {
+    const char* name;
+    int64_t enc, mlp, latent, num_q;
+  };
+  static const Size sizes[] = {
+      {"cpu-small", 128, 128, 64, 2}, {"1M", 256, 384, 128, 2}, {"5M", 256, 512, 512, 5}};
+  for (const auto& s : sizes)
+    if (preset == s.name) {
+      o.preset = preset;
+      o.enc_dim = s.enc;
+      o.mlp_dim = s.mlp;
+      o.latent_dim = s.latent;
+      o.num_q = s.num_q;
+      return;
+    }
+  throw Error(
+      fmt::format("policy.preset: unknown world-model preset \"{}\" (cpu-small|1M|5M)", preset));
+}
+
+double discount_for_episode_length(int64_t episode_length) {
+  const double frac = static_cast<double>(episode_length) / 5.0;
+  return std::clamp((frac - 1.0) / frac, 0.95, 0.995);
+}
+
+void check_world_model_options(const WorldModelOptions& o) {
+  auto fail = [](const std::string& m) { throw Error("world model: " + m); };
+  if (o.obs_dim <= 0 || o.act_dim <= 0) fail("obs_dim and act_dim must be positive");
+  if (!(o.max_action > 0.0)) fail("max_action must be positive");
+  if (o.enc_dim <= 0 || o.mlp_dim <= 0 || o.latent_dim <= 0) fail("sizes must be positive");
+  if (o.latent_dim % o.simnorm_group != 0)
+    fail(fmt::format("latent_dim {} is not a multiple of the SimNorm group {}", o.latent_dim,
+                     o.simnorm_group));
+  if (o.num_q < 2) fail(fmt::format("num_q must be at least 2, got {}", o.num_q));
+  if (o.horizon < 1) fail("horizon must be at least 1");
+  if (o.two_hot && o.num_bins < 2) fail("two-hot heads need at least 2 bins");
+  if (o.episode_length < 1) fail("episode_length must be positive");
+  if (o.mppi) {
+    const auto& p = o.planner;
+    if (p.num_samples <= p.num_pi_trajs || p.num_elites < 1 || p.num_elites > p.num_samples ||
+        p.iterations < 1)
+      fail(
+          "MPPI needs num_samples > num_pi_trajs, 1 <= num_elites <= num_samples, iterations >= 1");
+  }
+}
+
+}  // namespace relabel::algos

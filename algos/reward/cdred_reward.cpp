@@ -1,0 +1,149 @@
+#include "algos/reward/cdred_reward.h"
+
+#include <fmt/format.h>
+#include <torch/torch.h>
+
+#include "algos/optim/archive_io.h"
+#include "engine/core/error.h"
+
+namespace relabel::algos {
+
+CdredG parse_cdred_g(const std::string& name) {
+  if (name == "identity") return CdredG::Identity;
+  if (name == "exp") return CdredG::Exp;
+  throw Error(fmt::format("reward.g: unknown CDRED transform \"{}\" (identity|exp)", name));
+}
+
+torch::Tensor cdred_bonus(const torch::Tensor& f, const torch::Tensor& t, double alpha,
+                          double eps) {
+  // Products rather than square(): ATen evaluates square as pow, several times slower on CPU.
+  auto mu = t.mean(0);        // (N, D)
+  auto b2 = (t * t).mean(0);  // (N, D)
+  auto diff = f - mu;
+  auto l2 = (diff * diff).sum(-1);  // (N,)
+  auto mu2 = mu * mu;
+  auto count = ((f * f - mu2).abs() / (b2 - mu2 + eps)).sqrt().mean(-1);
+  return alpha * l2 + (1.0 - alpha) * count;
+}
+
+torch::Tensor cdred_combine(const torch::Tensor& b_phi, const torch::Tensor& b_psi, double zeta,
+                            double sigma, CdredG g) {
+  auto apply = [&](const torch::Tensor& b) {
+    auto x = -sigma * b;
+    return g == CdredG::Exp ? x.exp() : x;
+  };
+  return zeta * apply(b_phi) - (1.0 - zeta) * apply(b_psi);
+}
+
+CdredReward::CdredReward(const CdredOptions& o) : options_(o) {
+  if (o.latent_dim <= 0 || o.act_dim <= 0) throw Error("cdred: latent and action sizes unset");
+  if (o.num_targets < 1) throw Error("reward.num_targets: must be at least 1");
+  if (o.alpha < 0.0 || o.alpha > 1.0)
+    throw Error(fmt::format("reward.alpha: must be in [0, 1] for cdred, got {}", o.alpha));
+  if (o.zeta < 0.0 || o.zeta > 1.0)
+    throw Error(fmt::format("reward.zeta: must be in [0, 1], got {}", o.zeta));
+  if (o.target_hidden < 1 || o.predictor_hidden < 1 || o.predictor_layers < 1 || o.output_dim < 1)
+    throw Error("cdred: network sizes must be positive");
+  const int64_t in = o.latent_dim + o.act_dim;
+  targets_net_ = declare_net(target_layout_, "cdred_target", o.num_targets,
+                             {in, o.target_hidden, o.target_hidden, o.output_dim});
+  target_params_ = FlatBuffer(target_layout_, torch::TensorOptions().device(o.device), false);
+}
+
+void CdredReward::declare(ParamLayout& layout) {
+  std::vector<int64_t> sizes{options_.latent_dim + options_.act_dim};
+  for (int64_t i = 0; i < options_.predictor_layers; ++i)
+    sizes.push_back(options_.predictor_hidden);
+  sizes.push_back(options_.output_dim);
+  predictors_ = declare_net(layout, "cdred_predictor", 2, sizes);
+}
+
+void CdredReward::init(const std::vector<torch::Tensor>& params, at::Generator& gen) {
+  // As the release: predictors orthogonal (gain sqrt 2) with zero biases; targets keep
+  // PyTorch's default Linear initialisation.
+  init_net(predictors_, params, NetInit::Orthogonal, gen);
+  init_net(targets_net_, target_params_.frozen, NetInit::TorchDefault, gen);
+}
+
+torch::Tensor CdredReward::targets(const torch::Tensor& x) const {
+  torch::NoGradGuard no_grad;
+  return net_forward(targets_net_, target_params_.frozen, x);
+}
+
+std::pair<torch::Tensor, torch::Tensor> CdredReward::bonuses(
+    const std::vector<torch::Tensor>& params, const torch::Tensor& z,
+    const torch::Tensor& a) const {
+  torch::NoGradGuard no_grad;
+  auto x = torch::cat({z, a}, -1);
+  auto t = targets(x);
+  auto f = net_forward(predictors_, params, x);  // (2, N, D)
+  return {cdred_bonus(f[0], t, options_.alpha, options_.eps),
+          cdred_bonus(f[1], t, options_.alpha, options_.eps)};
+}
+
+torch::Tensor CdredReward::reward(const std::vector<torch::Tensor>& params, const torch::Tensor& z,
+                                  const torch::Tensor& a) const {
+  auto [b_phi, b_psi] = bonuses(params, z, a);
+  return cdred_combine(b_phi, b_psi, options_.zeta, options_.sigma, options_.g);
+}
+
+LatentReward::Step CdredReward::train_step(const std::vector<torch::Tensor>& params,
+                                           const torch::Tensor& z, const torch::Tensor& a,
+                                           int64_t replay_rows, at::Generator& gen,
+                                           std::map<std::string, double>& metrics) const {
+  const int64_t H = z.size(0), N = z.size(1), Br = replay_rows, Be = N - replay_rows;
+  if (Br < 1 || Be < 1) throw Error("cdred: an update needs replay and expert rows");
+  const int64_t D = options_.output_dim, K = options_.num_targets;
+  auto x = torch::cat({z, a}, -1);  // (H, N, in)
+  const int64_t in = x.size(2);
+  auto t = targets(x.detach().reshape({H * N, in}));  // (K, H*N, D)
+  Step step;
+  {
+    torch::NoGradGuard no_grad;
+    auto f = net_forward(predictors_, params, x.detach().reshape({H * N, in}));
+    auto b_phi = cdred_bonus(f[0], t, options_.alpha, options_.eps);
+    auto b_psi = cdred_bonus(f[1], t, options_.alpha, options_.eps);
+    step.reward =
+        cdred_combine(b_phi, b_psi, options_.zeta, options_.sigma, options_.g).view({H, N});
+    metrics["cdred_b_phi_replay"] = b_phi.view({H, N}).narrow(1, 0, Br).mean().item<double>();
+    metrics["cdred_b_phi_expert"] = b_phi.view({H, N}).narrow(1, Br, Be).mean().item<double>();
+  }
+  // Each predictor regresses onto one uniformly chosen target per row (MSE, target fixed): f_phi
+  // on the expert rows, f_psi on the replay rows. The gradient reaches the latents through the
+  // predictors' input.
+  auto k = torch::randint(K, {H * N}, gen, torch::TensorOptions().dtype(torch::kLong));
+  if (t.device() != k.device()) k = k.to(t.device());
+  auto chosen = t.index({k, torch::arange(H * N, k.options())}).view({H, N, D});
+  auto xe = x.narrow(1, Br, Be).reshape({H * Be, in}),
+       xr = x.narrow(1, 0, Br).reshape({H * Br, in});
+  torch::Tensor fe, fr;
+  if (Br == Be) {
+    auto f = net_forward(predictors_, params, torch::stack({xe, xr}));  // (2, H*B, D)
+    fe = f[0], fr = f[1];
+  } else {
+    fe = net_forward(predictors_, params, xe)[0];
+    fr = net_forward(predictors_, params, xr)[1];
+  }
+  auto per_step = [&](const torch::Tensor& f, const torch::Tensor& target, int64_t b) {
+    auto e = f.view({H, b, D}) - target;
+    return (e * e).view({H, b * D}).mean(1);  // (H,) MSE per rollout step
+  };
+  auto le = per_step(fe, chosen.narrow(1, Br, Be), Be);
+  auto lr = per_step(fr, chosen.narrow(1, 0, Br), Br);
+  auto rho = torch::pow(options_.rho, torch::arange(H, x.options().requires_grad(false)));
+  step.loss = options_.coef * ((le + lr) * rho).sum() / static_cast<double>(H);
+  metrics["cdred_expert_loss"] = le.mean().item<double>();
+  metrics["cdred_behaviour_loss"] = lr.mean().item<double>();
+  return step;
+}
+
+void CdredReward::save(torch::serialize::OutputArchive& archive) const {
+  archive.write("cdred_targets", target_params_.values.clone(), true);
+}
+
+void CdredReward::load(torch::serialize::InputArchive& archive) {
+  auto values = target_params_.values;
+  read_into(archive, "cdred_targets", values);
+}
+
+}  // namespace relabel::algos

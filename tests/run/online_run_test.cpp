@@ -1,0 +1,130 @@
+// `relabel run` with policy.algo = "world_model" (online runs, issue 7): CDRED and ground-truth
+// runs end to end on the shared pendulum suite's expert file, resume after preemption with the
+// same final parameters, two data-parallel ranks, and bad input.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "tests/run/run_helpers.h"
+
+using namespace relabel::test;
+using nlohmann::json;
+
+namespace {
+
+// A small online run: cpu-small agent, CPU-sized CDRED networks, 200 seed steps.
+std::string online_config(const std::string& dir, const std::string& reward, int env_steps,
+                          const std::string& extra = "") {
+  return "seed = 0\n"
+         "[task]\nname = \"pendulum\"\n"
+         "[dataset]\nexpert_path = \"" +
+         pendulum_file("expert") +
+         "\"\nexpert_trajectories = 2\n"
+         "[reward]\nmethod = \"" +
+         reward +
+         "\"\nnum_targets = 3\ntarget_hidden = 32\npredictor_hidden = 32\npredictor_layers = 1\n"
+         "[policy]\nalgo = \"world_model\"\nseed_steps = 200\n"
+         "[train]\nenv_steps = " +
+         std::to_string(env_steps) +
+         "\nbatch_size = 32\neval_every = 200\neval_episodes = 2\ncheckpoint_every = 0\n"
+         "log_every = 100\n"
+         "[output]\ndir = \"" +
+         dir + "\"\n" + extra;
+}
+
+// The world-model parameters in a checkpoint (rank 0's trainer state).
+torch::Tensor checkpoint_params(const std::string& path) {
+  torch::serialize::InputArchive archive, trainer, agent;
+  archive.load_from(path);
+  archive.read("trainer", trainer);
+  trainer.read("agent", agent);
+  torch::Tensor params;
+  agent.read("wm_params", params, /*is_buffer=*/true);
+  return params;
+}
+
+}  // namespace
+
+TEST(OnlineRun, CdredRunWritesTheRunRecord) {
+  TempDir dir;
+  json r = run_config(dir, "cdred", online_config(dir / "cdred", "cdred", 600));
+  EXPECT_EQ(r.value("status", ""), "done");
+  EXPECT_EQ(r.value("method", ""), "cdred+world_model");
+  ASSERT_EQ(r["curve"].size(), 3u) << r.dump();  // evaluations at 200, 400, 600
+  EXPECT_EQ(r["curve"][2]["step"], 600);
+  EXPECT_TRUE(std::isfinite(r.value("final_score", NAN)));
+  const auto& d = r["reward_diagnostics"];
+  EXPECT_EQ(d.value("expert_trajectories", 0), 2);
+  EXPECT_EQ(d.value("expert_transitions", 0), 400);  // 2 pendulum episodes of 200 steps
+  EXPECT_TRUE(d.contains("cdred_b_phi_expert")) << d.dump();
+  EXPECT_EQ(r["timing"].value("updates", 0), 600);  // 200 pre-training + 1 per step after
+  EXPECT_TRUE(std::filesystem::exists((dir / "cdred") + "/ckpt/step_600.pt"));
+  EXPECT_TRUE(std::filesystem::exists((dir / "cdred") + "/curve.csv"));
+  std::ifstream metrics((dir / "cdred") + "/metrics.jsonl");
+  int lines_with_losses = 0;
+  for (std::string line; std::getline(metrics, line);)
+    if (json::parse(line).contains("cdred_expert_loss")) ++lines_with_losses;
+  EXPECT_GE(lines_with_losses, 4);
+}
+
+TEST(OnlineRun, ResumedRunEndsWithTheSameParameters) {
+  TempDir dir;
+  const int steps = 500;
+  const std::string extra = " --set train.checkpoint_every=200";
+  run_config(dir, "whole", online_config(dir / "whole", "cdred", steps), 1, extra);
+  // Preempted mid-episode after the seed phase (step 300), then restarted.
+  const std::string cfg = online_config(dir / "split", "cdred", steps);
+  json first = run_config(dir, "split", cfg, 1, extra + " --stop-at 300");
+  EXPECT_EQ(first.value("status", ""), "preempted");
+  json second = run_config(dir, "split", cfg, 1, extra);
+  EXPECT_EQ(second.value("status", ""), "done");
+  ASSERT_EQ(second["attempts"].size(), 2u) << second.dump();
+  EXPECT_EQ(second["attempts"][0]["end_step"], 300);
+  EXPECT_EQ(second["attempts"][1]["start_step"], 300);
+  auto a = checkpoint_params((dir / "whole") + "/ckpt/step_500.pt");
+  auto b = checkpoint_params((dir / "split") + "/ckpt/step_500.pt");
+  ASSERT_GT(a.numel(), 0);
+  EXPECT_TRUE(torch::equal(a, b));
+  EXPECT_EQ(json(second["curve"]),
+            json(json::parse(read_file((dir / "whole") + "/result.json"))["curve"]));
+}
+
+TEST(OnlineRun, TwoRanksTrainOneAgent) {
+  TempDir dir;
+  json r = run_config(
+      dir, "two",
+      online_config(dir / "two", "ground_truth", 400, "[parallel]\nranks_per_run = 2\n"), 2);
+  EXPECT_EQ(r.value("status", ""), "done");
+  EXPECT_EQ(r.value("ranks", 0), 2);
+  EXPECT_EQ(r.value("method", ""), "ground_truth+world_model");
+  // Rank 1 keeps its own shard (replay buffer, environment) next to rank 0's checkpoint.
+  EXPECT_TRUE(std::filesystem::exists((dir / "two") + "/ckpt/step_400.pt"));
+  EXPECT_TRUE(std::filesystem::exists((dir / "two") + "/ckpt/rank1/step_400.pt"));
+  // 200 pre-training updates at step 200, then 2 per iteration of the two ranks.
+  EXPECT_EQ(r["timing"].value("updates", 0), 400);
+}
+
+TEST(OnlineRun, BadInputIsAOneLineError) {
+  TempDir dir;
+  auto run = [&](const std::string& name, const std::string& cfg, const std::string& args) {
+    const std::string path = dir / (name + ".toml");
+    write_file(path, cfg);
+    return run_relabel("run " + path + args);
+  };
+  // More demonstrations asked for than the expert file holds.
+  auto many = run("many", online_config(dir / "many", "cdred", 300),
+                  " --set dataset.expert_trajectories=100000");
+  EXPECT_EQ(many.exit_code, 2) << many.output;
+  EXPECT_NE(many.output.find("expert_trajectories = 100000"), std::string::npos) << many.output;
+  // A reward the online agent cannot use.
+  auto zero = run("zero", online_config(dir / "zero", "zero", 300), "");
+  EXPECT_EQ(zero.exit_code, 2) << zero.output;
+  EXPECT_NE(zero.output.find("reward.method"), std::string::npos) << zero.output;
+  // A missing expert file is caught when the configuration is loaded.
+  auto missing = run("missing", online_config(dir / "missing", "cdred", 300),
+                     " --set dataset.expert_path=" + (dir / "nope.hdf5"));
+  EXPECT_EQ(missing.exit_code, 2) << missing.output;
+  EXPECT_NE(missing.output.find("nope.hdf5"), std::string::npos) << missing.output;
+}
