@@ -163,6 +163,7 @@ WorldModelAgent::WorldModelAgent(const WorldModelOptions& options, LatentReward*
   auto& grads = s.params.grads;
   FlatAdam::Options adam;
   adam.lr = o.lr;
+  adam.fused = false;  // torch's op sequence: see FlatAdam::Options::fused
   s.model_opt = std::make_unique<FlatAdam>(
       vals.narrow(0, 0, s.model_end), grads.narrow(0, 0, s.model_end), adam,
       std::vector<FlatAdam::Group>{{0, s.enc_end, o.lr * o.enc_lr_scale},

@@ -43,7 +43,7 @@ void FlatAdam::step() {
   const double b1 = options_.beta1, b2 = options_.beta2;
   const double bias_correction1 = 1 - std::pow(b1, static_cast<double>(step_));
   const double bias_correction2 = 1 - std::pow(b2, static_cast<double>(step_));
-  if (params_.is_cpu() && params_.scalar_type() == torch::kFloat32) {
+  if (options_.fused && params_.is_cpu() && params_.scalar_type() == torch::kFloat32) {
     // One fused pass per group (the buffers are contiguous by construction).
     for (const auto& g : groups_) {
       const fused::AdamScalars s{static_cast<float>(b1),

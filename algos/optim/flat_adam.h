@@ -18,6 +18,10 @@ class FlatAdam {
     double beta1 = 0.9;
     double beta2 = 0.999;
     double eps = 1e-8;
+    // The single-pass CPU kernel (algos/optim/fused_cpu.h; FMA rounding) instead of torch's op
+    // sequence. Off for the world model: its online test run diverged to NaN with it (a rounding-
+    // sensitive instability not yet understood; see the session 2 note).
+    bool fused = true;
   };
   // [begin, end) of the flat buffer with its learning rate.
   struct Group {

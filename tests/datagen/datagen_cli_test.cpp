@@ -161,7 +161,9 @@ TEST(DatagenCli, KilledTrainingResumesFromItsCheckpoint) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto pos = r.output.find("resuming SAC training at step ");
   ASSERT_NE(pos, std::string::npos) << r.output;
-  EXPECT_GE(std::stoi(r.output.substr(pos + 30)), 600) << r.output;
+  // The step-600 evaluation is logged just before that boundary's checkpoint is written, so a
+  // kill right after it can leave the step-400 checkpoint: either is a resume, step 0 is not.
+  EXPECT_GE(std::stoi(r.output.substr(pos + 30)), 400) << r.output;
   EXPECT_FALSE(fs::exists(out + "/sac_train.pt"));
   auto s = nlohmann::json::parse(read_file(out + "/datagen.json"));
   EXPECT_EQ(s["status"], "done");
