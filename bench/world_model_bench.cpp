@@ -44,7 +44,8 @@ double median_seconds_per_call(int calls, F&& f) {
 
 // Random-action transitions of `task` in a sequence buffer (replay and a stand-in expert set:
 // only the timing matters here).
-SequenceBuffer random_data(const std::string& task, int64_t rows, int64_t horizon, uint64_t seed) {
+SequenceBuffer random_sequences(const std::string& task, int64_t rows, int64_t horizon,
+                                uint64_t seed) {
   const auto& info = envs::find_task(task);
   SequenceBuffer buffer(rows, info.obs_dim, info.act_dim, horizon, seed);
   auto env = info.make();
@@ -92,8 +93,8 @@ int main(int argc, char** argv) {
               "online/s");
   for (const char* task : {"pendulum", "hopper"}) {
     const auto& info = envs::find_task(task);
-    auto replay = random_data(task, 4000, 3, 1);
-    auto expert = random_data(task, 2000, 3, 2);
+    auto replay = random_sequences(task, 4000, 3, 1);
+    auto expert = random_sequences(task, 2000, 3, 2);
     // Raw environment step with random actions: the acting baseline.
     auto env = info.make();
     std::vector<float> obs(info.obs_dim), act(info.act_dim, 0.1f);
