@@ -9,6 +9,7 @@
 
 #include "engine/core/error.h"
 #include "engine/datagen.h"
+#include "engine/run/root_error.h"
 #include "engine/run/row_gather.h"
 #include "engine/seeding.h"
 #include "envs/registry.h"
@@ -21,34 +22,6 @@ namespace fs = std::filesystem;
 namespace relabel::engine {
 
 namespace {
-
-// Rank 0 does `fn`; its error (if any) is broadcast so every rank throws the same Error instead
-// of waiting forever in the next collective.
-template <typename Fn>
-void on_root_then_share_error(MPI_Comm comm, Fn&& fn) {
-  int rank = 0;
-  MPI_Comm_rank(comm, &rank);
-  std::string error;
-  int code = 0;
-  if (rank == 0) {
-    try {
-      fn();
-    } catch (const Error& e) {
-      error = e.what();
-      code = e.exit_code();
-    } catch (const std::exception& e) {
-      error = e.what();
-      code = kExitRunFailure;
-    }
-  }
-  int len = static_cast<int>(error.size());
-  MPI_Bcast(&code, 1, MPI_INT, 0, comm);
-  MPI_Bcast(&len, 1, MPI_INT, 0, comm);
-  error.resize(len);
-  MPI_Bcast(error.data(), len, MPI_CHAR, 0, comm);
-  if (code == kExitUsage) throw Error(error);
-  if (code != 0) throw RunError(error);
-}
 
 io::Dataset read_shard(const std::string& path, const std::string& format, MPI_Comm comm,
                        bool require_rewards) {

@@ -20,6 +20,8 @@
 #include "engine/run/checkpoint.h"
 #include "engine/run/global_sampler.h"
 #include "engine/run/offline_data.h"
+#include "engine/run/root_error.h"
+#include "engine/run/run_finish.h"
 #include "engine/run/run_record.h"
 #include "engine/seeding.h"
 #include "envs/registry.h"
@@ -83,29 +85,6 @@ double since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-// Rank 0 runs `fn`; its error, if any, is shared so that every rank throws the same one.
-template <typename Fn>
-void on_root(Collective& comm, Fn&& fn) {
-  std::string error;
-  int64_t code = 0;
-  if (comm.rank() == 0) {
-    try {
-      fn();
-    } catch (const Error& e) {
-      error = e.what();
-      code = e.exit_code();
-    } catch (const std::exception& e) {
-      error = e.what();
-      code = kExitRunFailure;
-    }
-  }
-  code = comm.all_reduce_max(code);
-  if (code == 0) return;
-  comm.broadcast(error, 0);
-  if (code == kExitUsage) throw Error(error);
-  throw RunError(error);
-}
-
 // Replaces `t` on every rank with rank 0's tensor (shapes may differ before the call).
 void broadcast_tensor(Collective& comm, torch::Tensor& t, torch::ScalarType type) {
   int64_t dims[2] = {0, 0};
@@ -144,7 +123,7 @@ ExpertData load_expert(const RunConfig& c, Collective& comm, MPI_Comm mpi) {
   const auto& task = envs::find_task(c.task.name);
   const bool need_rows = c.reward.method == "cdred";
   double scalars[3] = {NAN, NAN, NAN};
-  on_root(comm, [&] {
+  on_root_then_share_error(mpi, [&] {
     io::Dataset all = minari ? io::read_minari(e.path) : io::read_d4rl(e.path);
     scalars[1] = all.info.ref_min_score;
     scalars[2] = all.info.ref_max_score;
@@ -502,21 +481,9 @@ RunOutcome OnlineRun::execute() {
   train_seconds_ = train_before + since(train_start);
   progress.finish();
   const int64_t step = trainer_->env_steps();
-  if (preempted) {
-    if (my_store().latest_step().value_or(-1) != step) save_checkpoint(step);
-    write_record("preempted");
-    spdlog::info("preempted at environment step {}: checkpoint written, rerun to resume", step);
-    outcome.status = RunStatus::Preempted;
-  } else {
-    save_checkpoint(step);  // the final state, also what resume tests compare
-    write_record("done");
-    outcome.status = RunStatus::Done;
-  }
-  if (!curve_.empty()) {
-    outcome.final_score = curve_.back().score;
-    outcome.best_score = curve_.front().score;
-    for (const auto& p : curve_) outcome.best_score = std::max(outcome.best_score, p.score);
-  }
+  finish_attempt(
+      outcome, preempted, step, my_store().latest_step(), curve_, "environment step",
+      [&](int64_t s) { save_checkpoint(s); }, [&](const std::string& st) { write_record(st); });
   return outcome;
 }
 

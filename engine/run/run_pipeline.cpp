@@ -23,6 +23,7 @@
 #include "engine/run/online_run.h"
 #include "engine/run/reward_phase.h"
 #include "engine/run/row_gather.h"
+#include "engine/run/run_finish.h"
 #include "engine/run/run_record.h"
 #include "engine/run/shard_batcher.h"
 #include "engine/seeding.h"
@@ -391,21 +392,9 @@ RunOutcome OfflineRun::execute() {
   }
   train_seconds_ = train_before + since(train_start);
   progress.finish();
-  if (preempted) {
-    if (!store_->latest_step() || *store_->latest_step() != step) save_checkpoint(step);
-    write_record("preempted");
-    spdlog::info("preempted at step {}: checkpoint written, rerun to resume", step);
-    outcome.status = RunStatus::Preempted;
-  } else {
-    save_checkpoint(step);  // the final state, also what resume tests compare
-    write_record("done");
-    outcome.status = RunStatus::Done;
-  }
-  if (!curve_.empty()) {
-    outcome.final_score = curve_.back().score;
-    outcome.best_score = curve_.front().score;
-    for (const auto& p : curve_) outcome.best_score = std::max(outcome.best_score, p.score);
-  }
+  finish_attempt(
+      outcome, preempted, step, store_->latest_step(), curve_, "step",
+      [&](int64_t s) { save_checkpoint(s); }, [&](const std::string& st) { write_record(st); });
   return outcome;
 }
 
