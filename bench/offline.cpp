@@ -5,6 +5,7 @@
 //        bench_offline --profile iql|td3bc|bc --updates U   (just the updates, for perf record)
 //        mpirun -np 2 bench_offline   (data-parallel: global batch 256 per rank vs 1 rank)
 #include <fmt/core.h>
+#include <fmt/format.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -339,37 +340,71 @@ void idle_barrier(MPI_Comm comm) {
   }
 }
 
-// Median over repeats of updates/s, wall clock; with several ranks, each repeat's time is the
-// slowest rank's.
-double wall_ups(const std::function<void(const Batch&)>& update, int updates, int repeats,
-                MPI_Comm comm, int seed) {
-  auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+// Splits the time in average_gradients into waiting for the slower rank (a barrier first) and
+// the all-reduce itself: where the data-parallel overhead goes.
+class TimedSync final : public GradSync {
+ public:
+  TimedSync(GradSync& inner, MPI_Comm comm) : inner_(inner), comm_(comm) {}
+  void broadcast_parameters(const std::vector<at::Tensor>& p) override {
+    inner_.broadcast_parameters(p);
+  }
+  void average_gradients(const std::vector<at::Tensor>& p) override {
+    const double t0 = now();
+    MPI_Barrier(comm_);
+    const double t1 = now();
+    inner_.average_gradients(p);
+    wait += t1 - t0;
+    reduce += now() - t1;
+    ++calls;
+  }
+  int world_size() const override { return inner_.world_size(); }
+  void all_reduce_sum(double* v, int n) override { inner_.all_reduce_sum(v, n); }
+  double wait = 0, reduce = 0;
+  long calls = 0;
+
+ private:
+  GradSync& inner_;
+  MPI_Comm comm_;
+};
+
+// One timed repeat of `updates` updates, wall clock; with several ranks the slowest rank's time.
+struct Timed {
+  std::function<void(const Batch&)> update;
+  MPI_Comm comm;
   std::vector<Batch> batches;
-  for (int i = 0; i < 16; ++i) batches.push_back(random_batch(gen));
-  for (int i = 0; i < 20; ++i) update(batches[i % 16]);
-  std::vector<double> ups;
-  for (int r = 0; r < repeats; ++r) {
+  double once(int updates) {
     idle_barrier(comm);
     const double t0 = now();
-    for (int i = 0; i < updates; ++i) update(batches[i % 16]);
+    for (int i = 0; i < updates; ++i) update(batches[i % batches.size()]);
     double t = now() - t0;
     MPI_Allreduce(MPI_IN_PLACE, &t, 1, MPI_DOUBLE, MPI_MAX, comm);
-    ups.push_back(updates / t);
+    return updates / t;
   }
-  return median(ups);
+};
+
+Timed make_timed(std::function<void(const Batch&)> update, MPI_Comm comm, int seed) {
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+  Timed t{std::move(update), comm, {}};
+  for (int i = 0; i < 16; ++i) t.batches.push_back(random_batch(gen));
+  for (int i = 0; i < 20; ++i) t.update(t.batches[i % 16]);  // warm-up
+  return t;
 }
 
 // Data-parallel throughput: P ranks with batch 256 each (global 256 P), gradients averaged by
-// engine::GradientSync (one bucket per flat buffer), against one rank with batch 256.
+// engine::GradientSync (one bucket per flat buffer), against one rank with batch 256. The four
+// measurements (1 rank alone, P ranks without exchange, P ranks with GradientSync, and the same
+// with a barrier first to split waiting from reducing) take turns within every repeat, so a
+// change in the machine's speed during the run hits them alike; ratios are medians of the
+// per-repeat ratios.
 int data_parallel(engine::Context& ctx, int updates, int repeats) {
   g_cpu_clock = false;
   auto collective = engine::make_collective(ctx, MPI_COMM_WORLD);
   engine::GradientSync gsync(*collective);
-  MPI_Comm self = MPI_COMM_SELF;
   if (ctx.is_root())
     fmt::print(
         "bench_offline data-parallel: {} ranks, 1 torch thread each, batch {} per rank; "
-        "{} repeats of {} updates, wall clock\n\n{:<8} {:>6} {:>13} {:>10} {:>10} {:>12}\n",
+        "{} repeats of {} updates, wall clock, the four rows of an algorithm interleaved per "
+        "repeat\n\n{:<8} {:>6} {:>13} {:>10} {:>10} {:>12}\n",
         ctx.size(), kBatch, repeats, updates, "algo", "ranks", "global batch", "updates/s",
         "samples/s", "vs 1 rank");
   for (const char* algo : {"iql", "td3bc"}) {
@@ -378,35 +413,58 @@ int data_parallel(engine::Context& ctx, int updates, int repeats) {
     o.act_dim = kAct;
     o.hidden = kHidden;
     o.algo = algo;
-    double single = 0;
-    if (ctx.is_root()) {  // the other ranks wait without spinning
-      NoSync none;
-      auto l = make_offline_learner(o, none);
-      single = wall_ups([&](const Batch& b) { l->update(b); }, updates, repeats, self, 1);
-    }
-    idle_barrier(MPI_COMM_WORLD);
-    // The machine's ceiling: every rank updates its own learner at the same time with no
-    // gradient exchange, so shared caches, memory bandwidth and clock limits show, but no MPI.
     NoSync none;
+    std::unique_ptr<OfflineLearner> single_l;
+    Timed single;
+    if (ctx.is_root()) {
+      single_l = make_offline_learner(o, none);
+      single = make_timed([&](const Batch& b) { single_l->update(b); }, MPI_COMM_SELF, 1);
+    }
     auto independent = make_offline_learner(o, none);
-    const double alone = wall_ups([&](const Batch& b) { independent->update(b); }, updates, repeats,
-                                  MPI_COMM_WORLD, 1 + ctx.rank());
-    idle_barrier(MPI_COMM_WORLD);
+    auto alone =
+        make_timed([&](const Batch& b) { independent->update(b); }, MPI_COMM_WORLD, 1 + ctx.rank());
     o.rank = ctx.rank();
     auto l = make_offline_learner(o, gsync);
-    const double dp = wall_ups([&](const Batch& b) { l->update(b); }, updates, repeats,
-                               MPI_COMM_WORLD, 1 + ctx.rank());
+    auto dp = make_timed([&](const Batch& b) { l->update(b); }, MPI_COMM_WORLD, 1 + ctx.rank());
+    TimedSync timed(gsync, MPI_COMM_WORLD);
+    auto lt = make_offline_learner(o, timed);
+    auto dpt = make_timed([&](const Batch& b) { lt->update(b); }, MPI_COMM_WORLD, 1 + ctx.rank());
+    timed.wait = timed.reduce = 0;
+    timed.calls = 0;
+    std::vector<double> u1, ua, ud, ut, r_alone, r_dp, r_dpt, r_ceil;
+    for (int r = 0; r < repeats; ++r) {
+      double one = 0;
+      if (ctx.is_root()) one = single.once(updates);  // the other ranks wait without spinning
+      idle_barrier(MPI_COMM_WORLD);
+      const double a = alone.once(updates), d = dp.once(updates), t = dpt.once(updates);
+      u1.push_back(one), ua.push_back(a), ud.push_back(d), ut.push_back(t);
+      const double p = ctx.size();
+      if (one > 0) r_alone.push_back(a * p / one), r_dp.push_back(d * p / one);
+      if (one > 0) r_dpt.push_back(t * p / one);
+      r_ceil.push_back(d / a);
+    }
+    double split[2] = {1e3 * timed.wait / timed.calls, 1e3 * timed.reduce / timed.calls};
+    std::vector<double> all(2 * ctx.size());
+    MPI_Gather(split, 2, MPI_DOUBLE, all.data(), 2, MPI_DOUBLE, 0, MPI_COMM_WORLD);
     if (ctx.is_root()) {
-      fmt::print("{:<8} {:>6} {:>13} {:>10.1f} {:>10.0f} {:>12}\n", algo, 1, kBatch, single,
-                 single * kBatch, "1.00x");
+      const int p = ctx.size();
+      fmt::print("{:<8} {:>6} {:>13} {:>10.1f} {:>10.0f} {:>12}\n", algo, 1, kBatch, median(u1),
+                 median(u1) * kBatch, "1.00x");
       fmt::print("{:<8} {:>6} {:>13} {:>10.1f} {:>10.0f} {:>11.2f}x   no exchange (ceiling)\n",
-                 algo, ctx.size(), kBatch * ctx.size(), alone, alone * kBatch * ctx.size(),
-                 alone * ctx.size() / single);
+                 algo, p, kBatch * p, median(ua), median(ua) * kBatch * p, median(r_alone));
       fmt::print(
           "{:<8} {:>6} {:>13} {:>10.1f} {:>10.0f} {:>11.2f}x   GradientSync: {:.0f}% of "
-          "the ceiling\n",
-          algo, ctx.size(), kBatch * ctx.size(), dp, dp * kBatch * ctx.size(),
-          dp * ctx.size() / single, 100.0 * dp / alone);
+          "the ceiling; per repeat: {}\n",
+          algo, p, kBatch * p, median(ud), median(ud) * kBatch * p, median(r_dp),
+          100.0 * median(r_ceil), fmt::format("{:.2f}", fmt::join(r_dp, " ")));
+      std::string per_rank;
+      for (int r = 0; r < p; ++r)
+        per_rank += fmt::format("  rank {}: wait {:.3f} ms, all-reduce {:.3f} ms", r, all[2 * r],
+                                all[2 * r + 1]);
+      fmt::print(
+          "{:<8} {:>6} {:>13} {:>10.1f} {:>10.0f} {:>11.2f}x   barrier then GradientSync, "
+          "per update:{}\n",
+          algo, p, kBatch * p, median(ut), median(ut) * kBatch * p, median(r_dpt), per_rank);
     }
   }
   return 0;

@@ -8,6 +8,7 @@
 
 #include "engine/core/error.h"
 #include "engine/ring_allreduce.h"
+#include "engine/shm_allreduce.h"
 
 namespace relabel::engine {
 
@@ -112,7 +113,22 @@ void MpiCollective::all_reduce(torch::Tensor& tensor, ReduceOp op) {
                 c10::toString(tensor.scalar_type()) + " (float32, float64, int32, int64)");
   if (size_ == 1 || tensor.numel() == 0) return;
   const int64_t n = tensor.numel();
-  if (op == ReduceOp::Mean && static_cast<int64_t>(tensor.nbytes()) >= ring_min_bytes_) {
+  const bool large = static_cast<int64_t>(tensor.nbytes()) >= ring_min_bytes_;
+  if (large && shm_enabled_ && tensor.is_floating_point() &&
+      (op == ReduceOp::Mean || op == ReduceOp::Sum)) {
+    if (shm_state_ == 0) {  // collective, once: every rank sees the same tensor size
+      shm_ = SharedMemoryReducer::create(comm_);
+      shm_state_ = shm_ ? 1 : -1;
+    }
+    if (shm_) {
+      const bool mean = op == ReduceOp::Mean;
+      const bool done = tensor.scalar_type() == torch::kFloat32
+                            ? shm_->all_reduce(tensor.data_ptr<float>(), n, mean)
+                            : shm_->all_reduce(tensor.data_ptr<double>(), n, mean);
+      if (done) return;  // else /dev/shm is full: the paths below
+    }
+  }
+  if (op == ReduceOp::Mean && large) {
     // Large floating means: ring with the scaling fused in (engine/ring_allreduce.h).
     if (tensor.scalar_type() == torch::kFloat32)
       return ring_all_reduce_mean(tensor.data_ptr<float>(), n, MPI_FLOAT, comm_, max_chunk_,

@@ -2,12 +2,15 @@
 // Collective over an MPI communicator for CPU tensors (DESIGN.md, engine/).
 #include <mpi.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "engine/collective.h"
 
 namespace relabel::engine {
+
+class SharedMemoryReducer;
 
 // Throws relabel::RunError("<what>: <MPI error string>") unless code is MPI_SUCCESS. MPI only
 // returns codes on communicators whose error handler is MPI_ERRORS_RETURN (split communicators
@@ -41,6 +44,10 @@ class MpiCollective final : public Collective {
   // Float means of at least this many bytes use the ring with fused scaling; smaller ones
   // MPI_Allreduce (latency-optimised) and a division. Tests lower it to exercise the ring.
   void set_ring_min_bytes(int64_t bytes);
+  // Float sums and means of at least ring_min_bytes go through one shared-memory segment when
+  // every rank is on this node (engine/shm_allreduce.h), the ring otherwise. Tests turn it off
+  // to exercise the ring. Collective: every rank must pass the same value.
+  void set_shared_memory(bool enabled) { shm_enabled_ = enabled; }
 
  private:
   struct Owned {};
@@ -52,6 +59,9 @@ class MpiCollective final : public Collective {
   int64_t max_chunk_ = 1LL << 30;
   int64_t ring_min_bytes_ = 256 << 10;
   std::vector<char> scratch_;  // the ring's receive buffer, reused
+  bool shm_enabled_ = true;
+  int shm_state_ = 0;  // 0: not tried yet, 1: shm_ usable, -1: ranks span nodes or no shm
+  std::unique_ptr<SharedMemoryReducer> shm_;
 };
 
 }  // namespace relabel::engine

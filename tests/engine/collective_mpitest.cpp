@@ -79,6 +79,7 @@ TEST(AllReduceMean, RingWithFusedScalingAtAnyLength) {
   auto& w = world();
   MpiCollective ring(MPI_COMM_WORLD);
   ring.set_ring_min_bytes(0);      // every float mean takes the ring
+  ring.set_shared_memory(false);   // not the shared-memory segment
   ring.set_max_chunk_elements(3);  // and several Sendrecv pieces per step
   for (auto dtype : {torch::kFloat32, torch::kFloat64}) {
     for (int64_t n : {1, 2, 5, 7, 1000, 4099}) {
@@ -96,6 +97,38 @@ TEST(AllReduceMean, RingWithFusedScalingAtAnyLength) {
       for (int k = 1; k < w.size(); ++k) EXPECT_TRUE(torch::equal(results[0], results[k])) << n;
     }
   }
+}
+
+TEST(AllReduceMean, SharedMemorySegmentMatchesTheRingAndGrows) {
+  auto& w = world();
+  MpiCollective shm(MPI_COMM_WORLD), ring(MPI_COMM_WORLD);
+  shm.set_ring_min_bytes(0);  // every float sum and mean takes the segment (ranks share a node)
+  ring.set_ring_min_bytes(0);
+  ring.set_shared_memory(false);
+  for (auto dtype : {torch::kFloat32, torch::kFloat64}) {
+    // 300001 doubles (2.4 MB) outgrow the first 1 MB segment; smaller sizes after it reuse it.
+    for (int64_t n : {1, 2, 5, 7, 1000, 4099, 300001, 3}) {
+      auto t = rank_values(n, w.rank(), dtype);
+      shm.all_reduce(t, ReduceOp::Mean);
+      auto expected = expected_sum(n, w.size(), dtype).to(torch::kFloat64).div(w.size()).to(dtype);
+      EXPECT_TRUE(torch::allclose(t, expected, 1e-6, 0)) << n;
+      auto s = rank_values(n, w.rank(), dtype);
+      shm.all_reduce(s, ReduceOp::Sum);
+      EXPECT_TRUE(torch::equal(s, expected_sum(n, w.size(), dtype).to(dtype))) << n;
+      // Random inputs: the same as the ring and the replicas agree bit for bit.
+      auto gen = torch::randn({n}, torch::TensorOptions().dtype(dtype)) + w.rank();
+      auto via_ring = gen.clone();
+      shm.all_reduce(gen, ReduceOp::Mean);
+      ring.all_reduce(via_ring, ReduceOp::Mean);
+      EXPECT_TRUE(torch::allclose(gen, via_ring, 1e-6, 1e-6)) << n;
+      auto results = w.all_gather(gen.unsqueeze(0));
+      for (int k = 1; k < w.size(); ++k) EXPECT_TRUE(torch::equal(results[0], results[k])) << n;
+    }
+  }
+  // Max and integer means keep MPI_Allreduce.
+  auto m = torch::full({70000}, float(w.rank()));
+  shm.all_reduce(m, ReduceOp::Max);
+  EXPECT_TRUE(torch::equal(m, torch::full({70000}, float(w.size() - 1))));
 }
 
 TEST(Broadcast, FromEveryRootAnyDtype) {
