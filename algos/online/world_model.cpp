@@ -244,6 +244,13 @@ std::map<std::string, double> WorldModelAgent::update(const SequenceBatch& repla
     auto q_next = s.q_pair(s.target_views, next_z, pi_next, true, nullptr, o);
     auto cont = s.reward ? torch::ones_like(q_next) : 1.0 - replay.terminals.to(s.device);
     td = r + s.gamma * cont * q_next;
+    // A diverged model makes the TD targets non-finite; two_hot would then index bins with
+    // garbage. Stop with a clear error instead (the run keeps its last checkpoint).
+    if (!torch::isfinite(td).all().item<bool>())
+      throw RunError(
+          fmt::format("world model: non-finite TD target at update {} (the model diverged; lower "
+                      "policy.lr or check the reward scale)",
+                      s.updates + 1));
   }
   auto logits = s.q_all(P, Zp, act, &s.gen);  // (num_q, H, N, bins)
   Tensor per_step;                            // (num_q, H)

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <limits>
 #include <sstream>
 
 #include "algos/reward/cdred_reward.h"
@@ -123,6 +124,19 @@ TEST(WorldModelAgent, ScalarHeadsTrainToo) {
   auto m = agent.update(random_batch(16, 3, 9));
   EXPECT_TRUE(std::isfinite(m.at("value_loss")));
   EXPECT_TRUE(std::isfinite(m.at("reward_loss")));
+}
+
+TEST(WorldModelAgent, NonFiniteRewardsStopWithAClearError) {
+  WorldModelAgent agent(small(3));
+  auto batch = random_batch(16, 3, 4);
+  batch.rewards.index_put_({0, 0}, std::numeric_limits<float>::quiet_NaN());
+  try {
+    agent.update(batch);
+    FAIL() << "a NaN reward must not train";
+  } catch (const relabel::RunError& e) {
+    EXPECT_NE(std::string(e.what()).find("non-finite TD target at update 1"), std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(WorldModelAgent, SaveLoadContinuesIdentically) {
