@@ -13,6 +13,7 @@
 #include "engine/collective_factory.h"
 #include "engine/context.h"
 #include "engine/core/error.h"
+#include "engine/idle_barrier.h"
 #include "engine/run/run_pipeline.h"
 #include "engine/run/run_record.h"
 #include "io/atomic_file.h"
@@ -160,7 +161,8 @@ SweepCounts run_sweep(const SweepSpec& spec, engine::Context& context,
     }
   }
   const auto loop_end = Clock::now();
-  MPI_Barrier(context.world());
+  // Groups that ran out of runs wait here for the others' last runs, possibly for hours: asleep.
+  engine::idle_barrier(context.world());
   const double final_wait = since(loop_end);
   const auto set_timing = [&](SweepCounts& c) {
     c.runs = runs_executed;

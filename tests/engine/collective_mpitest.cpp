@@ -3,12 +3,15 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 #include <unistd.h>
+#include <chrono>
+#include <ctime>
 
 #include <filesystem>
 #include <fstream>
 #include <thread>
 
 #include "engine/core/error.h"
+#include "engine/idle_barrier.h"
 #include "engine/mpi_collective.h"
 
 using relabel::engine::Collective;
@@ -129,6 +132,27 @@ TEST(AllReduceMean, SharedMemorySegmentMatchesTheRingAndGrows) {
   auto m = torch::full({70000}, float(w.rank()));
   shm.all_reduce(m, ReduceOp::Max);
   EXPECT_TRUE(torch::equal(m, torch::full({70000}, float(w.size() - 1))));
+}
+
+TEST(IdleBarrier, WaitsForTheSlowRankWithoutSpinning) {
+  // Rank 0 is "working" (asleep, so it uses no CPU either) for 1.5 s; every other rank waits in
+  // idle_barrier and must use a small fraction of that time on the CPU (MPI_Barrier would use
+  // nearly all of it, polling).
+  auto cpu = [] {
+    timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+  };
+  MPI_Barrier(MPI_COMM_WORLD);
+  const auto wall0 = std::chrono::steady_clock::now();
+  const double cpu0 = cpu();
+  if (world().rank() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  relabel::engine::idle_barrier(MPI_COMM_WORLD);
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  const double used = cpu() - cpu0;
+  EXPECT_GE(wall, 1.4);
+  if (world().rank() != 0) EXPECT_LT(used, 0.25 * wall) << "cpu " << used << " s of " << wall;
 }
 
 TEST(Broadcast, FromEveryRootAnyDtype) {
