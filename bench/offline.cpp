@@ -19,13 +19,13 @@
 #include <vector>
 
 #include <mpi.h>
-#include <unistd.h>
 
 #include "algos/nets/mlp.h"
 #include "algos/offline/learner.h"
 #include "engine/collective_factory.h"
 #include "engine/context.h"
 #include "engine/gradient_sync.h"
+#include "engine/idle_barrier.h"
 
 using namespace relabel::algos;
 namespace engine = relabel::engine;
@@ -329,17 +329,6 @@ Paired measure(const std::function<void(const Batch&)>& update, double flops, in
           100 * *std::max_element(ratios.begin(), ratios.end()), median(peaks) / 1e9};
 }
 
-// Waits for every rank without spinning a core (the ranks share the machine with the work).
-void idle_barrier(MPI_Comm comm) {
-  MPI_Request req;
-  MPI_Ibarrier(comm, &req);
-  int done = 0;
-  while (!done) {
-    MPI_Test(&req, &done, MPI_STATUS_IGNORE);
-    if (!done) usleep(500);
-  }
-}
-
 // Splits the time in average_gradients into waiting for the slower rank (a barrier first) and
 // the all-reduce itself: where the data-parallel overhead goes.
 class TimedSync final : public GradSync {
@@ -373,7 +362,7 @@ struct Timed {
   MPI_Comm comm;
   std::vector<Batch> batches;
   double once(int updates) {
-    idle_barrier(comm);
+    engine::idle_barrier(comm, 1);  // the ranks share the machine with the work: no spinning
     const double t0 = now();
     for (int i = 0; i < updates; ++i) update(batches[i % batches.size()]);
     double t = now() - t0;
@@ -435,7 +424,7 @@ int data_parallel(engine::Context& ctx, int updates, int repeats) {
     for (int r = 0; r < repeats; ++r) {
       double one = 0;
       if (ctx.is_root()) one = single.once(updates);  // the other ranks wait without spinning
-      idle_barrier(MPI_COMM_WORLD);
+      engine::idle_barrier(MPI_COMM_WORLD, 1);
       const double a = alone.once(updates), d = dp.once(updates), t = dpt.once(updates);
       u1.push_back(one), ua.push_back(a), ud.push_back(d), ut.push_back(t);
       const double p = ctx.size();
