@@ -21,7 +21,7 @@
 #include "engine/run/global_sampler.h"
 #include "engine/run/offline_data.h"
 #include "engine/run/root_error.h"
-#include "engine/run/run_finish.h"
+#include "engine/run/run_attempt.h"
 #include "engine/run/run_record.h"
 #include "engine/seeding.h"
 #include "envs/registry.h"
@@ -314,29 +314,11 @@ void OnlineRun::save_checkpoint(int64_t step) {
 RunOutcome OnlineRun::execute() {
   RunOutcome outcome;
   outcome.dir = dir_;
-  if (!control_.force) {
-    int64_t done = 0;
-    if (rank_ == 0) {
-      auto record = read_run_record(dir_);
-      done = record && record->value("status", "") == "done" &&
-             record->value("config_hash", "") == hash_;
-    }
-    if (comm_.all_reduce_max(done) != 0) {
-      outcome.status = RunStatus::Skipped;
-      if (rank_ == 0) {
-        auto record = read_run_record(dir_);
-        outcome.final_score = record->value("final_score", 0.0);
-        outcome.best_score = record->value("best_score", 0.0);
-      }
-      return outcome;
-    }
+  if (!control_.force && finished_before(outcome, dir_, hash_, mpi_, rank_)) {
+    outcome.status = RunStatus::Skipped;
+    return outcome;
   }
-  if (rank_ == 0) {
-    fs::create_directories(dir_);
-    io::write_file_atomic(dir_ + "/config.toml", to_toml(config_));
-    engine::add_log_file(dir_ + "/log.txt");
-  }
-  comm_.barrier();
+  open_run_directory(dir_, to_toml(config_), mpi_, rank_);
   store_ = std::make_unique<CheckpointStore>(dir_ + "/ckpt");
   if (rank_ > 0)
     rank_store_ = std::make_unique<CheckpointStore>(fmt::format("{}/ckpt/rank{}", dir_, rank_));
@@ -344,13 +326,7 @@ RunOutcome OnlineRun::execute() {
   // to the previous one, which every store still keeps).
   int64_t mine = my_store().latest_step().value_or(-1);
   const int64_t resume_step = -comm_.all_reduce_max(-mine);
-  if (rank_ == 0) {
-    auto previous = read_run_record(dir_);
-    record_["attempts"] = previous ? previous->value("attempts", json::array()) : json::array();
-    record_["attempts"].push_back({{"started_at", utc_now()},
-                                   {"start_step", std::max<int64_t>(resume_step, 0)},
-                                   {"ranks", size_}});
-  }
+  if (rank_ == 0) begin_attempt(record_, dir_, resume_step, size_);
   write_record("running");
   spdlog::info("run {} ({}+{}, online, {} ranks) -> {}", record_["id"].get<std::string>(),
                config_.reward.method, config_.policy.algo, size_, dir_);

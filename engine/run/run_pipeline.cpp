@@ -23,7 +23,7 @@
 #include "engine/run/online_run.h"
 #include "engine/run/reward_phase.h"
 #include "engine/run/row_gather.h"
-#include "engine/run/run_finish.h"
+#include "engine/run/run_attempt.h"
 #include "engine/run/run_record.h"
 #include "engine/run/shard_batcher.h"
 #include "engine/seeding.h"
@@ -89,18 +89,6 @@ algos::OfflineOptions learner_options(const RunConfig& c, const io::Dataset& sha
   o.rank = rank;
   o.device = "cpu";
   return o;
-}
-
-// Rank 0 reads; the verdict is broadcast so every rank agrees.
-bool already_done(const std::string& dir, const std::string& hash, MPI_Comm comm, int rank) {
-  int done = 0;
-  if (rank == 0) {
-    auto record = read_run_record(dir);
-    done =
-        record && record->value("status", "") == "done" && record->value("config_hash", "") == hash;
-  }
-  MPI_Bcast(&done, 1, MPI_INT, 0, comm);
-  return done != 0;
 }
 
 // The step of the newest checkpoint as seen by rank 0 (-1 if none), agreed on by every rank.
@@ -255,32 +243,14 @@ void OfflineRun::save_checkpoint(int64_t step) {
 RunOutcome OfflineRun::execute() {
   RunOutcome outcome;
   outcome.dir = dir_;
-  if (!control_.force && already_done(dir_, hash_, mpi_, rank_)) {
+  if (!control_.force && finished_before(outcome, dir_, hash_, mpi_, rank_)) {
     outcome.status = RunStatus::Skipped;
-    if (rank_ == 0) {
-      auto record = read_run_record(dir_);
-      outcome.final_score = record->value("final_score", 0.0);
-      outcome.best_score = record->value("best_score", 0.0);
-    }
     return outcome;
   }
-  if (rank_ == 0) {
-    fs::create_directories(dir_);
-    io::write_file_atomic(dir_ + "/config.toml", to_toml(config_));
-    engine::add_log_file(dir_ + "/log.txt");
-  }
-  comm_.barrier();
+  open_run_directory(dir_, to_toml(config_), mpi_, rank_);
   store_ = std::make_unique<CheckpointStore>(dir_ + "/ckpt");
   const int64_t resume_step = agreed_latest(*store_, mpi_, rank_);
-  // Every start of this run is logged in result.json's "attempts" (start and end step, status),
-  // so restarts can be audited: after a preemption the attempts tile [0, steps) exactly.
-  if (rank_ == 0) {
-    auto previous = read_run_record(dir_);
-    record_["attempts"] = previous ? previous->value("attempts", json::array()) : json::array();
-    record_["attempts"].push_back({{"started_at", utc_now()},
-                                   {"start_step", std::max<int64_t>(resume_step, 0)},
-                                   {"ranks", size_}});
-  }
+  if (rank_ == 0) begin_attempt(record_, dir_, resume_step, size_);
   write_record("running");
   spdlog::info("run {} ({}, {} ranks) -> {}", record_["id"].get<std::string>(),
                method_label(config_), size_, dir_);
