@@ -8,7 +8,6 @@
 #include <atomic>
 #include <cstring>
 #include <string>
-#include <vector>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -55,12 +54,13 @@ struct Vec<double> {
 };
 #endif
 
-// dst[i] = scale * sum_r src[r][i] for i in [0, n), summing in rank order; dst in the segment.
+// dst[i] = scale * sum_r src[r * stride + i] for i in [0, n) (the slots lie `stride` elements
+// apart), summing in rank order; dst in the segment.
 template <typename T>
-void reduce_into(T* dst, const T* const* src, int count, T scale, int64_t n) {
+void reduce_into(T* dst, const T* src, int64_t stride, int count, T scale, int64_t n) {
   auto scalar = [&](int64_t i) {
-    T acc = src[0][i];
-    for (int r = 1; r < count; ++r) acc += src[r][i];
+    T acc = src[i];
+    for (int r = 1; r < count; ++r) acc += src[r * stride + i];
     dst[i] = acc * scale;
   };
   int64_t i = 0;
@@ -68,8 +68,8 @@ void reduce_into(T* dst, const T* const* src, int count, T scale, int64_t n) {
   using W = Vec<T>;
   for (; i < n && reinterpret_cast<uintptr_t>(dst + i) % 16 != 0; ++i) scalar(i);
   for (; i + W::width <= n; i += W::width) {
-    auto acc = W::load(src[0] + i);
-    for (int r = 1; r < count; ++r) acc = W::add(acc, W::load(src[r] + i));
+    auto acc = W::load(src + i);
+    for (int r = 1; r < count; ++r) acc = W::add(acc, W::load(src + r * stride + i));
     stream4(dst + i, W::mul(acc, scale));
   }
 #endif
@@ -177,9 +177,8 @@ bool SharedMemoryReducer::all_reduce(T* data, int64_t n, bool mean) {
   barrier();  // every slot written
   // Chunk c = [c n / P, (c + 1) n / P) is reduced by rank c, summing the slots in rank order.
   const int64_t lo = int64_t(rank_) * n / size_, hi = int64_t(rank_ + 1) * n / size_;
-  std::vector<const T*> src(static_cast<size_t>(size_));
-  for (int r = 0; r < size_; ++r) src[size_t(r)] = slot(r) + lo;
-  reduce_into(result + lo, src.data(), size_, mean ? T(1) / T(size_) : T(1), hi - lo);
+  const auto stride = static_cast<int64_t>(slot_bytes_ / sizeof(T));  // slots are page-aligned
+  reduce_into(result + lo, slot(0) + lo, stride, size_, mean ? T(1) / T(size_) : T(1), hi - lo);
   barrier();  // every chunk reduced
   std::memcpy(data, result, bytes);
   return true;
