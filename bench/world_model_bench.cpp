@@ -75,19 +75,24 @@ int main(int argc, char** argv) {
   std::string preset = "cpu-small";
   int64_t batch = 256;
   int updates = 10, steps = 40;
+  int64_t target_hidden = 512;
   app.add_option("--preset", preset, "world-model size preset")->capture_default_str();
   app.add_option("--batch", batch, "batch size (each half with CDRED)")->capture_default_str();
   app.add_option("--repeats", g_repeats, "repeats (median)")->capture_default_str();
   app.add_option("--updates", updates, "updates per repeat")->capture_default_str();
   app.add_option("--steps", steps, "acting steps per repeat")->capture_default_str();
+  app.add_option("--target-hidden", target_hidden,
+                 "CDRED target width (spec 512; configs/*-cdred.toml use 128 on CPU)")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   torch::set_num_threads(1);
 
   std::printf(
       "world-model agent, preset %s, batch %lld (+%lld expert with CDRED), CDRED CPU "
-      "preset (targets 5 x MLP[z+a, 512, 512, 256], predictors 2 x 256); 1 thread; "
+      "preset (targets 5 x MLP[z+a, %lld, %lld, 256], predictors 2 x 256); 1 thread; "
       "median of %d repeats\n",
-      preset.c_str(), static_cast<long long>(batch), static_cast<long long>(batch), g_repeats);
+      preset.c_str(), static_cast<long long>(batch), static_cast<long long>(batch),
+      static_cast<long long>(target_hidden), static_cast<long long>(target_hidden), g_repeats);
   std::printf("%-9s %-6s %-6s | %9s %8s %8s | %10s %10s %7s | %10s %9s\n", "task", "reward",
               "acting", "act ms", "env us", "x env", "update ms", "reward ms", "x gt", "updates/s",
               "online/s");
@@ -120,6 +125,7 @@ int main(int argc, char** argv) {
       CdredOptions c;
       c.latent_dim = o.latent_dim;
       c.act_dim = o.act_dim;
+      c.target_hidden = target_hidden;
       c.predictor_hidden = 256;
       c.predictor_layers = 2;
       CdredReward reward(c);
