@@ -29,7 +29,6 @@
 #include "engine/seeding.h"
 #include "envs/evaluate.h"
 #include "envs/registry.h"
-#include "io/atomic_file.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;

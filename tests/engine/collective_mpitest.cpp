@@ -3,9 +3,9 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 #include <unistd.h>
+
 #include <chrono>
 #include <ctime>
-
 #include <filesystem>
 #include <fstream>
 #include <thread>
