@@ -1,4 +1,4 @@
-// relabel run CFG.toml: one experiment, alone or under mpirun -np P (DESIGN.md, data flow).
+// relabel run CFG.toml: one experiment, alone or under mpirun -np P (docs/architecture.md).
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 

@@ -1,5 +1,5 @@
 #pragma once
-// Collective operations of one group of ranks over torch tensors (DESIGN.md, engine/).
+// Collective operations of one group of ranks over torch tensors (docs/architecture.md, engine/).
 // MpiCollective (CPU tensors, any MPI) and NcclCollective (CUDA tensors, CUDA builds) implement
 // it; make_collective() picks one for a Context's device. Every rank of the group must call the
 // same operations in the same order with matching shapes (MPI semantics); a rank that fails

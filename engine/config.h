@@ -1,5 +1,5 @@
 #pragma once
-// The resolved configuration of one run (specs/formats.md, "Run configuration"). Plain structs:
+// The resolved configuration of one run (docs/formats.md, "Run configuration"). Plain structs:
 // every member, its TOML key, default, range and documentation live in one table,
 // engine/config_schema.cpp, so the zeros below are NOT the defaults: start from
 // engine::default_run_config() (config_schema.h) or load_run_config() (config_load.h).

@@ -46,7 +46,7 @@ class Resolver {
       c_.dataset.label_fraction = method == "imputation" ? 0.01 : 1.0;
     if (!given("reward.predictor_hidden")) c_.reward.predictor_hidden = cpu ? 256 : 1024;
     if (!given("policy.preset")) c_.policy.preset = cpu ? "cpu-small" : "1M";
-    // algorithms.md: the episode-range scaling is IQL's *locomotion* reward scaling; on other
+    // docs/algorithms.md: the episode-range scaling is IQL's *locomotion* reward scaling; on other
     // tasks (pendulum's returns span ~1500) it would blow rewards up and saturate IQL's weights.
     if (c_.policy.reward_scaling == "auto") {
       const bool locomotion = envs::has_task(c_.task.name) && envs::find_task(c_.task.name).needs_mujoco;
@@ -123,7 +123,7 @@ class Resolver {
     const auto& method = c_.reward.method;
     const auto& algo = c_.policy.algo;
     if (method == "cdred") {
-      // The CDRED reward is defined on the world model's latents (algorithms.md, CDRED).
+      // The CDRED reward is defined on the world model's latents (docs/algorithms.md, CDRED).
       if (algo != "world_model")
         fail("reward.method",
              fmt::format("cdred needs policy.algo = \"world_model\", got \"{}\"", algo));

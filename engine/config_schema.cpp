@@ -97,7 +97,7 @@ class Table {
 
 const double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// Defaults: specs/algorithms.md (CORL for IQL/TD3+BC, the ReLOAD, imputation and CDRED papers,
+// Defaults: docs/algorithms.md (CORL for IQL/TD3+BC, the ReLOAD, imputation and CDRED papers,
 // TD-MPC2 for the world model). Keep the rows in documentation order.
 std::vector<KeySpec> build_schema() {
   using R = RunConfig;
@@ -108,7 +108,7 @@ std::vector<KeySpec> build_schema() {
 
   // [task]
   t.key("task.name", &R::task, &TaskConfig::name, std::string("pendulum"),
-        "environment name in the task registry (specs/envs.md)");
+        "environment name in the task registry (docs/envs.md)");
   t.key("task.ref_min_score", &R::task, &TaskConfig::ref_min_score, kNaN,
         "override of R_random for the normalised score; unset = dataset/registry value")
       .optional();

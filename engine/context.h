@@ -1,5 +1,5 @@
 #pragma once
-// The MPI world of one relabel process (DESIGN.md, engine/). RAII: initialises MPI if nobody
+// The MPI world of one relabel process (docs/architecture.md). RAII: initialises MPI if nobody
 // did (also without mpirun: a singleton world of one rank) and finalises only what it started.
 #include <mpi.h>
 

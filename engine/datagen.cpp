@@ -33,7 +33,7 @@ namespace {
 // Seed streams derived from --seed (envs::mix_seed keeps them apart).
 constexpr uint64_t kTrainStream = 100, kRandomStream = 101, kMediumStream = 102,
                    kExpertStream = 103;
-// envs.md: R_random is the mean return of a uniform-random policy over 100 episodes.
+// docs/envs.md: R_random is the mean return of a uniform-random policy over 100 episodes.
 constexpr int kRandomEpisodes = 100;
 // Collections with fewer complete episodes run extra (unstored) ones for a stable mean return.
 constexpr int kMinEpisodes = 10;
@@ -299,7 +299,7 @@ class Suite {
     const double wall = seconds_since(start);
 
     // The medium policy. D4RL saves the policy "when its return first reaches about one third of
-    // the final" (specs/algorithms.md); read as: among the evaluation snapshots, the earliest
+    // the final" (docs/algorithms.md); read as: among the evaluation snapshots, the earliest
     // whose deterministic return is at least R_random + (R_final − R_random) / 3, i.e. a third of
     // the way from random to final performance (returns may be negative, as on pendulum).
     const double r_final = snapshots.back().ret;

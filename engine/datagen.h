@@ -1,5 +1,5 @@
 #pragma once
-// `relabel datagen`: D4RL-style dataset suites (specs/algorithms.md, "Dataset generation").
+// `relabel datagen`: D4RL-style dataset suites (docs/algorithms.md, "Dataset generation").
 // SAC is trained on the task; the "medium" policy is the earliest evaluation snapshot reaching a
 // third of the way from R_random to the final return, the "expert" the final policy. The
 // stochastic policies then collect random, medium, medium-replay, expert and medium-expert

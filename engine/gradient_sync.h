@@ -1,5 +1,5 @@
 #pragma once
-// Data-parallel gradient averaging, DDP-style (DESIGN.md, engine/): parameters are laid out
+// Data-parallel gradient averaging, DDP-style (docs/architecture.md): parameters are laid out
 // once into flat buckets (default 25 MB, as PyTorch DDP), each bucket is averaged with one
 // all-reduce (Mean, the scaling fused into the reduction by the backend). The layout is cached per
 // parameter list, so a step allocates nothing. Like DDP's gradient_as_bucket_view, every .grad() is

@@ -1,5 +1,5 @@
 #pragma once
-// A failing rank must never leave its peers waiting in a collective (DESIGN.md, Conventions).
+// A failing rank must never leave its peers waiting in a collective (docs/architecture.md).
 // run_or_abort(comm, fn) runs fn on this rank; if it throws, the message is printed as
 // "relabel: error: <what>" and every rank of `comm` is aborted (MPI_Abort) with the error's
 // exit code (relabel::Error: 2, RunError and other exceptions: 1). With a single-rank `comm`

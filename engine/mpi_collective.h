@@ -1,5 +1,5 @@
 #pragma once
-// Collective over an MPI communicator for CPU tensors (DESIGN.md, engine/).
+// Collective over an MPI communicator for CPU tensors (docs/architecture.md, engine/).
 #include <mpi.h>
 
 #include <memory>

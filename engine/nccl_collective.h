@@ -1,5 +1,5 @@
 #pragma once
-// Collective over NCCL for CUDA tensors (DESIGN.md, engine/; built when RELABEL_HAVE_NCCL).
+// Collective over NCCL for CUDA tensors (docs/architecture.md; built when RELABEL_HAVE_NCCL).
 // MPI bootstraps it: rank 0 of the communicator creates the NCCL unique id and broadcasts it,
 // every rank calls ncclCommInitRank on its node-local device. Operations run on a stream owned
 // by the backend, ordered after the work already queued on the compute stream (torch's current

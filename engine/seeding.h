@@ -1,5 +1,5 @@
 #pragma once
-// Reproducible, independent random streams per (seed, rank, purpose) (DESIGN.md, run step 2).
+// Reproducible, independent random streams per (seed, rank, purpose) (docs/architecture.md).
 // Parameter initialisation uses shared_seed(seed, "init"): identical on every rank (and the
 // parameters are broadcast anyway); data sampling and exploration use derive_seed(seed, rank,
 // "batch"/"env"), different on every rank. Changing a stream name or rank changes the seed.

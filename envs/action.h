@@ -1,6 +1,6 @@
 #pragma once
 // Action validation shared by every task: size and finiteness checks, then clipping to the
-// bounds (envs.md: actions outside the bounds are clipped before the step).
+// bounds (docs/envs.md: actions outside the bounds are clipped before the step).
 #include <string>
 
 namespace relabel::envs {

@@ -1,5 +1,5 @@
 #pragma once
-// The task interface (../shared/specs/envs.md): reset(seed) -> obs, step(action) -> transition.
+// The task interface (docs/envs.md): reset(seed) -> obs, step(action) -> transition.
 // Observations and actions are float32 at this boundary; simulators may compute in float64.
 #include <algorithm>
 #include <cstdint>

@@ -37,7 +37,7 @@ void MountainCar::step_into(const float* action, float* obs, double& reward, boo
   position_ = std::clamp(position_ + velocity_, kMinPosition, kMaxPosition);
   if (position_ == kMinPosition && velocity_ < 0.0) velocity_ = 0.0;  // inelastic left wall
   terminated = position_ >= kGoalPosition && velocity_ >= 0.0;
-  // The control cost uses the clipped action (envs.md).
+  // The control cost uses the clipped action (docs/envs.md).
   reward = (terminated ? 100.0 : 0.0) - 0.1 * force * force;
   truncated = finish_step(terminated);
   observe(obs);

@@ -1,5 +1,5 @@
 #pragma once
-// Continuous mountain car in plain C++ (envs.md, "mountaincar"; the Gym
+// Continuous mountain car in plain C++ (docs/envs.md, "mountaincar"; the Gym
 // MountainCarContinuous-v0 dynamics): a sparse +100 on reaching the goal.
 #include <random>
 

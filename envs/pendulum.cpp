@@ -39,7 +39,7 @@ void Pendulum::step_into(const float* action, float* obs, double& reward, bool& 
   check_running();
   double u = 0.0;
   clip_action(name(), action, 1, kMaxTorque, &u);
-  // The cost is taken on the state before the update (envs.md).
+  // The cost is taken on the state before the update (docs/envs.md).
   const double th = wrap_angle(theta_);
   const double cost = th * th + 0.1 * theta_dot_ * theta_dot_ + 0.001 * u * u;
   const double acc =

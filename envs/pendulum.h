@@ -1,5 +1,5 @@
 #pragma once
-// Pendulum swing-up in plain C++ (envs.md, "pendulum"; the Gym Pendulum-v1 dynamics).
+// Pendulum swing-up in plain C++ (docs/envs.md, "pendulum"; the Gym Pendulum-v1 dynamics).
 #include <random>
 
 #include "envs/episode_env.h"

@@ -27,9 +27,9 @@ std::vector<TaskInfo> build_registry() {
     t.max_action = static_cast<float>(Pendulum::kMaxTorque);
     t.max_episode_steps = Pendulum::kMaxSteps;
     // Measured: uniform-random policy, 5 x 100 episodes (means -1177.6 .. -1228.8, overall
-    // -1203.0); envs.md quotes "about -1200". tests/envs re-measures it.
+    // -1203.0); docs/envs.md quotes "about -1200". tests/envs re-measures it.
     t.ref_random_return = -1203.0;
-    // envs.md: "a good SAC policy scores about -150".
+    // docs/envs.md: "a good SAC policy scores about -150".
     t.ref_expert_return = -150.0;
     t.make = [] { return std::make_unique<Pendulum>(); };
     tasks.push_back(std::move(t));
@@ -52,7 +52,7 @@ std::vector<TaskInfo> build_registry() {
     tasks.push_back(std::move(t));
   }
 #ifdef RELABEL_HAVE_MUJOCO
-  // D4RL's published reference returns (envs.md, "Normalised score").
+  // D4RL's published reference returns (docs/envs.md, "Reference returns").
   struct Loco {
     const char* name;
     int obs_dim, act_dim;

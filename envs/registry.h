@@ -1,6 +1,6 @@
 #pragma once
 // Task registry: name -> factory, dimensions, bounds, episode length and reference scores
-// (../shared/specs/envs.md). Every consumer (datagen, runs, config validation) goes through it.
+// (docs/envs.md). Every consumer (datagen, runs, config validation) goes through it.
 #include <functional>
 #include <memory>
 #include <string>

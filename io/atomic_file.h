@@ -1,5 +1,5 @@
 #pragma once
-// Atomic file replacement (DESIGN.md: checkpoints and result.json are written atomically): the
+// Atomic file replacement (docs/formats.md: checkpoints, result.json written atomically): the
 // content goes to a temporary file in the destination's directory, is fsynced, then renamed over
 // the destination, and the directory is fsynced. Readers see the old file or the new one, never
 // a partial one, also after a crash.

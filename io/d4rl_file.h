@@ -1,5 +1,5 @@
 #pragma once
-// D4RL-layout HDF5 files (specs/formats.md, "Datasets: D4RL HDF5 layout"): serial write, serial
+// D4RL-layout HDF5 files (docs/formats.md, "Datasets: D4RL HDF5 layout"): serial write, serial
 // read, and the sharded read where rank r of P gets rows [r*N/P, (r+1)*N/P) through MPI-IO.
 //
 // Accepted on read (files written elsewhere, e.g. h5py):
@@ -35,7 +35,7 @@ struct D4rlWriteOptions {
 
 struct D4rlReadOptions {
   bool require_rewards = true;
-  // Sharded reads: one collective MPI-IO transfer per column (the default, specs/formats.md);
+  // Sharded reads: one collective MPI-IO transfer per column (the default, docs/formats.md);
   // false makes each rank read its hyperslab independently (compared in bench_hdf5).
   bool collective = true;
 };

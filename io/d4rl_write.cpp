@@ -12,7 +12,7 @@
 namespace relabel::io {
 namespace {
 
-constexpr int64_t kMinChunkBytes = 64 * 1024;  // specs/formats.md: row chunks of at least 64 KiB
+constexpr int64_t kMinChunkBytes = 64 * 1024;  // docs/formats.md: row chunks of at least 64 KiB
 
 void write_column(hid_t file, const std::string& path, const char* name, torch::Tensor t,
                   hid_t file_type, hid_t mem_type, const D4rlWriteOptions& options) {

@@ -1,5 +1,6 @@
 #pragma once
-// The in-memory offline dataset (DESIGN.md, io/): one shard of transitions as CPU column tensors.
+// The in-memory offline dataset (docs/architecture.md, io/): one shard of transitions as CPU column
+// tensors.
 #include <torch/types.h>
 
 #include <cmath>
@@ -9,7 +10,7 @@
 
 namespace relabel::io {
 
-// Dataset-level metadata; in a D4RL-layout file these are root attributes (specs/formats.md).
+// Dataset-level metadata; in a D4RL-layout file these are root attributes (docs/formats.md).
 struct DatasetInfo {
   std::string env;        // task name, e.g. "hopper"
   std::string generator;  // policy kind and steps that produced the data

@@ -1,5 +1,5 @@
 #pragma once
-// Minari datasets (specs/formats.md, "Datasets: Minari (read)"): a directory `<id>/data/` with
+// Minari datasets (docs/formats.md, "Datasets: Minari (read)"): a directory `<id>/data/` with
 // `main_data.hdf5` (one group `episode_<i>` per episode) and `metadata.json` (older versions keep
 // the metadata as root attributes of the HDF5 file). Only flat Box observations and actions are
 // supported; dict, tuple, discrete and image spaces are refused with an Error.

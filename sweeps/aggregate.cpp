@@ -155,7 +155,7 @@ void summarise_cell(Cell& c, const std::vector<const RunRecord*>& done, const st
   }
 }
 
-// Per task, the final scores of a group's done runs as fractions (metrics.md divides by 100).
+// Per task, the final scores of a group's done runs as fractions (docs/metrics.md divides by 100).
 TaskScores fractions(const Group& g) {
   TaskScores s;
   for (const auto& c : g.cells) {

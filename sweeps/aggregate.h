@@ -1,5 +1,5 @@
 #pragma once
-// Aggregation of run records for reports (DESIGN.md "Results and reports", specs/metrics.md):
+// Aggregation of run records for reports (docs/metrics.md, "Groups and cells"):
 // runs are grouped by (method, swept hyperparameters except seed) — a *group* — and, inside a
 // group, by task (task + dataset) — a *cell*. Cells get mean ± std over seeds, median, IQM with
 // bootstrap CIs and the aggregated learning curve; groups get the cross-task aggregates with

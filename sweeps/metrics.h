@@ -1,5 +1,5 @@
 #pragma once
-// Aggregate metrics of specs/metrics.md (rliable, Agarwal et al., NeurIPS 2021). Scores here are
+// Aggregate metrics of docs/metrics.md (rliable, Agarwal et al., NeurIPS 2021). Scores here are
 // normalised fractions (the 0–100 score divided by 100); reports multiply by 100.
 #include <cstdint>
 #include <functional>
@@ -43,7 +43,7 @@ std::vector<double> pooled(const TaskScores& scores);
 // Mean of each non-empty task.
 std::vector<double> task_means(const TaskScores& scores);
 
-// The four cross-task aggregates of metrics.md.
+// The four cross-task aggregates of docs/metrics.md.
 struct Aggregates {
   double mean = 0;            // mean of per-task means
   double median = 0;          // median of per-task means
@@ -83,7 +83,7 @@ struct BootstrapOptions {
   double confidence = 0.95;
 };
 
-// Stratified bootstrap (metrics.md): each repetition resamples the runs of every task with
+// Stratified bootstrap (docs/metrics.md): each repetition resamples the runs of every task with
 // replacement (same count), evaluates `statistic`, and the percentile interval of each output
 // component is returned. NaN outputs of a repetition are ignored for that component.
 using Statistic = std::function<std::vector<double>(const TaskScores&)>;

@@ -156,7 +156,8 @@ void read_sweep_json(const fs::path& p, std::map<std::string, RunRecord>& runs,
   try {
     j = json::parse(read_text(p));
     if (!j.is_object()) throw Error(p.string() + ": must be a JSON object");
-    // formats.md names the list "expansion"; the scheduler writes it as "runs" with a status each.
+    // docs/formats.md: older sweeps name the list "expansion"; the scheduler writes "runs" with a
+    // status each.
     const char* list_key = j.contains("expansion") ? "expansion" : "runs";
     auto exp = j.find(list_key);
     if (exp == j.end()) return;

@@ -1,5 +1,5 @@
 #pragma once
-// Reading a sweep or run directory for `relabel report` (formats.md, "Result record"): every
+// Reading a sweep or run directory for `relabel report` (docs/formats.md, "result.json"): every
 // runs/<id>/result.json, the runs that have none yet, and sweep.json entries not started. Only
 // reads; a malformed file is recorded (and warned about), never fatal.
 #include <map>

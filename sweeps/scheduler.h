@@ -1,5 +1,5 @@
 #pragma once
-// Runs a sweep over MPI (DESIGN.md, Sweeps): the world splits into groups of ranks_per_run;
+// Runs a sweep over MPI (docs/sweeps.md): the world splits into groups of ranks_per_run;
 // group leaders claim run indices from a shared counter (MPI_Fetch_and_op on a window at world
 // rank 0: one-sided, no rank does nothing but coordinate), each group runs its claimed run
 // data-parallel on its own communicator. Done runs are skipped, checkpointed runs resume, a run

@@ -1,4 +1,4 @@
-// Expansion of a parsed sweep spec into runs (specs/formats.md, "Sweep specification").
+// Expansion of a parsed sweep spec into runs (docs/sweeps.md, "Spec format").
 #include "sweeps/spec.h"
 
 #include <fmt/format.h>
@@ -18,8 +18,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// `base` is relative to the spec file; a path relative to the working directory (as in
-// formats.md's example) is accepted when no file exists next to the spec.
+// `base` is relative to the spec file; a path relative to the working directory (docs/sweeps.md,
+// "Spec format") is accepted when no file exists next to the spec.
 std::string find_base(const ParsedSpec& p) {
   fs::path base(p.base);
   if (base.is_absolute()) return base.string();

@@ -1,5 +1,5 @@
 #pragma once
-// Sweep specification (specs/formats.md, "Sweep specification"): parsing, validation of every
+// Sweep specification (docs/sweeps.md, "Spec format"): parsing, validation of every
 // swept key and value against the run schema, and deterministic expansion into runs.
 #include <cstdint>
 #include <string>

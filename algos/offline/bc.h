@@ -1,6 +1,6 @@
 #pragma once
 // Behaviour cloning: deterministic actor max_action * tanh(MLP(s)) trained on MSE(pi(s), a)
-// (CORL any-percent BC), the baseline of algorithms.md's comparisons.
+// (CORL any-percent BC), the baseline of docs/algorithms.md's comparisons.
 #include "algos/nets/fast_mlp.h"
 #include "algos/nets/flat_params.h"
 #include "algos/offline/learner.h"

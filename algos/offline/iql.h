@@ -1,6 +1,6 @@
 #pragma once
-// Implicit Q-Learning (Kostrikov et al. 2021) as algorithms.md specifies (CORL defaults): twin Q,
-// V by expectile regression, advantage-weighted Gaussian (or deterministic) actor. One flat
+// Implicit Q-Learning (Kostrikov et al. 2021) as docs/algorithms.md specifies (CORL defaults):
+// twin Q, V by expectile regression, advantage-weighted Gaussian (or deterministic) actor. One flat
 // buffer holds Q, V and the actor: one gradient all-reduce and one fused Adam per update.
 #include <vector>
 

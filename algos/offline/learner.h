@@ -1,7 +1,7 @@
 #pragma once
 // Offline policy learners (IQL, TD3+BC, behaviour cloning) behind one interface the run pipeline
 // drives: update() on a batch, act() for evaluation, save()/load() into in-memory archives (the
-// engine writes the files). Defaults are algorithms.md's (CORL).
+// engine writes the files). Defaults are docs/algorithms.md's (CORL).
 #include <torch/serialize/archive.h>
 #include <torch/types.h>
 

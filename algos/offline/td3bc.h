@@ -1,5 +1,5 @@
 #pragma once
-// TD3+BC (Fujimoto & Gu 2021) as algorithms.md specifies (CORL defaults): twin critics with
+// TD3+BC (Fujimoto & Gu 2021) as docs/algorithms.md specifies (CORL defaults): twin critics with
 // clipped-noise target smoothing, a delayed deterministic actor trained on
 // -lambda Q1(s, pi(s)) + MSE(pi(s), a), Polyak-averaged targets. Critics and actor each live in
 // one flat buffer (one all-reduce and one fused Adam per optimiser step).

@@ -2,7 +2,7 @@
 // Soft Actor-Critic (Haarnoja et al. 2018, "Soft Actor-Critic Algorithms and Applications",
 // arXiv:1812.05905): tanh-Gaussian actor, twin critics with Polyak targets and an automatically
 // tuned entropy temperature. Used for dataset generation and as an online baseline
-// (specs/algorithms.md, SAC). The agent works in normalised actions in [-1, 1]; act() and the
+// (docs/algorithms.md, SAC). The agent works in normalised actions in [-1, 1]; act() and the
 // batches it learns from use environment units in [-max_action, max_action].
 #include <torch/types.h>
 

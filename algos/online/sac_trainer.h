@@ -1,5 +1,5 @@
 #pragma once
-// The online SAC loop (specs/algorithms.md, SAC): `start_steps` uniform-random actions, then one
+// The online SAC loop (docs/algorithms.md, SAC): `start_steps` uniform-random actions, then one
 // update per environment step, with a deterministic evaluation every `eval_every` steps. The
 // caller sees evaluations and steps through callbacks (dataset generation snapshots the policy
 // there); nothing here touches files.

@@ -1,5 +1,5 @@
 #pragma once
-// Latent world-model agent, TD-MPC2-style (Hansen, Su & Wang, ICLR 2024; algorithms.md "Latent
+// Latent world-model agent, TD-MPC2-style (Hansen, Su & Wang, ICLR 2024; docs/algorithms.md "Latent
 // world-model agent"): encoder and latent dynamics with SimNorm, an ensemble of Q functions with
 // two-hot (or scalar) heads, a tanh-Gaussian policy prior, and acting by the prior or by MPPI.
 // The reward is TD-MPC2's learned reward head (trained on environment rewards) or a

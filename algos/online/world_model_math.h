@@ -12,7 +12,7 @@ torch::Tensor symlog(const torch::Tensor& x);  // sign(x) * log(1 + |x|)
 torch::Tensor symexp(const torch::Tensor& x);  // sign(x) * (exp(|x|) - 1)
 
 // Bins of the distributional heads: num_bins points evenly spaced over [vmin, vmax] in symlog
-// space (algorithms.md: 101 bins over [-10, 10]).
+// space (docs/algorithms.md: 101 bins over [-10, 10]).
 struct TwoHotBins {
   int64_t num_bins = 101;
   double vmin = -10.0;

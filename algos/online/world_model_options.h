@@ -1,5 +1,5 @@
 #pragma once
-// Options of the latent world-model agent (algorithms.md, "Latent world-model agent"; TD-MPC2
+// Options of the latent world-model agent (docs/algorithms.md, "Latent world-model agent"; TD-MPC2
 // defaults, Hansen et al. 2024). Sizes come from a preset; every other number is the published
 // default.
 #include <cstdint>
@@ -7,7 +7,7 @@
 
 namespace relabel::algos {
 
-// MPPI planning (algorithms.md; TD-MPC2's planner): horizon = the agent's horizon.
+// MPPI planning (docs/algorithms.md; TD-MPC2's planner): horizon = the agent's horizon.
 struct MppiOptions {
   int64_t iterations = 6;
   int64_t num_samples = 512;

@@ -1,6 +1,6 @@
 #pragma once
 // A reward defined on the world model's latent state and action, learned together with the
-// world model (CDRED, algorithms.md). Its trainable tensors live in the agent's flat parameter
+// world model (CDRED, docs/algorithms.md). Its trainable tensors live in the agent's flat parameter
 // buffer (declare() adds them to the agent's layout), so one optimiser, one gradient clip and
 // one all-reduce cover the world model and the reward; frozen parts (random targets) are the
 // reward's own. Without a LatentReward the agent learns TD-MPC2's reward head from the

@@ -1,6 +1,6 @@
 #pragma once
 // CDRED reward: coupled distributional random expert distillation (Li, Huang & Su 2025,
-// arXiv:2505.02228; algorithms.md "CDRED reward"). K frozen random target networks map
+// arXiv:2505.02228; docs/algorithms.md "CDRED"). K frozen random target networks map
 // (z, a) to R^D; an expert predictor f_phi is distilled onto them on expert (z, a) and a
 // behavioural predictor f_psi on replay (z, a). The distributional RND bonus (Yang et al. 2024,
 // DRND) of a prediction f against the targets' mean mu and second moment B^2,

@@ -1,5 +1,5 @@
 #pragma once
-// Reward imputation (arXiv 2407.10839; algorithms.md, Reward imputation): f(s, a) =
+// Reward imputation (arXiv 2407.10839; docs/algorithms.md, Reward imputation): f(s, a) =
 // MLP[s + a, hidden, hidden, 1] fitted by MSE on the labelled subset; labelled rows keep their
 // true reward and the rest get f(s, a) (relabel()).
 //

@@ -1,5 +1,5 @@
 #pragma once
-// ReLOAD: self-distilled RND reward (arXiv 2507.12815; algorithms.md, ReLOAD reward).
+// ReLOAD: self-distilled RND reward (arXiv 2507.12815; docs/algorithms.md, ReLOAD).
 // x = concat(s, s') of normalised observations. A frozen random target f_psi and a predictor
 // g_theta, both MLP[2*obs, hidden, hidden, embed_dim]; g_theta is fitted by MSE to f_psi on the
 // expert transitions only, then frozen. e(x) = mean_d (g_theta(x) - f_psi(x))^2 is small near the

@@ -1,6 +1,7 @@
 #pragma once
-// Reward models: what relabels an offline dataset before the policy trains on it (DESIGN.md,
-// data flow step 4; algorithms.md, ReLOAD reward and Reward imputation).
+// Reward models: what relabels an offline dataset before the policy trains on it
+// (docs/architecture.md, data flow of a run; docs/algorithms.md, ReLOAD reward and Reward
+// imputation).
 //
 // Engine protocol, on every rank of a run:
 //   1. model = make_reward_model(options)
@@ -11,7 +12,7 @@
 //      (or annotate() where no true rewards are involved)
 //   5. if model->train_on_labelled_only(): the policy trains on the labelled rows alone
 //   6. diagnostics(sample) on rank 0 with a gathered sample
-// Observations are passed NORMALISED (algorithms.md, Common data handling); models never
+// Observations are passed NORMALISED (docs/algorithms.md, Common data handling); models never
 // normalise. Tensors are float32; outputs are on the inputs' device.
 #include <torch/types.h>
 

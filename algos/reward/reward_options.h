@@ -1,5 +1,5 @@
 #pragma once
-// Options of every reward model (algorithms.md, ReLOAD reward and Reward imputation). Defaults
+// Options of every reward model (docs/algorithms.md, ReLOAD reward and Reward imputation). Defaults
 // are the published ones; the engine fills this from the run config's [reward] table.
 #include <cstdint>
 #include <string>
@@ -8,7 +8,7 @@ namespace relabel::algos {
 
 enum class RewardMethod { GroundTruth, Zero, Reload, Imputation };
 
-// Imputation baselines run in the same sweep (algorithms.md): labels_only trains the policy on
+// Imputation baselines run in the same sweep (docs/algorithms.md): labels_only trains the policy on
 // the labelled subset alone, full uses every true reward. Neither fits a reward model.
 enum class ImputationBaseline { None, LabelsOnly, Full };
 

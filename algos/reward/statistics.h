@@ -1,5 +1,5 @@
 #pragma once
-// Reward diagnostics (algorithms.md, ReLOAD and imputation diagnostics): Pearson and Spearman
+// Reward diagnostics (docs/algorithms.md, ReLOAD and imputation diagnostics): Pearson and Spearman
 // correlation and the AUROC of separating two classes by a score. Inputs are 1-D tensors of any
 // floating type on any device (computed in double on the CPU). The engine gathers a bounded
 // sample of rows to one rank and calls these; PearsonSums combines Pearson across shards

@@ -1,5 +1,5 @@
 #pragma once
-// relabel::Error and the CLI exit codes (DESIGN.md, Conventions).
+// relabel::Error and the CLI exit codes (docs/architecture.md, cli/).
 #include <stdexcept>
 #include <string>
 

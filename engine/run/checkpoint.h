@@ -1,5 +1,5 @@
 #pragma once
-// Checkpoints of one run (DESIGN.md step 6): <run>/ckpt/step_<N>.pt, written atomically by rank 0
+// Checkpoints of one run (docs/formats.md): <run>/ckpt/step_<N>.pt, written atomically by rank 0
 // (replicas are identical), the newest `keep` retained. A checkpoint is a torch archive; callers
 // fill named sub-archives (learner, reward model, ...) and a JSON string of run metadata.
 #include <cstdint>

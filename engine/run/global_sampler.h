@@ -1,5 +1,5 @@
 #pragma once
-// Minibatch indices that do not depend on the number of ranks (DESIGN.md step 5).
+// Minibatch indices that do not depend on the number of ranks (docs/architecture.md).
 //
 // Row j of the global batch at step t is a stateless hash of (seed, t, j) mapped uniformly onto
 // the sampling universe (all N rows, or a subset such as the labelled rows). Every rank computes

@@ -1,6 +1,6 @@
 #pragma once
 // Observation normalisation with statistics over the whole (sharded) dataset
-// (algorithms.md, Common data handling: mean/std over the observations, std + 1e-3).
+// (docs/algorithms.md, Common data handling: mean/std over the observations, std + 1e-3).
 #include <mpi.h>
 #include <torch/types.h>
 

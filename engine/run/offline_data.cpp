@@ -104,7 +104,7 @@ OfflineData load_offline_data(const RunConfig& config, MPI_Comm comm, bool requi
   for (int64_t e = 0; e < data.num_episodes; ++e)
     for (int64_t i = episodes[e].begin; i < episodes[e].end; ++i) ep[i] = e;
 
-  // Observation normalisation with global statistics (algorithms.md, Common data handling).
+  // Observation normalisation with global statistics (docs/algorithms.md, Common data handling).
   if (config.policy.normalize_obs) {
     data.normalizer = ObsNormalizer::from_shard(data.shard.observations, comm);
     data.shard.observations = data.normalizer.apply(data.shard.observations);

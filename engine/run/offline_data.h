@@ -1,5 +1,5 @@
 #pragma once
-// The data side of an offline run (DESIGN.md steps 3-4): this rank's shard, the global episode
+// The data side of an offline run (docs/architecture.md): this rank's shard, the global episode
 // structure (cheap per-row columns read on every rank), observation normalisation, reference
 // returns, and the small replicated pieces (expert trajectories, labelled subset).
 #include <mpi.h>

@@ -1,5 +1,5 @@
 #pragma once
-// One online run (DESIGN.md, "Online CDRED runs follow the same pipeline with the dataset step
+// One online run (docs/architecture.md, "Online runs follow the same pipeline with the dataset step
 // replaced by environment interaction"): policy.algo = "world_model" with reward.method =
 // "cdred" (the expert demonstrations are the K best trajectories of an expert dataset file) or
 // "ground_truth" (the environment's reward). Each rank of the group runs its own environment

@@ -79,7 +79,7 @@ nlohmann::json compute_diagnostics(const RunConfig& config, const OfflineData& d
   return out;
 }
 
-// algorithms.md, Common data handling: r <- r * 1000 / (max episode return - min episode
+// docs/algorithms.md, Common data handling: r <- r * 1000 / (max episode return - min episode
 // return), episodes split on terminals and timeouts, returns summed across shards.
 double episode_range_scale(const OfflineData& data, const torch::Tensor& rewards,
                            algos::GradSync& sync) {
@@ -181,7 +181,7 @@ RewardPhase run_reward_phase(const RunConfig& config, const OfflineData& data,
 
   if (phase.model->train_on_labelled_only()) phase.train_universe = labelled;
   if (config.dataset.demonstrations_only) {
-    // Behaviour cloning on the demonstrations (algorithms.md, CDRED baselines): the policy
+    // Behaviour cloning on the demonstrations (docs/algorithms.md, CDRED baselines): the policy
     // samples only rows of the K best trajectories of the dataset itself (never
     // dataset.expert_path: engine/config_resolve.cpp rejects that).
     if (!expert) expert = std::make_unique<ExpertSet>(load_expert_set(config, data, comm));

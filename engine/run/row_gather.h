@@ -1,6 +1,6 @@
 #pragma once
 // Small pieces every rank needs (expert trajectories, the labelled subset) live spread over the
-// ranks' shards; these helpers replicate them (DESIGN.md step 3).
+// ranks' shards; these helpers replicate them (docs/architecture.md, data flow of a run).
 #include <mpi.h>
 #include <torch/types.h>
 

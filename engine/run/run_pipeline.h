@@ -1,5 +1,5 @@
 #pragma once
-// One experiment, end to end (DESIGN.md, "Data flow of one run"): sharded load, observation
+// One experiment, end to end (docs/architecture.md, data flow): sharded load, observation
 // normalisation, reward fit and annotation, data-parallel policy training, evaluation split
 // across ranks, checkpoints, resume, result.json + curve.csv + log.txt in the run directory.
 // Every rank of `comm` calls run_experiment with the same configuration.

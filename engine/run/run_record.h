@@ -1,5 +1,5 @@
 #pragma once
-// The run directory's files (formats.md, "Result record"): result.json and curve.csv, written
+// The run directory's files (docs/formats.md, "result.json"): result.json and curve.csv, written
 // atomically by rank 0. Also the tiny "what state is this run in" read used to skip done runs.
 #include <nlohmann/json.hpp>
 

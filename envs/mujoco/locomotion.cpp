@@ -116,7 +116,7 @@ void LocomotionEnv::step_into(const float* action, float* obs, double& reward, b
     }
   }
   // Gym v3: forward velocity of the root over the frame-skipped step, healthy bonus, control
-  // cost on the clipped action (envs.md).
+  // cost on the clipped action (docs/envs.md).
   reward =
       (d_->qpos[0] - x_before) / dt() + spec_.healthy_reward - spec_.ctrl_cost_weight * ctrl_cost;
   terminated = !healthy();

@@ -1,5 +1,5 @@
 #pragma once
-// The MuJoCo locomotion tasks (envs.md table): one class configured per task. The planar root
+// The MuJoCo locomotion tasks (docs/envs.md table): one class configured per task. The planar root
 // is qpos[0] = x, qpos[1] = z, qpos[2] = pitch angle; observations are qpos[1:] and qvel.
 #include <mujoco/mujoco.h>
 

@@ -1,4 +1,4 @@
-// Task parameters from envs.md's table (the Gym v3 defaults that D4RL's datasets were made with).
+// Task parameters from docs/envs.md (the Gym v3 defaults that D4RL's datasets were made with).
 #include "envs/mujoco/tasks.h"
 
 #include <cmath>

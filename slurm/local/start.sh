@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts a single-node SLURM (munge, slurmctld, slurmd) for tests and for trying relabel on a
-# laptop (../shared/specs/slurm-local.md). Idempotent: daemons it already started and that are
+# laptop (docs/slurm.md). Idempotent: daemons it already started and that are
 # alive are left running. Prints `export SLURM_CONF=...` for the caller to eval.
 #   eval "$(slurm/local/start.sh)"     then sbatch/squeue/sinfo use the local cluster.
 # State lives in $RELABEL_SLURM_STATE (default /tmp/relabel-slurm); stop.sh stops exactly the

@@ -1,4 +1,4 @@
-// CDRED reward formula (algorithms.md, "CDRED reward") against hand-computed values.
+// CDRED reward formula (docs/algorithms.md, "CDRED") against hand-computed values.
 #include <ATen/CPUGeneratorImpl.h>
 #include <gtest/gtest.h>
 #include <torch/torch.h>

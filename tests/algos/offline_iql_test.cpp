@@ -1,4 +1,4 @@
-// IQL's fast path against a straightforward autograd implementation of algorithms.md's IQL
+// IQL's fast path against a straightforward autograd implementation of docs/algorithms.md's IQL
 // (update order (1)-(5), CORL's losses), written here independently.
 #include <gtest/gtest.h>
 #include <torch/torch.h>

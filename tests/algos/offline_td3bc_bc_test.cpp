@@ -1,4 +1,4 @@
-// TD3+BC and BC fast paths against straightforward autograd implementations of algorithms.md.
+// TD3+BC and BC fast paths against straightforward autograd implementations of docs/algorithms.md.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 

@@ -7,7 +7,7 @@ using relabel::algos::SacOptions;
 using relabel::algos::SacTrainer;
 using relabel::algos::SacTrainOptions;
 
-// specs/algorithms.md: SAC must reach about −200 on pendulum within 20k steps (random ≈ −1200,
+// docs/algorithms.md: SAC must reach about −200 on pendulum within 20k steps (random ≈ −1200,
 // a good policy ≈ −150). With the default architecture (256-unit MLPs, batch 256) and 1000
 // random start steps, seeds 0/1/2 evaluate (20 episodes) −245/−259/−1116 at 4k steps,
 // −312/−569/−148 at 8k, −180/−141/−146 at 9k and −179/−141/−144 at 10k: 9k steps is the shortest

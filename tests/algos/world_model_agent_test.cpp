@@ -1,4 +1,4 @@
-// The world-model agent (algorithms.md, "Latent world-model agent"): shapes, SimNorm latents,
+// The world-model agent (docs/algorithms.md, "Latent world-model agent"): shapes, SimNorm latents,
 // updates reach every network, checkpoints continue identically, CDRED needs expert data.
 #include "algos/online/world_model.h"
 

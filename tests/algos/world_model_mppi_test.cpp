@@ -1,4 +1,4 @@
-// MPPI (algorithms.md; TD-MPC2's planner) on toy latent models with known optima.
+// MPPI (docs/algorithms.md; TD-MPC2's planner) on toy latent models with known optima.
 #include "algos/online/mppi.h"
 
 #include <ATen/CPUGeneratorImpl.h>

@@ -1,4 +1,4 @@
-// Learning test (algorithms.md, CDRED; issue 7): the world-model agent with the CDRED reward,
+// Learning test (docs/algorithms.md, CDRED; issue 7): the world-model agent with the CDRED reward,
 // given 5 expert trajectories and no environment reward, reaches >= 80% of the expert's
 // normalised score on pendulum within a bounded number of environment steps (fixed seed).
 // Measured while writing it: 80% is first reached at 2000 steps (1000 random seed steps, then

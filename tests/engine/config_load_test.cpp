@@ -1,4 +1,4 @@
-// Loading errors: each one line naming FILE:LINE:COL and the key path (DESIGN.md, data flow 1).
+// Loading errors: each one line naming FILE:LINE:COL and the key path (docs/formats.md).
 #include <gtest/gtest.h>
 
 #include "tests/engine/config_test_util.h"

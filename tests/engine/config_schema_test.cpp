@@ -1,4 +1,4 @@
-// The schema table: published defaults (specs/algorithms.md), accessors, suggestions, values.
+// The schema table: published defaults (docs/algorithms.md), accessors, suggestions, values.
 #include <gtest/gtest.h>
 
 #include <cmath>

@@ -1,4 +1,4 @@
-// Mountain car dynamics, walls and goal on constructed states (envs.md, "mountaincar").
+// Mountain car dynamics, walls and goal on constructed states (docs/envs.md, "mountaincar").
 #include <gtest/gtest.h>
 
 #include <cmath>

@@ -1,4 +1,4 @@
-// MuJoCo locomotion tasks: compiled models against envs.md's figures, task rules on constructed
+// MuJoCo locomotion tasks: compiled models against docs/envs.md, task rules on constructed
 // states, resets, action handling and failure reporting.
 #include <gtest/gtest.h>
 
@@ -52,7 +52,7 @@ TEST(Mujoco, HopperModelMatchesSpec) {
   EXPECT_EQ(m->nu, 3);
   EXPECT_EQ(m->opt.integrator, mjINT_RK4);
   EXPECT_DOUBLE_EQ(m->opt.timestep, 0.002);
-  // envs.md: under 2.2.2 the masses compile to these (within 1%).
+  // docs/envs.md: under 2.2.2 the masses compile to these (within 1%).
   EXPECT_NEAR(body_mass(m, "torso"), 3.665, 0.01 * 3.665);
   EXPECT_NEAR(body_mass(m, "thigh"), 4.058, 0.01 * 4.058);
   EXPECT_NEAR(body_mass(m, "leg"), 2.781, 0.01 * 2.781);

@@ -1,4 +1,4 @@
-// Pendulum dynamics against envs.md's formulas, computed by hand here.
+// Pendulum dynamics against docs/envs.md's formulas, computed by hand here.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -14,7 +14,7 @@ struct Expected {
   double theta, theta_dot, reward;
 };
 
-// envs.md: cost on the pre-update state, then semi-implicit Euler with the speed clip.
+// docs/envs.md: cost on the pre-update state, then semi-implicit Euler with the speed clip.
 Expected by_hand(double th, double thd, double a) {
   const double u = std::max(-2.0, std::min(2.0, a));
   double w = std::fmod(th + M_PI, 2 * M_PI);

@@ -1,4 +1,4 @@
-// Uniform-random returns over 100 episodes against the registry's reference (envs.md).
+// Uniform-random returns over 100 episodes against the registry's reference (docs/envs.md).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -33,7 +33,7 @@ namespace {
 
 TEST(RandomReturns, Pendulum) {
   auto [ret, len] = random_policy_mean("pendulum", 100, 11);
-  EXPECT_NEAR(ret, -1200.0, 120.0);  // envs.md: about -1200
+  EXPECT_NEAR(ret, -1200.0, 120.0);  // docs/envs.md: about -1200
   EXPECT_NEAR(ret, find_task("pendulum").ref_random_return, 120.0);
   EXPECT_EQ(len, 200.0);
 }
@@ -45,7 +45,7 @@ TEST(RandomReturns, MountainCar) {
 }
 
 #ifdef RELABEL_HAVE_MUJOCO
-// envs.md's reference checks under MuJoCo 2.2.2 (uniform random actions, 100 episodes): within
+// docs/envs.md's reference checks under MuJoCo 2.2.2 (uniform random actions, 100 episodes): within
 // 10% or 5 absolute, whichever is wider.
 TEST(RandomReturns, Hopper) {
   auto [ret, len] = random_policy_mean("hopper", 100, 11);

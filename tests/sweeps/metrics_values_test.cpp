@@ -1,4 +1,4 @@
-// Metrics of specs/metrics.md against hand-computed values on small inputs.
+// Metrics of docs/metrics.md against hand-computed values on small inputs.
 #include <gtest/gtest.h>
 
 #include <cmath>

@@ -185,7 +185,8 @@ TEST(Aggregate, MalformedFilesAreCountedNotFatal) {
 }
 
 TEST(Aggregate, SweepJsonEntriesWithoutRunDirectoriesArePending) {
-  // formats.md's "expansion" list and the scheduler's "runs" list (string values, a status each).
+  // The older "expansion" list (docs/formats.md) and the scheduler's "runs" list (string values, a
+  // status each).
   for (const char* list : {"expansion", "runs"}) {
     TempDir dir("report-sweepjson");
     relabel::test::write_standard_sweep(dir.path());

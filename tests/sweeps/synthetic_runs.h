@@ -1,5 +1,5 @@
 #pragma once
-// Writes synthetic run directories (formats.md "Result record") for the report tests.
+// Writes synthetic run directories (docs/formats.md "result.json") for the report tests.
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
