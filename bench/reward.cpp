@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
 
   const int64_t fit_steps = 200;
   RewardOptions ro;
-  ro.method = RewardMethod::Reload;
+  ro.method = "reload";
   ro.predictor_steps = fit_steps;
   auto reload = make_reward_model(ro);
   RewardSupervision es;
@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
   rows.push_back({"reload annotate (chunk 65536)", t_rann, kChunk / t_rann, "rows/s"});
 
   RewardOptions io;
-  io.method = RewardMethod::Imputation;
+  io.method = "imputation";
   io.reward_steps = fit_steps;
   auto imput = make_reward_model(io);
   RewardSupervision ls;

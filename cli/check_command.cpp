@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "engine/config_load.h"
+#include "engine/config_reference.h"
 #include "engine/config_write.h"
 #include "engine/core/error.h"
 #include "sweeps/spec.h"
@@ -18,6 +19,7 @@ struct CheckOptions {
   std::string file;
   std::vector<std::string> sets;
   bool defaults = false;
+  bool markdown = false;
 };
 
 void print_run_config(const CheckOptions& o) {
@@ -56,9 +58,10 @@ void print_sweep(const CheckOptions& o) {
 }
 
 void run_check(const CheckOptions& o) {
+  if (o.markdown && !o.defaults) throw Error("check: --markdown goes with --defaults");
   if (o.defaults) {
     if (!o.file.empty()) throw Error("check: give either FILE or --defaults, not both");
-    std::cout << engine::defaults_toml();
+    std::cout << (o.markdown ? engine::config_reference_markdown() : engine::defaults_toml());
     return;
   }
   if (o.file.empty()) throw Error("check: FILE is required (or --defaults)");
@@ -77,6 +80,8 @@ const CommandRegistrar kCheck(15, [](CLI::App& app, ProcessArgs, int*) {
       ->type_name("KEY=VALUE")
       ->allow_extra_args(false);
   cmd->add_flag("--defaults", opts->defaults, "print every key with its default and doc");
+  cmd->add_flag("--markdown", opts->markdown,
+                "with --defaults: the configuration reference as Markdown (docs/config.md)");
   cmd->callback([opts] { run_check(*opts); });
 });
 

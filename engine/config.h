@@ -1,13 +1,15 @@
 #pragma once
 // The resolved configuration of one run (docs/formats.md, "Run configuration"). Plain structs:
 // every member, its TOML key, default, range and documentation live in one table,
-// engine/config_schema.cpp, so the zeros below are NOT the defaults: start from
-// engine::default_run_config() (config_schema.h) or load_run_config() (config_load.h).
+// engine/config_schema.cpp and the registries it reads, so the zeros below are NOT the defaults:
+// start from engine::default_run_config() (config_schema.h) or load_run_config() (config_load.h).
 // Write-back and hashing: engine/config_write.h. Choice-valued keys are kept as their TOML
 // strings ("iql", "reload", ...), validated on load.
 #include <cstdint>
 #include <limits>
 #include <string>
+
+#include "engine/core/params.h"
 
 namespace relabel::engine {
 
@@ -30,28 +32,15 @@ struct DatasetConfig {
   bool demonstrations_only = false;  // the policy trains on the K best trajectories only
 };
 
+// [reward]: the method and the keys it declares (algos/reward/reward_registry.h). Resolved
+// params hold exactly the selected method's keys.
 struct RewardConfig {
   std::string method;
-  double alpha = 0.0;  // resolved: reload 1.0 (scale), cdred 0.9 (mix), others 1.0
-  double beta = 0.0;
-  int64_t predictor_steps = 0;
-  int64_t hidden = 0;
-  int64_t embed_dim = 0;
-  double lr = 0.0;
-  int64_t batch_size = 0;
-  int64_t reward_steps = 0;
-  double holdout_fraction = 0.0;
-  std::string baseline;
-  int64_t num_targets = 0;
-  double zeta = 0.0;
-  double sigma = 0.0;
-  std::string g;
-  double coef = 0.0;
-  int64_t target_hidden = 0;
-  int64_t predictor_hidden = 0;  // resolved: 256 (CPU preset) when parallel.device = cpu
-  int64_t predictor_layers = 0;
+  Params params;
 };
 
+// [policy]: the learner, the keys every learner shares, and the keys the selected learner
+// declares (algos/policy_registry.h) in params.
 struct PolicyConfig {
   std::string algo;
   int64_t hidden = 0;
@@ -59,23 +48,9 @@ struct PolicyConfig {
   double lr = 0.0;
   double gamma = 0.0;
   double tau = 0.0;
-  double expectile = 0.0;
-  double temperature = 0.0;
-  double max_weight = 0.0;
-  bool deterministic_actor = false;
-  bool actor_cosine = false;
-  double alpha = 0.0;
-  double policy_noise = 0.0;
-  double noise_clip = 0.0;
-  int64_t policy_delay = 0;
   bool normalize_obs = false;
   std::string reward_scaling;  // resolved from "auto"
-  std::string preset;          // resolved: cpu-small on cpu, 1M on cuda
-  bool mppi = false;
-  int64_t horizon = 0;
-  int64_t num_q = 0;
-  bool two_hot = false;
-  int64_t seed_steps = 0;  // 0 = max(1000, 5 * episode length), decided by the agent
+  Params params;
 };
 
 struct TrainConfig {

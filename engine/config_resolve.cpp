@@ -5,10 +5,12 @@
 #include <cmath>
 #include <filesystem>
 
+#include "algos/policy_registry.h"
+#include "algos/reward/reward_registry.h"
 #include "engine/config_load.h"
-#include "envs/registry.h"
 #include "engine/config_tasks.h"
 #include "engine/core/error.h"
+#include "envs/registry.h"
 
 namespace relabel::engine {
 
@@ -39,20 +41,48 @@ class Resolver {
   void derive() {
     if (c_.name.empty())
       c_.name = d_.file.empty() ? "run" : std::filesystem::path(d_.file).stem().string();
-    const auto& method = c_.reward.method;
-    bool cpu = c_.parallel.device == "cpu";
-    if (!given("reward.alpha")) c_.reward.alpha = method == "cdred" ? 0.9 : 1.0;
-    if (!given("dataset.label_fraction"))
-      c_.dataset.label_fraction = method == "imputation" ? 0.01 : 1.0;
-    if (!given("reward.predictor_hidden")) c_.reward.predictor_hidden = cpu ? 256 : 1024;
-    if (!given("policy.preset")) c_.policy.preset = cpu ? "cpu-small" : "1M";
-    // docs/algorithms.md: the episode-range scaling is IQL's *locomotion* reward scaling; on other
-    // tasks (pendulum's returns span ~1500) it would blow rewards up and saturate IQL's weights.
-    if (c_.policy.reward_scaling == "auto") {
-      const bool locomotion = envs::has_task(c_.task.name) && envs::find_task(c_.task.name).needs_mujoco;
-      c_.policy.reward_scaling = c_.policy.algo == "iql" && locomotion ? "episode_range" : "none";
-    }
+    const bool locomotion =
+        envs::has_task(c_.task.name) && envs::find_task(c_.task.name).needs_mujoco;
+    const auto& method = algos::find_reward_method(c_.reward.method);
+    const auto& algo = algos::find_policy_algo(c_.policy.algo);
+    c_.reward.params =
+        declared_params("reward", method.keys, c_.reward.params, locomotion, method.derive);
+    c_.policy.params =
+        declared_params("policy", algo.keys, c_.policy.params, locomotion, algo.derive);
+    if (!given("dataset.label_fraction")) c_.dataset.label_fraction = method.default_label_fraction;
+    // docs/algorithms.md: the episode-range scaling is IQL's *locomotion* reward scaling; on
+    // other tasks (pendulum's returns span ~1500) it would blow rewards up and saturate IQL's
+    // weights.
+    if (c_.policy.reward_scaling == "auto")
+      c_.policy.reward_scaling =
+          algo.episode_range_scaling && locomotion ? "episode_range" : "none";
     if (c_.output.dir.empty()) c_.output.dir = "runs/" + c_.name;
+  }
+
+  // The selected owner's keys: the values set explicitly, checked by its own rule (the one place
+  // a declared key's range is enforced), the others at its defaults, then its derive hook. Keys
+  // that other methods / learners declare are dropped: the run does not use them.
+  Params declared_params(const std::string& section, const std::vector<ConfigKey>& specs,
+                         const Params& draft, bool locomotion,
+                         const std::function<void(Params&, const DeriveContext&)>& derive_hook) {
+    Params out;
+    DeriveContext ctx;
+    ctx.device = c_.parallel.device;
+    ctx.locomotion = locomotion;
+    for (const ConfigKey& spec : specs) {
+      const std::string key = section + "." + spec.name;
+      if (given(key) && draft.has(spec.name)) {
+        ConfigValue value;
+        auto problem = spec.check(draft.values().at(spec.name), &value);
+        if (!problem.empty()) fail(key, problem);
+        out.set(spec.name, value);
+        ctx.given.push_back(spec.name);
+      } else {
+        out.set(spec.name, spec.default_value);
+      }
+    }
+    if (derive_hook) derive_hook(out, ctx);
+    return out;
   }
 
   void check() const {
@@ -80,7 +110,7 @@ class Resolver {
 
   void check_dataset() const {
     const auto& ds = c_.dataset;
-    bool online = c_.policy.algo == "world_model";
+    bool online = algos::find_policy_algo(c_.policy.algo).online;
     if (!ds.name.empty() && !ds.path.empty())
       fail("dataset.path", "set either dataset.name or dataset.path, not both");
     if (ds.name.empty() && ds.path.empty() && !online)
@@ -119,29 +149,31 @@ class Resolver {
                      name));
   }
 
+  // Whether the method serves the learner's kind of run (offline relabelling or an online
+  // reward), from what each registered itself as.
   void check_methods() const {
-    const auto& method = c_.reward.method;
-    const auto& algo = c_.policy.algo;
-    if (method == "cdred") {
-      // The CDRED reward is defined on the world model's latents (docs/algorithms.md, CDRED).
-      if (algo != "world_model")
-        fail("reward.method",
-             fmt::format("cdred needs policy.algo = \"world_model\", got \"{}\"", algo));
-      if (c_.reward.alpha < 0.0 || c_.reward.alpha > 1.0)
-        fail("reward.alpha",
-             fmt::format("must be in [0, 1] for cdred (mix alpha), got {}", c_.reward.alpha));
-      const auto& ds = c_.dataset;
-      if (ds.expert_path.empty() && ds.name.empty() && ds.path.empty())
-        fail("dataset.expert_path",
-             "cdred needs expert demonstrations: set dataset.expert_path (or dataset.name/path)");
-    }
-    if ((method == "reload" || method == "imputation") && algo == "world_model")
-      fail("reward.method", fmt::format("{} relabels an offline dataset; it needs policy.algo "
-                                        "iql, td3bc or bc, got \"world_model\"",
-                                        method));
-    if (method == "reload" && c_.reward.alpha <= 0.0)
-      fail("reward.alpha",
-           fmt::format("must be > 0 for reload (scale alpha), got {}", c_.reward.alpha));
+    const auto& method = algos::find_reward_method(c_.reward.method);
+    const auto& algo = algos::find_policy_algo(c_.policy.algo);
+    auto algos_of_kind = [](bool online) {
+      std::vector<std::string> names;
+      for (const auto* a : algos::policy_algos())
+        if (a->online == online) names.push_back(a->name);
+      return names;
+    };
+    if (algo.online && !method.online)
+      fail("reward.method", fmt::format("{} relabels an offline dataset; it needs policy.algo {}, "
+                                        "got \"{}\"",
+                                        method.name, join_or(algos_of_kind(false)), algo.name));
+    if (!algo.online && !method.offline)
+      fail("reward.method", fmt::format("{} needs policy.algo = \"{}\", got \"{}\"", method.name,
+                                        join_or(algos_of_kind(true)), algo.name));
+    const auto& ds = c_.dataset;
+    if (algo.online && method.needs_demonstrations && ds.expert_path.empty() && ds.name.empty() &&
+        ds.path.empty())
+      fail("dataset.expert_path",
+           fmt::format("{} needs expert demonstrations: set dataset.expert_path (or "
+                       "dataset.name/path)",
+                       method.name));
   }
 
   const ConfigDraft& d_;

@@ -5,6 +5,10 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <stdexcept>
+
+#include "algos/policy_registry.h"
+#include "algos/reward/reward_registry.h"
 
 namespace relabel::engine {
 
@@ -28,27 +32,27 @@ class Row {
  public:
   Row(std::vector<KeySpec>& keys, size_t index) : keys_(keys), index_(index) {}
   Row& in(double lo, double hi, bool lo_open = false, bool hi_open = false) {
-    k().lo = lo, k().hi = hi, k().lo_open = lo_open, k().hi_open = hi_open;
+    k().in(lo, hi, lo_open, hi_open);
     return *this;
   }
   Row& at_least(double lo) {
-    k().lo = lo;
+    k().at_least(lo);
     return *this;
   }
   Row& positive() {
-    k().lo = 0.0, k().lo_open = true;
+    k().positive();
     return *this;
   }
   Row& one_of(std::vector<std::string> choices) {
-    k().choices = std::move(choices);
+    k().one_of(std::move(choices));
     return *this;
   }
   Row& optional() {
-    k().optional = true;
+    k().maybe_unset();
     return *this;
   }
   Row& derived(std::string how) {
-    k().derived = std::move(how);
+    k().derived_as(std::move(how));
     return *this;
   }
 
@@ -57,6 +61,13 @@ class Row {
   std::vector<KeySpec>& keys_;
   size_t index_;
 };
+
+template <class Entry>
+std::vector<std::string> algos_names(const std::vector<const Entry*>& entries) {
+  std::vector<std::string> out;
+  for (const auto* e : entries) out.push_back(e->name);
+  return out;
+}
 
 class Table {
  public:
@@ -77,6 +88,55 @@ class Table {
     };
     return push(std::move(k));
   }
+  // The keys `owner` (a reward method or learner) declares for [section]: one schema key per
+  // name; a name several owners declare must have one type, and keeps its range only where
+  // their rules agree (resolution applies the selected owner's rule).
+  template <class S>
+  void declared(const char* section, const char* selector, const std::string& owner,
+                const std::vector<ConfigKey>& specs, S RunConfig::*sec) {
+    for (const ConfigKey& p : specs) {
+      const std::string path = std::string(section) + "." + p.name;
+      auto it =
+          std::find_if(keys.begin(), keys.end(), [&](const KeySpec& k) { return k.path == path; });
+      if (it == keys.end()) {
+        KeySpec k;
+        static_cast<ConfigKey&>(k) = p;
+        k.path = path;
+        k.selector = selector;
+        k.used_by = {owner};
+        k.rules = {p};
+        std::string name = p.name;
+        const ConfigValue def = p.default_value;
+        k.get = [sec, name, def](const RunConfig& c) {
+          const Params& params = (c.*sec).params;
+          return params.has(name) ? params.values().at(name) : def;
+        };
+        k.set = [sec, name](RunConfig& c, const ConfigValue& v) { (c.*sec).params.set(name, v); };
+        keys.push_back(std::move(k));
+        continue;
+      }
+      if (it->type != p.type)
+        throw std::logic_error(fmt::format("{} is declared as {} by {} and as {} by {}", path,
+                                           type_name(it->type), it->used_by.front(),
+                                           type_name(p.type), owner));
+      it->used_by.push_back(owner);
+      it->rules.push_back(p);
+      if (!it->same_rule(p)) {
+        // Differing rules: the merged key checks the type only and documents each owner's.
+        it->choices.clear();
+        it->lo.reset(), it->hi.reset();
+        it->lo_open = it->hi_open = false;
+        std::string how = "per " + std::string(selector) + ":";
+        for (size_t i = 0; i < it->used_by.size(); ++i) {
+          const ConfigKey& r = it->rules[i];
+          auto c = r.constraint();
+          how += fmt::format("{} {} {}{}", i ? ";" : "", it->used_by[i],
+                             toml_literal(r.default_value), c.empty() ? "" : " (" + c + ")");
+        }
+        it->derived = how;
+      }
+    }
+  }
   std::vector<KeySpec> keys;
 
  private:
@@ -84,6 +144,7 @@ class Table {
   static KeySpec base(const char* path, const T& def, const char* doc) {
     KeySpec k;
     k.path = path;
+    k.name = k.leaf();
     k.type = value_type_of<T>();
     k.default_value = ConfigValue(def);
     k.doc = doc;
@@ -138,68 +199,17 @@ std::vector<KeySpec> build_schema() {
   t.key("dataset.demonstrations_only", &R::dataset, &DatasetConfig::demonstrations_only, false,
         "train the policy only on the K best trajectories of the dataset (BC on demonstrations)");
 
-  // [reward]
+  // [reward]: the method, then every key the registered methods declare.
   t.key("reward.method", &R::reward, &RewardConfig::method, std::string("ground_truth"),
-        "how transitions are rewarded")
-      .one_of({"ground_truth", "zero", "reload", "imputation", "cdred"});
-  t.key("reward.alpha", &R::reward, &RewardConfig::alpha, 1.0,
-        "ReLOAD reward scale alpha; CDRED mix alpha in [0, 1]")
-      .derived("reload 1.0, cdred 0.9, other methods 1.0");
-  t.key("reward.beta", &R::reward, &RewardConfig::beta, 1.0,
-        "ReLOAD sharpness beta in alpha*exp(-beta*e/mean_e)")
-      .positive();
-  t.key("reward.predictor_steps", &R::reward, &RewardConfig::predictor_steps, 2000,
-        "ReLOAD predictor training steps on the expert transitions")
-      .at_least(1);
-  t.key("reward.hidden", &R::reward, &RewardConfig::hidden, 256,
-        "hidden width of the ReLOAD networks and the imputation model")
-      .at_least(1);
-  t.key("reward.embed_dim", &R::reward, &RewardConfig::embed_dim, 128,
-        "ReLOAD target/predictor output dimension")
-      .at_least(1);
-  t.key("reward.lr", &R::reward, &RewardConfig::lr, 1e-3, "Adam learning rate of reward models")
-      .positive();
-  t.key("reward.batch_size", &R::reward, &RewardConfig::batch_size, 256,
-        "batch size of reward model training")
-      .at_least(1);
-  t.key("reward.reward_steps", &R::reward, &RewardConfig::reward_steps, 5000,
-        "imputation reward model training steps")
-      .at_least(1);
-  t.key("reward.holdout_fraction", &R::reward, &RewardConfig::holdout_fraction, 0.1,
-        "fraction of the labelled subset held out for early stopping (imputation)")
-      .in(0, 0.5);
-  t.key("reward.baseline", &R::reward, &RewardConfig::baseline, std::string("none"),
-        "imputation baseline: labelled subset only, or all true rewards")
-      .one_of({"none", "labels_only", "full"});
-  t.key("reward.num_targets", &R::reward, &RewardConfig::num_targets, 5,
-        "CDRED number K of frozen random target networks")
-      .at_least(1);
-  t.key("reward.zeta", &R::reward, &RewardConfig::zeta, 0.8,
-        "CDRED weight of the expert term (1 = no behavioural coupling)")
-      .in(0, 1);
-  t.key("reward.sigma", &R::reward, &RewardConfig::sigma, 1.0, "CDRED scale sigma of the bonus")
-      .positive();
-  t.key("reward.g", &R::reward, &RewardConfig::g, std::string("identity"),
-        "CDRED output transform g")
-      .one_of({"identity", "exp"});
-  t.key("reward.coef", &R::reward, &RewardConfig::coef, 0.1,
-        "CDRED predictor loss coefficient in the world-model loss")
-      .at_least(0);
-  t.key("reward.target_hidden", &R::reward, &RewardConfig::target_hidden, 512,
-        "CDRED target network hidden width")
-      .at_least(1);
-  t.key("reward.predictor_hidden", &R::reward, &RewardConfig::predictor_hidden, 1024,
-        "CDRED predictor hidden width")
-      .at_least(1)
-      .derived("256 (CPU preset) when parallel.device = cpu, else 1024");
-  t.key("reward.predictor_layers", &R::reward, &RewardConfig::predictor_layers, 3,
-        "CDRED predictor hidden layers")
-      .at_least(1);
+        "how transitions are rewarded (algos/reward/reward_registry.h)")
+      .one_of(algos_names(algos::reward_methods()));
+  for (const auto* m : algos::reward_methods())
+    t.declared("reward", "reward.method", m->name, m->keys, &R::reward);
 
   // [policy]
   t.key("policy.algo", &R::policy, &PolicyConfig::algo, std::string("iql"),
-        "policy learner (world_model = online TD-MPC2-style agent)")
-      .one_of({"iql", "td3bc", "bc", "world_model"});
+        "policy learner (algos/policy_registry.h; world_model = online TD-MPC2-style agent)")
+      .one_of(algos_names(algos::policy_algos()));
   t.key("policy.hidden", &R::policy, &PolicyConfig::hidden, 256, "hidden width of actor/critics")
       .at_least(1);
   t.key("policy.layers", &R::policy, &PolicyConfig::layers, 2, "hidden layers of actor/critics")
@@ -208,52 +218,15 @@ std::vector<KeySpec> build_schema() {
   t.key("policy.gamma", &R::policy, &PolicyConfig::gamma, 0.99, "discount factor").in(0, 1);
   t.key("policy.tau", &R::policy, &PolicyConfig::tau, 0.005, "Polyak rate of target networks")
       .in(0, 1, true, false);
-  t.key("policy.expectile", &R::policy, &PolicyConfig::expectile, 0.7,
-        "IQL expectile of the value loss")
-      .in(0, 1, true, true);
-  t.key("policy.temperature", &R::policy, &PolicyConfig::temperature, 3.0,
-        "IQL inverse temperature beta of the advantage weights")
-      .at_least(0);
-  t.key("policy.max_weight", &R::policy, &PolicyConfig::max_weight, 100.0,
-        "IQL clip of the advantage weight exp(beta*adv)")
-      .positive();
-  t.key("policy.deterministic_actor", &R::policy, &PolicyConfig::deterministic_actor, false,
-        "IQL deterministic actor (weighted MSE) instead of Gaussian");
-  t.key("policy.actor_cosine", &R::policy, &PolicyConfig::actor_cosine, true,
-        "cosine-anneal the IQL actor learning rate over the run");
-  t.key("policy.alpha", &R::policy, &PolicyConfig::alpha, 2.5, "TD3+BC alpha (Q-term weight)")
-      .at_least(0);
-  t.key("policy.policy_noise", &R::policy, &PolicyConfig::policy_noise, 0.2,
-        "TD3+BC target policy noise (times max_action)")
-      .at_least(0);
-  t.key("policy.noise_clip", &R::policy, &PolicyConfig::noise_clip, 0.5,
-        "TD3+BC target noise clip (times max_action)")
-      .at_least(0);
-  t.key("policy.policy_delay", &R::policy, &PolicyConfig::policy_delay, 2,
-        "TD3+BC actor update every this many critic updates")
-      .at_least(1);
   t.key("policy.normalize_obs", &R::policy, &PolicyConfig::normalize_obs, true,
         "normalise observations by the dataset mean/std");
   t.key("policy.reward_scaling", &R::policy, &PolicyConfig::reward_scaling, std::string("auto"),
-        "reward scaling 1000/(max-min episode return); auto = episode_range for iql, else none")
+        "reward scaling 1000/(max-min episode return); auto = episode_range for learners that "
+        "use it (iql) on locomotion tasks, else none")
       .one_of({"auto", "episode_range", "none"})
-      .derived("auto: episode_range for policy.algo = iql, else none");
-  t.key("policy.preset", &R::policy, &PolicyConfig::preset, std::string("cpu-small"),
-        "world-model size preset")
-      .one_of({"cpu-small", "1M", "5M"})
-      .derived("cpu-small when parallel.device = cpu, else 1M");
-  t.key("policy.mppi", &R::policy, &PolicyConfig::mppi, false,
-        "world model: plan with MPPI instead of acting with the policy prior");
-  t.key("policy.horizon", &R::policy, &PolicyConfig::horizon, 3,
-        "world model: rollout/planning horizon")
-      .at_least(1);
-  t.key("policy.num_q", &R::policy, &PolicyConfig::num_q, 2, "world model: Q ensemble size")
-      .at_least(2);
-  t.key("policy.two_hot", &R::policy, &PolicyConfig::two_hot, true,
-        "world model: two-hot (101 symlog bins) reward/value heads instead of scalar");
-  t.key("policy.seed_steps", &R::policy, &PolicyConfig::seed_steps, 0,
-        "world model: random steps before updates; 0 = max(1000, 5*episode length)")
-      .at_least(0);
+      .derived("auto: episode_range for iql on the MuJoCo locomotion tasks, else none");
+  for (const auto* a : algos::policy_algos())
+    t.declared("policy", "policy.algo", a->name, a->keys, &R::policy);
 
   // [train]
   t.key("train.steps", &R::train, &TrainConfig::steps, 1000000, "policy gradient steps")
@@ -294,25 +267,7 @@ std::vector<KeySpec> build_schema() {
   return std::move(t.keys);
 }
 
-std::string format_bound(double v) { return fmt::format("{}", v); }
-
 }  // namespace
-
-const char* type_name(ValueType type) {
-  switch (type) {
-    case ValueType::kBool:
-      return "boolean";
-    case ValueType::kInt:
-      return "integer";
-    case ValueType::kFloat:
-      return "float";
-    case ValueType::kString:
-      return "string";
-  }
-  return "?";
-}
-
-ValueType type_of(const ConfigValue& value) { return static_cast<ValueType>(value.index()); }
 
 std::string KeySpec::section() const {
   auto dot = path.find('.');
@@ -321,18 +276,11 @@ std::string KeySpec::section() const {
 
 std::string KeySpec::leaf() const { return path.substr(path.find('.') + 1); }
 
-std::string KeySpec::constraint() const {
-  if (!choices.empty()) {
-    std::string s = "one of ";
-    for (size_t i = 0; i < choices.size(); ++i) s += (i ? "|" : "") + choices[i];
-    return s;
-  }
-  if (lo && hi)
-    return fmt::format("in {}{}, {}{}", lo_open ? "(" : "[", format_bound(*lo), format_bound(*hi),
-                       hi_open ? ")" : "]");
-  if (lo) return fmt::format("{} {}", lo_open ? ">" : ">=", format_bound(*lo));
-  if (hi) return fmt::format("{} {}", hi_open ? "<" : "<=", format_bound(*hi));
-  return "";
+bool key_in_use(const KeySpec& key, const RunConfig& config) {
+  if (key.selector.empty()) return true;
+  const std::string& owner =
+      key.selector == "reward.method" ? config.reward.method : config.policy.algo;
+  return std::find(key.used_by.begin(), key.used_by.end(), owner) != key.used_by.end();
 }
 
 const std::vector<KeySpec>& run_schema() {
@@ -419,61 +367,15 @@ std::string suggest_key(const std::string& path) {
 std::string suggest_section(const std::string& name) { return closest(name, section_names()); }
 
 std::string check_value(const KeySpec& key, const ConfigValue& value, ConfigValue* out) {
-  ConfigValue v = value;
-  if (key.type == ValueType::kFloat && type_of(v) == ValueType::kInt)
-    v = static_cast<double>(std::get<int64_t>(v));
-  if (type_of(v) != key.type)
-    return fmt::format("expected {}, got {}", type_name(key.type), type_name(type_of(value)));
-  if (key.type == ValueType::kString && !key.choices.empty()) {
-    const auto& s = std::get<std::string>(v);
-    if (std::find(key.choices.begin(), key.choices.end(), s) == key.choices.end()) {
-      auto msg = fmt::format("must be {}, got \"{}\"", key.constraint(), s);
-      auto guess = closest(s, key.choices);
-      if (!guess.empty()) msg += fmt::format(" (did you mean \"{}\"?)", guess);
-      return msg;
-    }
-  }
-  if (key.type == ValueType::kInt || key.type == ValueType::kFloat) {
-    double x = key.type == ValueType::kInt ? static_cast<double>(std::get<int64_t>(v))
-                                           : std::get<double>(v);
-    std::string text = value_text(v);
-    if (std::isnan(x) && !key.optional) return "must be a number, got nan";
-    if (std::isinf(x)) return fmt::format("must be finite, got {}", text);
-    if (!std::isnan(x)) {
-      bool below = key.lo && (key.lo_open ? x <= *key.lo : x < *key.lo);
-      bool above = key.hi && (key.hi_open ? x >= *key.hi : x > *key.hi);
-      if (below || above) return fmt::format("must be {}, got {}", key.constraint(), text);
-    }
-  }
-  *out = std::move(v);
-  return "";
+  return key.check(value, out);
 }
 
 RunConfig default_run_config() {
   RunConfig c;
-  for (const auto& k : run_schema()) k.set(c, k.default_value);
+  // Declared keys stay unset until resolution fills the selected method's / learner's.
+  for (const auto& k : run_schema())
+    if (k.selector.empty()) k.set(c, k.default_value);
   return c;
-}
-
-std::string value_text(const ConfigValue& value) {
-  switch (type_of(value)) {
-    case ValueType::kBool:
-      return std::get<bool>(value) ? "true" : "false";
-    case ValueType::kInt:
-      return std::to_string(std::get<int64_t>(value));
-    case ValueType::kFloat: {
-      double x = std::get<double>(value);
-      if (std::isnan(x)) return "nan";
-      if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
-      // fmt's default is the shortest representation that reads back to the same double.
-      std::string s = fmt::format("{}", x);
-      if (s.find_first_of(".e") == std::string::npos) s += ".0";
-      return s;
-    }
-    case ValueType::kString:
-      return std::get<std::string>(value);
-  }
-  return "";
 }
 
 std::string toml_literal(const ConfigValue& value) {

@@ -10,32 +10,29 @@
 #include <vector>
 
 #include "engine/config.h"
+#include "engine/core/params.h"
 
 namespace relabel::engine {
 
-enum class ValueType { kBool, kInt, kFloat, kString };
-using ConfigValue = std::variant<bool, int64_t, double, std::string>;
+using relabel::ConfigValue;
+using relabel::type_name;
+using relabel::type_of;
+using relabel::value_text;
+using relabel::ValueType;
 
-const char* type_name(ValueType type);  // "boolean", "integer", "float", "string"
-ValueType type_of(const ConfigValue& value);
-
-struct KeySpec {
-  std::string path;  // dotted, e.g. "policy.expectile"
-  ValueType type = ValueType::kString;
-  ConfigValue default_value;
-  std::string doc;
-  std::vector<std::string> choices;  // allowed strings (empty: any)
-  std::optional<double> lo, hi;      // numeric bounds (absent: unbounded)
-  bool lo_open = false, hi_open = false;
-  bool optional = false;  // a float that may stay unset (NaN)
-  std::string derived;    // when not set explicitly: how resolution derives it ("" = fixed)
+// One dotted key: the engine's own keys, and the [reward] / [policy] keys the registered
+// methods and learners declare (merged by name: `used_by` lists who declares it, and when their
+// rules differ the merged key checks only the type and resolution applies the selected one's).
+struct KeySpec : ConfigKey {
+  std::string path;      // dotted, e.g. "policy.expectile"
+  std::string selector;  // "reward.method" / "policy.algo" for declared keys, "" for the engine's
+  std::vector<std::string> used_by;  // the methods / learners declaring it
+  std::vector<ConfigKey> rules;      // each one's declaration, parallel to used_by
   std::function<ConfigValue(const RunConfig&)> get;
   std::function<void(RunConfig&, const ConfigValue&)> set;
 
   std::string section() const;  // "" for top-level keys
   std::string leaf() const;
-  // "in (0, 1]", ">= 1", "one of a|b|c", or "" when unconstrained.
-  std::string constraint() const;
 };
 
 // The keys in documentation order: top-level keys, then the sections in order.
@@ -59,8 +56,9 @@ std::string check_value(const KeySpec& key, const ConfigValue& value, ConfigValu
 // The schema defaults, unresolved (derived keys hold their nominal default).
 RunConfig default_run_config();
 
-// Text of a value: strings bare, floats in shortest round-trip form ("0.1", "3.0", "1e-05").
-std::string value_text(const ConfigValue& value);
+// Whether `config` uses `key`: the engine's keys always, a declared key when the selected
+// method / learner declares it (what is written to config.toml, hashed and compared).
+bool key_in_use(const KeySpec& key, const RunConfig& config);
 // The TOML literal of a value (strings quoted and escaped; floats always with '.', 'e', nan, inf).
 std::string toml_literal(const ConfigValue& value);
 

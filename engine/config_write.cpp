@@ -1,6 +1,7 @@
 #include "engine/config_write.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cmath>
 #include <cstdint>
@@ -38,6 +39,7 @@ std::string to_toml(const RunConfig& config, bool include_output_dir) {
   SectionWriter sections(&out);
   for (const auto& key : run_schema()) {
     if (!include_output_dir && key.path == "output.dir") continue;
+    if (!key_in_use(key, config)) continue;
     ConfigValue v = key.get(config);
     if (unset(key, v)) continue;
     sections.enter(key);
@@ -67,6 +69,8 @@ std::string defaults_toml() {
   for (const auto& key : run_schema()) {
     sections.enter(key);
     std::string doc = key.doc;
+    if (!key.selector.empty())
+      doc += fmt::format(" [{} = {}]", key.selector, fmt::join(key.used_by, "|"));
     auto c = key.constraint();
     if (!c.empty()) doc += "; " + c;
     if (!key.derived.empty()) doc += "; default: " + key.derived;

@@ -1,11 +1,13 @@
 #pragma once
-// Task registry: name -> factory, dimensions, bounds, episode length and reference scores
+// Task registry: name -> factory, dimensions, bounds, episode length and reference scores. A
+// task registers itself with RELABEL_REGISTER_TASK in the file that defines it.
 // (docs/envs.md). Every consumer (datagen, runs, config validation) goes through it.
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "engine/core/registry.h"
 #include "envs/env.h"
 
 namespace relabel::envs {
@@ -30,5 +32,11 @@ const TaskInfo& find_task(const std::string& name);
 bool has_task(const std::string& name);
 std::vector<std::string> task_names();
 std::unique_ptr<Env> make_env(const std::string& name);
+bool register_task(TaskInfo info);
 
 }  // namespace relabel::envs
+
+#define RELABEL_REGISTER_TASK(...)                                             \
+  static const bool RELABEL_REGISTRY_CAT(relabel_task_registered_, __LINE__) = \
+      ::relabel::envs::register_task(__VA_ARGS__)
+namespace relabel::envs {}  // namespace relabel::envs

@@ -112,11 +112,23 @@ class Expander {
             std::string seed_origin = p_.seeds.empty() ? base_.file : p_.seeds[si].origin;
             RunSpec run = make_run(s, assign, s->seeds[si], seed_origin);
             auto [it, fresh] = seen.emplace(run.id, s->runs.size());
-            if (!fresh)
+            if (!fresh) {
+              // A swept key the run's method or learner does not declare is dropped at
+              // resolution: say so rather than only "duplicate".
+              std::string unused;
+              for (const auto& a : assign) {
+                const auto* key = engine::find_key(a.key);
+                if (key && !engine::key_in_use(*key, run.config))
+                  unused += fmt::format("{}{} is not used by {} = {}", unused.empty() ? "" : "; ",
+                                        a.key, key->selector,
+                                        key->selector == "reward.method" ? run.config.reward.method
+                                                                         : run.config.policy.algo);
+              }
               throw Error(
-                  fmt::format("{}: runs {} and {} resolve to the same configuration (id "
-                              "{}): remove the duplicate value",
-                              p_.file, it->second + 1, s->runs.size() + 1, run.id));
+                  fmt::format("{}: runs {} and {} resolve to the same configuration (id {}): {}",
+                              p_.file, it->second + 1, s->runs.size() + 1, run.id,
+                              unused.empty() ? "remove the duplicate value" : unused));
+            }
             s->runs.push_back(std::move(run));
           }
   }

@@ -7,6 +7,18 @@
 
 namespace relabel::algos {
 
+// Behaviour cloning: the deterministic actor regressed on the dataset's actions (the baseline on
+// demonstrations).
+RELABEL_REGISTER_POLICY_ALGO([] {
+  PolicyAlgoInfo a;
+  a.name = "bc";
+  a.doc = "behaviour cloning (MSE on the dataset's actions)";
+  a.make_offline = [](const OfflineOptions& o, GradSync& sync) {
+    return std::make_unique<Bc>(o, sync);
+  };
+  return a;
+}());
+
 using namespace offline_detail;
 
 Bc::Bc(const OfflineOptions& o, GradSync& sync)

@@ -15,6 +15,30 @@ namespace relabel::algos {
 
 using namespace offline_detail;
 
+// IQL (Kostrikov, Nair & Levine, "Offline Reinforcement Learning with Implicit Q-Learning",
+// ICLR 2022); defaults as CORL's (Tarasov et al., NeurIPS 2023 Datasets and Benchmarks).
+RELABEL_REGISTER_POLICY_ALGO([] {
+  PolicyAlgoInfo a;
+  a.name = "iql";
+  a.doc = "implicit Q-learning: expectile value, advantage-weighted actor";
+  a.paper = "Kostrikov et al., ICLR 2022; CORL defaults";
+  a.episode_range_scaling = true;
+  a.keys = {
+      param("expectile", 0.7, "IQL expectile of the value loss").in(0, 1, true, true),
+      param("temperature", 3.0, "IQL inverse temperature beta of the advantage weights")
+          .at_least(0),
+      param("max_weight", 100.0, "IQL clip of the advantage weight exp(beta*adv)").positive(),
+      param("deterministic_actor", false,
+            "IQL deterministic actor (weighted MSE) instead of Gaussian"),
+      param("actor_cosine", true, "cosine-anneal the IQL actor learning rate over the run"),
+  };
+  for (auto& k : a.keys) k.cite(a.paper);
+  a.make_offline = [](const OfflineOptions& o, GradSync& sync) {
+    return std::make_unique<Iql>(o, sync);
+  };
+  return a;
+}());
+
 namespace {
 // Gaussian actor log-std clamp (CORL GaussianPolicy).
 constexpr double kLogStdMin = -20.0, kLogStdMax = 2.0;

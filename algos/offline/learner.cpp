@@ -2,9 +2,6 @@
 
 #include <torch/torch.h>
 
-#include "algos/offline/bc.h"
-#include "algos/offline/iql.h"
-#include "algos/offline/td3bc.h"
 #include "engine/core/error.h"
 
 namespace relabel::algos {
@@ -15,8 +12,6 @@ void require(bool ok, const std::string& key, const std::string& what) {
 }
 
 void validate(const OfflineOptions& o) {
-  require(o.algo == "iql" || o.algo == "td3bc" || o.algo == "bc", "algo",
-          "unknown '" + o.algo + "' (expected iql, td3bc or bc)");
   require(o.obs_dim > 0, "obs_dim", "must be positive");
   require(o.act_dim > 0, "act_dim", "must be positive");
   require(o.max_action > 0, "max_action", "must be positive");
@@ -44,10 +39,31 @@ void validate(const OfflineOptions& o) {
 
 std::unique_ptr<OfflineLearner> make_offline_learner(const OfflineOptions& options,
                                                      GradSync& sync) {
-  validate(options);
-  if (options.algo == "iql") return std::make_unique<Iql>(options, sync);
-  if (options.algo == "td3bc") return std::make_unique<Td3Bc>(options, sync);
-  return std::make_unique<Bc>(options, sync);
+  std::vector<std::string> offline;
+  for (const PolicyAlgoInfo* a : policy_algos())
+    if (a->make_offline) offline.push_back(a->name);
+  const PolicyAlgoInfo* info = nullptr;
+  for (const PolicyAlgoInfo* a : policy_algos())
+    if (a->name == options.algo && a->make_offline) info = a;
+  require(info != nullptr, "algo",
+          "unknown '" + options.algo + "' (expected " + join_or(offline) + ")");
+  OfflineOptions resolved = options;
+  apply_params(resolved);
+  validate(resolved);
+  return info->make_offline(resolved, sync);
+}
+
+void apply_params(OfflineOptions& o) {
+  const Params& p = o.params;
+  o.expectile = p.get_or("expectile", o.expectile);
+  o.temperature = p.get_or("temperature", o.temperature);
+  o.max_weight = p.get_or("max_weight", o.max_weight);
+  o.deterministic_actor = p.get_or("deterministic_actor", o.deterministic_actor);
+  o.actor_cosine = p.get_or("actor_cosine", o.actor_cosine);
+  o.alpha = p.get_or("alpha", o.alpha);
+  o.policy_noise = p.get_or("policy_noise", o.policy_noise);
+  o.noise_clip = p.get_or("noise_clip", o.noise_clip);
+  o.policy_delay = p.get_or("policy_delay", o.policy_delay);
 }
 
 }  // namespace relabel::algos

@@ -10,12 +10,14 @@
 #include <string>
 
 #include "algos/batch.h"
+#include "algos/policy_registry.h"
 #include "algos/sync.h"
 
 namespace relabel::algos {
 
 struct OfflineOptions {
-  std::string algo = "iql";  // "iql" | "td3bc" | "bc"
+  std::string algo = "iql";  // a registered offline policy.algo (iql, td3bc, bc, ...)
+  Params params;             // the learner's own resolved [policy] keys (may be empty)
   int64_t obs_dim = 0;
   int64_t act_dim = 0;
   double max_action = 1.0;
@@ -58,8 +60,11 @@ class OfflineLearner {
   virtual double update_flops(int64_t batch) const = 0;
 };
 
-// Validates `options` (relabel::Error naming the key) and builds the learner; its parameters are
-// seeded from options.seed and then broadcast through `sync`.
+// Validates `options` (relabel::Error naming the key) and builds the registered learner
+// options.algo; its parameters are seeded from options.seed and then broadcast through `sync`.
 std::unique_ptr<OfflineLearner> make_offline_learner(const OfflineOptions& options, GradSync& sync);
+
+// Copies the keys present in options.params into the typed fields (IQL's and TD3+BC's).
+void apply_params(OfflineOptions& options);
 
 }  // namespace relabel::algos

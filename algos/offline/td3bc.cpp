@@ -14,6 +14,26 @@ namespace relabel::algos {
 
 using namespace offline_detail;
 
+// TD3+BC (Fujimoto & Gu, "A Minimalist Approach to Offline Reinforcement Learning", NeurIPS
+// 2021); defaults as CORL's.
+RELABEL_REGISTER_POLICY_ALGO([] {
+  PolicyAlgoInfo a;
+  a.name = "td3bc";
+  a.doc = "TD3 with a behaviour-cloning term on the actor";
+  a.paper = "Fujimoto & Gu, NeurIPS 2021; CORL defaults";
+  a.keys = {
+      param("alpha", 2.5, "TD3+BC alpha (Q-term weight)").at_least(0),
+      param("policy_noise", 0.2, "TD3+BC target policy noise (times max_action)").at_least(0),
+      param("noise_clip", 0.5, "TD3+BC target noise clip (times max_action)").at_least(0),
+      param("policy_delay", 2, "TD3+BC actor update every this many critic updates").at_least(1),
+  };
+  for (auto& k : a.keys) k.cite(a.paper);
+  a.make_offline = [](const OfflineOptions& o, GradSync& sync) {
+    return std::make_unique<Td3Bc>(o, sync);
+  };
+  return a;
+}());
+
 namespace {
 // A noise stream per (seed, rank), independent of the parameter-init stream.
 uint64_t noise_seed(uint64_t seed, int64_t rank) {

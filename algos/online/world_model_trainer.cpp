@@ -1,5 +1,7 @@
 #include "algos/online/world_model_trainer.h"
 
+#include "algos/policy_registry.h"
+
 #include <fmt/format.h>
 #include <torch/torch.h>
 
@@ -13,6 +15,36 @@
 #include "envs/seeding.h"
 
 namespace relabel::algos {
+
+// The latent world-model agent (Hansen, Su & Wang, "TD-MPC2: Scalable, Robust World Models for
+// Continuous Control", ICLR 2024), trained online; its reward is the environment's or a latent
+// reward method's (CDRED).
+RELABEL_REGISTER_POLICY_ALGO([] {
+  PolicyAlgoInfo a;
+  a.name = "world_model";
+  a.doc = "online TD-MPC2-style latent world-model agent";
+  a.paper = "Hansen et al., ICLR 2024 (TD-MPC2)";
+  a.online = true;
+  a.keys = {
+      param("preset", "cpu-small", "world-model size preset")
+          .one_of({"cpu-small", "1M", "5M"})
+          .derived_as("cpu-small when parallel.device = cpu, else 1M"),
+      param("mppi", false, "world model: plan with MPPI instead of acting with the policy prior"),
+      param("horizon", 3, "world model: rollout/planning horizon").at_least(1),
+      param("num_q", 2, "world model: Q ensemble size").at_least(2),
+      param("two_hot", true,
+            "world model: two-hot (101 symlog bins) reward/value heads instead of scalar"),
+      param("seed_steps", 0,
+            "world model: random steps before updates; 0 = max(1000, 5*episode length)")
+          .at_least(0),
+  };
+  for (auto& k : a.keys) k.cite(a.paper);
+  a.derive = [](Params& p, const DeriveContext& c) {
+    if (!c.was_given("preset"))
+      p.set("preset", std::string(c.device == "cpu" ? "cpu-small" : "1M"));
+  };
+  return a;
+}());
 
 namespace {
 
@@ -58,7 +90,7 @@ WorldModelTrainer::WorldModelTrainer(const WorldModelTrainerOptions& options, Gr
   const int64_t capacity = (options_.total_env_steps + P - 1) / P + 1;
   replay_ = std::make_unique<SequenceBuffer>(capacity, a.obs_dim, a.act_dim, a.horizon,
                                              options_.buffer_seed);
-  if (options_.cdred) {
+  if (options_.reward) {
     if (!expert || expert->rows() == 0)
       throw Error("cdred: no expert demonstrations (set dataset.expert_path)");
     if (expert->obs.size(1) != a.obs_dim || expert->actions.size(1) != a.act_dim)
@@ -73,12 +105,7 @@ WorldModelTrainer::WorldModelTrainer(const WorldModelTrainerOptions& options, Gr
           fmt::format("cdred: the expert demonstrations hold no sub-trajectory of {} "
                       "steps (policy.horizon + 1 observations)",
                       a.horizon));
-    auto& r = options_.reward;
-    r.latent_dim = a.latent_dim;
-    r.act_dim = a.act_dim;
-    r.rho = a.rho;
-    r.device = a.device;
-    reward_ = std::make_unique<CdredReward>(r);
+    reward_ = options_.reward({a.latent_dim, a.act_dim, a.rho, a.device});
   }
   agent_ = std::make_unique<WorldModelAgent>(a, reward_.get(), sync);
   obs_.resize(a.obs_dim);

@@ -20,7 +20,8 @@
 #include "algos/online/world_model.h"
 #include "algos/online/world_model_buffer.h"
 #include "algos/online/world_model_options.h"
-#include "algos/reward/cdred_reward.h"
+#include "algos/online/world_model_reward.h"
+#include "algos/reward/reward_registry.h"
 #include "envs/env.h"
 #include "envs/vector_env.h"
 
@@ -30,8 +31,9 @@ struct WorldModelTrainerOptions {
   std::string task;
   // obs_dim, act_dim, max_action and episode_length are taken from the task, rank from below.
   WorldModelOptions agent;
-  bool cdred = false;                // reward: CDRED (needs expert columns) or the environment's
-  CdredOptions reward;               // latent_dim and act_dim are taken from the agent
+  // A reward learned on the latents (CDRED: cdred_factory; needs expert columns), or empty for
+  // the environment's reward.
+  LatentRewardFactory reward;
   int64_t total_env_steps = 100000;  // over all ranks
   int64_t seed_steps = 0;            // over all ranks; 0 = max(1000, 5 * episode length)
   int64_t batch_size = 256;          // global; each rank samples batch_size / world_size
@@ -50,7 +52,7 @@ struct WorldModelTiming {
 
 class WorldModelTrainer {
  public:
-  // `expert` (copied) is required with options.cdred: the demonstrations' transitions.
+  // `expert` (copied) is required with options.reward: the demonstrations' transitions.
   WorldModelTrainer(const WorldModelTrainerOptions& options, GradSync* sync = nullptr,
                     const TransitionColumns* expert = nullptr);
   ~WorldModelTrainer();
@@ -71,7 +73,6 @@ class WorldModelTrainer {
   const std::map<std::string, double>& last_metrics() const { return metrics_; }
   const WorldModelTiming& timing() const { return timing_; }
   WorldModelAgent& agent() { return *agent_; }
-  const CdredReward* cdred() const { return reward_.get(); }
   const WorldModelTrainerOptions& options() const { return options_; }
   int64_t replay_size() const { return replay_->size(); }
 
@@ -87,7 +88,7 @@ class WorldModelTrainer {
 
   WorldModelTrainerOptions options_;
   std::unique_ptr<envs::Env> env_;
-  std::unique_ptr<CdredReward> reward_;
+  std::unique_ptr<LatentReward> reward_;
   std::unique_ptr<WorldModelAgent> agent_;
   std::unique_ptr<SequenceBuffer> replay_, expert_;
   std::mt19937_64 rng_;  // random actions of the seed phase

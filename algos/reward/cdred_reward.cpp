@@ -14,6 +14,64 @@ CdredG parse_cdred_g(const std::string& name) {
   throw Error(fmt::format("reward.g: unknown CDRED transform \"{}\" (identity|exp)", name));
 }
 
+// CDRED (arXiv 2505.02228): K frozen random targets on (z, a); an expert predictor f_phi and a
+// behavioural predictor f_psi give bonuses b_phi, b_psi and R = zeta*g(-sigma*b_phi) -
+// (1-zeta)*g(-sigma*b_psi). Defaults from the authors' release; the predictor width has a CPU
+// preset.
+RELABEL_REGISTER_REWARD_METHOD([] {
+  RewardMethodInfo m;
+  m.name = "cdred";
+  m.doc = "coupled distributional random expert distillation on the world model's latents";
+  m.paper = "CDRED, arXiv 2505.02228";
+  m.offline = false;
+  m.online = true;
+  m.needs_demonstrations = true;
+  m.keys = {
+      param("alpha", 0.9, "CDRED mix of the L2 and count-estimator terms of the bonus").in(0, 1),
+      param("num_targets", 5, "CDRED number K of frozen random target networks").at_least(1),
+      param("zeta", 0.8, "CDRED weight of the expert term (1 = no behavioural coupling)").in(0, 1),
+      param("sigma", 1.0, "CDRED scale sigma of the bonus").positive(),
+      param("g", "identity", "CDRED output transform g").one_of({"identity", "exp"}),
+      param("coef", 0.1, "CDRED predictor loss coefficient in the world-model loss").at_least(0),
+      param("target_hidden", 512, "CDRED target network hidden width").at_least(1),
+      param("predictor_hidden", 1024, "CDRED predictor hidden width")
+          .at_least(1)
+          .derived_as("256 (CPU preset) when parallel.device = cpu, else 1024"),
+      param("predictor_layers", 3, "CDRED predictor hidden layers").at_least(1),
+  };
+  m.derive = [](Params& p, const DeriveContext& c) {
+    if (!c.was_given("predictor_hidden"))
+      p.set("predictor_hidden", int64_t{c.device == "cpu" ? 256 : 1024});
+  };
+  m.make_latent = [](const Params& p) { return cdred_factory(cdred_options(p)); };
+  return m;
+}());
+
+CdredOptions cdred_options(const Params& p) {
+  CdredOptions d;
+  d.num_targets = p.get<int64_t>("num_targets");
+  d.target_hidden = p.get<int64_t>("target_hidden");
+  d.predictor_hidden = p.get<int64_t>("predictor_hidden");
+  d.predictor_layers = p.get<int64_t>("predictor_layers");
+  d.alpha = p.get<double>("alpha");
+  d.zeta = p.get<double>("zeta");
+  d.sigma = p.get<double>("sigma");
+  d.g = parse_cdred_g(p.get<std::string>("g"));
+  d.coef = p.get<double>("coef");
+  return d;
+}
+
+LatentRewardFactory cdred_factory(const CdredOptions& options) {
+  return [options](const LatentRewardShape& s) -> std::unique_ptr<LatentReward> {
+    CdredOptions o = options;
+    o.latent_dim = s.latent_dim;
+    o.act_dim = s.act_dim;
+    o.rho = s.rho;
+    o.device = s.device;
+    return std::make_unique<CdredReward>(o);
+  };
+}
+
 torch::Tensor cdred_bonus(const torch::Tensor& f, const torch::Tensor& t, double alpha,
                           double eps) {
   // Products rather than square(): ATen evaluates square as pow, several times slower on CPU.

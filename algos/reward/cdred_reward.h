@@ -16,6 +16,7 @@
 
 #include "algos/online/world_model_params.h"
 #include "algos/online/world_model_reward.h"
+#include "algos/reward/reward_registry.h"
 
 namespace relabel::algos {
 
@@ -48,6 +49,11 @@ torch::Tensor cdred_bonus(const torch::Tensor& prediction, const torch::Tensor& 
 // R from the expert and behavioural bonuses (N,) -> (N,).
 torch::Tensor cdred_combine(const torch::Tensor& b_phi, const torch::Tensor& b_psi, double zeta,
                             double sigma, CdredG g);
+
+// The CDRED options from the resolved [reward] keys (sizes of the latents are set later).
+CdredOptions cdred_options(const Params& params);
+// Builds CdredReward with `options` for the agent's latent shape.
+LatentRewardFactory cdred_factory(const CdredOptions& options);
 
 class CdredReward final : public LatentReward {
  public:

@@ -7,11 +7,11 @@ namespace relabel::algos {
 
 class GroundTruthReward final : public RewardModel {
  public:
-  // `method` is GroundTruth, or Imputation for the labels_only / full baselines.
-  GroundTruthReward(RewardMethod method, bool labelled_only)
-      : method_(method), labelled_only_(labelled_only) {}
+  // `method` is "ground_truth", or "imputation" for the labels_only / full baselines.
+  GroundTruthReward(std::string method, bool labelled_only)
+      : method_(std::move(method)), labelled_only_(labelled_only) {}
 
-  RewardMethod method() const override { return method_; }
+  std::string method() const override { return method_; }
   void fit(const RewardSupervision&, GradSync&) override {}
   torch::Tensor annotate(const torch::Tensor& obs, const torch::Tensor& actions,
                          const torch::Tensor& next_obs) const override;
@@ -22,7 +22,7 @@ class GroundTruthReward final : public RewardModel {
   bool train_on_labelled_only() const override { return labelled_only_; }
 
  private:
-  RewardMethod method_;
+  std::string method_;
   bool labelled_only_;
 };
 

@@ -6,11 +6,46 @@
 #include <cmath>
 #include <limits>
 
+#include "algos/reward/ground_truth_reward.h"
 #include "algos/reward/reward_common.h"
 #include "algos/reward/statistics.h"
 #include "engine/core/error.h"
 
 namespace relabel::algos {
+
+// Reward imputation (arXiv 2407.10839): an MLP r(s, a) fitted on the labelled fraction imputes
+// the other rows; the baselines train on the labelled rows alone or on every true reward.
+RELABEL_REGISTER_REWARD_METHOD([] {
+  RewardMethodInfo m;
+  m.name = "imputation";
+  m.doc = "an MLP reward fitted on the labelled fraction imputes the unlabelled rows";
+  m.paper = "reward imputation, arXiv 2407.10839";
+  m.needs_true_rewards = true;
+  m.needs_labelled_subset = true;
+  m.default_label_fraction = 0.01;
+  m.keys = {
+      param("hidden", 256, "hidden width of the reward networks").at_least(1),
+      param("lr", 1e-3, "Adam learning rate of the reward model").positive(),
+      param("batch_size", 256, "batch size of reward model training").at_least(1),
+      param("reward_steps", 5000, "imputation reward model training steps").at_least(1),
+      param("holdout_fraction", 0.1,
+            "fraction of the labelled subset held out for early stopping (imputation)")
+          .in(0, 0.5),
+      param("baseline", "none", "imputation baseline: labelled subset only, or all true rewards")
+          .one_of({"none", "labels_only", "full"}),
+  };
+  m.label = [](const Params& p) {
+    const auto baseline = p.get_or<std::string>("baseline", "none");
+    return baseline == "none" ? std::string("imputation") : "imputation-" + baseline;
+  };
+  m.make = [](const RewardOptions& o) -> std::unique_ptr<RewardModel> {
+    if (o.baseline == ImputationBaseline::None) return std::make_unique<ImputationReward>(o);
+    return std::make_unique<GroundTruthReward>("imputation",
+                                               o.baseline == ImputationBaseline::LabelsOnly);
+  };
+  return m;
+}());
+
 namespace {
 
 using namespace reward_detail;

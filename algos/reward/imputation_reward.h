@@ -30,7 +30,7 @@ class ImputationReward final : public RewardModel {
 
   explicit ImputationReward(RewardOptions options);
 
-  RewardMethod method() const override { return RewardMethod::Imputation; }
+  std::string method() const override { return "imputation"; }
   void fit(const RewardSupervision& sup, GradSync& sync) override;
   torch::Tensor annotate(const torch::Tensor& obs, const torch::Tensor& actions,
                          const torch::Tensor& next_obs) const override;

@@ -11,6 +11,29 @@
 #include "engine/core/error.h"
 
 namespace relabel::algos {
+
+// ReLOAD (arXiv 2507.12815): an RND predictor fitted to the expert transitions; every
+// transition's reward is alpha * exp(-beta * e / e_bar) of its prediction error e.
+RELABEL_REGISTER_REWARD_METHOD([] {
+  RewardMethodInfo m;
+  m.name = "reload";
+  m.doc = "self-distilled RND reward from the K best expert trajectories";
+  m.paper = "ReLOAD, arXiv 2507.12815";
+  m.needs_demonstrations = true;
+  m.keys = {
+      param("alpha", 1.0, "ReLOAD reward scale alpha in alpha*exp(-beta*e/mean_e)").positive(),
+      param("beta", 1.0, "ReLOAD sharpness beta in alpha*exp(-beta*e/mean_e)").positive(),
+      param("predictor_steps", 2000, "ReLOAD predictor training steps on the expert transitions")
+          .at_least(1),
+      param("hidden", 256, "hidden width of the reward networks").at_least(1),
+      param("embed_dim", 128, "ReLOAD target/predictor output dimension").at_least(1),
+      param("lr", 1e-3, "Adam learning rate of the reward model").positive(),
+      param("batch_size", 256, "batch size of reward model training").at_least(1),
+  };
+  m.make = [](const RewardOptions& o) { return std::make_unique<ReloadReward>(o); };
+  return m;
+}());
+
 namespace {
 
 using namespace reward_detail;

@@ -22,7 +22,7 @@ class ReloadReward final : public RewardModel {
  public:
   explicit ReloadReward(RewardOptions options);
 
-  RewardMethod method() const override { return RewardMethod::Reload; }
+  std::string method() const override { return "reload"; }
   void fit(const RewardSupervision& sup, GradSync& sync) override;
   void finalize_statistics(const torch::Tensor& obs, const torch::Tensor& actions,
                            const torch::Tensor& next_obs, GradSync& sync) override;

@@ -3,10 +3,6 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
-#include "algos/reward/ground_truth_reward.h"
-#include "algos/reward/imputation_reward.h"
-#include "algos/reward/reload_reward.h"
-#include "algos/reward/zero_reward.h"
 #include "engine/core/error.h"
 
 namespace relabel::algos {
@@ -18,7 +14,9 @@ torch::Tensor RewardModel::relabel(const torch::Tensor& obs, const torch::Tensor
 }
 
 void RewardModel::save(torch::serialize::OutputArchive& archive) const {
-  archive.write("method", torch::tensor({static_cast<int64_t>(method())}));
+  // The method's name as bytes: a checkpoint names what it holds whatever is registered.
+  const std::string name = method();
+  archive.write("method", torch::tensor(std::vector<int64_t>(name.begin(), name.end())));
   save_state(archive);
 }
 
@@ -26,10 +24,11 @@ void RewardModel::load(torch::serialize::InputArchive& archive) {
   torch::Tensor stored;
   if (!archive.try_read("method", stored))
     throw Error("reward model archive has no 'method' entry (not a reward model checkpoint)");
-  const auto got = static_cast<RewardMethod>(stored.item<int64_t>());
+  std::string got;
+  stored = stored.to(torch::kInt64).contiguous();
+  for (int64_t i = 0; i < stored.numel(); ++i) got += static_cast<char>(stored[i].item<int64_t>());
   if (got != method())
-    throw Error(fmt::format("reward model archive holds method {}, expected {}", to_string(got),
-                            to_string(method())));
+    throw Error(fmt::format("reward model archive holds method {}, expected {}", got, method()));
   try {
     load_state(archive);
   } catch (const Error&) {
@@ -37,27 +36,22 @@ void RewardModel::load(torch::serialize::InputArchive& archive) {
   } catch (const std::exception& e) {
     // Missing keys or shape mismatches surface as c10::Error with multi-line context.
     std::string what = e.what();
-    throw Error(fmt::format("reward model archive does not match the {} options: {}",
-                            to_string(method()), what.substr(0, what.find('\n'))));
+    throw Error(fmt::format("reward model archive does not match the {} options: {}", method(),
+                            what.substr(0, what.find('\n'))));
   }
 }
 
 std::unique_ptr<RewardModel> make_reward_model(const RewardOptions& options) {
-  validate(options);
-  switch (options.method) {
-    case RewardMethod::GroundTruth:
-      return std::make_unique<GroundTruthReward>(RewardMethod::GroundTruth, false);
-    case RewardMethod::Zero:
-      return std::make_unique<ZeroReward>();
-    case RewardMethod::Reload:
-      return std::make_unique<ReloadReward>(options);
-    case RewardMethod::Imputation:
-      if (options.baseline == ImputationBaseline::None)
-        return std::make_unique<ImputationReward>(options);
-      return std::make_unique<GroundTruthReward>(
-          RewardMethod::Imputation, options.baseline == ImputationBaseline::LabelsOnly);
-  }
-  throw Error("reward.method: unsupported method");
+  const RewardMethodInfo& info = find_reward_method(options.method);
+  if (!info.make)
+    throw Error(
+        fmt::format("reward.method: {} is an online reward (policy.algo = world_model); it "
+                    "does not relabel a dataset",
+                    info.name));
+  RewardOptions resolved = options;
+  apply_params(resolved);
+  validate(resolved);
+  return info.make(resolved);
 }
 
 torch::Tensor impute(const torch::Tensor& rewards, const torch::Tensor& labelled_mask,

@@ -21,6 +21,7 @@
 #include <string>
 
 #include "algos/reward/reward_options.h"
+#include "algos/reward/reward_registry.h"
 #include "algos/sync.h"
 
 namespace torch::serialize {
@@ -58,7 +59,8 @@ class RewardModel {
  public:
   virtual ~RewardModel() = default;
 
-  virtual RewardMethod method() const = 0;
+  // The registered reward.method this model implements (RELABEL_REGISTER_REWARD_METHOD).
+  virtual std::string method() const = 0;
 
   // Data-parallel fit (collective). Parameters start from options.seed and are broadcast;
   // every step averages gradients through `sync`. No-op for models without parameters.
@@ -103,7 +105,8 @@ class RewardModel {
   virtual void load_state(torch::serialize::InputArchive& archive) {}
 };
 
-// Builds the model for options.method (validates the options first).
+// Builds the model of the registered method options.method (validates the options first;
+// relabel::Error for an unknown method or one without an offline model, e.g. cdred).
 std::unique_ptr<RewardModel> make_reward_model(const RewardOptions& options);
 
 // Imputation semantics: rows where labelled_mask is true keep `rewards`, the others get

@@ -1,19 +1,22 @@
 #pragma once
-// Options of every reward model (docs/algorithms.md, ReLOAD reward and Reward imputation). Defaults
-// are the published ones; the engine fills this from the run config's [reward] table.
+// Options of a reward model: the method's name, its resolved [reward] keys (params), and the
+// typed fields the ReLOAD and imputation models read (filled from params by apply_params, or
+// set directly by tests and benches). Each method declares its keys, defaults and ranges where
+// it is defined (RELABEL_REGISTER_REWARD_METHOD); validate() checks against those declarations.
 #include <cstdint>
 #include <string>
 
+#include "engine/core/params.h"
+
 namespace relabel::algos {
 
-enum class RewardMethod { GroundTruth, Zero, Reload, Imputation };
-
-// Imputation baselines run in the same sweep (docs/algorithms.md): labels_only trains the policy on
-// the labelled subset alone, full uses every true reward. Neither fits a reward model.
+// Imputation baselines run in the same sweep (docs/algorithms.md): labels_only trains the policy
+// on the labelled subset alone, full uses every true reward. Neither fits a reward model.
 enum class ImputationBaseline { None, LabelsOnly, Full };
 
 struct RewardOptions {
-  RewardMethod method = RewardMethod::GroundTruth;
+  std::string method = "ground_truth";  // a registered reward.method
+  Params params;                        // resolved [reward] keys of the method (may be empty)
   // ReLOAD: r = alpha * exp(-beta * e / e_bar).
   double alpha = 1.0;
   double beta = 1.0;
@@ -33,14 +36,15 @@ struct RewardOptions {
   std::string device = "cpu";  // torch device string, e.g. "cpu", "cuda:0"
 };
 
-// Config spellings: ground_truth | zero | reload | imputation, and none | labels_only | full.
-// Unknown names throw relabel::Error naming the key (`reward.method`, `reward.baseline`).
-RewardMethod parse_reward_method(const std::string& name);
-std::string to_string(RewardMethod method);
+// none | labels_only | full; another name throws relabel::Error naming reward.baseline.
 ImputationBaseline parse_imputation_baseline(const std::string& name);
 std::string to_string(ImputationBaseline baseline);
 
-// Throws relabel::Error naming the first out-of-range key (`reward.beta must be >= 0, got -1`).
+// Copies the keys present in options.params into the typed fields.
+void apply_params(RewardOptions& options);
+
+// Throws relabel::Error naming the first out-of-range key (`reward.beta: must be > 0, got -1.0`),
+// by the rules the reward methods declare (the one place ranges are written down).
 void validate(const RewardOptions& options);
 
 }  // namespace relabel::algos

@@ -6,6 +6,14 @@
 
 namespace relabel::algos {
 
+RELABEL_REGISTER_REWARD_METHOD([] {
+  RewardMethodInfo m;
+  m.name = "zero";
+  m.doc = "every transition gets reward 0 (the no-reward-information control)";
+  m.make = [](const RewardOptions&) { return std::make_unique<ZeroReward>(); };
+  return m;
+}());
+
 torch::Tensor ZeroReward::annotate(const torch::Tensor& obs, const torch::Tensor&,
                                    const torch::Tensor&) const {
   if (!obs.defined() || obs.dim() < 1) throw Error("reward method zero: observations are missing");

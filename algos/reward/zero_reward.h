@@ -6,7 +6,7 @@ namespace relabel::algos {
 
 class ZeroReward final : public RewardModel {
  public:
-  RewardMethod method() const override { return RewardMethod::Zero; }
+  std::string method() const override { return "zero"; }
   void fit(const RewardSupervision&, GradSync&) override {}
   torch::Tensor annotate(const torch::Tensor& obs, const torch::Tensor& actions,
                          const torch::Tensor& next_obs) const override;

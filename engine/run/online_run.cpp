@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "algos/reward/reward_registry.h"
 #include "engine/collective.h"
 #include "engine/config_write.h"
 #include "engine/core/error.h"
@@ -39,35 +40,25 @@ algos::WorldModelTrainerOptions online_trainer_options(const RunConfig& c, int r
   algos::WorldModelTrainerOptions o;
   o.task = c.task.name;
   auto& a = o.agent;
-  algos::apply_world_model_preset(a, p.preset);
+  const Params& wm = p.params;  // the world model's own [policy] keys
+  const auto preset = wm.get<std::string>("preset");
+  algos::apply_world_model_preset(a, preset);
   // policy.num_q sets the ensemble size; the 5M preset asks for at least 5 (TD-MPC2).
-  a.num_q = p.preset == "5M" ? std::max<int64_t>(5, p.num_q) : p.num_q;
-  a.horizon = p.horizon;
-  a.two_hot = p.two_hot;
-  a.mppi = p.mppi;
+  const auto num_q = wm.get<int64_t>("num_q");
+  a.num_q = preset == "5M" ? std::max<int64_t>(5, num_q) : num_q;
+  a.horizon = wm.get<int64_t>("horizon");
+  a.two_hot = wm.get<bool>("two_hot");
+  a.mppi = wm.get<bool>("mppi");
   a.lr = p.lr;
   a.seed = shared_seed(static_cast<uint64_t>(c.seed), "init");
   a.device = c.parallel.device == "cuda" ? "cuda" : "cpu";
-  if (r.method == "cdred") {
-    o.cdred = true;
-    auto& d = o.reward;
-    d.num_targets = r.num_targets;
-    d.target_hidden = r.target_hidden;
-    d.predictor_hidden = r.predictor_hidden;
-    d.predictor_layers = r.predictor_layers;
-    d.alpha = r.alpha;
-    d.zeta = r.zeta;
-    d.sigma = r.sigma;
-    d.g = algos::parse_cdred_g(r.g);
-    d.coef = r.coef;
-  } else if (r.method != "ground_truth") {
-    throw Error(
-        fmt::format("reward.method: policy.algo = \"world_model\" supports cdred and "
-                    "ground_truth, got \"{}\"",
-                    r.method));
-  }
+  // The reward: a registered latent reward (CDRED), or the environment's (ground_truth).
+  const algos::RewardMethodInfo& method = algos::find_reward_method(r.method);
+  if (!method.online)
+    throw Error(fmt::format("reward.method: {} is not an online reward", r.method));
+  if (method.make_latent) o.reward = method.make_latent(r.params);
   o.total_env_steps = c.train.env_steps;
-  o.seed_steps = p.seed_steps;
+  o.seed_steps = wm.get<int64_t>("seed_steps");
   o.batch_size = c.train.batch_size;
   o.env_seed = derive_seed(static_cast<uint64_t>(c.seed), rank, "env");
   o.buffer_seed = derive_seed(static_cast<uint64_t>(c.seed), rank, "batch");
@@ -119,7 +110,7 @@ ExpertData load_expert(const RunConfig& c, Collective& comm, MPI_Comm mpi) {
   if (e.path.empty()) return e;
   const bool minari = c.dataset.expert_path.empty() && c.dataset.format == "minari";
   const auto& task = envs::find_task(c.task.name);
-  const bool need_rows = c.reward.method == "cdred";
+  const bool need_rows = algos::find_reward_method(c.reward.method).needs_demonstrations;
   double scalars[3] = {NAN, NAN, NAN};
   on_root_then_share_error(mpi, [&] {
     io::Dataset all = minari ? io::read_minari(e.path) : io::read_d4rl(e.path);
@@ -179,7 +170,7 @@ class OnlineRun {
                {"status", "running"},
                {"task", config.task.name},
                {"dataset", dataset.empty() ? "online" : dataset},
-               {"method", config.reward.method + "+" + config.policy.algo},
+               {"method", method_label(config)},
                {"params", json::object()},
                {"seed", config.seed},
                {"ranks", size_},
@@ -242,7 +233,7 @@ void OnlineRun::write_record(const std::string& status) {
   }
   if (!expert_.path.empty()) {
     diag["expert_file"] = expert_.path;
-    if (config_.reward.method == "cdred") {
+    if (algos::find_reward_method(config_.reward.method).needs_demonstrations) {
       diag["expert_trajectories"] = config_.dataset.expert_trajectories;
       diag["expert_transitions"] = expert_.columns.rows();
       diag["expert_return"] = expert_.mean_return;
@@ -346,7 +337,7 @@ RunOutcome OnlineRun::execute() {
                     "task.ref_min_score / task.ref_max_score",
                     ref_expert_, ref_random_));
   timing_["load_s"] = since(t0);
-  if (config_.reward.method == "cdred")
+  if (algos::find_reward_method(config_.reward.method).needs_demonstrations)
     spdlog::info(
         "expert {}: {} best trajectories, {} transitions, mean return {:.1f} "
         "(normalised {:.1f})",
@@ -356,9 +347,10 @@ RunOutcome OnlineRun::execute() {
   sync_ = std::make_unique<GradientSync>(comm_);
   trainer_ = std::make_unique<algos::WorldModelTrainer>(
       online_trainer_options(config_, rank_, size_), sync_.get(),
-      config_.reward.method == "cdred" ? &expert_.columns : nullptr);
+      algos::find_reward_method(config_.reward.method).needs_demonstrations ? &expert_.columns
+                                                                            : nullptr);
   spdlog::info("world model {}: {} parameters, discount {:.4f}, seed steps {}",
-               config_.policy.preset, trainer_->agent().num_parameters(),
+               config_.policy.params.get<std::string>("preset"), trainer_->agent().num_parameters(),
                trainer_->agent().discount(), trainer_->seed_steps());
   if (resume_step >= 0) {
     json m = json::parse(my_store().load(resume_step, [&](torch::serialize::InputArchive& a) {

@@ -99,17 +99,9 @@ double episode_range_scale(const OfflineData& data, const torch::Tensor& rewards
 algos::RewardOptions reward_options(const RunConfig& config) {
   const RewardConfig& r = config.reward;
   algos::RewardOptions o;
-  o.method = algos::parse_reward_method(r.method);
-  o.alpha = r.alpha;
-  o.beta = r.beta;
-  o.predictor_steps = r.predictor_steps;
-  o.embed_dim = r.embed_dim;
-  o.hidden = r.hidden;
-  o.lr = r.lr;
-  o.batch_size = r.batch_size;
-  o.reward_steps = r.reward_steps;
-  o.holdout_fraction = r.holdout_fraction;
-  o.baseline = algos::parse_imputation_baseline(r.baseline);
+  o.method = r.method;
+  o.params = r.params;
+  algos::apply_params(o);
   o.seed = shared_seed(static_cast<uint64_t>(config.seed), "reward");
   o.device = "cpu";
   return o;
@@ -126,22 +118,23 @@ RewardPhase run_reward_phase(const RunConfig& config, const OfflineData& data,
   phase.model = algos::make_reward_model(options);
   const io::Dataset& s = data.shard;
 
-  // Supervision: expert demonstrations (ReLOAD) or the labelled subset (imputation).
+  // Supervision, as the method declared it needs: expert demonstrations (ReLOAD) and/or the
+  // labelled subset (imputation).
+  const algos::RewardMethodInfo& method = algos::find_reward_method(options.method);
   std::unique_ptr<ExpertSet> expert;
   std::vector<int64_t> labelled;
   torch::Tensor labelled_mask;
   algos::RewardSupervision sup;
   sup.rank = rank;
-  if (options.method == algos::RewardMethod::Reload) {
+  if (method.needs_demonstrations) {
     expert = std::make_unique<ExpertSet>(load_expert_set(config, data, comm));
     sup.expert_obs = share(expert->obs, rank, size);
     sup.expert_next_obs = share(expert->next_obs, rank, size);
   }
-  if (options.method == algos::RewardMethod::Imputation) {
+  if (method.needs_labelled_subset) {
     if (!data.global_rewards.defined())
-      throw Error(data.path +
-                  ": reward.method = \"imputation\" needs rewards for the labelled "
-                  "fraction, but the dataset has none");
+      throw Error(data.path + ": reward.method = \"" + method.name +
+                  "\" needs rewards for the labelled fraction, but the dataset has none");
     labelled = labelled_rows(config, data);
     labelled_mask = torch::zeros({s.size()}, torch::kBool);
     std::vector<int64_t> mine;

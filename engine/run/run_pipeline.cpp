@@ -10,6 +10,8 @@
 #include <map>
 
 #include "algos/offline/learner.h"
+#include "algos/policy_registry.h"
+#include "algos/reward/reward_registry.h"
 #include "engine/collective.h"
 #include "engine/config_write.h"
 #include "engine/core/error.h"
@@ -56,12 +58,6 @@ double since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-std::string method_label(const RunConfig& c) {
-  std::string reward = c.reward.method;
-  if (reward == "imputation" && c.reward.baseline != "none") reward += "-" + c.reward.baseline;
-  return reward + "+" + c.policy.algo;
-}
-
 algos::OfflineOptions learner_options(const RunConfig& c, const io::Dataset& shard, int rank) {
   const PolicyConfig& p = c.policy;
   algos::OfflineOptions o;
@@ -74,16 +70,8 @@ algos::OfflineOptions learner_options(const RunConfig& c, const io::Dataset& sha
   o.lr = p.lr;
   o.gamma = p.gamma;
   o.tau = p.tau;
-  o.expectile = p.expectile;
-  o.temperature = p.temperature;
-  o.max_weight = p.max_weight;
-  o.deterministic_actor = p.deterministic_actor;
-  o.actor_cosine = p.actor_cosine;
+  o.params = p.params;  // the learner's own keys (IQL's expectile, TD3+BC's alpha, ...)
   o.total_steps = c.train.steps;
-  o.alpha = p.alpha;
-  o.policy_noise = p.policy_noise;
-  o.noise_clip = p.noise_clip;
-  o.policy_delay = p.policy_delay;
   o.seed = shared_seed(static_cast<uint64_t>(c.seed), "init");
   o.rank = rank;
   o.device = "cpu";
@@ -256,10 +244,8 @@ RunOutcome OfflineRun::execute() {
 
   // Data.
   auto t0 = Clock::now();
-  const auto method = algos::parse_reward_method(config_.reward.method);
-  const bool needs_rewards =
-      method == algos::RewardMethod::GroundTruth || method == algos::RewardMethod::Imputation;
-  data_ = load_offline_data(config_, mpi_, needs_rewards);
+  data_ = load_offline_data(config_, mpi_,
+                            algos::find_reward_method(config_.reward.method).needs_true_rewards);
   timing_["load_s"] = since(t0);
   spdlog::info(
       "dataset {}: {} rows ({} on this rank), {} episodes, R_random {:.1f}, R_expert {:.1f}",
@@ -370,8 +356,8 @@ RunOutcome OfflineRun::execute() {
 }  // namespace
 
 RunOutcome run_experiment(const RunConfig& config, Collective& comm, const RunControl& control) {
-  // policy.algo = "world_model" is an online run (engine/run/online_run.h).
-  const bool online = config.policy.algo == "world_model";
+  // An online learner (the world model) steps its own environments (engine/run/online_run.h).
+  const bool online = algos::find_policy_algo(config.policy.algo).online;
   std::unique_ptr<OfflineRun> run;
   if (!online) run = std::make_unique<OfflineRun>(config, comm, control);
   try {

@@ -4,9 +4,15 @@
 #include <fstream>
 #include <sstream>
 
+#include "algos/reward/reward_registry.h"
+#include "engine/config.h"
 #include "io/atomic_file.h"
 
 namespace relabel::engine {
+
+std::string method_label(const RunConfig& c) {
+  return algos::reward_method_label(c.reward.method, c.reward.params) + "+" + c.policy.algo;
+}
 
 nlohmann::json curve_to_json(const std::vector<CurvePoint>& curve) {
   auto out = nlohmann::json::array();

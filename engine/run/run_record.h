@@ -25,6 +25,11 @@ void write_run_record(const std::string& dir, const nlohmann::json& record,
 // The parsed result.json of a run directory, if it exists and parses.
 std::optional<nlohmann::json> read_run_record(const std::string& dir);
 
+struct RunConfig;
+// The method as reports group it: "<reward label>+<policy.algo>" ("imputation-labels_only+td3bc"),
+// the reward label from the method's registry entry.
+std::string method_label(const RunConfig& config);
+
 // UTC time as ISO 8601 (2026-11-21T08:30:00Z).
 std::string utc_now();
 

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "envs/mujoco/locomotion.h"
+#include "envs/registry.h"
 
 namespace relabel::envs {
 
@@ -48,5 +49,27 @@ std::unique_ptr<Env> make_halfcheetah() {
   s.gaussian_qvel_noise = true;
   return std::make_unique<LocomotionEnv>(s);
 }
+
+namespace {
+// D4RL's published reference returns (docs/envs.md, "Normalised score"); Gym v3 dimensions.
+TaskInfo locomotion(const char* name, int obs_dim, int act_dim, double random, double expert,
+                    std::unique_ptr<Env> (*make)()) {
+  TaskInfo t;
+  t.name = name;
+  t.obs_dim = obs_dim;
+  t.act_dim = act_dim;
+  t.max_action = 1.0f;
+  t.max_episode_steps = 1000;
+  t.ref_random_return = random;
+  t.ref_expert_return = expert;
+  t.needs_mujoco = true;
+  t.make = make;
+  return t;
+}
+}  // namespace
+
+RELABEL_REGISTER_TASK(locomotion("hopper", 11, 3, -20.272305, 3234.3, &make_hopper));
+RELABEL_REGISTER_TASK(locomotion("walker2d", 17, 6, 1.629008, 4592.3, &make_walker2d));
+RELABEL_REGISTER_TASK(locomotion("halfcheetah", 17, 6, -280.178953, 12135.0, &make_halfcheetah));
 
 }  // namespace relabel::envs

@@ -45,7 +45,7 @@ RewardSupervision labelled_sup(const ImputeData& d, torch::Tensor index = {}) {
 
 RewardOptions small_imputation(uint64_t seed = 5) {
   RewardOptions o;
-  o.method = RewardMethod::Imputation;
+  o.method = "imputation";
   o.hidden = 128;
   o.reward_steps = 1500;
   o.seed = seed;

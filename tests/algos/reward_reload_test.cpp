@@ -40,7 +40,7 @@ CircleData make_circle_data(int64_t n_expert, int64_t n_other, uint64_t seed) {
 
 RewardOptions small_reload(uint64_t seed = 7) {
   RewardOptions o;
-  o.method = RewardMethod::Reload;
+  o.method = "reload";
   o.hidden = 128;
   o.embed_dim = 64;
   o.predictor_steps = 600;
@@ -202,7 +202,7 @@ TEST_F(RewardReload, SaveLoadRoundTrip) {
                            loaded->annotate(d.obs, {}, d.next_obs)));
 
   RewardOptions other = o;
-  other.method = RewardMethod::Imputation;
+  other.method = "imputation";
   auto wrong = make_reward_model(other);
   buffer.clear();
   buffer.seekg(0);

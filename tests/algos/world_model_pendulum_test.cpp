@@ -10,6 +10,7 @@
 #include <numeric>
 
 #include "algos/online/world_model_trainer.h"
+#include "algos/reward/cdred_reward.h"
 #include "envs/evaluate.h"
 #include "envs/registry.h"
 #include "tests/algos/world_model_test_util.h"
@@ -48,10 +49,11 @@ TEST(WorldModelPendulum, CdredReachesEightyPercentOfTheExpert) {
   o.task = "pendulum";
   apply_world_model_preset(o.agent, "cpu-small");
   o.agent.seed = 2;
-  o.cdred = true;
-  o.reward.target_hidden = 128;  // CPU-sized CDRED networks
-  o.reward.predictor_hidden = 128;
-  o.reward.predictor_layers = 2;
+  CdredOptions c;
+  c.target_hidden = 128;  // CPU-sized CDRED networks
+  c.predictor_hidden = 128;
+  c.predictor_layers = 2;
+  o.reward = cdred_factory(c);
   o.total_env_steps = 5000;  // the bound; the run stops at the first passing evaluation
   o.seed_steps = 1000;
   o.batch_size = 64;  // and 64 expert sequences per update

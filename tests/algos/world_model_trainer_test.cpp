@@ -1,6 +1,7 @@
 // Online training loop of the world-model agent: seed phase and update schedule, evaluation,
 // and resume from a checkpoint taken mid-episode (same final parameters as without the stop).
 #include "algos/online/world_model_trainer.h"
+#include "algos/reward/cdred_reward.h"
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -26,12 +27,13 @@ WorldModelTrainerOptions tiny(bool cdred, bool mppi = false) {
   o.agent.planner.num_elites = 4;
   o.agent.planner.num_pi_trajs = 4;
   o.agent.planner.iterations = 2;
-  o.cdred = cdred;
-  o.reward.num_targets = 3;
-  o.reward.target_hidden = 32;
-  o.reward.output_dim = 16;
-  o.reward.predictor_hidden = 32;
-  o.reward.predictor_layers = 2;
+  CdredOptions c;
+  c.num_targets = 3;
+  c.target_hidden = 32;
+  c.output_dim = 16;
+  c.predictor_hidden = 32;
+  c.predictor_layers = 2;
+  if (cdred) o.reward = cdred_factory(c);
   o.total_env_steps = 450;
   o.seed_steps = 200;
   o.batch_size = 16;

@@ -90,7 +90,8 @@ TEST(CheckConfig, DefaultsAreDocumentedAndLoadable) {
   TempDir dir;
   auto r = run_relabel("check --defaults");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_NE(r.output.find("# IQL expectile of the value loss; in (0, 1)\nexpectile = 0.7\n"),
+  EXPECT_NE(r.output.find("# IQL expectile of the value loss [policy.algo = iql]; in (0, 1)\n"
+                          "expectile = 0.7\n"),
             std::string::npos)
       << r.output;
   write_file(dir / "defaults.toml", r.output);

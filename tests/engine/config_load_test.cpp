@@ -22,15 +22,15 @@ TEST(ConfigLoad, ValidFileLoadsWithOverridesOfTheDefaults) {
   TempDir dir;
   auto path = write(dir, std::string(kValidHead) +
                              "[policy]\nexpectile = 0.9\n[train]\nsteps = 1_000\n"
-                             "[reward]\nbeta = 2\n");
+                             "[reward]\nmethod = \"reload\"\nbeta = 2\n");
   auto c = relabel::engine::load_run_config(path);
   EXPECT_EQ(c.task.name, "pendulum");
   EXPECT_EQ(c.dataset.name, "pendulum-medium");
-  EXPECT_DOUBLE_EQ(c.policy.expectile, 0.9);
-  EXPECT_EQ(c.train.steps, 1000);               // TOML underscores
-  EXPECT_DOUBLE_EQ(c.reward.beta, 2.0);         // integer literal for a float key
-  EXPECT_DOUBLE_EQ(c.policy.temperature, 3.0);  // untouched default
-  EXPECT_EQ(c.name, "run");                     // the file's stem
+  EXPECT_DOUBLE_EQ(c.policy.params.get<double>("expectile"), 0.9);
+  EXPECT_EQ(c.train.steps, 1000);                                     // TOML underscores
+  EXPECT_DOUBLE_EQ(c.reward.params.get<double>("beta"), 2.0);         // integer for a float key
+  EXPECT_DOUBLE_EQ(c.policy.params.get<double>("temperature"), 3.0);  // untouched default
+  EXPECT_EQ(c.name, "run");                                           // the file's stem
   EXPECT_EQ(c.output.dir, "runs/run");
   EXPECT_EQ(c.source_path, path);
 }
@@ -115,7 +115,7 @@ TEST(ConfigLoad, BadChoiceSuggestsClosest) {
   TempDir dir;
   auto path = write(dir, std::string(kValidHead) + "[policy]\nalgo = \"td3_bc\"\n");
   EXPECT_EQ(load_error(path), path +
-                                  ":6:8: policy.algo: must be one of iql|td3bc|bc|world_model, "
+                                  ":6:8: policy.algo: must be one of bc|iql|td3bc|world_model, "
                                   "got \"td3_bc\" (did you mean \"td3bc\"?)");
 }
 
@@ -171,7 +171,14 @@ TEST(ConfigLoad, CrossKeyMethodChecks) {
                         "[reward]\nmethod = \"cdred\"\nalpha = 1.5\n[policy]\nalgo = "
                         "\"world_model\"\n");
   EXPECT_EQ(load_error(path),
-            path + ":7:9: reward.alpha: must be in [0, 1] for cdred (mix alpha), got 1.5");
+            path + ":7:9: reward.alpha: must be in [0, 1], got 1.5");  // cdred's rule
+  path = write(dir, std::string(kValidHead) + "[reward]\nmethod = \"reload\"\nalpha = 0\n");
+  EXPECT_EQ(load_error(path), path + ":7:9: reward.alpha: must be > 0, got 0.0");  // reload's
+  path = write(dir, std::string(kValidHead) +
+                        "[reward]\nmethod = \"reload\"\n[policy]\nalgo = \"world_model\"\n");
+  EXPECT_EQ(load_error(path), path +
+                                  ":6:10: reward.method: reload relabels an offline dataset; it "
+                                  "needs policy.algo bc, iql or td3bc, got \"world_model\"");
   path = write(dir, std::string(kValidHead) +
                         "[train]\nbatch_size = 100\n[parallel]\n"
                         "ranks_per_run = 3\n");
@@ -198,40 +205,50 @@ TEST(ConfigLoad, MethodDependentDefaultsAreResolved) {
   auto path = write(dir, std::string(kValidHead));
   auto c = relabel::engine::load_run_config(path);
   EXPECT_EQ(c.reward.method, "ground_truth");
-  EXPECT_DOUBLE_EQ(c.reward.alpha, 1.0);
+  EXPECT_TRUE(c.reward.params.values().empty());  // ground_truth declares no keys
   EXPECT_DOUBLE_EQ(c.dataset.label_fraction, 1.0);
   EXPECT_EQ(c.policy.reward_scaling, "none");  // auto: IQL's scaling is for locomotion only
-  EXPECT_EQ(c.reward.predictor_hidden, 256);   // CPU preset
-  EXPECT_EQ(c.policy.preset, "cpu-small");
+  EXPECT_DOUBLE_EQ(relabel::engine::load_run_config(path, {"reward.method=reload"})
+                       .reward.params.get<double>("alpha"),
+                   1.0);  // reload's default
+  c = relabel::engine::load_run_config(path, {"reward.method=cdred", "policy.algo=world_model"});
+  EXPECT_EQ(c.reward.params.get<int64_t>("predictor_hidden"), 256);  // CPU preset
+  EXPECT_EQ(c.policy.params.get<std::string>("preset"), "cpu-small");
 
-  EXPECT_EQ(relabel::engine::load_run_config(path, {"task.name=hopper", "dataset.name=hopper-medium"}).policy.reward_scaling,
-            "episode_range");  // auto, iql on a MuJoCo locomotion task
+  EXPECT_EQ(
+      relabel::engine::load_run_config(path, {"task.name=hopper", "dataset.name=hopper-medium"})
+          .policy.reward_scaling,
+      "episode_range");  // auto, iql on a MuJoCo locomotion task
 
   c = relabel::engine::load_run_config(
       path, {"reward.method=imputation", "policy.algo=td3bc", "parallel.device=cuda"});
   EXPECT_DOUBLE_EQ(c.dataset.label_fraction, 0.01);
   EXPECT_EQ(c.policy.reward_scaling, "none");
-  EXPECT_EQ(c.reward.predictor_hidden, 1024);
-  EXPECT_EQ(c.policy.preset, "1M");
+  c = relabel::engine::load_run_config(
+      path, {"reward.method=cdred", "policy.algo=world_model", "parallel.device=cuda"});
+  EXPECT_EQ(c.reward.params.get<int64_t>("predictor_hidden"), 1024);
+  EXPECT_EQ(c.policy.params.get<std::string>("preset"), "1M");
 
   c = relabel::engine::load_run_config(path, {"reward.method=cdred", "policy.algo=world_model"});
-  EXPECT_DOUBLE_EQ(c.reward.alpha, 0.9);
+  EXPECT_DOUBLE_EQ(c.reward.params.get<double>("alpha"), 0.9);
   // An explicit value wins over the derived default.
   c = relabel::engine::load_run_config(path, {"reward.method=cdred", "policy.algo=world_model",
                                               "reward.alpha=0.5", "reward.predictor_hidden=64"});
-  EXPECT_DOUBLE_EQ(c.reward.alpha, 0.5);
-  EXPECT_EQ(c.reward.predictor_hidden, 64);
+  EXPECT_DOUBLE_EQ(c.reward.params.get<double>("alpha"), 0.5);
+  EXPECT_EQ(c.reward.params.get<int64_t>("predictor_hidden"), 64);
 }
 
 TEST(ConfigLoad, SetOverridesParseTomlValues) {
   TempDir dir;
   auto path = write(dir, std::string(kValidHead));
   auto c = relabel::engine::load_run_config(
-      path, {"policy.expectile=0.9", "train.steps = 2_000", "policy.mppi=true", "name=ablation-1",
+      path, {"policy.expectile=0.9", "train.steps = 2_000", "name=ablation-1",
              "output.dir=\"out/x y\"", "seed=7"});
-  EXPECT_DOUBLE_EQ(c.policy.expectile, 0.9);
+  EXPECT_DOUBLE_EQ(c.policy.params.get<double>("expectile"), 0.9);
   EXPECT_EQ(c.train.steps, 2000);
-  EXPECT_TRUE(c.policy.mppi);
+  EXPECT_TRUE(
+      relabel::engine::load_run_config(path, {"policy.algo=world_model", "policy.mppi=true"})
+          .policy.params.get<bool>("mppi"));
   EXPECT_EQ(c.name, "ablation-1");  // bare text for a string key
   EXPECT_EQ(c.output.dir, "out/x y");
   EXPECT_EQ(c.seed, 7);

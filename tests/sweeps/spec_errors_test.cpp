@@ -105,10 +105,17 @@ TEST(SweepErrors, StructuralMistakes) {
   spec = write_sweep(dir, "base = \"base.toml\"\n[grid]\nseed = [1, 2]\n");
   EXPECT_EQ(sweep_error(spec),
             spec + ":3:1: seed: sweep seeds with the top-level seeds = [...] list");
-  spec = write_sweep(dir, "base = \"base.toml\"\n[grid]\n\"reward.zeta\" = [0.6, 0.6]\n");
+  spec = write_sweep(dir, "base = \"base.toml\"\n[grid]\n\"policy.expectile\" = [0.6, 0.6]\n");
   EXPECT_EQ(sweep_error(spec).rfind(spec + ": runs 1 and 2 resolve to the same configuration", 0),
             0u)
       << sweep_error(spec);
+  // A key the base's method does not declare: the duplicates say why.
+  spec = write_sweep(dir, "base = \"base.toml\"\n[grid]\n\"reward.zeta\" = [0.6, 0.8]\n");
+  const std::string error = sweep_error(spec);
+  EXPECT_EQ(error.rfind(spec + ": runs 1 and 2 resolve to the same configuration", 0), 0u) << error;
+  EXPECT_NE(error.find("reward.zeta is not used by reward.method = ground_truth"),
+            std::string::npos)
+      << error;
 }
 
 TEST(SweepErrors, CrossKeyErrorOfOneRunNamesTheSpecValue) {
