@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 
 namespace relabel::algos {
 

@@ -18,9 +18,9 @@
 #include <vector>
 
 #include "algos/nets/mlp.h"
-#include "engine/context.h"
-#include "engine/gradient_sync.h"
-#include "engine/mpi_collective.h"
+#include "comm/context.h"
+#include "comm/gradient_sync.h"
+#include "comm/mpi_collective.h"
 
 using namespace relabel;
 

@@ -22,10 +22,10 @@
 
 #include "algos/nets/mlp.h"
 #include "algos/offline/learner.h"
-#include "engine/collective_factory.h"
-#include "engine/context.h"
-#include "engine/gradient_sync.h"
-#include "engine/idle_barrier.h"
+#include "comm/collective_factory.h"
+#include "comm/context.h"
+#include "comm/gradient_sync.h"
+#include "comm/idle_barrier.h"
 
 using namespace relabel::algos;
 namespace engine = relabel::engine;

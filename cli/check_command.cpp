@@ -6,10 +6,10 @@
 #include <iostream>
 
 #include "cli/commands.h"
-#include "engine/config_load.h"
-#include "engine/config_reference.h"
-#include "engine/config_write.h"
-#include "engine/core/error.h"
+#include "config/config_load.h"
+#include "config/config_reference.h"
+#include "config/config_write.h"
+#include "core/error.h"
 #include "sweeps/spec.h"
 
 namespace relabel::cli {

@@ -1,4 +1,4 @@
-// relabel datagen: train SAC on a task and write its D4RL-style dataset suite (engine/datagen.h).
+// relabel datagen: train SAC on a task and write its D4RL-style dataset suite (datagen/datagen.h).
 #include <mpi.h>
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
@@ -10,10 +10,10 @@
 #include <thread>
 
 #include "cli/commands.h"
-#include "engine/context.h"
-#include "engine/core/error.h"
-#include "engine/core/log.h"
-#include "engine/datagen.h"
+#include "comm/context.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "datagen/datagen.h"
 
 namespace relabel::cli {
 namespace {

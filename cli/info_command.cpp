@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "cli/commands.h"
-#include "engine/context.h"
+#include "comm/context.h"
 
 #ifdef RELABEL_HAVE_MUJOCO
 #include <mujoco/mujoco.h>

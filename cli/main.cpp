@@ -6,7 +6,7 @@
 #include <exception>
 
 #include "cli/commands.h"
-#include "engine/core/error.h"
+#include "core/error.h"
 
 namespace {
 

@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "cli/commands.h"
-#include "engine/core/log.h"
+#include "core/log.h"
 #include "sweeps/report_tables.h"
 #include "sweeps/report_writer.h"
 

@@ -5,13 +5,13 @@
 #include <cstdio>
 
 #include "cli/commands.h"
-#include "engine/collective_factory.h"
-#include "engine/config_load.h"
-#include "engine/context.h"
-#include "engine/core/error.h"
-#include "engine/core/log.h"
-#include "engine/run/run_pipeline.h"
-#include "engine/run/stop_signals.h"
+#include "comm/collective_factory.h"
+#include "comm/context.h"
+#include "config/config_load.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "run/run_pipeline.h"
+#include "run/stop_signals.h"
 
 namespace relabel::cli {
 namespace {

@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "slurm/submit.h"
 
 namespace relabel::cli {

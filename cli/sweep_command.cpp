@@ -7,10 +7,10 @@
 #include <cstdio>
 
 #include "cli/commands.h"
-#include "engine/context.h"
-#include "engine/core/error.h"
-#include "engine/core/log.h"
-#include "engine/run/stop_signals.h"
+#include "comm/context.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "run/stop_signals.h"
 #include "sweeps/scheduler.h"
 #include "sweeps/spec.h"
 

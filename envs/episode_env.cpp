@@ -1,6 +1,6 @@
 #include "envs/episode_env.h"
 
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "envs/action.h"
 
 namespace relabel::envs {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/core/registry.h"
+#include "core/registry.h"
 #include "envs/env.h"
 
 namespace relabel::envs {

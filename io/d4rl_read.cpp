@@ -4,7 +4,7 @@
 
 #include <set>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "io/d4rl_file.h"
 #include "io/h5_column.h"
 

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "io/atomic_file.h"
 #include "io/d4rl_file.h"
 #include "io/hdf5_util.h"

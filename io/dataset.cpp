@@ -2,7 +2,7 @@
 
 #include <torch/torch.h>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 
 namespace relabel::io {
 namespace {

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <numeric>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 
 namespace relabel::io {
 

@@ -5,7 +5,7 @@
 
 #include <climits>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 
 namespace relabel::io::h5 {
 namespace {

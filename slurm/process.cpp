@@ -10,7 +10,7 @@
 #include <cstring>
 #include <sstream>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 
 extern char** environ;
 

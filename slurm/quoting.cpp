@@ -1,6 +1,6 @@
 #include "slurm/quoting.h"
 
-#include "engine/core/error.h"
+#include "core/error.h"
 
 namespace relabel::slurm {
 

@@ -3,7 +3,7 @@
 #include <regex>
 #include <sstream>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "slurm/quoting.h"
 
 namespace relabel::slurm {

@@ -7,9 +7,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "engine/core/error.h"
-#include "engine/run/run_record.h"
+#include "core/error.h"
 #include "io/atomic_file.h"
+#include "run/run_record.h"
 #include "slurm/process.h"
 #include "sweeps/spec.h"
 #include "sweeps/status.h"

@@ -4,7 +4,7 @@
 
 #include <fstream>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "sweeps/report_format.h"
 
 namespace relabel::sweeps {

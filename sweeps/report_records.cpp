@@ -11,7 +11,7 @@
 #include <set>
 #include <sstream>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 
 namespace relabel::sweeps {
 

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "sweeps/report_csv.h"
 #include "sweeps/report_html.h"
 #include "sweeps/report_plots.h"

@@ -10,13 +10,13 @@
 #include <fstream>
 #include <sstream>
 
-#include "engine/collective_factory.h"
-#include "engine/context.h"
-#include "engine/core/error.h"
-#include "engine/idle_barrier.h"
-#include "engine/run/run_pipeline.h"
-#include "engine/run/run_record.h"
+#include "comm/collective_factory.h"
+#include "comm/context.h"
+#include "comm/idle_barrier.h"
+#include "core/error.h"
 #include "io/atomic_file.h"
+#include "run/run_pipeline.h"
+#include "run/run_record.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;

@@ -6,10 +6,10 @@
 #include <filesystem>
 #include <map>
 
-#include "engine/config_load.h"
-#include "engine/config_toml.h"
-#include "engine/config_write.h"
-#include "engine/core/error.h"
+#include "config/config_load.h"
+#include "config/config_toml.h"
+#include "config/config_write.h"
+#include "core/error.h"
 #include "sweeps/spec_axes.h"
 
 namespace relabel::sweeps {

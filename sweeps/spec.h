@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "engine/config.h"
+#include "config/config.h"
 
 namespace relabel::sweeps {
 

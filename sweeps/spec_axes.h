@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/config_schema.h"
+#include "config/config_schema.h"
 
 namespace relabel::sweeps {
 

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <tuple>
 
-#include "engine/config_toml.h"
-#include "engine/core/error.h"
+#include "config/config_toml.h"
+#include "core/error.h"
 #include "sweeps/spec_axes.h"
 
 namespace relabel::sweeps {

@@ -9,8 +9,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "engine/core/error.h"
-#include "engine/run/run_record.h"
+#include "core/error.h"
+#include "run/run_record.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;

@@ -4,7 +4,7 @@
 #include <torch/torch.h>
 
 #include "algos/optim/archive_io.h"
-#include "engine/core/error.h"
+#include "core/error.h"
 
 namespace relabel::algos::offline_detail {
 

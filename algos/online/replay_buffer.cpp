@@ -5,7 +5,7 @@
 #include <cstring>
 #include <sstream>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 
 namespace relabel::algos {
 

@@ -7,7 +7,7 @@
 
 #include "algos/nets/mlp.h"
 #include "algos/sync.h"
-#include "engine/core/error.h"
+#include "core/error.h"
 
 namespace relabel::algos {
 namespace {

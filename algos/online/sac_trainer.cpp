@@ -5,7 +5,7 @@
 #include <cmath>
 #include <sstream>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "envs/evaluate.h"
 #include "envs/registry.h"
 #include "envs/seeding.h"

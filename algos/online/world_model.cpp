@@ -12,7 +12,7 @@
 #include "algos/optim/archive_io.h"
 #include "algos/optim/flat_adam.h"
 #include "algos/sync.h"
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "envs/seeding.h"
 
 namespace relabel::algos {

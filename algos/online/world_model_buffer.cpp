@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "algos/optim/archive_io.h"
-#include "engine/core/error.h"
+#include "core/error.h"
 
 namespace relabel::algos {
 

@@ -6,7 +6,7 @@
 
 #include "algos/online/world_model_math.h"
 #include "algos/online/world_model_mish.h"
-#include "engine/core/error.h"
+#include "core/error.h"
 
 namespace relabel::algos {
 

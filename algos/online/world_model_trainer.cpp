@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "algos/optim/archive_io.h"
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "envs/evaluate.h"
 #include "envs/registry.h"
 #include "envs/seeding.h"

@@ -6,7 +6,7 @@
 
 #include "algos/optim/archive_io.h"
 #include "algos/optim/fused_cpu.h"
-#include "engine/core/error.h"
+#include "core/error.h"
 
 namespace relabel::algos {
 

@@ -3,7 +3,7 @@
 #include <torch/torch.h>
 
 #include "algos/optim/fused_cpu.h"
-#include "engine/core/error.h"
+#include "core/error.h"
 
 namespace relabel::algos {
 

@@ -9,7 +9,7 @@
 #include "algos/reward/ground_truth_reward.h"
 #include "algos/reward/reward_common.h"
 #include "algos/reward/statistics.h"
-#include "engine/core/error.h"
+#include "core/error.h"
 
 namespace relabel::algos {
 

@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 
 namespace relabel::algos {
 

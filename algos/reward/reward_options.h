@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-#include "engine/core/params.h"
+#include "core/params.h"
 
 namespace relabel::algos {
 

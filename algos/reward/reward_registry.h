@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/core/params.h"
-#include "engine/core/registry.h"
+#include "core/params.h"
+#include "core/registry.h"
 
 namespace relabel::algos {
 

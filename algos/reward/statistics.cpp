@@ -6,7 +6,7 @@
 #include <limits>
 #include <string>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 
 namespace relabel::algos {
 namespace {

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "envs/action.h"
 #include "envs/mujoco/model_cache.h"
 #include "envs/seeding.h"

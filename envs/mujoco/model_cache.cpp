@@ -9,7 +9,7 @@
 #include <mutex>
 #include <vector>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 
 namespace relabel::envs {
 namespace {

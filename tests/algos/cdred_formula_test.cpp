@@ -5,7 +5,7 @@
 
 #include "algos/online/world_model_params.h"
 #include "algos/reward/cdred_reward.h"
-#include "engine/core/error.h"
+#include "core/error.h"
 
 using namespace relabel::algos;
 

@@ -6,7 +6,7 @@
 #include <set>
 #include <sstream>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 
 using relabel::algos::ReplayBuffer;
 

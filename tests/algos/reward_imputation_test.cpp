@@ -10,7 +10,7 @@
 
 #include "algos/reward/imputation_reward.h"
 #include "algos/reward/reward_model.h"
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "tests/algos/reward_test_sync.h"
 
 namespace relabel::algos {

@@ -4,7 +4,7 @@
 #include <torch/torch.h>
 
 #include "algos/reward/reward_model.h"
-#include "engine/core/error.h"
+#include "core/error.h"
 
 namespace relabel::algos {
 namespace {

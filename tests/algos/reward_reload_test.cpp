@@ -9,7 +9,7 @@
 
 #include "algos/reward/reload_reward.h"
 #include "algos/reward/reward_model.h"
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "tests/algos/reward_test_sync.h"
 
 namespace relabel::algos {

@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "algos/reward/statistics.h"
-#include "engine/core/error.h"
+#include "core/error.h"
 
 namespace relabel::algos {
 namespace {

@@ -5,7 +5,7 @@
 
 #include <sstream>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 
 using relabel::algos::Batch;
 using relabel::algos::Sac;

@@ -4,7 +4,7 @@
 #include <sstream>
 
 #include "algos/online/sac_trainer.h"
-#include "engine/core/error.h"
+#include "core/error.h"
 
 using relabel::algos::SacOptions;
 using relabel::algos::SacTrainer;

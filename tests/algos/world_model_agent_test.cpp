@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "algos/reward/cdred_reward.h"
-#include "engine/core/error.h"
+#include "core/error.h"
 
 using namespace relabel::algos;
 

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 
 using namespace relabel::algos;
 

@@ -6,8 +6,8 @@
 #include "algos/online/world_model.h"
 #include "algos/online/world_model_trainer.h"
 #include "algos/reward/cdred_reward.h"
-#include "engine/gradient_sync.h"
-#include "engine/mpi_collective.h"
+#include "comm/gradient_sync.h"
+#include "comm/mpi_collective.h"
 
 using namespace relabel::algos;
 using relabel::engine::GradientSync;

@@ -8,7 +8,7 @@
 
 #include <sstream>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "tests/algos/world_model_test_util.h"
 
 using namespace relabel::algos;

@@ -1,9 +1,9 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include "engine/core/error.h"
-#include "engine/datagen.h"
-#include "engine/datagen_collect.h"
+#include "core/error.h"
+#include "datagen/datagen.h"
+#include "datagen/datagen_collect.h"
 #include "io/episodes.h"
 
 using namespace relabel::engine;

@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "engine/datagen.h"
+#include "datagen/datagen.h"
 #include "io/d4rl_file.h"
 #include "io/episodes.h"
 #include "tests/support/test_support.h"

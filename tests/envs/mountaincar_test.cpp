@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "envs/mountaincar.h"
 
 namespace relabel::envs {

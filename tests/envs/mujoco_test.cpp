@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <limits>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "envs/registry.h"
 
 #ifdef RELABEL_HAVE_MUJOCO

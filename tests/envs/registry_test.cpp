@@ -1,7 +1,7 @@
 // The task registry: lookups, dimensions that match the environments, clear errors.
 #include <gtest/gtest.h>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "envs/registry.h"
 
 namespace relabel::envs {

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "tests/io/io_test_util.h"
 #include "tests/support/test_support.h"
 

@@ -6,7 +6,7 @@
 
 #include <filesystem>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "io/d4rl_file.h"
 #include "io/episodes.h"
 #include "tests/io/io_test_util.h"

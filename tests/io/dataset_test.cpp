@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "tests/io/io_test_util.h"
 
 namespace relabel::io {

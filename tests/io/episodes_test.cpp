@@ -4,7 +4,7 @@
 
 #include <set>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "tests/io/io_test_util.h"
 
 namespace relabel::io {

@@ -2,7 +2,7 @@
 // as the original D4RL files have them, and a Minari dataset directory.
 #include <gtest/gtest.h>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "io/d4rl_file.h"
 #include "io/episodes.h"
 #include "io/minari.h"

@@ -12,11 +12,11 @@
 #include "algos/policy_registry.h"
 #include "algos/reward/reward_model.h"
 #include "algos/reward/reward_registry.h"
-#include "engine/config_load.h"
-#include "engine/config_schema.h"
-#include "engine/core/error.h"
-#include "engine/mpi_collective.h"
-#include "engine/run/run_pipeline.h"
+#include "comm/mpi_collective.h"
+#include "config/config_load.h"
+#include "config/config_schema.h"
+#include "core/error.h"
+#include "run/run_pipeline.h"
 #include "tests/run/run_helpers.h"
 
 namespace relabel::test {

@@ -7,9 +7,9 @@
 
 #include "algos/reward/reward_model.h"
 #include "algos/reward/statistics.h"
-#include "engine/config_load.h"
-#include "engine/run/reward_phase.h"
+#include "config/config_load.h"
 #include "io/d4rl_file.h"
+#include "run/reward_phase.h"
 #include "tests/run/run_helpers.h"
 
 using namespace relabel::test;

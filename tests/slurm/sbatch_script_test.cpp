@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <thread>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "slurm/quoting.h"
 #include "slurm/sbatch_script.h"
 #include "tests/support/test_support.h"
@@ -36,8 +36,8 @@ slurm::ScriptInputs inputs() {
 void expect_golden(const std::string& name, const std::string& text) {
   const std::string path = std::string(RELABEL_TEST_DATA) + "/slurm/" + name;
   if (std::getenv("RELABEL_UPDATE_GOLDEN")) write_file(path, text);
-  EXPECT_EQ(text, read_file(path)) << "golden file " << path
-                                   << " differs (RELABEL_UPDATE_GOLDEN=1 rewrites it)";
+  EXPECT_EQ(text, read_file(path))
+      << "golden file " << path << " differs (RELABEL_UPDATE_GOLDEN=1 rewrites it)";
 }
 
 }  // namespace
@@ -111,7 +111,10 @@ struct FakeCluster {
     std::filesystem::create_directories(bin);
     // The launcher logs its argv; when asked to, it waits for USR2 (the forwarded warning),
     // then exits 0 like a checkpointed sweep.
-    std::string launcher = "#!/bin/bash\n{ echo \"$(basename $0)\"; for a in \"$@\"; do echo \"ARG:$a\"; done; } >> '" + log + "'\n";
+    std::string launcher =
+        "#!/bin/bash\n{ echo \"$(basename $0)\"; for a in \"$@\"; do echo \"ARG:$a\"; done; } >> "
+        "'" +
+        log + "'\n";
     if (launcher_waits_for_signal)
       launcher += "trap 'echo GOT_USR2 >> \"" + log + "\"; exit 0' USR2\necho READY >> '" + log +
                   "'\nfor i in $(seq 1 300); do sleep 0.1; done\nexit 3\n";
@@ -162,8 +165,8 @@ TEST(SbatchScript, WarningSignalIsForwardedThenJobRequeues) {
   // Start the batch script, wait for the launcher, send the warning signal to the script only
   // (SLURM's B: prefix), as `scancel --signal=USR2 --batch` does.
   auto pid_file = work / "pid";
-  run_command("cd '" + work.path() + "' && (" + cluster.env() + "bash job.sh > out.txt 2>&1 & echo $! > '" +
-              pid_file + "')");
+  run_command("cd '" + work.path() + "' && (" + cluster.env() +
+              "bash job.sh > out.txt 2>&1 & echo $! > '" + pid_file + "')");
   const int pid = std::stoi(read_file(pid_file));
   for (int i = 0; i < 200 && read_if_exists(cluster.log).find("READY") == std::string::npos; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));

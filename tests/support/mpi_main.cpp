@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 #include <mpi.h>
 
-#include "engine/context.h"
-#include "engine/core/log.h"
+#include "comm/context.h"
+#include "core/log.h"
 
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);

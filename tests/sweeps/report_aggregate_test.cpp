@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "sweeps/aggregate.h"
 #include "tests/support/test_support.h"
 #include "tests/sweeps/synthetic_runs.h"

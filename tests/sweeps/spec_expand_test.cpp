@@ -3,7 +3,7 @@
 
 #include <set>
 
-#include "engine/config_write.h"
+#include "config/config_write.h"
 #include "tests/sweeps/spec_test_util.h"
 
 using relabel::sweeps::load_sweep;

@@ -2,7 +2,7 @@
 // Sweep test helpers: a base run config and a spec in one temp dir.
 #include <string>
 
-#include "engine/core/error.h"
+#include "core/error.h"
 #include "sweeps/spec.h"
 #include "tests/support/test_support.h"
 

@@ -1,0 +1,65 @@
+#pragma once
+// The declarative schema of the run configuration: every key with its type, default, allowed
+// range or choices, one-line documentation and the RunConfig member it fills. It is the one
+// place where defaults are documented (`relabel check --defaults` prints it).
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "config/config.h"
+#include "core/params.h"
+
+namespace relabel::engine {
+
+using relabel::ConfigValue;
+using relabel::type_name;
+using relabel::type_of;
+using relabel::value_text;
+using relabel::ValueType;
+
+// One dotted key: the engine's own keys, and the [reward] / [policy] keys the registered
+// methods and learners declare (merged by name: `used_by` lists who declares it, and when their
+// rules differ the merged key checks only the type and resolution applies the selected one's).
+struct KeySpec : ConfigKey {
+  std::string path;      // dotted, e.g. "policy.expectile"
+  std::string selector;  // "reward.method" / "policy.algo" for declared keys, "" for the engine's
+  std::vector<std::string> used_by;  // the methods / learners declaring it
+  std::vector<ConfigKey> rules;      // each one's declaration, parallel to used_by
+  std::function<ConfigValue(const RunConfig&)> get;
+  std::function<void(RunConfig&, const ConfigValue&)> set;
+
+  std::string section() const;  // "" for top-level keys
+  std::string leaf() const;
+};
+
+// The keys in documentation order: top-level keys, then the sections in order.
+const std::vector<KeySpec>& run_schema();
+const std::vector<std::string>& section_names();   // task, dataset, ..., output
+const KeySpec* find_key(const std::string& path);  // nullptr when unknown
+
+// The closest known key to an unknown dotted path (edit distance over the whole path and over
+// the leaf names of every section), or "" when nothing is close.
+std::string suggest_key(const std::string& path);
+std::string suggest_section(const std::string& name);
+// Edit distance, also used for suggestions elsewhere (sweep spec keys, choice values).
+size_t edit_distance(const std::string& a, const std::string& b);
+std::string closest(const std::string& word, const std::vector<std::string>& candidates);
+
+// Converts `value` to the key's type (an integer is accepted for a float key) and checks the
+// range/choices. Returns the message for a bad value ("expected float, got string", "must be in
+// (0, 1), got 1.5"), or "" and stores the converted value in *out.
+std::string check_value(const KeySpec& key, const ConfigValue& value, ConfigValue* out);
+
+// The schema defaults, unresolved (derived keys hold their nominal default).
+RunConfig default_run_config();
+
+// Whether `config` uses `key`: the engine's keys always, a declared key when the selected
+// method / learner declares it (what is written to config.toml, hashed and compared).
+bool key_in_use(const KeySpec& key, const RunConfig& config);
+// The TOML literal of a value (strings quoted and escaped; floats always with '.', 'e', nan, inf).
+std::string toml_literal(const ConfigValue& value);
+
+}  // namespace relabel::engine

@@ -1,0 +1,73 @@
+#include "config/config_toml.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "core/error.h"
+
+namespace relabel::engine {
+
+std::string toml_where(const std::string& file, const toml::source_region& region) {
+  return fmt::format("{}:{}:{}", file, region.begin.line, region.begin.column);
+}
+
+toml::table parse_toml_file(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) throw Error(path + ": file not found");
+  try {
+    return toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    std::string what(e.description());
+    for (auto& ch : what)
+      if (ch == '\n' || ch == '\r') ch = ' ';
+    throw Error(toml_where(path, e.source()) + ": syntax error: " + what);
+  }
+}
+
+std::optional<ConfigValue> toml_scalar(const toml::node& node, std::string* type) {
+  switch (node.type()) {
+    case toml::node_type::boolean:
+      return ConfigValue(node.as_boolean()->get());
+    case toml::node_type::integer:
+      return ConfigValue(static_cast<int64_t>(node.as_integer()->get()));
+    case toml::node_type::floating_point:
+      return ConfigValue(node.as_floating_point()->get());
+    case toml::node_type::string:
+      return ConfigValue(node.as_string()->get());
+    case toml::node_type::table:
+      *type = "table";
+      break;
+    case toml::node_type::array:
+      *type = "array";
+      break;
+    case toml::node_type::date:
+      *type = "date";
+      break;
+    case toml::node_type::time:
+      *type = "time";
+      break;
+    case toml::node_type::date_time:
+      *type = "date-time";
+      break;
+    default:
+      *type = "nothing";
+  }
+  return std::nullopt;
+}
+
+void set_key_from_node(ConfigDraft& draft, const std::string& key, const toml::node& node,
+                       const std::string& origin) {
+  std::string type;
+  auto value = toml_scalar(node, &type);
+  if (!value) {
+    const KeySpec* spec = find_key(key);
+    if (spec)
+      throw Error(
+          key_error(origin, key, fmt::format("expected {}, got {}", type_name(spec->type), type)));
+    set_key(draft, key, ConfigValue(std::string()), origin);  // reports the unknown key
+  }
+  set_key(draft, key, *value, origin);
+}
+
+}  // namespace relabel::engine

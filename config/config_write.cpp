@@ -1,0 +1,86 @@
+#include "config/config_write.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <cmath>
+#include <cstdint>
+
+#include "config/config_schema.h"
+
+namespace relabel::engine {
+
+namespace {
+
+bool unset(const KeySpec& key, const ConfigValue& v) {
+  return key.optional && std::isnan(std::get<double>(v));
+}
+
+// Emits "[section]" headers as the (section-ordered) schema moves on.
+class SectionWriter {
+ public:
+  explicit SectionWriter(std::string* out) : out_(out) {}
+  void enter(const KeySpec& key) {
+    auto s = key.section();
+    if (s == current_) return;
+    current_ = s;
+    *out_ += fmt::format("\n[{}]\n", s);
+  }
+
+ private:
+  std::string* out_;
+  std::string current_;
+};
+
+}  // namespace
+
+std::string to_toml(const RunConfig& config, bool include_output_dir) {
+  std::string out;
+  SectionWriter sections(&out);
+  for (const auto& key : run_schema()) {
+    if (!include_output_dir && key.path == "output.dir") continue;
+    if (!key_in_use(key, config)) continue;
+    ConfigValue v = key.get(config);
+    if (unset(key, v)) continue;
+    sections.enter(key);
+    out += fmt::format("{} = {}\n", key.leaf(), toml_literal(v));
+  }
+  return out;
+}
+
+std::string config_hash(const RunConfig& config) {
+  // FNV-1a 64 over the canonical text, then the splitmix64 finaliser so every output bit
+  // depends on every input bit (ids use a 48-bit prefix).
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char ch : to_toml(config, false)) h = (h ^ ch) * 0x100000001b3ULL;
+  h ^= h >> 30;
+  h *= 0xbf58476d1ce4e5b9ULL;
+  h ^= h >> 27;
+  h *= 0x94d049bb133111ebULL;
+  h ^= h >> 31;
+  return fmt::format("{:016x}", h);
+}
+
+std::string defaults_toml() {
+  std::string out =
+      "# relabel run configuration: every key with its default (relabel check --defaults).\n"
+      "# Commented-out keys are optional or derived at load time as their comment says.\n";
+  SectionWriter sections(&out);
+  for (const auto& key : run_schema()) {
+    sections.enter(key);
+    std::string doc = key.doc;
+    if (!key.selector.empty())
+      doc += fmt::format(" [{} = {}]", key.selector, fmt::join(key.used_by, "|"));
+    auto c = key.constraint();
+    if (!c.empty()) doc += "; " + c;
+    if (!key.derived.empty()) doc += "; default: " + key.derived;
+    out += fmt::format("# {}\n", doc);
+    ConfigValue v = key.default_value;
+    bool commented = unset(key, v) || !key.derived.empty();
+    std::string literal = unset(key, v) ? "<float>" : toml_literal(v);
+    out += fmt::format("{}{} = {}\n", commented ? "# " : "", key.leaf(), literal);
+  }
+  return out;
+}
+
+}  // namespace relabel::engine

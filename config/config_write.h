@@ -1,0 +1,21 @@
+#pragma once
+// Write-back of a configuration as TOML, its stable hash, and the documented defaults.
+#include <string>
+
+#include "config/config.h"
+
+namespace relabel::engine {
+
+// The configuration as TOML in schema order; loads back to an equal RunConfig. Unset optional
+// keys (NaN) are left out. `include_output_dir = false` gives the canonical text that is hashed.
+std::string to_toml(const RunConfig& config, bool include_output_dir = true);
+
+// 16 hex digits: a 64-bit hash of to_toml(config, false). Stable across runs and machines (it
+// depends only on the text), independent of where the run writes.
+std::string config_hash(const RunConfig& config);
+
+// Every key with its default and a "# doc" comment; derived and optional keys are commented
+// out, so the text is valid TOML (`relabel check --defaults`).
+std::string defaults_toml();
+
+}  // namespace relabel::engine

@@ -1,0 +1,53 @@
+#include "core/log.h"
+
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "core/error.h"
+
+namespace relabel::engine {
+
+namespace {
+std::shared_ptr<spdlog::logger> make_logger(int rank, int size, const LogOptions& options) {
+  auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+  auto logger = std::make_shared<spdlog::logger>("relabel", sink);
+  std::string prefix = size > 1 ? "[r" + std::to_string(rank) + "] " : "";
+  logger->set_pattern("[%H:%M:%S] " + prefix + "%^%l%$: %v");
+  auto level = spdlog::level::from_str(options.level);
+  if (level == spdlog::level::off && options.level != "off")
+    throw Error("unknown log level '" + options.level + "' (trace|debug|info|warn|error|off)");
+  // Errors are always shown, whatever the rank: a failing rank must say why.
+  if (rank != 0 && !options.all_ranks && level < spdlog::level::err) level = spdlog::level::err;
+  logger->set_level(level);
+  logger->flush_on(spdlog::level::warn);
+  return logger;
+}
+}  // namespace
+
+void init_logging(int rank, int size, const LogOptions& options) {
+  spdlog::set_default_logger(make_logger(rank, size, options));
+}
+
+bool add_log_file(const std::string& path) {
+  try {
+    auto sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(path, /*truncate=*/false);
+    sink->set_pattern("%Y-%m-%dT%H:%M:%S.%e %l: %v");
+    spdlog::default_logger()->sinks().push_back(sink);
+    return true;
+  } catch (const spdlog::spdlog_ex&) {
+    return false;
+  }
+}
+
+void remove_log_files() {
+  auto& sinks = spdlog::default_logger()->sinks();
+  sinks.erase(std::remove_if(sinks.begin(), sinks.end(),
+                             [](const auto& s) {
+                               return dynamic_cast<spdlog::sinks::basic_file_sink_mt*>(s.get()) !=
+                                      nullptr;
+                             }),
+              sinks.end());
+}
+
+}  // namespace relabel::engine

@@ -1,0 +1,76 @@
+#include "run/checkpoint.h"
+
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <regex>
+#include <sstream>
+#include <vector>
+
+#include "core/error.h"
+#include "io/atomic_file.h"
+
+namespace fs = std::filesystem;
+
+namespace relabel::engine {
+
+namespace {
+std::vector<int64_t> steps_in(const std::string& dir) {
+  std::vector<int64_t> steps;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return steps;
+  static const std::regex name(R"(step_(\d+)\.pt)");
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    std::smatch m;
+    std::string file = entry.path().filename().string();
+    if (std::regex_match(file, m, name)) steps.push_back(std::stoll(m[1]));
+  }
+  std::sort(steps.begin(), steps.end());
+  return steps;
+}
+}  // namespace
+
+CheckpointStore::CheckpointStore(std::string dir, int keep) : dir_(std::move(dir)), keep_(keep) {}
+
+std::string CheckpointStore::path_for(int64_t step) const {
+  return dir_ + "/step_" + std::to_string(step) + ".pt";
+}
+
+void CheckpointStore::save(int64_t step, const std::string& meta_json, const Writer& write) const {
+  fs::create_directories(dir_);
+  torch::serialize::OutputArchive archive;
+  archive.write("meta", c10::IValue(meta_json));
+  archive.write("step", c10::IValue(step));
+  write(archive);
+  std::ostringstream bytes;
+  archive.save_to(bytes);
+  io::write_file_atomic(path_for(step), bytes.str());
+  auto steps = steps_in(dir_);
+  for (size_t i = 0; i + keep_ < steps.size(); ++i) {
+    std::error_code ec;
+    fs::remove(path_for(steps[i]), ec);
+  }
+}
+
+std::optional<int64_t> CheckpointStore::latest_step() const {
+  auto steps = steps_in(dir_);
+  if (steps.empty()) return std::nullopt;
+  return steps.back();
+}
+
+std::string CheckpointStore::load(int64_t step, const Reader& read) const {
+  const std::string path = path_for(step);
+  torch::serialize::InputArchive archive;
+  try {
+    archive.load_from(path);
+    c10::IValue meta;
+    archive.read("meta", meta);
+    read(archive);
+    return meta.toStringRef();
+  } catch (const c10::Error& e) {
+    std::string what = e.what_without_backtrace();
+    throw RunError("cannot read checkpoint " + path + ": " + what.substr(0, what.find('\n')));
+  }
+}
+
+}  // namespace relabel::engine

@@ -1,0 +1,205 @@
+#include "run/offline_data.h"
+
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+
+#include "comm/root_error.h"
+#include "core/error.h"
+#include "core/seeding.h"
+#include "datagen/datagen.h"
+#include "envs/registry.h"
+#include "io/d4rl_file.h"
+#include "io/episodes.h"
+#include "io/minari.h"
+#include "run/row_gather.h"
+
+namespace fs = std::filesystem;
+
+namespace relabel::engine {
+
+namespace {
+
+io::Dataset read_shard(const std::string& path, const std::string& format, MPI_Comm comm,
+                       bool require_rewards) {
+  if (format == "minari") {
+    // Minari files are per-episode groups: read whole, keep this rank's contiguous rows.
+    io::Dataset all = io::read_minari(path);
+    int rank = 0, size = 1;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &size);
+    const int64_t n = all.size();
+    io::Dataset shard = all.slice(rank * n / size, (rank + 1) * n / size);
+    shard.total_rows = n;
+    return shard;
+  }
+  io::D4rlReadOptions options;
+  options.require_rewards = require_rewards;
+  return io::read_d4rl_shard(path, comm, options);
+}
+
+}  // namespace
+
+std::string resolve_dataset_path(const RunConfig& config, MPI_Comm comm) {
+  if (!config.dataset.path.empty()) return config.dataset.path;
+  // A named suite ("pendulum-medium-expert") lives in the data cache; rank 0 generates it with
+  // datagen's defaults when missing while the others wait for its verdict.
+  const auto [task, kind] = split_dataset_name(config.dataset.name);
+  const std::string dir = dataset_cache_root() + "/" + task;
+  const std::string path = suite_file(dir, kind);
+  on_root_then_share_error(comm, [&] {
+    if (!fs::exists(path)) {
+      spdlog::info("dataset {} is not in the cache: generating the {} suite into {}",
+                   config.dataset.name, task, dir);
+      ensure_dataset_suite(task, dir);
+    }
+  });
+  return path;
+}
+
+OfflineData load_offline_data(const RunConfig& config, MPI_Comm comm, bool require_rewards) {
+  OfflineData data;
+  data.path = resolve_dataset_path(config, comm);
+  data.label =
+      !config.dataset.name.empty() ? config.dataset.name : fs::path(data.path).stem().string();
+  const bool minari = config.dataset.format == "minari";
+  if (!minari && require_rewards) {
+    // Say why rewards are needed before the reader's generic "missing key" error.
+    bool has_rewards = true;
+    on_root_then_share_error(comm, [&] {
+      has_rewards = io::read_d4rl_info(data.path).has_rewards;
+      if (!has_rewards)
+        throw Error(data.path + ": dataset 'rewards' is missing, but reward.method = \"" +
+                    config.reward.method + "\" needs the true rewards");
+    });
+  }
+  data.shard = read_shard(data.path, config.dataset.format, comm, require_rewards);
+  data.global_rows = data.shard.total_rows;
+
+  // Global per-row columns: episode structure (split on terminals AND timeouts) and rewards.
+  torch::Tensor terminals, timeouts;
+  if (minari) {
+    io::Dataset all = io::read_minari(data.path);
+    terminals = all.terminals;
+    timeouts = all.timeouts;
+    if (all.has_rewards()) data.global_rewards = all.rewards;
+  } else {
+    std::vector<std::string> cols = {"terminals", "timeouts"};
+    if (data.shard.has_rewards()) cols.push_back("rewards");
+    auto columns = io::read_d4rl_columns(data.path, cols);
+    terminals = columns.at("terminals");
+    timeouts = columns.at("timeouts");
+    if (data.shard.has_rewards()) data.global_rewards = columns.at("rewards");
+  }
+  if (terminals.size(0) != data.global_rows)
+    throw RunError(data.path + ": per-row columns have " + std::to_string(terminals.size(0)) +
+                   " rows, the sharded read " + std::to_string(data.global_rows));
+  auto episodes = io::split_episodes(terminals, timeouts);
+  data.num_episodes = static_cast<int64_t>(episodes.size());
+  data.episode_of_row = torch::empty({data.global_rows}, torch::kInt64);
+  auto* ep = data.episode_of_row.data_ptr<int64_t>();
+  for (int64_t e = 0; e < data.num_episodes; ++e)
+    for (int64_t i = episodes[e].begin; i < episodes[e].end; ++i) ep[i] = e;
+
+  // Observation normalisation with global statistics (docs/algorithms.md, Common data handling).
+  if (config.policy.normalize_obs) {
+    data.normalizer = ObsNormalizer::from_shard(data.shard.observations, comm);
+    data.shard.observations = data.normalizer.apply(data.shard.observations);
+    data.shard.next_observations = data.normalizer.apply(data.shard.next_observations);
+  } else {
+    data.normalizer = ObsNormalizer::identity(data.shard.obs_dim());
+  }
+
+  // Reference returns: config override, else the dataset's attributes, else the registry.
+  const auto& task = envs::find_task(config.task.name);
+  if (task.obs_dim != data.shard.obs_dim() || task.act_dim != data.shard.act_dim())
+    throw Error(data.path + ": observations/actions have dims " +
+                std::to_string(data.shard.obs_dim()) + "/" + std::to_string(data.shard.act_dim()) +
+                " but task '" + task.name + "' has " + std::to_string(task.obs_dim) + "/" +
+                std::to_string(task.act_dim));
+  auto pick = [](double override_value, double attribute, double registry) {
+    if (!std::isnan(override_value)) return override_value;
+    if (!std::isnan(attribute)) return attribute;
+    return registry;
+  };
+  data.ref_random =
+      pick(config.task.ref_min_score, data.shard.info.ref_min_score, task.ref_random_return);
+  data.ref_expert =
+      pick(config.task.ref_max_score, data.shard.info.ref_max_score, task.ref_expert_return);
+  if (!(data.ref_expert > data.ref_random))
+    throw Error(data.path + ": reference returns R_expert (" + std::to_string(data.ref_expert) +
+                ") must exceed R_random (" + std::to_string(data.ref_random) +
+                "); set task.ref_min_score / task.ref_max_score");
+  return data;
+}
+
+ExpertSet load_expert_set(const RunConfig& config, const OfflineData& data, MPI_Comm comm) {
+  ExpertSet expert;
+  const int64_t k = config.dataset.expert_trajectories;
+  expert.trajectories = k;
+  if (!config.dataset.expert_path.empty()) {
+    const std::string& path = config.dataset.expert_path;
+    io::Dataset file = io::read_d4rl(path);
+    if (file.obs_dim() != data.shard.obs_dim() || file.act_dim() != data.shard.act_dim())
+      throw Error(path + ": expert observations/actions have dims " +
+                  std::to_string(file.obs_dim()) + "/" + std::to_string(file.act_dim()) +
+                  " but the dataset " + data.path + " has " + std::to_string(data.shard.obs_dim()) +
+                  "/" + std::to_string(data.shard.act_dim()));
+    io::Dataset best = io::select_best_trajectories(file, k);
+    expert.obs = data.normalizer.apply(best.observations);
+    expert.next_obs = data.normalizer.apply(best.next_observations);
+    auto eps = io::split_episodes(best);
+    expert.mean_return = io::episode_returns(best.rewards, eps).mean().item<double>();
+    return expert;
+  }
+  // The K best trajectories of the dataset itself.
+  if (!data.global_rewards.defined())
+    throw Error(data.path + ": has no rewards to rank trajectories by; set dataset.expert_path");
+  if (k > data.num_episodes)
+    throw Error("dataset.expert_trajectories = " + std::to_string(k) + " but " + data.path +
+                " has only " + std::to_string(data.num_episodes) + " episodes");
+  auto returns = torch::zeros({data.num_episodes}, torch::kFloat64)
+                     .index_add_(0, data.episode_of_row, data.global_rewards.to(torch::kFloat64));
+  // Stable order: highest return first, ties to the earlier episode.
+  std::vector<int64_t> order(data.num_episodes);
+  std::iota(order.begin(), order.end(), 0);
+  const double* r = returns.data_ptr<double>();
+  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return r[a] > r[b]; });
+  std::vector<char> chosen(data.num_episodes, 0);
+  double sum = 0;
+  for (int64_t i = 0; i < k; ++i) chosen[order[i]] = 1, sum += r[order[i]];
+  expert.mean_return = sum / static_cast<double>(k);
+  const int64_t* ep = data.episode_of_row.data_ptr<int64_t>();
+  for (int64_t row = 0; row < data.global_rows; ++row)
+    if (chosen[ep[row]]) expert.dataset_rows.push_back(row);
+  auto local = torch::cat({data.shard.observations, data.shard.next_observations}, 1);
+  auto rows = gather_rows(local, data.shard.row_offset, expert.dataset_rows, comm);
+  const int64_t d = data.shard.obs_dim();
+  expert.obs = rows.narrow(1, 0, d).contiguous();
+  expert.next_obs = rows.narrow(1, d, d).contiguous();
+  return expert;
+}
+
+std::vector<int64_t> labelled_rows(const RunConfig& config, const OfflineData& data) {
+  std::vector<io::Episode> episodes;
+  if (config.dataset.label_trajectories) {
+    const int64_t* ep = data.episode_of_row.data_ptr<int64_t>();
+    int64_t begin = 0;
+    for (int64_t i = 1; i <= data.global_rows; ++i)
+      if (i == data.global_rows || ep[i] != ep[i - 1]) episodes.push_back({begin, i}), begin = i;
+  }
+  auto ids = io::labelled_subset(data.global_rows, config.dataset.label_fraction,
+                                 shared_seed(static_cast<uint64_t>(config.seed), "labels"),
+                                 config.dataset.label_trajectories, episodes)
+                 .contiguous();
+  return std::vector<int64_t>(ids.data_ptr<int64_t>(), ids.data_ptr<int64_t>() + ids.numel());
+}
+
+double normalised_score(double ret, double ref_random, double ref_expert) {
+  return 100.0 * (ret - ref_random) / (ref_expert - ref_random);
+}
+
+}  // namespace relabel::engine

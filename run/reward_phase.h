@@ -1,0 +1,39 @@
+#pragma once
+// Step 4 of a run: fit the reward model data-parallel, annotate this rank's shard, record the
+// reward diagnostics, and apply the reward scaling the policy learner expects.
+#include <mpi.h>
+#include <torch/types.h>
+#include <nlohmann/json.hpp>
+
+#include <memory>
+#include <vector>
+
+#include "algos/reward/reward_model.h"
+#include "algos/sync.h"
+#include "config/config.h"
+#include "run/offline_data.h"
+
+namespace torch::serialize {
+class InputArchive;
+}
+
+namespace relabel::engine {
+
+struct RewardPhase {
+  std::unique_ptr<algos::RewardModel> model;
+  torch::Tensor rewards;                // (local rows,) what the policy trains on
+  std::vector<int64_t> train_universe;  // global rows the policy samples from (empty = all)
+  nlohmann::json diagnostics = nlohmann::json::object();
+  double fit_seconds = 0.0;
+  double annotate_seconds = 0.0;
+  double reward_scale = 1.0;  // applied factor (episode_range scaling), 1 when none
+};
+
+algos::RewardOptions reward_options(const RunConfig& config);
+
+// Collective. With `saved` the model's state comes from a checkpoint instead of a fit.
+RewardPhase run_reward_phase(const RunConfig& config, const OfflineData& data,
+                             algos::GradSync& sync, MPI_Comm comm,
+                             torch::serialize::InputArchive* saved = nullptr);
+
+}  // namespace relabel::engine

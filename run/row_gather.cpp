@@ -1,0 +1,32 @@
+#include "run/row_gather.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+
+#include "comm/mpi_collective.h"
+#include "core/error.h"
+
+namespace relabel::engine {
+
+torch::Tensor all_gather_rows(const torch::Tensor& local, MPI_Comm comm) {
+  // MpiCollective wraps comm without owning it; its all_gather takes uneven row counts.
+  MpiCollective collective(comm);
+  return collective.all_gather(local.contiguous());
+}
+
+torch::Tensor gather_rows(const torch::Tensor& local, int64_t row_offset,
+                          const std::vector<int64_t>& global_ids, MPI_Comm comm) {
+  // Ids are sorted, and shards are contiguous and ordered by rank, so concatenating each
+  // rank's matching rows in rank order yields the rows in id order.
+  const int64_t end = row_offset + local.size(0);
+  auto lo = std::lower_bound(global_ids.begin(), global_ids.end(), row_offset);
+  auto hi = std::lower_bound(global_ids.begin(), global_ids.end(), end);
+  std::vector<int64_t> mine;
+  mine.reserve(hi - lo);
+  for (auto it = lo; it != hi; ++it) mine.push_back(*it - row_offset);
+  auto idx = torch::from_blob(mine.data(), {static_cast<int64_t>(mine.size())}, torch::kInt64);
+  return all_gather_rows(local.index_select(0, idx), comm);
+}
+
+}  // namespace relabel::engine

@@ -1,0 +1,47 @@
+#pragma once
+// One experiment, end to end (docs/architecture.md, data flow): sharded load, observation
+// normalisation, reward fit and annotation, data-parallel policy training, evaluation split
+// across ranks, checkpoints, resume, result.json + curve.csv + log.txt in the run directory.
+// Every rank of `comm` calls run_experiment with the same configuration.
+#include <atomic>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "config/config.h"
+
+namespace relabel::engine {
+
+class Collective;
+
+struct RunControl {
+  // Set asynchronously (signal handler) to request a checkpoint-and-stop at the next step
+  // boundary; ranks agree on it collectively, so all stop at the same step.
+  const std::atomic<bool>* stop_flag = nullptr;
+  // Behave as if preempted once this many steps are done (tests, debugging); -1 = never.
+  int64_t stop_at_step = -1;
+  // Sweep bookkeeping for result.json; a standalone run uses its config hash as id.
+  std::string run_id;
+  std::vector<std::pair<std::string, std::string>> params;
+  bool force = false;  // re-run even if result.json says done
+};
+
+enum class RunStatus { Done, Failed, Preempted, Skipped };
+
+struct RunOutcome {
+  RunStatus status = RunStatus::Failed;
+  double final_score = 0.0;
+  double best_score = 0.0;
+  std::string error;
+  std::string dir;
+};
+
+const char* to_string(RunStatus status);
+
+// Runs (or resumes) the experiment. Input errors (bad dataset, dims, missing rewards) throw
+// relabel::Error on every rank; other failures throw RunError. result.json records the status
+// in both cases (written by rank 0 before rethrowing).
+RunOutcome run_experiment(const RunConfig& config, Collective& comm, const RunControl& control);
+
+}  // namespace relabel::engine

@@ -1,0 +1,13 @@
+#pragma once
+// Serial engine tests that need MPI share one Context (MPI can be initialised once per process,
+// and gtest may run every test of the binary in one process).
+#include "comm/context.h"
+
+namespace relabel::test {
+
+inline engine::Context& mpi_world() {
+  static engine::Context context(nullptr, nullptr);
+  return context;
+}
+
+}  // namespace relabel::test

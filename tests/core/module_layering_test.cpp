@@ -1,0 +1,60 @@
+// The modules' include graph is the layering docs/architecture.md draws: each top-level folder
+// includes only the modules below it, so data flows one way and no cycle can creep in. An
+// include that runs upward (algos including run/, io including algos/...) fails here.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <string>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// What each module may include (besides itself), as the CMake DEPS lists allow.
+const std::map<std::string, std::set<std::string>> kAllowed = {
+    {"core", {}},
+    {"envs", {"core"}},
+    {"io", {"core"}},
+    {"algos", {"core", "envs"}},
+    {"comm", {"core", "algos"}},
+    {"config", {"core", "algos", "envs"}},
+    {"datagen", {"core", "algos", "envs", "io"}},
+    {"run", {"core", "algos", "envs", "io", "comm", "config", "datagen"}},
+    {"sweeps", {"core", "algos", "envs", "io", "comm", "config", "datagen", "run"}},
+    {"slurm", {"core", "io", "config", "run", "sweeps"}},
+    {"cli", {"core", "algos", "envs", "io", "comm", "config", "datagen", "run", "sweeps", "slurm"}},
+};
+
+}  // namespace
+
+TEST(ModuleLayering, IncludesOnlyRunDownward) {
+  const fs::path root = RELABEL_SOURCE_DIR;
+  const std::regex include(R"(^\s*#\s*include\s*"([a-z_]+)/)");
+  size_t files = 0, edges = 0;
+  for (const auto& [module, allowed] : kAllowed) {
+    ASSERT_TRUE(fs::is_directory(root / module)) << module;
+    for (const auto& entry : fs::recursive_directory_iterator(root / module)) {
+      const auto ext = entry.path().extension();
+      if (ext != ".h" && ext != ".cpp") continue;
+      ++files;
+      std::ifstream in(entry.path());
+      std::string line;
+      while (std::getline(in, line)) {
+        std::smatch m;
+        if (!std::regex_search(line, m, include)) continue;
+        const std::string target = m[1];
+        if (target == module || !kAllowed.count(target)) continue;  // own files, <system>
+        ++edges;
+        EXPECT_TRUE(allowed.count(target))
+            << fs::relative(entry.path(), root).string() << " includes " << target
+            << "/: an edge upward from " << module;
+      }
+    }
+  }
+  EXPECT_GT(files, 150u);
+  EXPECT_GT(edges, 100u);
+}
