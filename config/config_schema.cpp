@@ -310,30 +310,6 @@ const KeySpec* find_key(const std::string& path) {
   return it == index.end() ? nullptr : it->second;
 }
 
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
-std::string closest(const std::string& word, const std::vector<std::string>& candidates) {
-  // Close enough to be a typo: at most a third of the word's letters (and at least 2) differ.
-  size_t limit = std::max<size_t>(2, word.size() / 3);
-  std::string best;
-  size_t best_d = limit + 1;
-  for (const auto& c : candidates) {
-    size_t d = edit_distance(word, c);
-    if (d < best_d) best = c, best_d = d;
-  }
-  return best;
-}
-
 std::string suggest_key(const std::string& path) {
   auto dot = path.find('.');
   std::string section = dot == std::string::npos ? "" : path.substr(0, dot);

@@ -44,9 +44,9 @@ const KeySpec* find_key(const std::string& path);  // nullptr when unknown
 // the leaf names of every section), or "" when nothing is close.
 std::string suggest_key(const std::string& path);
 std::string suggest_section(const std::string& name);
-// Edit distance, also used for suggestions elsewhere (sweep spec keys, choice values).
-size_t edit_distance(const std::string& a, const std::string& b);
-std::string closest(const std::string& word, const std::vector<std::string>& candidates);
+// Edit distance and typo suggestions (core/params.h), also used for sweep spec keys.
+using relabel::closest;
+using relabel::edit_distance;
 
 // Converts `value` to the key's type (an integer is accepted for a float key) and checks the
 // range/choices. Returns the message for a bad value ("expected float, got string", "must be in

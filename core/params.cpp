@@ -78,28 +78,6 @@ ConfigKey& ConfigKey::cite(std::string p) {
 namespace {
 std::string format_bound(double v) { return fmt::format("{}", v); }
 
-// Close enough to be a typo: at most a third of the word's letters (and at least 2) differ.
-std::string closest_choice(const std::string& word, const std::vector<std::string>& candidates) {
-  auto distance = [](const std::string& a, const std::string& b) {
-    std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-    for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-    for (size_t i = 1; i <= a.size(); ++i) {
-      cur[0] = i;
-      for (size_t j = 1; j <= b.size(); ++j)
-        cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
-      std::swap(prev, cur);
-    }
-    return prev[b.size()];
-  };
-  size_t limit = std::max<size_t>(2, word.size() / 3);
-  std::string best;
-  size_t best_d = limit + 1;
-  for (const auto& c : candidates) {
-    size_t d = distance(word, c);
-    if (d < best_d) best = c, best_d = d;
-  }
-  return best;
-}
 }  // namespace
 
 std::string ConfigKey::constraint() const {
@@ -126,7 +104,7 @@ std::string ConfigKey::check(const ConfigValue& value, ConfigValue* out) const {
     const auto& s = std::get<std::string>(v);
     if (std::find(choices.begin(), choices.end(), s) == choices.end()) {
       auto msg = fmt::format("must be {}, got \"{}\"", constraint(), s);
-      auto guess = closest_choice(s, choices);
+      auto guess = closest(s, choices);
       if (!guess.empty()) msg += fmt::format(" (did you mean \"{}\"?)", guess);
       return msg;
     }
@@ -167,6 +145,30 @@ bool Params::operator==(const Params& other) const {
 
 void Params::missing(const std::string& name, const char* type) const {
   throw Error(fmt::format("parameter '{}' is not set{}{}", name, *type ? " or is " : "", type));
+}
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+std::string closest(const std::string& word, const std::vector<std::string>& candidates) {
+  // Close enough to be a typo: at most a third of the word's letters (and at least 2) differ.
+  size_t limit = std::max<size_t>(2, word.size() / 3);
+  std::string best;
+  size_t best_d = limit + 1;
+  for (const auto& c : candidates) {
+    size_t d = edit_distance(word, c);
+    if (d < best_d) best = c, best_d = d;
+  }
+  return best;
 }
 
 bool DeriveContext::was_given(const std::string& name) const {

@@ -17,6 +17,10 @@ using ConfigValue = std::variant<bool, int64_t, double, std::string>;
 
 const char* type_name(ValueType type);  // "boolean", "integer", "float", "string"
 ValueType type_of(const ConfigValue& value);
+// Edit distance, and the candidate close enough to `word` to be its typo ("" when none).
+size_t edit_distance(const std::string& a, const std::string& b);
+std::string closest(const std::string& word, const std::vector<std::string>& candidates);
+
 // Text of a value: strings bare, floats in shortest round-trip form ("0.1", "3.0", "1e-05").
 std::string value_text(const ConfigValue& value);
 
