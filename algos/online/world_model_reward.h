@@ -8,7 +8,9 @@
 #include <ATen/core/Generator.h>
 #include <torch/types.h>
 
+#include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -20,6 +22,18 @@ class InputArchive;
 }  // namespace torch::serialize
 
 namespace relabel::algos {
+
+// What an online reward learned on the world model's latents is built for; a reward method
+// registers a factory of LatentRewards (algos/reward/reward_registry.h, make_latent).
+struct LatentRewardShape {
+  int64_t latent_dim = 0;
+  int64_t act_dim = 0;
+  double rho = 0.5;  // the agent's per-step loss weight over the horizon
+  std::string device = "cpu";
+};
+
+class LatentReward;
+using LatentRewardFactory = std::function<std::unique_ptr<LatentReward>(const LatentRewardShape&)>;
 
 class LatentReward {
  public:

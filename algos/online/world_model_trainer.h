@@ -21,7 +21,6 @@
 #include "algos/online/world_model_buffer.h"
 #include "algos/online/world_model_options.h"
 #include "algos/online/world_model_reward.h"
-#include "algos/reward/reward_registry.h"
 #include "envs/env.h"
 #include "envs/vector_env.h"
 

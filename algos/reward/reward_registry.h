@@ -19,14 +19,7 @@ class RewardModel;
 class LatentReward;
 struct RewardOptions;
 
-// What an online reward learned on the world model's latents is built for.
-struct LatentRewardShape {
-  int64_t latent_dim = 0;
-  int64_t act_dim = 0;
-  double rho = 0.5;  // the agent's per-step loss weight over the horizon
-  std::string device = "cpu";
-};
-using LatentRewardFactory = std::function<std::unique_ptr<LatentReward>(const LatentRewardShape&)>;
+struct LatentRewardShape;  // algos/online/world_model_reward.h
 
 struct RewardMethodInfo {
   std::string name;             // the reward.method value
@@ -55,7 +48,9 @@ struct RewardMethodInfo {
   std::function<std::unique_ptr<RewardModel>(const RewardOptions&)> make;
   // Online: the reward on the world model's latents from the resolved [reward] keys; empty for
   // the environment's own reward (ground_truth).
-  std::function<LatentRewardFactory(const Params&)> make_latent;
+  std::function<std::function<std::unique_ptr<LatentReward>(const LatentRewardShape&)>(
+      const Params&)>
+      make_latent;
 };
 
 // The registry's entry for `name`; relabel::Error "reward.method: unknown method 'x' (known: …)".
