@@ -40,11 +40,12 @@ void validate(const OfflineOptions& o) {
 std::unique_ptr<OfflineLearner> make_offline_learner(const OfflineOptions& options,
                                                      GradSync& sync) {
   std::vector<std::string> offline;
-  for (const PolicyAlgoInfo* a : policy_algos())
-    if (a->make_offline) offline.push_back(a->name);
   const PolicyAlgoInfo* info = nullptr;
-  for (const PolicyAlgoInfo* a : policy_algos())
-    if (a->name == options.algo && a->make_offline) info = a;
+  for (const PolicyAlgoInfo* a : policy_algos()) {
+    if (!a->make_offline) continue;
+    offline.push_back(a->name);
+    if (a->name == options.algo) info = a;
+  }
   require(info != nullptr, "algo",
           "unknown '" + options.algo + "' (expected " + join_or(offline) + ")");
   OfflineOptions resolved = options;
