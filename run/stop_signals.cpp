@@ -1,6 +1,7 @@
 #include "run/stop_signals.h"
 
 #include <csignal>
+#include <initializer_list>
 
 namespace relabel::engine {
 
