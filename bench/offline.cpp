@@ -26,6 +26,7 @@
 #include "comm/context.h"
 #include "comm/gradient_sync.h"
 #include "comm/idle_barrier.h"
+#include "comm/mpi_collective.h"
 
 using namespace relabel::algos;
 namespace engine = relabel::engine;
@@ -356,13 +357,19 @@ class TimedSync final : public GradSync {
   MPI_Comm comm_;
 };
 
+// A barrier that sleeps instead of spinning (comm/idle_barrier.h) over a raw communicator.
+void idle_wait(MPI_Comm comm) {
+  engine::MpiCollective group(comm);
+  engine::idle_barrier(group, 1);
+}
+
 // One timed repeat of `updates` updates, wall clock; with several ranks the slowest rank's time.
 struct Timed {
   std::function<void(const Batch&)> update;
   MPI_Comm comm;
   std::vector<Batch> batches;
   double once(int updates) {
-    engine::idle_barrier(comm, 1);  // the ranks share the machine with the work: no spinning
+    idle_wait(comm);  // the ranks share the machine with the work: no spinning
     const double t0 = now();
     for (int i = 0; i < updates; ++i) update(batches[i % batches.size()]);
     double t = now() - t0;
@@ -424,7 +431,7 @@ int data_parallel(engine::Context& ctx, int updates, int repeats) {
     for (int r = 0; r < repeats; ++r) {
       double one = 0;
       if (ctx.is_root()) one = single.once(updates);  // the other ranks wait without spinning
-      engine::idle_barrier(MPI_COMM_WORLD, 1);
+      idle_wait(MPI_COMM_WORLD);
       const double a = alone.once(updates), d = dp.once(updates), t = dpt.once(updates);
       u1.push_back(one), ua.push_back(a), ud.push_back(d), ut.push_back(t);
       const double p = ctx.size();

@@ -1,16 +1,16 @@
 // relabel datagen: train SAC on a task and write its D4RL-style dataset suite (datagen/datagen.h).
-#include <mpi.h>
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
-#include <chrono>
+#include <iomanip>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "cli/commands.h"
 #include "comm/context.h"
+#include "comm/failure.h"
+#include "comm/idle_barrier.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "datagen/datagen.h"
@@ -35,33 +35,21 @@ void print_summary(const nlohmann::json& s) {
 void run_datagen_command(ProcessArgs args, const engine::DatagenOptions& options, bool dry_run) {
   engine::Context ctx(args.argc, args.argv);
   engine::init_logging(ctx.rank(), ctx.size());
-  if (ctx.is_root()) {
-    try {
-      auto o = engine::resolve_datagen_options(options);
-      if (dry_run) {
-        std::cout << "datagen " << o.task << " -> " << o.out_dir << ": steps " << o.steps
-                  << ", start steps " << o.start_steps << ", eval every " << o.eval_every << " ("
-                  << o.eval_episodes << " episodes), size " << o.size << " (medium-expert "
-                  << 2 * o.size << "), seed " << o.seed << "\n";
-      } else {
-        print_summary(engine::run_datagen(o));
-      }
-    } catch (const Error& e) {
-      // Under mpirun the other ranks are waiting below: take them down with the message.
-      if (ctx.size() > 1) engine::Context::abort(ctx.world(), e.what(), e.exit_code());
-      throw;
-    } catch (const std::exception& e) {
-      if (ctx.size() > 1) engine::Context::abort(ctx.world(), e.what(), kExitRunFailure);
-      throw;
+  // Generation is single-process: rank 0 works while the others wait without spinning a core;
+  // its error takes them down with its message (comm/failure.h).
+  engine::or_abort(ctx.host_world(), [&] {
+    if (!ctx.is_root()) return;
+    auto o = engine::resolve_datagen_options(options);
+    if (dry_run) {
+      std::cout << "datagen " << o.task << " -> " << o.out_dir << ": steps " << o.steps
+                << ", start steps " << o.start_steps << ", eval every " << o.eval_every << " ("
+                << o.eval_episodes << " episodes), size " << o.size << " (medium-expert "
+                << 2 * o.size << "), seed " << o.seed << "\n";
+    } else {
+      print_summary(engine::run_datagen(o));
     }
-  }
-  // Generation is single-process; other ranks wait without spinning a core.
-  MPI_Request request;
-  MPI_Ibarrier(ctx.world(), &request);
-  for (int done = 0; !done;) {
-    MPI_Test(&request, &done, MPI_STATUS_IGNORE);
-    if (!done) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  });
+  engine::idle_barrier(ctx.host_world(), 50);
 }
 
 const CommandRegistrar kDatagen(40, [](CLI::App& app, ProcessArgs args, int*) {

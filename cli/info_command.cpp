@@ -43,10 +43,7 @@ std::string blas_in_use() {
 }
 
 std::string mpi_version() {
-  char buf[MPI_MAX_LIBRARY_VERSION_STRING];
-  int len = 0;
-  MPI_Get_library_version(buf, &len);
-  std::string s(buf, len);
+  const std::string s = engine::mpi_library_version();
   auto nl = s.find_first_of("\r\n,");
   return s.substr(0, nl);
 }

@@ -1,29 +1,12 @@
 // relabel: one command line for runs, sweeps, reports, dataset generation and SLURM.
-#include <mpi.h>
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
 #include <exception>
 
 #include "cli/commands.h"
+#include "comm/failure.h"
 #include "core/error.h"
-
-namespace {
-
-// Under mpirun an error on one rank must not leave the others in a collective: abort them all.
-[[noreturn]] void fail(const std::string& message, int code) {
-  int initialized = 0, finalized = 0, size = 1;
-  MPI_Initialized(&initialized);
-  MPI_Finalized(&finalized);
-  if (initialized && !finalized) MPI_Comm_size(MPI_COMM_WORLD, &size);
-  std::fprintf(stderr, "relabel: error: %s\n", message.c_str());
-  std::fflush(stderr);
-  if (size > 1) MPI_Abort(MPI_COMM_WORLD, code);
-  if (initialized && !finalized) MPI_Finalize();
-  std::exit(code);
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"relabel: distributed experiments for reinforcement learning with learned rewards"};
@@ -39,9 +22,10 @@ int main(int argc, char** argv) {
     int code = app.exit(e);
     return code == 0 ? 0 : relabel::kExitUsage;
   } catch (const relabel::Error& e) {
-    fail(e.what(), e.exit_code());
+    relabel::engine::fail_process(e.what(), e.exit_code());
   } catch (const std::exception& e) {
-    fail(e.what(), relabel::kExitRunFailure);
+    // Under mpirun an error on one rank must not leave the others in a collective.
+    relabel::engine::fail_process(e.what(), relabel::kExitRunFailure);
   }
   return exit_code;
 }

@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include "core/error.h"
+
 namespace relabel::engine {
 
 namespace {
@@ -78,6 +80,32 @@ void Collective::broadcast(std::string& value, int root) {
   if (length == 0) return;
   auto bytes = torch::from_blob(value.data(), {length}, torch::kUInt8);
   host().broadcast(bytes, root);
+}
+
+int64_t Collective::all_to_all_row_elements(const torch::Tensor& send,
+                                            const std::vector<int64_t>& send_rows,
+                                            const torch::Tensor& recv,
+                                            const std::vector<int64_t>& recv_rows) const {
+  const auto n = static_cast<size_t>(size());
+  if (send_rows.size() != n || recv_rows.size() != n)
+    throw Error("all_to_all: needs one send and one receive row count per rank");
+  if (!send.defined() || !recv.defined() || send.dim() == 0 || recv.dim() != send.dim())
+    throw Error("all_to_all: send and receive tensors must have rows (dim 0) of one shape");
+  if (!send.is_contiguous() || !recv.is_contiguous())
+    throw Error("all_to_all: tensors must be contiguous");
+  if (send.scalar_type() != recv.scalar_type() || send.sizes().slice(1) != recv.sizes().slice(1))
+    throw Error("all_to_all: send and receive tensors differ in dtype or row shape");
+  int64_t sent = 0, received = 0;
+  for (size_t r = 0; r < n; ++r) {
+    if (send_rows[r] < 0 || recv_rows[r] < 0) throw Error("all_to_all: negative row count");
+    sent += send_rows[r];
+    received += recv_rows[r];
+  }
+  if (sent > send.size(0) || received > recv.size(0))
+    throw Error("all_to_all: row counts exceed the tensors' rows");
+  int64_t elements = 1;
+  for (int64_t d = 1; d < send.dim(); ++d) elements *= send.size(d);
+  return elements;
 }
 
 }  // namespace relabel::engine

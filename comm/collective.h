@@ -34,7 +34,17 @@ class Collective {
   // Concatenation of every rank's `in` along dim 0, in rank order. The first dimension may
   // differ between ranks (all-gather-v); the other dimensions and the dtype must match.
   virtual torch::Tensor all_gather(const torch::Tensor& in) = 0;
+  // Personalised exchange of rows (dim 0), MPI_Alltoallv semantics: this rank sends the next
+  // send_rows[j] rows of `send` to rank j, in rank order, and receives recv_rows[j] rows from
+  // rank j into `recv` (allocated by the caller: same dtype and row shape), in rank order.
+  // send_rows[j] here must equal recv_rows[this rank] on rank j. The batch exchange of sharded
+  // data: rows owned by another rank arrive through it, on the collective's device.
+  virtual void all_to_all(const torch::Tensor& send, const std::vector<int64_t>& send_rows,
+                          torch::Tensor& recv, const std::vector<int64_t>& recv_rows) = 0;
   virtual void barrier() = 0;
+  // Ends every process of the group with `exit_code` (MPI_Abort): the last resort of the
+  // failure policy (comm/failure.h) when a rank fails while its peers may wait in a collective.
+  [[noreturn]] virtual void abort(int exit_code) = 0;
   // Sub-group of the ranks that pass the same `color`, ordered by (key, rank); MPI_Comm_split
   // semantics. A negative color leaves the rank out: it gets nullptr. Collective call.
   virtual std::unique_ptr<Collective> split(int color, int key) = 0;
@@ -59,6 +69,13 @@ class Collective {
   std::vector<std::string> all_gather(const std::string& value);
   // Replaces `value` with root's string (e.g. a resolved config or an error message).
   void broadcast(std::string& value, int root = 0);
+
+ protected:
+  // Checks all_to_all's arguments (one count per rank, enough rows, same dtype and row shape,
+  // contiguous) and returns the elements per row.
+  int64_t all_to_all_row_elements(const torch::Tensor& send, const std::vector<int64_t>& send_rows,
+                                  const torch::Tensor& recv,
+                                  const std::vector<int64_t>& recv_rows) const;
 };
 
 }  // namespace relabel::engine

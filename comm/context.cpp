@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "comm/mpi_collective.h"
 #include "core/error.h"
 
 namespace relabel::engine {
@@ -24,6 +25,7 @@ Context::Context(int* argc, char*** argv, const ContextOptions& options) {
   MPI_Comm_rank(node, &local_rank_);
   MPI_Comm_size(node, &local_size_);
   MPI_Comm_free(&node);
+  host_world_ = std::make_unique<MpiCollective>(MPI_COMM_WORLD);
   set_threads(options.threads_per_rank);
   if (options.device == "cpu") {
     device_ = "cpu";
@@ -37,6 +39,7 @@ Context::Context(int* argc, char*** argv, const ContextOptions& options) {
 }
 
 Context::~Context() {
+  host_world_.reset();  // before MPI_Finalize
   int finalized = 0;
   MPI_Finalized(&finalized);
   if (owns_mpi_ && !finalized) MPI_Finalize();
@@ -48,11 +51,13 @@ void Context::set_threads(int threads) {
   torch::set_num_threads(threads);
 }
 
-void Context::abort(MPI_Comm comm, const std::string& message, int exit_code) {
-  std::fprintf(stderr, "relabel: error: %s\n", message.c_str());
-  std::fflush(stderr);
-  MPI_Abort(comm, exit_code);
-  std::_Exit(exit_code);  // MPI_Abort does not return; keep the compiler sure of it
+Collective& Context::host_world() const { return *host_world_; }
+
+std::string mpi_library_version() {
+  char buf[MPI_MAX_LIBRARY_VERSION_STRING];
+  int len = 0;
+  MPI_Get_library_version(buf, &len);
+  return std::string(buf, static_cast<size_t>(len));
 }
 
 }  // namespace relabel::engine

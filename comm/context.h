@@ -3,9 +3,13 @@
 // did (also without mpirun: a singleton world of one rank) and finalises only what it started.
 #include <mpi.h>
 
+#include <memory>
 #include <string>
 
 namespace relabel::engine {
+
+class Collective;
+class MpiCollective;
 
 struct ContextOptions {
   int threads_per_rank = 1;    // torch intra-op threads; 1 keeps ranks from oversubscribing cores
@@ -26,19 +30,21 @@ class Context {
   int threads() const { return threads_; }
   const std::string& device() const { return device_; }  // "cpu" or "cuda:<local_rank>"
   MPI_Comm world() const { return MPI_COMM_WORLD; }
+  // Every rank of the job, on the host (CPU data: agreement, run counters, idle waits).
+  Collective& host_world() const;
   bool is_root() const { return rank_ == 0; }
 
   // Sets torch's intra-op threads (and OpenMP's, which OpenBLAS uses).
   void set_threads(int threads);
 
-  // Prints the message on this rank and aborts every rank of `comm` (MPI_Abort): a failing rank
-  // must never leave its peers waiting in a collective.
-  [[noreturn]] static void abort(MPI_Comm comm, const std::string& message, int exit_code);
-
  private:
   bool owns_mpi_ = false;
   int rank_ = 0, size_ = 1, local_rank_ = 0, local_size_ = 1, threads_ = 1;
   std::string device_ = "cpu";
+  std::unique_ptr<MpiCollective> host_world_;
 };
+
+// The MPI library's version line (for `relabel info`).
+std::string mpi_library_version();
 
 }  // namespace relabel::engine

@@ -3,12 +3,12 @@
 // is still working (rank 0 generating a dataset, the other groups of a sweep finishing their
 // runs) burns a whole core, which on a shared node is a core the working rank does not get
 // (observed: a sweep's idle rank at 93% CPU in opal_progress while the last run trained).
-#include <mpi.h>
+#include "comm/collective.h"
 
 namespace relabel::engine {
 
-// Collective over `comm`: returns once every rank has called it. Polls every `poll_ms`
-// milliseconds, sleeping in between.
-void idle_barrier(MPI_Comm comm, int poll_ms = 10);
+// Collective over `comm` (its host group): returns once every rank has called it. Polls every
+// `poll_ms` milliseconds, sleeping in between.
+void idle_barrier(Collective& comm, int poll_ms = 10);
 
 }  // namespace relabel::engine

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstdlib>
 #include <cstring>
 
 #include "comm/ring_allreduce.h"
@@ -230,6 +231,46 @@ torch::Tensor MpiCollective::all_gather(const torch::Tensor& input) {
     });
   }
   return out;
+}
+
+void MpiCollective::all_to_all(const torch::Tensor& send, const std::vector<int64_t>& send_rows,
+                               torch::Tensor& recv, const std::vector<int64_t>& recv_rows) {
+  const int64_t row = all_to_all_row_elements(send, send_rows, recv, recv_rows);
+  if (!send.device().is_cpu() || !recv.device().is_cpu())
+    throw Error("all_to_all: MpiCollective needs CPU tensors");
+  if (size_ == 1) {
+    if (send_rows[0] > 0) recv.narrow(0, 0, send_rows[0]).copy_(send.narrow(0, 0, send_rows[0]));
+    return;
+  }
+  const Wire w = wire_of(send.scalar_type());
+  const int64_t units = row * w.per_element;
+  std::vector<int> sc(size_), sd(size_), rc(size_), rd(size_);
+  int64_t so = 0, ro = 0;
+  for (int r = 0; r < size_; ++r) {
+    const int64_t s = send_rows[r] * units, q = recv_rows[r] * units;
+    if (s > INT_MAX || q > INT_MAX || so > INT_MAX || ro > INT_MAX)
+      throw RunError("all_to_all: a message of over 2^31 elements (batch exchange too large)");
+    sc[r] = static_cast<int>(s);
+    sd[r] = static_cast<int>(so);
+    rc[r] = static_cast<int>(q);
+    rd[r] = static_cast<int>(ro);
+    so += s;
+    ro += q;
+  }
+  check_mpi(MPI_Alltoallv(send.data_ptr(), sc.data(), sd.data(), w.type, recv.data_ptr(), rc.data(),
+                          rd.data(), w.type, comm_),
+            "MPI_Alltoallv");
+}
+
+MPI_Comm mpi_io_comm(Collective& comm) {
+  auto* mpi = dynamic_cast<MpiCollective*>(&comm.host());
+  if (!mpi) throw RunError("MPI-IO needs a group whose host collective is MPI");
+  return mpi->comm();
+}
+
+void MpiCollective::abort(int exit_code) {
+  MPI_Abort(comm_, exit_code);
+  std::_Exit(exit_code);  // MPI_Abort does not return; keep the compiler sure of it
 }
 
 void MpiCollective::barrier() {

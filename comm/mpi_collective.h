@@ -12,6 +12,11 @@ namespace relabel::engine {
 
 class SharedMemoryReducer;
 
+// The MPI communicator of `comm`'s host group, for MPI-IO (parallel HDF5 reads in io/): the one
+// use of raw MPI above comm/ (inside comm/, also for one-sided windows). Throws relabel::RunError
+// when the group is not MPI.
+MPI_Comm mpi_io_comm(Collective& comm);
+
 // Throws relabel::RunError("<what>: <MPI error string>") unless code is MPI_SUCCESS. MPI only
 // returns codes on communicators whose error handler is MPI_ERRORS_RETURN (split communicators
 // made here are; on MPI_COMM_WORLD the default handler aborts the job, which is also safe).
@@ -35,7 +40,10 @@ class MpiCollective final : public Collective {
   void all_reduce(torch::Tensor& tensor, ReduceOp op = ReduceOp::Sum) override;
   void broadcast(torch::Tensor& tensor, int root = 0) override;
   torch::Tensor all_gather(const torch::Tensor& in) override;
+  void all_to_all(const torch::Tensor& send, const std::vector<int64_t>& send_rows,
+                  torch::Tensor& recv, const std::vector<int64_t>& recv_rows) override;
   void barrier() override;
+  [[noreturn]] void abort(int exit_code) override;
   std::unique_ptr<Collective> split(int color, int key) override;
 
   // Largest element count passed to one MPI call; bigger messages go in chunks (MPI counts are

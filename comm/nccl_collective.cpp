@@ -253,6 +253,30 @@ torch::Tensor NcclCollective::all_gather(const torch::Tensor& input) {
   return out;
 }
 
+void NcclCollective::all_to_all(const torch::Tensor& send, const std::vector<int64_t>& send_rows,
+                                torch::Tensor& recv, const std::vector<int64_t>& recv_rows) {
+  const int64_t row = all_to_all_row_elements(send, send_rows, recv, recv_rows);
+  check_tensor(send, "all_to_all");
+  check_tensor(recv, "all_to_all");
+  const size_t row_bytes = static_cast<size_t>(row) * send.element_size();
+  DeviceScope scope(device_);
+  cudaStream_t stream = begin();
+  const auto* src = static_cast<const char*>(send.data_ptr());
+  auto* dst = static_cast<char*>(recv.data_ptr());
+  // One group of point-to-point calls: NCCL pairs them like MPI_Alltoallv (self included).
+  check_nccl(rt().ncclGroupStart(), "ncclGroupStart");
+  for (int r = 0; r < size(); ++r) {
+    const size_t s = static_cast<size_t>(send_rows[r]) * row_bytes;
+    const size_t q = static_cast<size_t>(recv_rows[r]) * row_bytes;
+    if (s > 0) check_nccl(rt().ncclSend(src, s, ncclUint8, r, comm_, stream), "ncclSend");
+    if (q > 0) check_nccl(rt().ncclRecv(dst, q, ncclUint8, r, comm_, stream), "ncclRecv");
+    src += s;
+    dst += q;
+  }
+  check_nccl(rt().ncclGroupEnd(), "ncclGroupEnd");
+  end();
+}
+
 void NcclCollective::barrier() {
   {
     DeviceScope scope(device_);

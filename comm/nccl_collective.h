@@ -39,8 +39,11 @@ class NcclCollective final : public Collective {
   void all_reduce(torch::Tensor& tensor, ReduceOp op = ReduceOp::Sum) override;
   void broadcast(torch::Tensor& tensor, int root = 0) override;
   torch::Tensor all_gather(const torch::Tensor& in) override;
+  void all_to_all(const torch::Tensor& send, const std::vector<int64_t>& send_rows,
+                  torch::Tensor& recv, const std::vector<int64_t>& recv_rows) override;
   // Waits for this backend's queued operations, then an MPI barrier of the group.
   void barrier() override;
+  [[noreturn]] void abort(int exit_code) override { host_->abort(exit_code); }
   std::unique_ptr<Collective> split(int color, int key) override;
   Collective& host() override { return *host_; }
 

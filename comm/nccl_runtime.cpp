@@ -67,6 +67,8 @@ Loaded load() {
   RELABEL_RESOLVE(nccl, ncclAllGather);
   RELABEL_RESOLVE(nccl, ncclGroupStart);
   RELABEL_RESOLVE(nccl, ncclGroupEnd);
+  RELABEL_RESOLVE(nccl, ncclSend);
+  RELABEL_RESOLVE(nccl, ncclRecv);
 #undef RELABEL_RESOLVE
   l.ok = true;
   return l;

@@ -35,6 +35,8 @@ struct Api {
   decltype(&::ncclAllGather) ncclAllGather;
   decltype(&::ncclGroupStart) ncclGroupStart;
   decltype(&::ncclGroupEnd) ncclGroupEnd;
+  decltype(&::ncclSend) ncclSend;
+  decltype(&::ncclRecv) ncclRecv;
 };
 
 // The resolved API, loaded once; nullptr when a library or symbol is missing, with the reason

@@ -8,7 +8,7 @@
 
 namespace relabel::engine {
 
-ObsNormalizer ObsNormalizer::from_shard(const torch::Tensor& local_obs, MPI_Comm comm) {
+ObsNormalizer ObsNormalizer::from_shard(const torch::Tensor& local_obs, Collective& comm) {
   const int64_t d = local_obs.size(1);
   auto x = local_obs.to(torch::kFloat64);
   // Shift by a value every rank agrees on is not needed at float64 for these magnitudes
@@ -19,7 +19,7 @@ ObsNormalizer ObsNormalizer::from_shard(const torch::Tensor& local_obs, MPI_Comm
   std::copy(s1.data_ptr<double>(), s1.data_ptr<double>() + d, buf.begin());
   std::copy(s2.data_ptr<double>(), s2.data_ptr<double>() + d, buf.begin() + d);
   buf[2 * d] = static_cast<double>(local_obs.size(0));
-  MPI_Allreduce(MPI_IN_PLACE, buf.data(), static_cast<int>(buf.size()), MPI_DOUBLE, MPI_SUM, comm);
+  comm.all_reduce_sum(buf.data(), static_cast<int64_t>(buf.size()));
   const double n = buf[2 * d];
   if (n < 1) throw Error("cannot normalise observations of an empty dataset");
   auto sum = torch::from_blob(buf.data(), {d}, torch::kFloat64).clone();

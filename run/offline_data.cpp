@@ -7,7 +7,8 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "comm/root_error.h"
+#include "comm/failure.h"
+#include "comm/mpi_collective.h"
 #include "core/error.h"
 #include "core/seeding.h"
 #include "datagen/datagen.h"
@@ -23,14 +24,12 @@ namespace relabel::engine {
 
 namespace {
 
-io::Dataset read_shard(const std::string& path, const std::string& format, MPI_Comm comm,
+io::Dataset read_shard(const std::string& path, const std::string& format, Collective& comm,
                        bool require_rewards) {
   if (format == "minari") {
     // Minari files are per-episode groups: read whole, keep this rank's contiguous rows.
     io::Dataset all = io::read_minari(path);
-    int rank = 0, size = 1;
-    MPI_Comm_rank(comm, &rank);
-    MPI_Comm_size(comm, &size);
+    const int rank = comm.rank(), size = comm.size();
     const int64_t n = all.size();
     io::Dataset shard = all.slice(rank * n / size, (rank + 1) * n / size);
     shard.total_rows = n;
@@ -38,19 +37,19 @@ io::Dataset read_shard(const std::string& path, const std::string& format, MPI_C
   }
   io::D4rlReadOptions options;
   options.require_rewards = require_rewards;
-  return io::read_d4rl_shard(path, comm, options);
+  return io::read_d4rl_shard(path, mpi_io_comm(comm), options);
 }
 
 }  // namespace
 
-std::string resolve_dataset_path(const RunConfig& config, MPI_Comm comm) {
+std::string resolve_dataset_path(const RunConfig& config, Collective& comm) {
   if (!config.dataset.path.empty()) return config.dataset.path;
   // A named suite ("pendulum-medium-expert") lives in the data cache; rank 0 generates it with
   // datagen's defaults when missing while the others wait for its verdict.
   const auto [task, kind] = split_dataset_name(config.dataset.name);
   const std::string dir = dataset_cache_root() + "/" + task;
   const std::string path = suite_file(dir, kind);
-  on_root_then_share_error(comm, [&] {
+  on_root(comm, [&] {
     if (!fs::exists(path)) {
       spdlog::info("dataset {} is not in the cache: generating the {} suite into {}",
                    config.dataset.name, task, dir);
@@ -60,7 +59,7 @@ std::string resolve_dataset_path(const RunConfig& config, MPI_Comm comm) {
   return path;
 }
 
-OfflineData load_offline_data(const RunConfig& config, MPI_Comm comm, bool require_rewards) {
+OfflineData load_offline_data(const RunConfig& config, Collective& comm, bool require_rewards) {
   OfflineData data;
   data.path = resolve_dataset_path(config, comm);
   data.label =
@@ -69,7 +68,7 @@ OfflineData load_offline_data(const RunConfig& config, MPI_Comm comm, bool requi
   if (!minari && require_rewards) {
     // Say why rewards are needed before the reader's generic "missing key" error.
     bool has_rewards = true;
-    on_root_then_share_error(comm, [&] {
+    on_root(comm, [&] {
       has_rewards = io::read_d4rl_info(data.path).has_rewards;
       if (!has_rewards)
         throw Error(data.path + ": dataset 'rewards' is missing, but reward.method = \"" +
@@ -136,7 +135,7 @@ OfflineData load_offline_data(const RunConfig& config, MPI_Comm comm, bool requi
   return data;
 }
 
-ExpertSet load_expert_set(const RunConfig& config, const OfflineData& data, MPI_Comm comm) {
+ExpertSet load_expert_set(const RunConfig& config, const OfflineData& data, Collective& comm) {
   ExpertSet expert;
   const int64_t k = config.dataset.expert_trajectories;
   expert.trajectories = k;

@@ -7,18 +7,17 @@
 // are split across ranks; checkpoints hold every rank's state, replay buffer included, so a
 // preempted run resumes exactly where it stopped. The run directory holds the same files as an
 // offline run (config.toml, result.json, curve.csv, metrics.jsonl, log.txt, ckpt/).
+#include <memory>
+
 #include "algos/online/world_model_trainer.h"
+#include "comm/collective.h"
 #include "config/config.h"
-#include "run/run_pipeline.h"
+#include "run/run_driver.h"
 
 namespace relabel::engine {
 
-class Collective;
-
-// Runs (or resumes) the online experiment; called by run_experiment. Every rank of `comm` calls
-// it with the same configuration.
-RunOutcome run_online_experiment(const RunConfig& config, Collective& comm,
-                                 const RunControl& control);
+// The body run_experiment drives for an online learner (policy.algo registered online).
+std::unique_ptr<RunBody> make_online_run(const RunConfig& config, Collective& comm);
 
 // The trainer options a configuration maps to on `rank` of `size` (seeds derived from
 // config.seed: weights shared, environment and sampling streams per rank). Throws

@@ -29,7 +29,7 @@ torch::Tensor share(const torch::Tensor& t, int rank, int size) {
 // (computed by rank 0's caller only). Expert demonstrations are appended, marked expert.
 nlohmann::json compute_diagnostics(const RunConfig& config, const OfflineData& data,
                                    const algos::RewardModel& model, const ExpertSet* expert,
-                                   const std::vector<int64_t>& labelled, MPI_Comm comm) {
+                                   const std::vector<int64_t>& labelled, Collective& comm) {
   const int64_t n = data.global_rows;
   const int64_t cap = 100000;
   const int64_t stride = std::max<int64_t>(1, (n + cap - 1) / cap);
@@ -108,11 +108,9 @@ algos::RewardOptions reward_options(const RunConfig& config) {
 }
 
 RewardPhase run_reward_phase(const RunConfig& config, const OfflineData& data,
-                             algos::GradSync& sync, MPI_Comm comm,
+                             algos::GradSync& sync, Collective& comm,
                              torch::serialize::InputArchive* saved) {
-  int rank = 0, size = 1;
-  MPI_Comm_rank(comm, &rank);
-  MPI_Comm_size(comm, &size);
+  const int rank = comm.rank(), size = comm.size();
   RewardPhase phase;
   const algos::RewardOptions options = reward_options(config);
   phase.model = algos::make_reward_model(options);

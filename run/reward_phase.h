@@ -1,7 +1,6 @@
 #pragma once
 // Step 4 of a run: fit the reward model data-parallel, annotate this rank's shard, record the
 // reward diagnostics, and apply the reward scaling the policy learner expects.
-#include <mpi.h>
 #include <torch/types.h>
 #include <nlohmann/json.hpp>
 
@@ -10,6 +9,7 @@
 
 #include "algos/reward/reward_model.h"
 #include "algos/sync.h"
+#include "comm/collective.h"
 #include "config/config.h"
 #include "run/offline_data.h"
 
@@ -33,7 +33,7 @@ algos::RewardOptions reward_options(const RunConfig& config);
 
 // Collective. With `saved` the model's state comes from a checkpoint instead of a fit.
 RewardPhase run_reward_phase(const RunConfig& config, const OfflineData& data,
-                             algos::GradSync& sync, MPI_Comm comm,
+                             algos::GradSync& sync, Collective& comm,
                              torch::serialize::InputArchive* saved = nullptr);
 
 }  // namespace relabel::engine

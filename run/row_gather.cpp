@@ -4,19 +4,16 @@
 
 #include <algorithm>
 
-#include "comm/mpi_collective.h"
 #include "core/error.h"
 
 namespace relabel::engine {
 
-torch::Tensor all_gather_rows(const torch::Tensor& local, MPI_Comm comm) {
-  // MpiCollective wraps comm without owning it; its all_gather takes uneven row counts.
-  MpiCollective collective(comm);
-  return collective.all_gather(local.contiguous());
+torch::Tensor all_gather_rows(const torch::Tensor& local, Collective& comm) {
+  return comm.host().all_gather(local.contiguous());  // uneven row counts are fine
 }
 
 torch::Tensor gather_rows(const torch::Tensor& local, int64_t row_offset,
-                          const std::vector<int64_t>& global_ids, MPI_Comm comm) {
+                          const std::vector<int64_t>& global_ids, Collective& comm) {
   // Ids are sorted, and shards are contiguous and ordered by rank, so concatenating each
   // rank's matching rows in rank order yields the rows in id order.
   const int64_t end = row_offset + local.size(0);

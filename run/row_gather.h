@@ -1,10 +1,11 @@
 #pragma once
 // Small pieces every rank needs (expert trajectories, the labelled subset) live spread over the
 // ranks' shards; these helpers replicate them (docs/architecture.md, data flow of a run).
-#include <mpi.h>
 #include <torch/types.h>
 
 #include <vector>
+
+#include "comm/collective.h"
 
 namespace relabel::engine {
 
@@ -12,9 +13,9 @@ namespace relabel::engine {
 // Returns, on every rank, the rows with the given sorted global ids, in that order.
 // Collective over comm; every rank must pass the same ids.
 torch::Tensor gather_rows(const torch::Tensor& local, int64_t row_offset,
-                          const std::vector<int64_t>& global_ids, MPI_Comm comm);
+                          const std::vector<int64_t>& global_ids, Collective& comm);
 
 // Concatenates every rank's tensor along dim 0 (different row counts allowed), on every rank.
-torch::Tensor all_gather_rows(const torch::Tensor& local, MPI_Comm comm);
+torch::Tensor all_gather_rows(const torch::Tensor& local, Collective& comm);
 
 }  // namespace relabel::engine

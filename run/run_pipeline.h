@@ -39,9 +39,10 @@ struct RunOutcome {
 
 const char* to_string(RunStatus status);
 
-// Runs (or resumes) the experiment. Input errors (bad dataset, dims, missing rewards) throw
-// relabel::Error on every rank; other failures throw RunError. result.json records the status
-// in both cases (written by rank 0 before rethrowing).
+// Runs (or resumes) the experiment: the offline or online body (run/offline_run.h,
+// run/online_run.h) driven by the run skeleton (run/run_driver.h). Input errors (bad dataset,
+// dims, missing rewards) throw relabel::Error on every rank; other failures throw RunError.
+// result.json records the status in both cases (written by rank 0 before rethrowing).
 RunOutcome run_experiment(const RunConfig& config, Collective& comm, const RunControl& control);
 
 }  // namespace relabel::engine

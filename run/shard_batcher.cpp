@@ -8,10 +8,8 @@
 
 namespace relabel::engine {
 
-ShardBatcher::ShardBatcher(MPI_Comm comm, const ShardColumns& shard, int64_t global_batch)
-    : comm_(comm), global_batch_(global_batch) {
-  MPI_Comm_rank(comm_, &rank_);
-  MPI_Comm_size(comm_, &size_);
+ShardBatcher::ShardBatcher(Collective& comm, const ShardColumns& shard, int64_t global_batch)
+    : comm_(comm), rank_(comm.rank()), size_(comm.size()), global_batch_(global_batch) {
   if (global_batch < size_)
     throw Error("train.batch_size (" + std::to_string(global_batch) +
                 ") must be at least the number of ranks (" + std::to_string(size_) + ")");
@@ -25,17 +23,13 @@ ShardBatcher::ShardBatcher(MPI_Comm comm, const ShardColumns& shard, int64_t glo
                         shard.dones.reshape({n, 1}).to(torch::kFloat32)},
                        1)
                 .contiguous();
-  std::vector<int64_t> counts(size_);
-  int64_t local = n;
-  MPI_Allgather(&local, 1, MPI_INT64_T, counts.data(), 1, MPI_INT64_T, comm_);
+  const std::vector<int64_t> counts = comm_.host().all_gather(n);
   offsets_.assign(size_ + 1, 0);
   for (int r = 0; r < size_; ++r) offsets_[r + 1] = offsets_[r] + counts[r];
   batch_slice(global_batch_, rank_, size_, &slice_begin_, &slice_end_);
   indices_.resize(global_batch_);
   send_counts_.resize(size_);
   recv_counts_.resize(size_);
-  send_displs_.resize(size_);
-  recv_displs_.resize(size_);
   batch_buf_ = torch::empty({local_batch(), width_}, torch::kFloat32);
 }
 
@@ -65,29 +59,22 @@ algos::Batch ShardBatcher::next(const GlobalSampler& sampler, int64_t step) {
         int owner = owner_of(indices_[j]);
         if (owner == rank_) {
           send_rows_.push_back(indices_[j] - offsets_[rank_]);
-          send_counts_[q] += static_cast<int>(width_);
+          ++send_counts_[q];
         }
-        if (q == rank_) recv_counts_[owner] += static_cast<int>(width_);
+        if (q == rank_) ++recv_counts_[owner];
       }
-    }
-    for (int r = 1; r < size_; ++r) {
-      send_displs_[r] = send_displs_[r - 1] + send_counts_[r - 1];
-      recv_displs_[r] = recv_displs_[r - 1] + recv_counts_[r - 1];
     }
     auto rows = torch::from_blob(send_rows_.data(), {static_cast<int64_t>(send_rows_.size())},
                                  torch::kInt64);
     send_buf_ = packed_.index_select(0, rows);
     if (!recv_buf_.defined() || recv_buf_.size(0) != local_batch())
       recv_buf_ = torch::empty({local_batch(), width_}, torch::kFloat32);
-    int rc = MPI_Alltoallv(send_buf_.data_ptr<float>(), send_counts_.data(), send_displs_.data(),
-                           MPI_FLOAT, recv_buf_.data_ptr<float>(), recv_counts_.data(),
-                           recv_displs_.data(), MPI_FLOAT, comm_);
-    if (rc != MPI_SUCCESS) throw RunError("MPI_Alltoallv failed while assembling a batch");
+    comm_.host().all_to_all(send_buf_, send_counts_, recv_buf_, recv_counts_);
     // Received rows are grouped by owner, in position order within each owner: put them back
     // into global position order so every rank's slice is exactly the 1-rank batch's rows.
     recv_order_.assign(local_batch(), 0);
-    std::vector<int64_t> next_from(size_);
-    for (int r = 0; r < size_; ++r) next_from[r] = recv_displs_[r] / width_;
+    std::vector<int64_t> next_from(size_, 0);
+    for (int r = 1; r < size_; ++r) next_from[r] = next_from[r - 1] + recv_counts_[r - 1];
     for (int64_t j = slice_begin_; j < slice_end_; ++j)
       recv_order_[j - slice_begin_] = next_from[owner_of(indices_[j])]++;
     auto order = torch::from_blob(recv_order_.data(), {local_batch()}, torch::kInt64);

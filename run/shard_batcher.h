@@ -4,15 +4,15 @@
 // Every rank holds a contiguous block of global rows, packed as one float32 matrix with columns
 // [obs | action | reward | next_obs | done]. Each step every rank computes the same global batch
 // (GlobalSampler); the owner of each sampled row sends it to the rank whose slice contains it, in a
-// single MPI_Alltoallv (~B·(2·obs+act+2)·4 bytes per step, small next to an update). With one rank
-// this is a plain index_select.
-#include <mpi.h>
+// single all-to-all of the collective (~B·(2·obs+act+2)·4 bytes per step, small next to an
+// update). With one rank this is a plain index_select.
 #include <torch/types.h>
 
 #include <memory>
 #include <vector>
 
 #include "algos/batch.h"
+#include "comm/collective.h"
 #include "run/global_sampler.h"
 
 namespace relabel::engine {
@@ -23,8 +23,9 @@ struct ShardColumns {
 
 class ShardBatcher {
  public:
-  // Collective over `comm`: gathers every rank's row count.
-  ShardBatcher(MPI_Comm comm, const ShardColumns& shard, int64_t global_batch);
+  // Collective over `comm`: gathers every rank's row count. The rows live on the CPU and are
+  // exchanged through comm.host().
+  ShardBatcher(Collective& comm, const ShardColumns& shard, int64_t global_batch);
 
   // Rows owned by this rank: global ids [row_offset(), row_offset() + local_rows()).
   int64_t row_offset() const { return offsets_[rank_]; }
@@ -38,7 +39,7 @@ class ShardBatcher {
  private:
   int owner_of(int64_t row) const;
 
-  MPI_Comm comm_;
+  Collective& comm_;
   int rank_ = 0, size_ = 1;
   int64_t obs_dim_ = 0, act_dim_ = 0, width_ = 0, global_batch_ = 0;
   int64_t slice_begin_ = 0, slice_end_ = 0;
@@ -46,7 +47,7 @@ class ShardBatcher {
   torch::Tensor packed_;          // (local_rows, width)
   // Per-step scratch, allocated once.
   std::vector<int64_t> indices_, send_rows_, recv_order_;
-  std::vector<int> send_counts_, recv_counts_, send_displs_, recv_displs_;
+  std::vector<int64_t> send_counts_, recv_counts_;  // rows per peer
   torch::Tensor send_buf_, recv_buf_, batch_buf_;
 };
 

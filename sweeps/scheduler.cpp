@@ -1,10 +1,8 @@
 #include "sweeps/scheduler.h"
 
-#include <mpi.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +11,7 @@
 #include "comm/collective_factory.h"
 #include "comm/context.h"
 #include "comm/idle_barrier.h"
+#include "comm/shared_counter.h"
 #include "core/error.h"
 #include "io/atomic_file.h"
 #include "run/run_pipeline.h"
@@ -24,37 +23,6 @@ using nlohmann::json;
 namespace relabel::sweeps {
 
 namespace {
-
-// The shared run counter: one int64 at world rank 0. Passive-target fetch-and-add needs no
-// participation from rank 0, which is busy running its own group's runs.
-class SharedCounter {
- public:
-  explicit SharedCounter(MPI_Comm comm) {
-    int rank = 0;
-    MPI_Comm_rank(comm, &rank);
-    MPI_Win_allocate(rank == 0 ? sizeof(int64_t) : 0, sizeof(int64_t), MPI_INFO_NULL, comm, &base_,
-                     &win_);
-    if (rank == 0) {
-      MPI_Win_lock(MPI_LOCK_EXCLUSIVE, 0, 0, win_);
-      *base_ = 0;
-      MPI_Win_unlock(0, win_);
-    }
-    MPI_Barrier(comm);
-  }
-  ~SharedCounter() { MPI_Win_free(&win_); }
-  int64_t next() {
-    const int64_t one = 1;
-    int64_t old = 0;
-    MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, win_);
-    MPI_Fetch_and_op(&one, &old, MPI_INT64_T, 0, 0, MPI_SUM, win_);
-    MPI_Win_unlock(0, win_);
-    return old;
-  }
-
- private:
-  int64_t* base_ = nullptr;
-  MPI_Win win_;
-};
 
 std::string run_status(const RunSpec& run) {
   auto record = engine::read_run_record(run.config.output.dir);
@@ -101,13 +69,15 @@ SweepCounts run_sweep(const SweepSpec& spec, engine::Context& context,
     throw Error(spec.source_path + ": ranks_per_run = " + std::to_string(group_size) +
                 " does not divide the " + std::to_string(world_size) + " ranks of this job");
   if (world_rank == 0) write_sweep_json(spec);
-  MPI_Barrier(context.world());
+  context.host_world().barrier();
 
   const int color = world_rank / group_size;
   auto world = engine::make_collective(context, context.world());
   auto group = world->split(color, world_rank);
   const bool leader = group->rank() == 0;
-  SharedCounter counter(context.world());
+  // The shared run counter: passive-target fetch-and-add needs no participation from rank 0,
+  // which is busy running its own group's runs.
+  engine::SharedCounter counter(context.host_world());
   const int64_t total = static_cast<int64_t>(subset.empty() ? spec.runs.size() : subset.size());
   SweepCounts counts;
 
@@ -162,7 +132,7 @@ SweepCounts run_sweep(const SweepSpec& spec, engine::Context& context,
   }
   const auto loop_end = Clock::now();
   // Groups that ran out of runs wait here for the others' last runs, possibly for hours: asleep.
-  engine::idle_barrier(context.world());
+  engine::idle_barrier(context.host_world());
   const double final_wait = since(loop_end);
   const auto set_timing = [&](SweepCounts& c) {
     c.runs = runs_executed;

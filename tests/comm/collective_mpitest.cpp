@@ -147,7 +147,7 @@ TEST(IdleBarrier, WaitsForTheSlowRankWithoutSpinning) {
   const auto wall0 = std::chrono::steady_clock::now();
   const double cpu0 = cpu();
   if (world().rank() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-  relabel::engine::idle_barrier(MPI_COMM_WORLD);
+  relabel::engine::idle_barrier(world());
   const double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   const double used = cpu() - cpu0;
@@ -291,3 +291,44 @@ TEST(Errors, BadTensorsAreInputErrors) {
 }
 
 }  // namespace
+
+// Rank r sends (r + 1) * (j + 1) rows to rank j, each row (r, j, k, k) for its k-th row to j:
+// every rank checks it received each peer's rows, in rank order, with their contents.
+TEST(AllToAll, UnevenRowsArriveInRankOrder) {
+  auto& w = world();
+  const int n = w.size(), me = w.rank();
+  std::vector<int64_t> send_rows(n), recv_rows(n);
+  std::vector<torch::Tensor> parts;
+  for (int j = 0; j < n; ++j) {
+    send_rows[j] = (me + 1) * (j + 1);
+    recv_rows[j] = (j + 1) * (me + 1);
+    auto k = torch::arange(send_rows[j], torch::kFloat64);
+    parts.push_back(torch::stack({torch::full_like(k, me), torch::full_like(k, j), k, k}, 1));
+  }
+  auto send = torch::cat(parts).contiguous();
+  int64_t total = 0;
+  for (auto r : recv_rows) total += r;
+  auto recv = torch::full({total + 3, 4}, -1.0, torch::kFloat64);  // spare rows stay untouched
+  w.all_to_all(send, send_rows, recv, recv_rows);
+  int64_t at = 0;
+  for (int j = 0; j < n; ++j)
+    for (int64_t k = 0; k < recv_rows[j]; ++k, ++at) {
+      auto row = recv[at];
+      EXPECT_EQ(row[0].item<double>(), j);
+      EXPECT_EQ(row[1].item<double>(), me);
+      EXPECT_EQ(row[2].item<double>(), k);
+    }
+  EXPECT_TRUE(torch::all(recv.slice(0, total) == -1).item<bool>());
+}
+
+TEST(AllToAll, BadArgumentsThrowTheSameErrorOnEveryRank) {
+  auto& w = world();
+  auto send = torch::zeros({4, 2}), recv = torch::zeros({4, 3});
+  std::vector<int64_t> one(w.size(), 1);
+  EXPECT_THROW(w.all_to_all(send, one, recv, one), relabel::Error);  // row shapes differ
+  recv = torch::zeros({4, 2});
+  EXPECT_THROW(w.all_to_all(send, {1}, recv, std::vector<int64_t>(w.size() + 1, 0)),
+               relabel::Error);  // counts per rank
+  std::vector<int64_t> many(w.size(), 5);
+  EXPECT_THROW(w.all_to_all(send, many, recv, many), relabel::Error);  // more rows than held
+}

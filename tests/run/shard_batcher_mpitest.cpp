@@ -4,6 +4,7 @@
 #include <mpi.h>
 #include <torch/torch.h>
 
+#include "comm/mpi_collective.h"
 #include "run/shard_batcher.h"
 
 using namespace relabel::engine;
@@ -30,8 +31,9 @@ TEST(ShardBatcher, SliceOfTwoRankBatchEqualsOneRankBatch) {
   // Uneven shards on purpose.
   int64_t begin = rank == 0 ? 0 : 400, end = rank == 0 ? 400 : n;
   if (size == 1) begin = 0, end = n;
-  ShardBatcher sharded(MPI_COMM_WORLD, rows(begin, end), batch);
-  ShardBatcher whole(MPI_COMM_SELF, rows(0, n), batch);
+  MpiCollective world(MPI_COMM_WORLD), self(MPI_COMM_SELF);
+  ShardBatcher sharded(world, rows(begin, end), batch);
+  ShardBatcher whole(self, rows(0, n), batch);
   EXPECT_EQ(sharded.global_rows(), n);
   EXPECT_EQ(sharded.row_offset(), begin);
   GlobalSampler sampler(42, n);
@@ -55,7 +57,8 @@ TEST(ShardBatcher, UniverseRestrictsRows) {
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   const int64_t n = 600;
   int64_t begin = rank * n / size, end = (rank + 1) * n / size;
-  ShardBatcher sharded(MPI_COMM_WORLD, rows(begin, end), 64);
+  MpiCollective world(MPI_COMM_WORLD);
+  ShardBatcher sharded(world, rows(begin, end), 64);
   std::vector<int64_t> labelled = {3, 77, 301, 302, 599};
   GlobalSampler sampler(7, static_cast<int64_t>(labelled.size()), labelled);
   for (int64_t step = 0; step < 10; ++step) {
@@ -79,7 +82,8 @@ TEST(RowGather, ReplicatesSelectedRowsInIdOrder) {
   int64_t begin = rank * 37 * (size > 1), end = size > 1 && rank == 0 ? 37 : n;
   auto local = rows(begin, end).obs;
   std::vector<int64_t> ids = {0, 5, 36, 37, 38, 99};
-  auto got = gather_rows(local, begin, ids, MPI_COMM_WORLD);
+  MpiCollective world(MPI_COMM_WORLD);
+  auto got = gather_rows(local, begin, ids, world);
   auto full = rows(0, n).obs;
   auto idx = torch::tensor(ids, torch::kInt64);
   EXPECT_TRUE(torch::equal(got, full.index_select(0, idx)));
@@ -92,7 +96,8 @@ TEST(ObsNormalizer, GlobalStatisticsEqualWholeDataset) {
   torch::manual_seed(3);
   auto full = torch::randn({1000, 4}) * torch::tensor({1.0f, 2.0f, 0.5f, 0.0f}) + 3.0f;
   int64_t begin = rank * 1000 / size, end = (rank + 1) * 1000 / size;
-  auto norm = ObsNormalizer::from_shard(full.slice(0, begin, end), MPI_COMM_WORLD);
+  MpiCollective world(MPI_COMM_WORLD);
+  auto norm = ObsNormalizer::from_shard(full.slice(0, begin, end), world);
   auto mean = full.mean(0);
   auto std = full.std(0, /*unbiased=*/false) + 1e-3;
   EXPECT_TRUE(torch::allclose(norm.mean, mean, 1e-5, 1e-5));

@@ -1,6 +1,7 @@
-// run_or_abort: a throwing rank aborts its peers (checked by launching this test binary under
-// mpirun in a child mode), and with one rank the exception simply propagates.
-#include "comm/guard.h"
+// The failure policy (comm/failure.h): or_abort makes a throwing rank abort its peers (checked by
+// launching this test binary under mpirun in a child mode), with one rank the exception simply
+// propagates, and on_root shares rank 0's error with its exit code.
+#include "comm/failure.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -8,6 +9,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "comm/mpi_collective.h"
 #include "core/error.h"
 #include "tests/comm/mpi_world.h"
 #include "tests/support/test_support.h"
@@ -22,15 +24,18 @@ namespace {
   int rank = 0, size = 1;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
-  relabel::engine::run_or_abort(MPI_COMM_WORLD, [&] {
-    if (rank == size - 1) throw relabel::Error("bad key 'x' in child.toml");
-    MPI_Barrier(MPI_COMM_WORLD);
-  });
+  {
+    relabel::engine::MpiCollective world(MPI_COMM_WORLD);
+    relabel::engine::or_abort(world, [&] {
+      if (rank == size - 1) throw relabel::Error("bad key 'x' in child.toml");
+      MPI_Barrier(MPI_COMM_WORLD);
+    });
+  }
   MPI_Finalize();
   std::exit(0);  // reached only if nothing threw: the parent then sees exit 0 and fails
 }();
 
-TEST(Guard, ThrowingRankAbortsPeersInsteadOfHanging) {
+TEST(Failure, ThrowingRankAbortsPeersInsteadOfHanging) {
   std::string self = "/proc/" + std::to_string(getpid()) + "/exe";
   char buf[4096];
   ssize_t n = readlink(self.c_str(), buf, sizeof buf - 1);
@@ -49,15 +54,39 @@ TEST(Guard, ThrowingRankAbortsPeersInsteadOfHanging) {
       << r.output;
 }
 
-TEST(Guard, SingleRankRethrowsUnchanged) {
+TEST(Failure, SingleRankRethrowsUnchanged) {
   relabel::test::mpi_world();
-  EXPECT_EQ(relabel::engine::run_or_abort(MPI_COMM_SELF, [] { return 7; }), 7);
+  relabel::engine::MpiCollective self(MPI_COMM_SELF);
+  EXPECT_EQ(relabel::engine::or_abort(self, [] { return 7; }), 7);
   try {
-    relabel::engine::run_or_abort(MPI_COMM_SELF,
-                                  []() -> int { throw relabel::RunError("diverged"); });
+    relabel::engine::or_abort(self, []() -> int { throw relabel::RunError("diverged"); });
     FAIL() << "no exception";
   } catch (const relabel::RunError& e) {
     EXPECT_STREQ(e.what(), "diverged");
+  }
+}
+
+TEST(Failure, OnRootKeepsTheExitCodeOfRankZerosError) {
+  relabel::test::mpi_world();
+  relabel::engine::MpiCollective self(MPI_COMM_SELF);
+  bool ran = false;
+  relabel::engine::on_root(self, [&] { ran = true; });
+  EXPECT_TRUE(ran);
+  try {
+    relabel::engine::on_root(self, [] { throw relabel::Error("data.h5: no such file"); });
+    FAIL() << "no exception";
+  } catch (const relabel::RunError&) {
+    FAIL() << "an input error must stay an input error (exit 2)";
+  } catch (const relabel::Error& e) {
+    EXPECT_STREQ(e.what(), "data.h5: no such file");
+    EXPECT_EQ(e.exit_code(), relabel::kExitUsage);
+  }
+  try {
+    relabel::engine::on_root(self, [] { throw std::runtime_error("disk full"); });
+    FAIL() << "no exception";
+  } catch (const relabel::RunError& e) {
+    EXPECT_STREQ(e.what(), "disk full");
+    EXPECT_EQ(e.exit_code(), relabel::kExitRunFailure);
   }
 }
 

@@ -1,0 +1,370 @@
+#include "run/run_driver.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <memory>
+#include <optional>
+
+#include "config/config_write.h"
+#include "core/clock.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "core/progress.h"
+#include "core/seeding.h"
+#include "io/atomic_file.h"
+#include "run/checkpoint.h"
+#include "run/global_sampler.h"
+#include "run/offline_data.h"
+#include "run/run_record.h"
+
+using nlohmann::json;
+
+namespace relabel::engine {
+
+namespace {
+
+// Whether going from step `before` to `after` crossed a multiple of `every` (an online
+// iteration advances several environment steps at once; an offline update one).
+bool crossed(int64_t before, int64_t after, int64_t every) {
+  return every > 0 && after / every > before / every;
+}
+
+class Driver {
+ public:
+  Driver(RunBody& body, const RunConfig& config, Collective& comm, const RunControl& control)
+      : body_(body), config_(config), comm_(comm), control_(control) {
+    rank_ = comm.rank();
+    size_ = comm.size();
+    dir_ = config.output.dir;
+    hash_ = config_hash(config);
+    record_ = {{"id", control.run_id.empty() ? hash_ : control.run_id},
+               {"status", "running"},
+               {"task", config.task.name},
+               {"dataset", body.dataset_label()},
+               {"method", method_label(config)},
+               {"params", json::object()},
+               {"seed", config.seed},
+               {"ranks", size_},
+               {"config_hash", hash_},
+               {"relabel_version", RELABEL_VERSION},
+               {"started_at", utc_now()}};
+    for (const auto& [k, v] : control.params) record_["params"][k] = v;
+  }
+
+  RunOutcome execute();
+
+ private:
+  bool finished_before(RunOutcome& outcome);
+  void open_run_directory();
+  int64_t agreed_resume_step();
+  void begin_attempt(int64_t resume_step);
+  void write_record(const std::string& status, const std::string& error = "");
+  CurvePoint evaluate(int64_t step);
+  void save_checkpoint(int64_t step);
+  CheckpointStore& my_store() {
+    return body_.state_per_rank() && rank_ > 0 ? *rank_store_ : *store_;
+  }
+  void log_metrics(int64_t step, const Advance& advance, bool only_with_metrics);
+  RunOutcome train(int64_t start_step);
+
+  RunBody& body_;
+  const RunConfig& config_;
+  Collective& comm_;
+  const RunControl& control_;
+  int rank_ = 0, size_ = 1;
+  std::string dir_, hash_;
+  json record_;
+  std::vector<CurvePoint> curve_;
+  Timing timing_;
+  // Rank 0's store holds the metadata and the replicated (or rank 0's) state; with per-rank
+  // state, rank r > 0 keeps its part in ckpt/rank<r>.
+  std::unique_ptr<CheckpointStore> store_, rank_store_;
+  std::ofstream metrics_;
+  std::vector<double> train_returns_;  // finished training episodes since the last metrics line
+  SteadyClock::time_point started_ = SteadyClock::now();
+  double train_seconds_ = 0.0;
+  int64_t current_step_ = 0;
+};
+
+// True on every rank when rank 0 finds the run recorded "done" under this config hash (a rerun
+// of a finished sweep skips it); rank 0 then also fills the outcome's scores from the record.
+bool Driver::finished_before(RunOutcome& outcome) {
+  std::optional<json> record;
+  bool done = false;
+  if (rank_ == 0) {
+    record = read_run_record(dir_);
+    done = record && record->value("status", "") == "done" &&
+           record->value("config_hash", "") == hash_;
+  }
+  done = comm_.host().any(done);
+  if (done && rank_ == 0) {
+    outcome.final_score = record->value("final_score", 0.0);
+    outcome.best_score = record->value("best_score", 0.0);
+  }
+  return done;
+}
+
+// Rank 0 creates the directory, writes the resolved config.toml and appends to log.txt.
+void Driver::open_run_directory() {
+  if (rank_ == 0) {
+    std::filesystem::create_directories(dir_);
+    io::write_file_atomic(dir_ + "/config.toml", to_toml(config_));
+    add_log_file(dir_ + "/log.txt");
+  }
+  comm_.host().barrier();
+}
+
+// The newest step every rank can resume from (-1: none). With per-rank state a save interrupted
+// on some rank falls back to the previous step, which every store still keeps.
+int64_t Driver::agreed_resume_step() {
+  store_ = std::make_unique<CheckpointStore>(dir_ + "/ckpt");
+  if (body_.state_per_rank() && rank_ > 0)
+    rank_store_ = std::make_unique<CheckpointStore>(fmt::format("{}/ckpt/rank{}", dir_, rank_));
+  if (body_.state_per_rank()) {
+    const int64_t mine = my_store().latest_step().value_or(-1);
+    return -comm_.host().all_reduce_max(-mine);
+  }
+  const int64_t root =
+      rank_ == 0 ? store_->latest_step().value_or(-1) : std::numeric_limits<int64_t>::min();
+  return comm_.host().all_reduce_max(root);
+}
+
+// Every start is recorded so restarts can be audited: after preemptions the attempts tile
+// [0, steps) exactly.
+void Driver::begin_attempt(int64_t resume_step) {
+  if (rank_ != 0) return;
+  auto previous = read_run_record(dir_);
+  record_["attempts"] = previous ? previous->value("attempts", json::array()) : json::array();
+  record_["attempts"].push_back({{"started_at", utc_now()},
+                                 {"start_step", std::max<int64_t>(resume_step, 0)},
+                                 {"ranks", size_}});
+}
+
+void Driver::write_record(const std::string& status, const std::string& error) {
+  if (rank_ != 0) return;
+  record_["status"] = status;
+  if (!record_["attempts"].empty()) {
+    record_["attempts"].back()["status"] = status;
+    record_["attempts"].back()["end_step"] = current_step_;
+  }
+  if (!error.empty()) record_["error"] = error;
+  record_["curve"] = curve_to_json(curve_);
+  if (!curve_.empty()) {
+    record_["final_score"] = curve_.back().score;
+    record_["final_return"] = curve_.back().ret;
+    double best = curve_.front().score;
+    for (const auto& p : curve_) best = std::max(best, p.score);
+    record_["best_score"] = best;
+  }
+  record_["reward_diagnostics"] = body_.reward_diagnostics();
+  Timing timing = timing_;
+  timing["total_s"] = seconds_since(started_);
+  timing["train_s"] = train_seconds_;
+  body_.add_timing(timing, train_seconds_);
+  record_["timing"] = json(timing);
+  if (status != "running") record_["finished_at"] = utc_now();
+  write_run_record(dir_, record_, curve_);
+}
+
+// Evaluation episodes are split across the ranks; each round has its own seed so successive
+// evaluations see different initial states, the same for any number of ranks.
+CurvePoint Driver::evaluate(int64_t step) {
+  const auto t0 = SteadyClock::now();
+  int64_t b, e;
+  batch_slice(config_.train.eval_episodes, rank_, size_, &b, &e);
+  const uint64_t seed = splitmix64(shared_seed(static_cast<uint64_t>(config_.seed), "eval") +
+                                   static_cast<uint64_t>(curve_.size()));
+  std::vector<double> mine;
+  if (e > b) mine = body_.evaluate(static_cast<int>(e - b), seed, static_cast<uint64_t>(b));
+  auto all = comm_.host().all_gather(torch::tensor(mine, torch::kFloat64));
+  CurvePoint point;
+  point.step = step;
+  point.ret = all.numel() ? all.mean().item<double>() : 0.0;
+  point.score = normalised_score(point.ret, body_.ref_random(), body_.ref_expert());
+  timing_["eval_s"] += seconds_since(t0);
+  return point;
+}
+
+void Driver::save_checkpoint(int64_t step) {
+  if (!body_.state_per_rank() && rank_ != 0) return;  // replicas are identical
+  const auto t0 = SteadyClock::now();
+  json meta = body_.checkpoint_meta();
+  meta["curve"] = curve_to_json(curve_);
+  meta["train_seconds"] = train_seconds_;
+  meta["started_at"] = record_["started_at"];
+  meta["config_hash"] = hash_;
+  meta["ranks"] = size_;
+  my_store().save(step, meta.dump(), [&](torch::serialize::OutputArchive& archive) {
+    body_.write_checkpoint(archive);
+  });
+  // A checkpoint step counts once every rank has written its part.
+  if (body_.state_per_rank()) comm_.barrier();
+  timing_["checkpoint_s"] += seconds_since(t0);
+}
+
+// One metrics.jsonl line: every metric averaged over the ranks, and the mean return of the
+// training episodes that ended since the last line (online runs). `only_with_metrics`: no line
+// when no rank has a metric yet.
+void Driver::log_metrics(int64_t step, const Advance& advance, bool only_with_metrics) {
+  std::vector<double> values;
+  if (advance.metrics)
+    for (const auto& [k, v] : *advance.metrics) values.push_back(v);
+  double ret_sum = 0.0;
+  for (double r : train_returns_) ret_sum += r;
+  values.push_back(ret_sum);
+  values.push_back(static_cast<double>(train_returns_.size()));
+  // Every rank has the same metric keys (an online agent has none before its first update).
+  const int64_t n = comm_.host().all_reduce_max(static_cast<int64_t>(values.size()));
+  const bool agreed = comm_.host().all(n == static_cast<int64_t>(values.size()));
+  if (only_with_metrics && n == 2) return;  // the episodes count towards the next line
+  train_returns_.clear();
+  if (!agreed) return;
+  comm_.host().all_reduce_sum(values.data(), n);
+  if (rank_ != 0) return;
+  json line = {{"step", step}};
+  size_t i = 0;
+  for (const auto& [k, v] : *advance.metrics) line[k] = values[i++] / size_;
+  const double episodes = values[i + 1];
+  if (episodes > 0) line["train_return"] = values[i] / episodes;
+  metrics_ << line.dump() << "\n";
+}
+
+RunOutcome Driver::train(int64_t start_step) {
+  RunOutcome outcome;
+  outcome.dir = dir_;
+  if (rank_ == 0) metrics_.open(dir_ + "/metrics.jsonl", std::ios::app);
+  ProgressOptions popts;
+  popts.print = rank_ == 0;
+  popts.json = rank_ == 0 ? &metrics_ : nullptr;
+  Progress progress(body_.total_steps(), record_["id"].get<std::string>(), popts);
+  const TrainConfig& train = config_.train;
+  std::optional<double> last_score;
+  if (!curve_.empty()) last_score = curve_.back().score;
+
+  const auto train_start = SteadyClock::now();
+  const double train_before = train_seconds_;
+  bool preempted = false;
+  Advance advance;
+  for (int64_t iteration = 0; !body_.done(); ++iteration) {
+    const int64_t before = body_.step();
+    const bool stop_now = control_.stop_at_step >= 0 && before >= control_.stop_at_step;
+    // Ranks agree on a stop every 8 iterations (and at once on the deterministic stop_at_step),
+    // so every rank stops after the same step.
+    if (before > start_step && (iteration % 8 == 0 || stop_now)) {
+      const bool local = stop_now || (control_.stop_flag && control_.stop_flag->load());
+      if (comm_.host().any(local)) {
+        preempted = true;
+        break;
+      }
+    }
+    advance.finished_returns.clear();
+    body_.advance(advance);
+    const int64_t after = advance.step;
+    current_step_ = after;
+    train_returns_.insert(train_returns_.end(), advance.finished_returns.begin(),
+                          advance.finished_returns.end());
+    // The first update is logged too, so a loss curve starts at the start.
+    if (crossed(before, after, train.log_every))
+      log_metrics(after, advance, false);
+    else if (train.log_every > 0 && before == 0)
+      log_metrics(after, advance, true);
+    if (crossed(before, after, train.eval_every) || body_.done()) {
+      train_seconds_ = train_before + seconds_since(train_start);
+      curve_.push_back(evaluate(after));
+      last_score = curve_.back().score;
+      spdlog::info("{} {}: return {:.1f}, normalised score {:.1f}", body_.step_name(), after,
+                   curve_.back().ret, curve_.back().score);
+      write_record("running");
+    }
+    if (crossed(before, after, train.checkpoint_every) && !body_.done()) save_checkpoint(after);
+    progress.update(after, last_score);
+  }
+  train_seconds_ = train_before + seconds_since(train_start);
+  progress.finish();
+
+  // A preempted attempt keeps (or writes) a checkpoint at its step; a finished one writes its
+  // final checkpoint (what resume tests compare).
+  const int64_t step = body_.step();
+  if (preempted) {
+    if (my_store().latest_step().value_or(-1) != step) save_checkpoint(step);
+    write_record("preempted");
+    spdlog::info("preempted at {} {}: checkpoint written, rerun to resume", body_.step_name(),
+                 step);
+    outcome.status = RunStatus::Preempted;
+  } else {
+    save_checkpoint(step);
+    write_record("done");
+    outcome.status = RunStatus::Done;
+  }
+  if (!curve_.empty()) {
+    outcome.final_score = curve_.back().score;
+    outcome.best_score = curve_.front().score;
+    for (const auto& p : curve_) outcome.best_score = std::max(outcome.best_score, p.score);
+  }
+  return outcome;
+}
+
+RunOutcome Driver::execute() {
+  RunOutcome outcome;
+  outcome.dir = dir_;
+  if (!control_.force && finished_before(outcome)) {
+    outcome.status = RunStatus::Skipped;
+    return outcome;
+  }
+  open_run_directory();
+  try {
+    const int64_t resume_step = agreed_resume_step();
+    begin_attempt(resume_step);
+    write_record("running");
+    spdlog::info("run {} ({}{}, {} ranks) -> {}", record_["id"].get<std::string>(),
+                 method_label(config_), body_.state_per_rank() ? ", online" : "", size_, dir_);
+
+    json meta = json::object();
+    if (resume_step >= 0) {
+      meta = json::parse(my_store().load(
+          resume_step, [&](torch::serialize::InputArchive& a) { body_.read_checkpoint(a); }));
+      if (body_.state_per_rank() && meta.value("ranks", size_) != size_)
+        throw Error(fmt::format("{}: the checkpoint was written by {} ranks, this run has {}", dir_,
+                                meta.value("ranks", 0), size_));
+      curve_ = curve_from_json(meta.at("curve"));
+      train_seconds_ = meta.value("train_seconds", 0.0);
+      record_["started_at"] = meta.value("started_at", record_["started_at"].get<std::string>());
+      current_step_ = resume_step;
+    }
+    body_.prepare(resume_step, meta, timing_);
+    if (resume_step >= 0) {
+      if (body_.step() != resume_step)
+        throw RunError(fmt::format("{}: checkpoint of step {} holds a run at step {}", dir_,
+                                   resume_step, body_.step()));
+      spdlog::info("resuming from checkpoint at {} {}", body_.step_name(), resume_step);
+    }
+    outcome = train(body_.step());
+  } catch (const std::exception& e) {
+    // Recorded here, where the attempt and its step are known; the caller decides the exit
+    // code (or the sweep's "failed" bookkeeping).
+    try {
+      write_record("failed", e.what());
+    } catch (...) {
+    }
+    if (rank_ == 0) remove_log_files();
+    throw;
+  }
+  if (rank_ == 0) remove_log_files();
+  return outcome;
+}
+
+}  // namespace
+
+RunOutcome drive_run(RunBody& body, const RunConfig& config, Collective& comm,
+                     const RunControl& control) {
+  Driver driver(body, config, comm, control);
+  return driver.execute();
+}
+
+}  // namespace relabel::engine
