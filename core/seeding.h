@@ -9,14 +9,44 @@
 
 namespace relabel::engine {
 
-// SplitMix64's finaliser (Steele, Lea & Flood, "Fast splittable pseudorandom number
-// generators", OOPSLA 2014): a bijection with good avalanche, used to mix inputs into a seed.
+// SplitMix64 (Steele, Lea & Flood, "Fast splittable pseudorandom number generators", OOPSLA
+// 2014): the project's one seed mixer. Its increment (the golden-ratio gamma) and finaliser, a
+// bijection with good avalanche: splitmix64(x) is the generator's output for state x.
+inline constexpr uint64_t kSplitMixGamma = 0x9e3779b97f4a7c15ULL;
 constexpr uint64_t splitmix64(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
+  x += kSplitMixGamma;
   x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
   x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
   return x ^ (x >> 31);
 }
+
+// Seed number `stream` of the family keyed by `seed`: decorrelated even for nearby (seed,
+// stream) pairs (the generator's output after stream + 1 steps from `seed`).
+constexpr uint64_t mix_seed(uint64_t seed, uint64_t stream) {
+  return splitmix64(seed + kSplitMixGamma * stream);
+}
+
+// SplitMix64 as a generator: tiny, fully specified, the same on every platform.
+class SplitMix64 {
+ public:
+  explicit SplitMix64(uint64_t seed) : state_(seed) {}
+  uint64_t next() {
+    const uint64_t out = splitmix64(state_);
+    state_ += kSplitMixGamma;
+    return out;
+  }
+  // Uniform in [0, bound) without modulo bias (rejects the short tail).
+  uint64_t below(uint64_t bound) {
+    const uint64_t limit = UINT64_MAX - UINT64_MAX % bound;
+    uint64_t x;
+    do x = next();
+    while (x >= limit);
+    return x % bound;
+  }
+
+ private:
+  uint64_t state_;
+};
 
 // Seed of `stream` on `rank` (rank >= 0), stable across builds and platforms.
 uint64_t derive_seed(uint64_t seed, int rank, std::string_view stream);

@@ -6,15 +6,11 @@
 #include <cstdint>
 #include <random>
 
+#include "core/seeding.h"
+
 namespace relabel::envs {
 
-// SplitMix64 finaliser (Steele et al., 2014): decorrelates nearby seeds such as (seed, i).
-inline uint64_t mix_seed(uint64_t seed, uint64_t stream) {
-  uint64_t z = seed + 0x9E3779B97F4A7C15ull * (stream + 1);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
+using engine::mix_seed;  // decorrelates nearby seeds such as (seed, episode i)
 
 // Uniform in [0, 1) with 53 random bits.
 inline double uniform01(std::mt19937_64& rng) {

@@ -7,6 +7,7 @@
 #include <numeric>
 
 #include "core/error.h"
+#include "core/seeding.h"
 
 namespace relabel::io {
 
@@ -72,33 +73,12 @@ Dataset select_best_trajectories(const Dataset& ds, int64_t k) {
   return ds.select(torch::tensor(rows, torch::kLong));
 }
 
-namespace {
-
-// SplitMix64 (Steele, Lea, Flood 2014): a tiny, fully specified generator.
-struct SplitMix64 {
-  uint64_t state;
-  uint64_t next() {
-    uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  // Uniform in [0, bound) without modulo bias (rejection of the short tail).
-  uint64_t below(uint64_t bound) {
-    uint64_t limit = UINT64_MAX - UINT64_MAX % bound;
-    uint64_t x;
-    do x = next();
-    while (x >= limit);
-    return x % bound;
-  }
-};
-
-}  // namespace
+namespace {}  // namespace
 
 std::vector<int64_t> seeded_permutation(int64_t n, uint64_t seed) {
   std::vector<int64_t> p(static_cast<size_t>(n));
   std::iota(p.begin(), p.end(), 0);
-  SplitMix64 rng{seed};
+  engine::SplitMix64 rng(seed);
   for (int64_t i = n - 1; i > 0; --i) {
     int64_t j = static_cast<int64_t>(rng.below(static_cast<uint64_t>(i) + 1));
     std::swap(p[static_cast<size_t>(i)], p[static_cast<size_t>(j)]);

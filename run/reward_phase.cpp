@@ -7,6 +7,7 @@
 #include <cmath>
 #include <iterator>
 
+#include "core/clock.h"
 #include "core/error.h"
 #include "core/seeding.h"
 #include "run/row_gather.h"
@@ -14,10 +15,6 @@
 namespace relabel::engine {
 
 namespace {
-
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
 
 // Rows [r*M/P, (r+1)*M/P) of a replicated set: this rank's share of the supervision.
 torch::Tensor share(const torch::Tensor& t, int rank, int size) {

@@ -9,6 +9,7 @@
 #include "algos/offline/common.h"
 #include "algos/optim/archive_io.h"
 #include "algos/optim/polyak.h"
+#include "core/seeding.h"
 
 namespace relabel::algos {
 
@@ -37,10 +38,7 @@ RELABEL_REGISTER_POLICY_ALGO([] {
 namespace {
 // A noise stream per (seed, rank), independent of the parameter-init stream.
 uint64_t noise_seed(uint64_t seed, int64_t rank) {
-  uint64_t z = seed + 0x9E3779B97F4A7C15ULL * (static_cast<uint64_t>(rank) + 1);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;  // splitmix64 finaliser
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
+  return engine::mix_seed(seed, static_cast<uint64_t>(rank));
 }
 }  // namespace
 
