@@ -1,7 +1,6 @@
 // relabel info: the build and runtime configuration, what a user checks first on a new cluster.
 #include <H5public.h>
 #include <dlfcn.h>
-#include <mpi.h>
 #include <torch/torch.h>
 #include <CLI/CLI.hpp>
 

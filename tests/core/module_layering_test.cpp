@@ -86,3 +86,29 @@ TEST(ModuleLayering, IncludesOnlyRunDownward) {
   EXPECT_GT(files, 150u);
   EXPECT_GT(edges, 100u);
 }
+
+// Collective is the only communication API above comm/: no other module includes MPI or calls
+// it (io/ is the exception: parallel HDF5 reads go through MPI-IO).
+TEST(ModuleLayering, OnlyCommAndIoTalkMpi) {
+  const fs::path root = RELABEL_SOURCE_DIR;
+  const std::regex mpi(R"(#\s*include\s*<mpi\.h>|\bMPI_[A-Za-z_]+)");
+  size_t files = 0;
+  for (const auto& [module, allowed] : kAllowed) {
+    if (module == "comm" || module == "io") continue;
+    for (const auto& entry : fs::recursive_directory_iterator(root / module)) {
+      const auto ext = entry.path().extension();
+      if (ext != ".h" && ext != ".cpp") continue;
+      ++files;
+      std::ifstream in(entry.path());
+      std::string line;
+      for (int number = 1; std::getline(in, line); ++number) {
+        const std::string code = line.substr(0, line.find("//"));  // comments may name MPI
+        std::smatch m;
+        EXPECT_FALSE(std::regex_search(code, m, mpi))
+            << fs::relative(entry.path(), root).string() << ":" << number << " uses " << m[0]
+            << " outside comm/ and io/";
+      }
+    }
+  }
+  EXPECT_GT(files, 100u);
+}
