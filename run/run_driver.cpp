@@ -18,6 +18,7 @@
 #include "core/progress.h"
 #include "core/seeding.h"
 #include "io/atomic_file.h"
+#include "io/run_record.h"
 #include "run/checkpoint.h"
 #include "run/global_sampler.h"
 #include "run/offline_data.h"
@@ -43,18 +44,18 @@ class Driver {
     size_ = comm.size();
     dir_ = config.output.dir;
     hash_ = config_hash(config);
-    record_ = {{"id", control.run_id.empty() ? hash_ : control.run_id},
-               {"status", "running"},
-               {"task", config.task.name},
-               {"dataset", body.dataset_label()},
-               {"method", method_label(config)},
-               {"params", json::object()},
-               {"seed", config.seed},
-               {"ranks", size_},
-               {"config_hash", hash_},
-               {"relabel_version", RELABEL_VERSION},
-               {"started_at", utc_now()}};
-    for (const auto& [k, v] : control.params) record_["params"][k] = v;
+    record_.id = control.run_id.empty() ? hash_ : control.run_id;
+    record_.status = "running";
+    record_.task = config.task.name;
+    record_.dataset = body.dataset_label();
+    record_.method = method_label(config);
+    for (const auto& [k, v] : control.params) record_.params[k] = io::param_value(json(v));
+    record_.seed = config.seed;
+    record_.ranks = size_;
+    record_.config_hash = hash_;
+    record_.relabel_version = RELABEL_VERSION;
+    record_.started_at = io::utc_now();
+    record_.reward_diagnostics = json::object();
   }
 
   RunOutcome execute();
@@ -65,7 +66,7 @@ class Driver {
   int64_t agreed_resume_step();
   void begin_attempt(int64_t resume_step);
   void write_record(const std::string& status, const std::string& error = "");
-  CurvePoint evaluate(int64_t step);
+  io::CurvePoint evaluate(int64_t step);
   void save_checkpoint(int64_t step);
   CheckpointStore& my_store() {
     return body_.state_per_rank() && rank_ > 0 ? *rank_store_ : *store_;
@@ -79,8 +80,8 @@ class Driver {
   const RunControl& control_;
   int rank_ = 0, size_ = 1;
   std::string dir_, hash_;
-  json record_;
-  std::vector<CurvePoint> curve_;
+  io::RunRecord record_;
+  std::vector<io::CurvePoint> curve_;
   Timing timing_;
   // Rank 0's store holds the metadata and the replicated (or rank 0's) state; with per-rank
   // state, rank r > 0 keeps its part in ckpt/rank<r>.
@@ -95,17 +96,16 @@ class Driver {
 // True on every rank when rank 0 finds the run recorded "done" under this config hash (a rerun
 // of a finished sweep skips it); rank 0 then also fills the outcome's scores from the record.
 bool Driver::finished_before(RunOutcome& outcome) {
-  std::optional<json> record;
+  std::optional<io::RunRecord> record;
   bool done = false;
   if (rank_ == 0) {
-    record = read_run_record(dir_);
-    done = record && record->value("status", "") == "done" &&
-           record->value("config_hash", "") == hash_;
+    record = io::read_run_record(dir_);
+    done = record && record->done() && record->config_hash == hash_;
   }
   done = comm_.host().any(done);
   if (done && rank_ == 0) {
-    outcome.final_score = record->value("final_score", 0.0);
-    outcome.best_score = record->value("best_score", 0.0);
+    outcome.final_score = record->final_score.value_or(0.0);
+    outcome.best_score = record->best_score.value_or(0.0);
   }
   return done;
 }
@@ -139,42 +139,43 @@ int64_t Driver::agreed_resume_step() {
 // [0, steps) exactly.
 void Driver::begin_attempt(int64_t resume_step) {
   if (rank_ != 0) return;
-  auto previous = read_run_record(dir_);
-  record_["attempts"] = previous ? previous->value("attempts", json::array()) : json::array();
-  record_["attempts"].push_back({{"started_at", utc_now()},
-                                 {"start_step", std::max<int64_t>(resume_step, 0)},
-                                 {"ranks", size_}});
+  auto previous = io::read_run_record(dir_);
+  if (previous) record_.attempts = previous->attempts;
+  io::Attempt attempt;
+  attempt.started_at = io::utc_now();
+  attempt.start_step = std::max<int64_t>(resume_step, 0);
+  attempt.ranks = size_;
+  record_.attempts.push_back(attempt);
 }
 
 void Driver::write_record(const std::string& status, const std::string& error) {
   if (rank_ != 0) return;
-  record_["status"] = status;
-  if (!record_["attempts"].empty()) {
-    record_["attempts"].back()["status"] = status;
-    record_["attempts"].back()["end_step"] = current_step_;
+  record_.status = status;
+  if (!record_.attempts.empty()) {
+    record_.attempts.back().status = status;
+    record_.attempts.back().end_step = current_step_;
   }
-  if (!error.empty()) record_["error"] = error;
-  record_["curve"] = curve_to_json(curve_);
+  if (!error.empty()) record_.error = error;
+  record_.curve = curve_;
   if (!curve_.empty()) {
-    record_["final_score"] = curve_.back().score;
-    record_["final_return"] = curve_.back().ret;
+    record_.final_score = curve_.back().score;
+    record_.final_return = curve_.back().ret;
     double best = curve_.front().score;
     for (const auto& p : curve_) best = std::max(best, p.score);
-    record_["best_score"] = best;
+    record_.best_score = best;
   }
-  record_["reward_diagnostics"] = body_.reward_diagnostics();
-  Timing timing = timing_;
-  timing["total_s"] = seconds_since(started_);
-  timing["train_s"] = train_seconds_;
-  body_.add_timing(timing, train_seconds_);
-  record_["timing"] = json(timing);
-  if (status != "running") record_["finished_at"] = utc_now();
-  write_run_record(dir_, record_, curve_);
+  record_.reward_diagnostics = body_.reward_diagnostics();
+  record_.timing = timing_;
+  record_.timing["total_s"] = seconds_since(started_);
+  record_.timing["train_s"] = train_seconds_;
+  body_.add_timing(record_.timing, train_seconds_);
+  if (status != "running") record_.finished_at = io::utc_now();
+  io::write_run_record(dir_, record_);
 }
 
 // Evaluation episodes are split across the ranks; each round has its own seed so successive
 // evaluations see different initial states, the same for any number of ranks.
-CurvePoint Driver::evaluate(int64_t step) {
+io::CurvePoint Driver::evaluate(int64_t step) {
   const auto t0 = SteadyClock::now();
   int64_t b, e;
   batch_slice(config_.train.eval_episodes, rank_, size_, &b, &e);
@@ -183,7 +184,7 @@ CurvePoint Driver::evaluate(int64_t step) {
   std::vector<double> mine;
   if (e > b) mine = body_.evaluate(static_cast<int>(e - b), seed, static_cast<uint64_t>(b));
   auto all = comm_.host().all_gather(torch::tensor(mine, torch::kFloat64));
-  CurvePoint point;
+  io::CurvePoint point;
   point.step = step;
   point.ret = all.numel() ? all.mean().item<double>() : 0.0;
   point.score = normalised_score(point.ret, body_.ref_random(), body_.ref_expert());
@@ -197,7 +198,7 @@ void Driver::save_checkpoint(int64_t step) {
   json meta = body_.checkpoint_meta();
   meta["curve"] = curve_to_json(curve_);
   meta["train_seconds"] = train_seconds_;
-  meta["started_at"] = record_["started_at"];
+  meta["started_at"] = record_.started_at;
   meta["config_hash"] = hash_;
   meta["ranks"] = size_;
   my_store().save(step, meta.dump(), [&](torch::serialize::OutputArchive& archive) {
@@ -242,7 +243,7 @@ RunOutcome Driver::train(int64_t start_step) {
   ProgressOptions popts;
   popts.print = rank_ == 0;
   popts.json = rank_ == 0 ? &metrics_ : nullptr;
-  Progress progress(body_.total_steps(), record_["id"].get<std::string>(), popts);
+  Progress progress(body_.total_steps(), record_.id, popts);
   const TrainConfig& train = config_.train;
   std::optional<double> last_score;
   if (!curve_.empty()) last_score = curve_.back().score;
@@ -322,8 +323,8 @@ RunOutcome Driver::execute() {
     const int64_t resume_step = agreed_resume_step();
     begin_attempt(resume_step);
     write_record("running");
-    spdlog::info("run {} ({}{}, {} ranks) -> {}", record_["id"].get<std::string>(),
-                 method_label(config_), body_.state_per_rank() ? ", online" : "", size_, dir_);
+    spdlog::info("run {} ({}{}, {} ranks) -> {}", record_.id, method_label(config_),
+                 body_.state_per_rank() ? ", online" : "", size_, dir_);
 
     json meta = json::object();
     if (resume_step >= 0) {
@@ -334,7 +335,7 @@ RunOutcome Driver::execute() {
                                 meta.value("ranks", 0), size_));
       curve_ = curve_from_json(meta.at("curve"));
       train_seconds_ = meta.value("train_seconds", 0.0);
-      record_["started_at"] = meta.value("started_at", record_["started_at"].get<std::string>());
+      record_.started_at = meta.value("started_at", record_.started_at);
       current_step_ = resume_step;
     }
     body_.prepare(resume_step, meta, timing_);

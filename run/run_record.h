@@ -7,13 +7,11 @@
 #include <string>
 #include <vector>
 
+#include "io/run_record.h"
+
 namespace relabel::engine {
 
-struct CurvePoint {
-  int64_t step = 0;
-  double ret = 0.0;    // mean undiscounted evaluation return
-  double score = 0.0;  // D4RL-style normalised score, 0..100
-};
+using io::CurvePoint;  // the curve of a run, in the checkpoint metadata's JSON form below
 
 nlohmann::json curve_to_json(const std::vector<CurvePoint>& curve);
 std::vector<CurvePoint> curve_from_json(const nlohmann::json& j);
