@@ -5,11 +5,11 @@
 #include <cmath>
 
 #include "core/error.h"
-#include "sweeps/aggregate.h"
+#include "report/aggregate.h"
+#include "tests/report/synthetic_runs.h"
 #include "tests/support/test_support.h"
-#include "tests/sweeps/synthetic_runs.h"
 
-using namespace relabel::sweeps;
+using namespace relabel::report;
 using relabel::test::TempDir;
 using relabel::test::write_file;
 

@@ -1,11 +1,11 @@
-#include "sweeps/report_html.h"
+#include "report/report_html.h"
 
 #include <fmt/format.h>
 
-#include "sweeps/report_format.h"
-#include "sweeps/report_text.h"
+#include "report/report_format.h"
+#include "report/report_text.h"
 
-namespace relabel::sweeps {
+namespace relabel::report {
 
 namespace {
 
@@ -107,4 +107,4 @@ std::string render_html(const Aggregation& a, const std::vector<ReportTable>& ta
   return out;
 }
 
-}  // namespace relabel::sweeps
+}  // namespace relabel::report

@@ -1,4 +1,4 @@
-#include "sweeps/report_records.h"
+#include "report/report_records.h"
 
 #include <toml++/toml.h>
 #include <nlohmann/json.hpp>
@@ -13,7 +13,7 @@
 
 #include "core/error.h"
 
-namespace relabel::sweeps {
+namespace relabel::report {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -300,4 +300,4 @@ RunSet read_run_directory(const std::string& dir) {
   return set;
 }
 
-}  // namespace relabel::sweeps
+}  // namespace relabel::report

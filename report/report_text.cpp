@@ -1,10 +1,10 @@
-#include "sweeps/report_text.h"
+#include "report/report_text.h"
 
 #include <fmt/format.h>
 
-#include "sweeps/report_format.h"
+#include "report/report_format.h"
 
-namespace relabel::sweeps {
+namespace relabel::report {
 
 namespace {
 
@@ -111,4 +111,4 @@ std::string render_latex(const Aggregation& a, const std::vector<ReportTable>& t
   return out;
 }
 
-}  // namespace relabel::sweeps
+}  // namespace relabel::report

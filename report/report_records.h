@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace relabel::sweeps {
+namespace relabel::report {
 
 // One swept value: its display text and, when it is a number, the number.
 struct ParamValue {
@@ -60,4 +60,4 @@ RunRecord parse_result_record(const std::string& text, const std::string& path,
 // its top) is read as a single run. Throws relabel::Error when DIR is missing or holds neither.
 RunSet read_run_directory(const std::string& dir);
 
-}  // namespace relabel::sweeps
+}  // namespace relabel::report
