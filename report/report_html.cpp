@@ -85,7 +85,7 @@ std::string render_html(const Aggregation& a, const std::vector<ReportTable>& ta
     out += fmt::format("<h3>Failed runs ({})</h3>\n", a.failed.size());
     std::vector<std::vector<std::string>> rows;
     for (const auto& r : a.failed)
-      rows.push_back({r.id, task_text(r), r.method, params_text(r),
+      rows.push_back({r.id, task_text(r), r.method.empty() ? "?" : r.method, params_text(r),
                       r.error.empty() ? "(no message)" : r.error});
     table(out, {"id", "task", "method", "params", "error"}, rows, 5);
   }

@@ -1,6 +1,5 @@
 #include "run/run_record.h"
 
-#include <ctime>
 #include <fstream>
 #include <sstream>
 
@@ -45,15 +44,6 @@ std::optional<nlohmann::json> read_run_record(const std::string& dir) {
   auto j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) return std::nullopt;
   return j;
-}
-
-std::string utc_now() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
 }
 
 }  // namespace relabel::engine

@@ -7,13 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "io/run_record.h"
+
 namespace relabel::engine {
 
-struct CurvePoint {
-  int64_t step = 0;
-  double ret = 0.0;    // mean undiscounted evaluation return
-  double score = 0.0;  // D4RL-style normalised score, 0..100
-};
+// The record's types and time format live in io/run_record.h (one CurvePoint for the writer
+// here and the readers in report/); this json writer is still the one the runs use.
+using io::CurvePoint;
+using io::utc_now;
 
 nlohmann::json curve_to_json(const std::vector<CurvePoint>& curve);
 std::vector<CurvePoint> curve_from_json(const nlohmann::json& j);
@@ -29,8 +30,5 @@ struct RunConfig;
 // The method as reports group it: "<reward label>+<policy.algo>" ("imputation-labels_only+td3bc"),
 // the reward label from the method's registry entry.
 std::string method_label(const RunConfig& config);
-
-// UTC time as ISO 8601 (2026-11-21T08:30:00Z).
-std::string utc_now();
 
 }  // namespace relabel::engine
