@@ -16,12 +16,12 @@
 #include <string>
 #include <vector>
 
-#include "sweeps/aggregate.h"
-#include "sweeps/report_plots.h"
-#include "sweeps/report_writer.h"
+#include "report/aggregate.h"
+#include "report/report_plots.h"
+#include "report/report_writer.h"
 
 namespace fs = std::filesystem;
-using namespace relabel::sweeps;
+using namespace relabel::report;
 
 namespace {
 

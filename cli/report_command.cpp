@@ -6,8 +6,8 @@
 
 #include "cli/commands.h"
 #include "core/log.h"
-#include "sweeps/report_tables.h"
-#include "sweeps/report_writer.h"
+#include "report/report_tables.h"
+#include "report/report_writer.h"
 
 namespace relabel::cli {
 namespace {
@@ -21,16 +21,16 @@ struct ReportArgs {
 
 void run_report(const ReportArgs& args) {
   engine::init_logging(0, 1);
-  sweeps::ReportOptions options;
+  report::ReportOptions options;
   options.out_dir = args.out;
   options.aggregate.bootstrap.reps = args.reps;
   options.aggregate.bootstrap.seed = args.seed;
   options.plots = !args.no_plots;
-  auto r = sweeps::write_report(args.dir, options);
+  auto r = report::write_report(args.dir, options);
   spdlog::info(
       "report: {} ({} tasks, {} groups, {} plots): {}/{{summary.csv, report.md, "
       "report.tex, report.html}}",
-      sweeps::run_counts(r.aggregation), r.aggregation.tasks.size(), r.aggregation.groups.size(),
+      report::run_counts(r.aggregation), r.aggregation.tasks.size(), r.aggregation.groups.size(),
       r.plots, r.out_dir);
 }
 

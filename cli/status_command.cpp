@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
-#include "sweeps/status.h"
+#include "report/status.h"
 
 namespace relabel::cli {
 namespace {
@@ -20,8 +20,8 @@ const CommandRegistrar kStatus(30, [](CLI::App& app, ProcessArgs, int*) {
   cmd->add_option("dir", args->dir, "sweep directory")->required();
   cmd->add_flag("--runs", args->list, "list every run with its status and score");
   cmd->callback([args] {
-    auto status = sweeps::read_sweep_status(args->dir);
-    std::fputs(sweeps::format_sweep_status(status, args->list).c_str(), stdout);
+    auto status = report::read_sweep_status(args->dir);
+    std::fputs(report::format_sweep_status(status, args->list).c_str(), stdout);
   });
 });
 

@@ -1,9 +1,9 @@
 #pragma once
-// The run directory's files (docs/formats.md, "result.json"): result.json and curve.csv, written
-// atomically by rank 0. Also the tiny "what state is this run in" read used to skip done runs.
+// What the run skeleton adds to io's run record (io/run_record.h, docs/formats.md): the method
+// label reports group by, and the curve's JSON form inside checkpoint metadata (so a resumed
+// run continues its curve).
 #include <nlohmann/json.hpp>
 
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,24 +11,15 @@
 
 namespace relabel::engine {
 
-using io::CurvePoint;  // the curve of a run, in the checkpoint metadata's JSON form below
+struct RunConfig;
+
+using io::CurvePoint;
 
 nlohmann::json curve_to_json(const std::vector<CurvePoint>& curve);
 std::vector<CurvePoint> curve_from_json(const nlohmann::json& j);
 
-// Writes <dir>/result.json and <dir>/curve.csv atomically.
-void write_run_record(const std::string& dir, const nlohmann::json& record,
-                      const std::vector<CurvePoint>& curve);
-
-// The parsed result.json of a run directory, if it exists and parses.
-std::optional<nlohmann::json> read_run_record(const std::string& dir);
-
-struct RunConfig;
 // The method as reports group it: "<reward label>+<policy.algo>" ("imputation-labels_only+td3bc"),
 // the reward label from the method's registry entry.
 std::string method_label(const RunConfig& config);
-
-// UTC time as ISO 8601 (2026-11-21T08:30:00Z).
-std::string utc_now();
 
 }  // namespace relabel::engine

@@ -9,10 +9,10 @@
 
 #include "core/error.h"
 #include "io/atomic_file.h"
-#include "run/run_record.h"
+#include "io/run_record.h"
+#include "report/status.h"
 #include "slurm/process.h"
 #include "sweeps/spec.h"
-#include "sweeps/status.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -51,7 +51,7 @@ SubmitResult submit_sweep(const std::string& spec_path, const std::string& out_d
   in.runs = static_cast<int64_t>(spec.runs.size());
   in.ranks_per_run = spec.ranks_per_run;
   in.overrides = overrides;
-  in.generated_at = engine::utc_now();
+  in.generated_at = io::utc_now();
   SubmitResult result;
   result.script = sbatch_script(options, in);
   for (size_t i = 0; i < spec.runs.size(); ++i) {
@@ -80,7 +80,7 @@ SubmitResult submit_sweep(const std::string& spec_path, const std::string& out_d
   jobs["jobs"].push_back({{"job_id", id},
                           {"mode", options.mode},
                           {"script", result.script_path},
-                          {"submitted_at", engine::utc_now()},
+                          {"submitted_at", io::utc_now()},
                           {"runs", in.runs}});
   io::write_json_atomic(in.sweep_dir + "/slurm.json", jobs);
   return result;
@@ -125,7 +125,7 @@ std::string slurm_status(const std::string& sweep_dir) {
     }
   }
   try {
-    out << sweeps::format_sweep_status(sweeps::read_sweep_status(sweep_dir), false);
+    out << report::format_sweep_status(report::read_sweep_status(sweep_dir), false);
   } catch (const Error&) {
     out << "the sweep has not started yet (no sweep.json)\n";
   }

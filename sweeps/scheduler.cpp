@@ -14,8 +14,8 @@
 #include "comm/shared_counter.h"
 #include "core/error.h"
 #include "io/atomic_file.h"
+#include "io/run_record.h"
 #include "run/run_pipeline.h"
-#include "run/run_record.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -24,10 +24,11 @@ namespace relabel::sweeps {
 
 namespace {
 
+// A damaged result.json counts as running, like a run directory without one.
 std::string run_status(const RunSpec& run) {
-  auto record = engine::read_run_record(run.config.output.dir);
+  auto record = io::read_run_record(run.config.output.dir);
   if (!record) return fs::exists(run.config.output.dir) ? "running" : "pending";
-  return record->value("status", "running");
+  return record->status;
 }
 
 }  // namespace
@@ -48,7 +49,7 @@ void write_sweep_json(const SweepSpec& spec) {
                 {"base", spec.base_path},
                 {"ranks_per_run", spec.ranks_per_run},
                 {"swept_keys", spec.swept_keys},
-                {"updated_at", engine::utc_now()},
+                {"updated_at", io::utc_now()},
                 {"runs", runs}};
   fs::create_directories(spec.dir);
   io::write_json_atomic(spec.dir + "/sweep.json", sweep);

@@ -25,8 +25,11 @@ const std::map<std::string, std::set<std::string>> kAllowed = {
     {"datagen", {"core", "algos", "envs", "io"}},
     {"run", {"core", "algos", "envs", "io", "comm", "config", "datagen"}},
     {"sweeps", {"core", "algos", "envs", "io", "comm", "config", "datagen", "run"}},
-    {"slurm", {"core", "io", "config", "run", "sweeps"}},
-    {"cli", {"core", "algos", "envs", "io", "comm", "config", "datagen", "run", "sweeps", "slurm"}},
+    {"report", {"core", "io"}},
+    {"slurm", {"core", "io", "report", "sweeps"}},
+    {"cli",
+     {"core", "algos", "envs", "io", "comm", "config", "datagen", "run", "report", "sweeps",
+      "slurm"}},
 };
 
 // Inside algos/: the online agents do not know the reward methods (CDRED implements the

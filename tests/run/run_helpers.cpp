@@ -4,6 +4,8 @@
 
 #include <cstdlib>
 
+#include "io/run_record.h"
+
 namespace relabel::test {
 
 std::string pendulum_file(const std::string& kind) {
@@ -29,6 +31,16 @@ std::string pendulum_config(const std::string& dir, const std::string& reward,
          dir + "\"\n" + extra;
 }
 
+nlohmann::json parse_result(const std::string& path) {
+  auto j = nlohmann::json::parse(read_file(path));
+  try {
+    EXPECT_EQ(io::to_json(io::run_record_from_json(j, path)), j) << path;
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "io::run_record_from_json refuses " << path << ": " << e.what();
+  }
+  return j;
+}
+
 nlohmann::json run_config(const TempDir& dir, const std::string& name, const std::string& cfg,
                           int ranks, const std::string& extra_args) {
   const std::string path = dir / (name + ".toml");
@@ -39,7 +51,7 @@ nlohmann::json run_config(const TempDir& dir, const std::string& name, const std
   auto start = cfg.find("dir = \"");
   std::string out = cfg.substr(start + 7, cfg.find('"', start + 7) - start - 7);
   try {
-    return nlohmann::json::parse(read_file(out + "/result.json"));
+    return parse_result(out + "/result.json");
   } catch (const std::exception& e) {
     ADD_FAILURE() << "no result.json in " << out << ": " << e.what() << "\n" << r.output;
     return nlohmann::json::object();

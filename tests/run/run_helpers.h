@@ -20,4 +20,8 @@ nlohmann::json run_config(const TempDir& dir, const std::string& name, const std
 
 std::string pendulum_file(const std::string& kind);  // $RELABEL_DATA/pendulum/<kind>.hdf5
 
+// Parses a result.json the run wrote (gtest failure otherwise): io::run_record_from_json must
+// accept every record the writer in run/ produces, and writing it back changes nothing.
+nlohmann::json parse_result(const std::string& path);
+
 }  // namespace relabel::test

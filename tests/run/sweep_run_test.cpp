@@ -44,7 +44,7 @@ std::vector<json> results(const std::string& sweep_dir) {
   std::vector<json> out;
   for (const auto& e : fs::directory_iterator(sweep_dir + "/runs"))
     if (fs::exists(e.path() / "result.json"))
-      out.push_back(json::parse(read_file((e.path() / "result.json").string())));
+      out.push_back(parse_result((e.path() / "result.json").string()));
   return out;
 }
 
@@ -63,8 +63,9 @@ void expect_tiled(const json& r, int steps) {
 TEST(Sweep, TwoRanksRunEachOfSixRunsExactlyOnce) {
   TempDir dir;
   write_file(dir / "base.toml", base(60, 0));
-  write_file(dir / "spec.toml", "name = \"six\"\nbase = \"base.toml\"\nseeds = [0, 1, 2]\n"
-                                "[grid]\n\"policy.alpha\" = [2.5, 5.0]\n");
+  write_file(dir / "spec.toml",
+             "name = \"six\"\nbase = \"base.toml\"\nseeds = [0, 1, 2]\n"
+             "[grid]\n\"policy.alpha\" = [2.5, 5.0]\n");
   auto r = run_relabel_mpi(2, "sweep " + (dir / "spec.toml") + " --out " + (dir / "out"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   auto rs = results(dir / "out");
@@ -88,8 +89,9 @@ TEST(Sweep, TwoRanksRunEachOfSixRunsExactlyOnce) {
 TEST(Sweep, GroupsOfTwoRanksRunDataParallel) {
   TempDir dir;
   write_file(dir / "base.toml", base(40, 0));
-  write_file(dir / "spec.toml", "name = \"pairs\"\nbase = \"base.toml\"\nseeds = [0, 1]\n"
-                                "[parallel]\nranks_per_run = 2\n");
+  write_file(dir / "spec.toml",
+             "name = \"pairs\"\nbase = \"base.toml\"\nseeds = [0, 1]\n"
+             "[parallel]\nranks_per_run = 2\n");
   auto r = run_relabel_mpi(2, "sweep " + (dir / "spec.toml") + " --out " + (dir / "out"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   auto rs = results(dir / "out");
@@ -105,7 +107,9 @@ TEST(Sweep, FailingRunIsRecordedAndOthersFinish) {
   // An expert file whose observation dims differ from pendulum's: ReLOAD runs using it fail.
   auto py = run_command(
       "/usr/bin/python3 -c \"import h5py,numpy as np\n"
-      "f=h5py.File('" + (dir / "bad_expert.hdf5") + "','w')\n"
+      "f=h5py.File('" +
+      (dir / "bad_expert.hdf5") +
+      "','w')\n"
       "n=100\n"
       "f['observations']=np.random.randn(n,11).astype('f4')\n"
       "f['next_observations']=np.random.randn(n,11).astype('f4')\n"
@@ -119,7 +123,8 @@ TEST(Sweep, FailingRunIsRecordedAndOthersFinish) {
              "name = \"fail\"\nbase = \"base.toml\"\nseeds = [0]\n[zip]\n"
              "\"reward.method\" = [\"ground_truth\", \"reload\", \"ground_truth\"]\n"
              "\"policy.algo\" = [\"td3bc\", \"iql\", \"iql\"]\n"
-             "\"dataset.expert_path\" = [\"\", \"" + (dir / "bad_expert.hdf5") + "\", \"\"]\n");
+             "\"dataset.expert_path\" = [\"\", \"" +
+                 (dir / "bad_expert.hdf5") + "\", \"\"]\n");
   auto r = run_relabel_mpi(2, "sweep " + (dir / "spec.toml") + " --out " + (dir / "out"));
   EXPECT_EQ(r.exit_code, 1) << r.output;  // a run failed
   int done = 0, failed = 0;

@@ -1,10 +1,10 @@
-#include "sweeps/report_text.h"
+#include "report/report_text.h"
 
 #include <fmt/format.h>
 
-#include "sweeps/report_format.h"
+#include "report/report_format.h"
 
-namespace relabel::sweeps {
+namespace relabel::report {
 
 namespace {
 
@@ -58,7 +58,7 @@ std::string render_markdown(const Aggregation& a, const std::vector<ReportTable>
     out += fmt::format("### Failed runs ({})\n\n", a.failed.size());
     std::vector<std::vector<std::string>> rows;
     for (const auto& r : a.failed)
-      rows.push_back({r.id, task_text(r), r.method, params_text(r),
+      rows.push_back({r.id, task_text(r), r.method.empty() ? "?" : r.method, params_text(r),
                       r.error.empty() ? "(no message)" : r.error});
     auto h = header;
     h.push_back("error");
@@ -111,4 +111,4 @@ std::string render_latex(const Aggregation& a, const std::vector<ReportTable>& t
   return out;
 }
 
-}  // namespace relabel::sweeps
+}  // namespace relabel::report

@@ -3,10 +3,10 @@
 #include <string>
 #include <vector>
 
-#include "sweeps/aggregate.h"
-#include "sweeps/report_tables.h"
+#include "report/aggregate.h"
+#include "report/report_tables.h"
 
-namespace relabel::sweeps {
+namespace relabel::report {
 
 // GitHub-flavoured Markdown: the tables, then the "Missing runs" section (failed runs with their
 // messages, pending runs, malformed files).
@@ -18,4 +18,4 @@ std::string render_latex(const Aggregation& a, const std::vector<ReportTable>& t
 // The params of one run as "zeta=0.8, seed=0".
 std::string params_text(const RunRecord& r);
 
-}  // namespace relabel::sweeps
+}  // namespace relabel::report

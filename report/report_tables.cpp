@@ -1,13 +1,13 @@
-#include "sweeps/report_tables.h"
+#include "report/report_tables.h"
 
 #include <fmt/format.h>
 
 #include <cmath>
 #include <set>
 
-#include "sweeps/report_format.h"
+#include "report/report_format.h"
 
-namespace relabel::sweeps {
+namespace relabel::report {
 
 namespace {
 
@@ -130,4 +130,4 @@ std::string run_counts(const Aggregation& a) {
   return s;
 }
 
-}  // namespace relabel::sweeps
+}  // namespace relabel::report

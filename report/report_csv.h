@@ -4,13 +4,13 @@
 #include <string>
 #include <vector>
 
-#include "sweeps/aggregate.h"
+#include "report/aggregate.h"
 
-namespace relabel::sweeps {
+namespace relabel::report {
 
 // Writes summary.csv (group × task), aggregate.csv (group), curves.csv (group × task × step),
 // profiles.csv (group × τ) and probability_of_improvement.csv (ordered pairs of groups) into
 // `dir`; returns the paths written.
 std::vector<std::string> write_csv_files(const Aggregation& a, const std::string& dir);
 
-}  // namespace relabel::sweeps
+}  // namespace relabel::report

@@ -1,4 +1,4 @@
-#include "sweeps/metrics.h"
+#include "report/metrics.h"
 
 #include <algorithm>
 #include <cmath>
@@ -6,7 +6,7 @@
 #include <numeric>
 #include <string>
 
-namespace relabel::sweeps {
+namespace relabel::report {
 
 namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
@@ -237,4 +237,4 @@ std::vector<Interval> bootstrap_curve_intervals(const std::vector<std::vector<do
   return out;
 }
 
-}  // namespace relabel::sweeps
+}  // namespace relabel::report

@@ -4,9 +4,9 @@
 #include <cmath>
 #include <limits>
 
-#include "sweeps/metrics.h"
+#include "report/metrics.h"
 
-using namespace relabel::sweeps;
+using namespace relabel::report;
 
 namespace {
 TaskScores sample_scores() {

@@ -3,9 +3,9 @@
 #include <string>
 #include <vector>
 
-#include "sweeps/aggregate.h"
+#include "report/aggregate.h"
 
-namespace relabel::sweeps {
+namespace relabel::report {
 
 struct ReportTable {
   std::string id;         // "per-task", "aggregate", "improvement"
@@ -22,4 +22,4 @@ std::vector<ReportTable> report_tables(const Aggregation& a);
 // One line: "12 done, 1 failed, 2 pending (1 malformed result file)".
 std::string run_counts(const Aggregation& a);
 
-}  // namespace relabel::sweeps
+}  // namespace relabel::report

@@ -4,9 +4,9 @@
 
 #include <iostream>
 
+#include "tests/report/browser.h"
+#include "tests/report/synthetic_runs.h"
 #include "tests/support/test_support.h"
-#include "tests/sweeps/browser.h"
-#include "tests/sweeps/synthetic_runs.h"
 
 using namespace relabel::test;
 

@@ -2,9 +2,9 @@
 // Number formatting and escaping shared by the report writers.
 #include <string>
 
-#include "sweeps/metrics.h"
+#include "report/metrics.h"
 
-namespace relabel::sweeps {
+namespace relabel::report {
 
 // A score on the 0–100 scale with one decimal; "–" for NaN.
 std::string format_score(double v);
@@ -16,9 +16,9 @@ std::string format_with_ci(double point, Interval ci, int decimals = 1);
 std::string format_number(double v);
 
 std::string escape_markdown(const std::string& s);  // table cells: | and newlines
-std::string escape_latex(const std::string& s);     // \ & % $ # _ { } ~ ^ < >, and ± − × – —
+std::string escape_latex(const std::string& s);  // \ & % $ # _ { } ~ ^ < >, and ± − × – —
 std::string escape_html(const std::string& s);
 std::string escape_csv(const std::string& s);  // quoted when it holds , " or a newline
 std::string base64(const std::string& bytes);
 
-}  // namespace relabel::sweeps
+}  // namespace relabel::report

@@ -1,4 +1,4 @@
-#include "sweeps/aggregate.h"
+#include "report/aggregate.h"
 
 #include <algorithm>
 #include <cmath>
@@ -7,7 +7,7 @@
 #include <set>
 #include <tuple>
 
-namespace relabel::sweeps {
+namespace relabel::report {
 
 namespace {
 
@@ -379,4 +379,4 @@ Aggregation aggregate(RunSet set, const AggregateOptions& options) {
   return a;
 }
 
-}  // namespace relabel::sweeps
+}  // namespace relabel::report

@@ -4,8 +4,8 @@
 #include <filesystem>
 #include <regex>
 
+#include "tests/report/synthetic_runs.h"
 #include "tests/support/test_support.h"
-#include "tests/sweeps/synthetic_runs.h"
 
 using relabel::test::read_file;
 using relabel::test::run_command;

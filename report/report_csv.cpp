@@ -1,13 +1,13 @@
-#include "sweeps/report_csv.h"
+#include "report/report_csv.h"
 
 #include <fmt/format.h>
 
 #include <fstream>
 
 #include "core/error.h"
-#include "sweeps/report_format.h"
+#include "report/report_format.h"
 
-namespace relabel::sweeps {
+namespace relabel::report {
 
 namespace {
 
@@ -107,4 +107,4 @@ std::vector<std::string> write_csv_files(const Aggregation& a, const std::string
   return written;
 }
 
-}  // namespace relabel::sweeps
+}  // namespace relabel::report

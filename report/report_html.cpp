@@ -1,11 +1,11 @@
-#include "sweeps/report_html.h"
+#include "report/report_html.h"
 
 #include <fmt/format.h>
 
-#include "sweeps/report_format.h"
-#include "sweeps/report_text.h"
+#include "report/report_format.h"
+#include "report/report_text.h"
 
-namespace relabel::sweeps {
+namespace relabel::report {
 
 namespace {
 
@@ -85,7 +85,7 @@ std::string render_html(const Aggregation& a, const std::vector<ReportTable>& ta
     out += fmt::format("<h3>Failed runs ({})</h3>\n", a.failed.size());
     std::vector<std::vector<std::string>> rows;
     for (const auto& r : a.failed)
-      rows.push_back({r.id, task_text(r), r.method, params_text(r),
+      rows.push_back({r.id, task_text(r), r.method.empty() ? "?" : r.method, params_text(r),
                       r.error.empty() ? "(no message)" : r.error});
     table(out, {"id", "task", "method", "params", "error"}, rows, 5);
   }
@@ -107,4 +107,4 @@ std::string render_html(const Aggregation& a, const std::vector<ReportTable>& ta
   return out;
 }
 
-}  // namespace relabel::sweeps
+}  // namespace relabel::report

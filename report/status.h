@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-namespace relabel::sweeps {
+namespace relabel::report {
 
 struct RunState {
   std::string id;
@@ -31,4 +31,4 @@ std::string format_sweep_status(const SweepStatus& status, bool list_runs);
 // Seconds since the epoch of an ISO 8601 UTC time ("2026-11-21T08:30:00Z"); -1 if unparsable.
 double parse_utc(const std::string& iso);
 
-}  // namespace relabel::sweeps
+}  // namespace relabel::report

@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-#include "sweeps/aggregate.h"
+#include "report/aggregate.h"
 
-namespace relabel::sweeps {
+namespace relabel::report {
 
 struct ReportOptions {
   std::string out_dir;  // empty: DIR itself
@@ -25,4 +25,4 @@ struct ReportResult {
 // Logs one warning per malformed file (at most 20, then a count) and one if plots are missing.
 ReportResult write_report(const std::string& dir, const ReportOptions& options);
 
-}  // namespace relabel::sweeps
+}  // namespace relabel::report

@@ -3,9 +3,9 @@
 
 #include <cmath>
 
-#include "sweeps/metrics.h"
+#include "report/metrics.h"
 
-using namespace relabel::sweeps;
+using namespace relabel::report;
 
 TEST(Metrics, IqmOfOneToEightIsMeanOfMiddleFour) {
   EXPECT_DOUBLE_EQ(iqm({8, 1, 7, 2, 6, 3, 5, 4}), 4.5);  // mean of 3, 4, 5, 6

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace relabel::sweeps {
+namespace relabel::report {
 
 // The scores of one group: per task, the normalised scores of its runs (seeds). Tasks may have
 // different run counts (failed runs); a task without runs is skipped by every statistic.
@@ -101,4 +101,4 @@ Interval stratified_bootstrap_pair(const TaskScores& x, const TaskScores& y,
 std::vector<Interval> bootstrap_curve_intervals(const std::vector<std::vector<double>>& by_step,
                                                 const BootstrapOptions& options);
 
-}  // namespace relabel::sweeps
+}  // namespace relabel::report

@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "sweeps/metrics.h"
-#include "sweeps/report_records.h"
+#include "report/metrics.h"
+#include "report/report_records.h"
 
-namespace relabel::sweeps {
+namespace relabel::report {
 
 struct TaskKey {
   std::string task, dataset;
@@ -92,4 +92,4 @@ struct Aggregation {
 
 Aggregation aggregate(RunSet runs, const AggregateOptions& options = {});
 
-}  // namespace relabel::sweeps
+}  // namespace relabel::report

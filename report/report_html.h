@@ -4,14 +4,14 @@
 #include <string>
 #include <vector>
 
-#include "sweeps/aggregate.h"
-#include "sweeps/report_plots.h"
-#include "sweeps/report_tables.h"
+#include "report/aggregate.h"
+#include "report/report_plots.h"
+#include "report/report_tables.h"
 
-namespace relabel::sweeps {
+namespace relabel::report {
 
 // `plots_note` replaces the plot section when there are no plots (why they are missing).
 std::string render_html(const Aggregation& a, const std::vector<ReportTable>& tables,
                         const std::vector<Plot>& plots, const std::string& plots_note);
 
-}  // namespace relabel::sweeps
+}  // namespace relabel::report

@@ -1,4 +1,4 @@
-#include "sweeps/report_writer.h"
+#include "report/report_writer.h"
 
 #include <spdlog/spdlog.h>
 
@@ -6,13 +6,13 @@
 #include <fstream>
 
 #include "core/error.h"
-#include "sweeps/report_csv.h"
-#include "sweeps/report_html.h"
-#include "sweeps/report_plots.h"
-#include "sweeps/report_tables.h"
-#include "sweeps/report_text.h"
+#include "report/report_csv.h"
+#include "report/report_html.h"
+#include "report/report_plots.h"
+#include "report/report_tables.h"
+#include "report/report_text.h"
 
-namespace relabel::sweeps {
+namespace relabel::report {
 
 namespace fs = std::filesystem;
 
@@ -89,4 +89,4 @@ ReportResult write_report(const std::string& dir, const ReportOptions& options) 
   return result;
 }
 
-}  // namespace relabel::sweeps
+}  // namespace relabel::report

@@ -1,10 +1,10 @@
-#include "sweeps/report_format.h"
+#include "report/report_format.h"
 
 #include <fmt/format.h>
 
 #include <cmath>
 
-namespace relabel::sweeps {
+namespace relabel::report {
 
 std::string format_score(double v) { return std::isnan(v) ? "–" : fmt::format("{:.1f}", v); }
 
@@ -150,4 +150,4 @@ std::string base64(const std::string& bytes) {
   return out;
 }
 
-}  // namespace relabel::sweeps
+}  // namespace relabel::report

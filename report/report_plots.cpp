@@ -1,4 +1,4 @@
-#include "sweeps/report_plots.h"
+#include "report/report_plots.h"
 
 #include <fcntl.h>
 #include <spawn.h>
@@ -17,11 +17,11 @@
 #include <set>
 #include <sstream>
 
-#include "sweeps/report_format.h"
+#include "report/report_format.h"
 
 extern char** environ;
 
-namespace relabel::sweeps {
+namespace relabel::report {
 
 namespace fs = std::filesystem;
 
@@ -349,4 +349,4 @@ PlotSet draw_plots(const Aggregation& a, const std::string& gnuplot, int max_ser
   return out;
 }
 
-}  // namespace relabel::sweeps
+}  // namespace relabel::report

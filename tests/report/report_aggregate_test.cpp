@@ -3,13 +3,14 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 
 #include "core/error.h"
-#include "sweeps/aggregate.h"
+#include "report/aggregate.h"
+#include "tests/report/synthetic_runs.h"
 #include "tests/support/test_support.h"
-#include "tests/sweeps/synthetic_runs.h"
 
-using namespace relabel::sweeps;
+using namespace relabel::report;
 using relabel::test::TempDir;
 using relabel::test::write_file;
 
@@ -251,4 +252,34 @@ TEST(Aggregate, MissingDirectoryIsAnInputError) {
   } catch (const relabel::Error& e) {
     EXPECT_NE(std::string(e.what()).find("neither runs/ nor sweep.json"), std::string::npos);
   }
+}
+
+TEST(Aggregate, AFailureBeforeTheFirstRecordIsAFailedRun) {
+  // run/run_pipeline.cpp records a run that fails before writing its first record as
+  // {status, error, finished_at} alone: a failed run (id from its directory), not a malformed file.
+  TempDir dir("report-bare-failure");
+  relabel::test::write_standard_sweep(dir.path());
+  std::filesystem::create_directories(dir / "runs/early");
+  write_file(dir / "runs/early/result.json",
+             R"({"error": "runs/early/config.toml: cannot rename temporary file into place",
+                 "finished_at": "2026-01-01T00:00:00Z", "status": "failed"})");
+  RunSet set = read_run_directory(dir.path());
+  EXPECT_TRUE(set.malformed.empty());
+  Aggregation a = aggregate(std::move(set), fast());
+  EXPECT_EQ(a.n_done, 30);
+  ASSERT_EQ(a.failed.size(), 2u);  // the standard sweep's failed run and this one
+  EXPECT_EQ(a.failed[0].id, "early");
+  EXPECT_NE(a.failed[0].error.find("cannot rename"), std::string::npos);
+}
+
+TEST(Aggregate, RecordsTakeTheirIdFromTheDirectoryAndTheirSeedFromParams) {
+  TempDir dir("report-fallbacks");
+  std::filesystem::create_directories(dir / "runs/r1");
+  write_file(dir / "runs/r1/result.json",
+             R"({"status": "done", "task": "t", "method": "m", "final_score": 5,
+                 "params": {"seed": "4"}})");
+  RunSet set = read_run_directory(dir.path());
+  ASSERT_EQ(set.runs.size(), 1u);
+  EXPECT_EQ(set.runs[0].id, "r1");
+  EXPECT_EQ(set.runs[0].seed, 4);
 }

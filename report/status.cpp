@@ -1,4 +1,4 @@
-#include "sweeps/status.h"
+#include "report/status.h"
 
 #include <nlohmann/json.hpp>
 
@@ -7,15 +7,16 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "core/error.h"
-#include "run/run_record.h"
+#include "io/run_record.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-namespace relabel::sweeps {
+namespace relabel::report {
 
 double parse_utc(const std::string& iso) {
   std::tm tm{};
@@ -36,13 +37,19 @@ std::string format_duration(double s) {
   return buf;
 }
 
-std::string params_text(const json& params) {
+std::string params_text(const std::map<std::string, io::ParamValue>& params) {
   std::string out;
-  if (!params.is_object()) return out;
-  for (auto it = params.begin(); it != params.end(); ++it)
-    out += (out.empty() ? "" : " ") + it.key() + "=" +
-           (it->is_string() ? it->get<std::string>() : it->dump());
+  for (const auto& [k, v] : params) out += (out.empty() ? "" : " ") + k + "=" + v.text;
   return out;
+}
+
+// sweep.json's params (docs/formats.md: value text per key).
+std::string params_text(const json& params) {
+  std::map<std::string, io::ParamValue> values;
+  if (params.is_object())
+    for (auto it = params.begin(); it != params.end(); ++it)
+      values[it.key()] = io::param_value(*it);
+  return params_text(values);
 }
 }  // namespace
 
@@ -70,19 +77,20 @@ SweepStatus read_sweep_status(const std::string& dir) {
     run.id = id;
     run.params = params;
     const std::string run_dir = dir + "/runs/" + id;
-    auto record = engine::read_run_record(run_dir);
+    // A damaged result.json counts as running, like a run that has not written one yet.
+    auto record = io::read_run_record(run_dir);
     if (!record) {
       run.status = fs::exists(run_dir) ? "running" : "pending";
     } else {
-      run.status = record->value("status", "running");
-      run.error = record->value("error", "");
-      if (run.params.empty()) run.params = params_text(record->value("params", json::object()));
-      if (record->contains("final_score") && (*record)["final_score"].is_number()) {
-        run.final_score = (*record)["final_score"].get<double>();
+      run.status = record->status;
+      run.error = record->error;
+      if (run.params.empty()) run.params = params_text(record->params);
+      if (record->final_score) {
+        run.final_score = *record->final_score;
         run.has_score = true;
       }
-      run.started_at = record->value("started_at", "");
-      run.finished_at = record->value("finished_at", "");
+      run.started_at = record->started_at;
+      run.finished_at = record->finished_at;
     }
     if (run.status == "done")
       ++st.done;
@@ -131,4 +139,4 @@ std::string format_sweep_status(const SweepStatus& st, bool list_runs) {
   return out.str();
 }
 
-}  // namespace relabel::sweeps
+}  // namespace relabel::report

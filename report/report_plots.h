@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "sweeps/aggregate.h"
+#include "report/aggregate.h"
 
-namespace relabel::sweeps {
+namespace relabel::report {
 
 struct Plot {
   std::string
@@ -30,4 +30,4 @@ std::optional<std::string> find_gnuplot();
 // PlotSet::warning and the report goes on without plots.
 PlotSet draw_plots(const Aggregation& a, const std::string& gnuplot, int max_series = 10);
 
-}  // namespace relabel::sweeps
+}  // namespace relabel::report

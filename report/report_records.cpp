@@ -1,0 +1,172 @@
+#include "report/report_records.h"
+
+#include <toml++/toml.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "core/error.h"
+
+namespace relabel::report {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+// Not finished: running, preempted, or pending.
+bool pending(const RunRecord& r) { return !r.done() && !r.failed(); }
+
+std::string read_text(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) throw Error(p.string() + ": cannot read");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string where(const std::string& path, const std::string& key) {
+  return path + ": key '" + key + "'";
+}
+
+std::string get_string(const json& j, const std::string& key, const std::string& path,
+                       bool required) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) {
+    if (required) throw Error(where(path, key) + " is missing");
+    return "";
+  }
+  if (!it->is_string()) throw Error(where(path, key) + " must be a string, got " + it->dump());
+  return it->get<std::string>();
+}
+
+// What a run directory without result.json tells about itself through its config.toml.
+void fill_from_config(RunRecord& r, const fs::path& config) {
+  try {
+    auto tbl = toml::parse_file(config.string());
+    if (auto v = tbl["task"]["name"].value<std::string>()) r.task = *v;
+    if (auto v = tbl["dataset"]["name"].value<std::string>())
+      r.dataset = *v;
+    else if (auto p = tbl["dataset"]["path"].value<std::string>())
+      r.dataset = *p;
+    auto reward = tbl["reward"]["method"].value<std::string>();
+    auto policy = tbl["policy"]["algo"].value<std::string>();
+    if (reward && policy) r.method = *reward + "+" + *policy;
+    if (auto s = tbl["seed"].value<int64_t>()) r.seed = *s;
+  } catch (const toml::parse_error&) {
+    // A half-written config of a pending run only loses its attribution.
+  }
+}
+
+void read_sweep_json(const fs::path& p, std::map<std::string, RunRecord>& runs,
+                     const std::set<std::string>& malformed_ids, RunSet& set) {
+  json j;
+  try {
+    j = json::parse(read_text(p));
+    if (!j.is_object()) throw Error(p.string() + ": must be a JSON object");
+    // docs/formats.md: older sweeps name the list "expansion"; the scheduler writes "runs" with a
+    // status each.
+    const char* list_key = j.contains("expansion") ? "expansion" : "runs";
+    auto exp = j.find(list_key);
+    if (exp == j.end()) return;
+    if (!exp->is_array()) throw Error(where(p.string(), list_key) + " must be an array");
+    // Per-run status may be an {id: status} object next to the expansion or a field of each entry.
+    json status_map = j.value("status", json::object());
+    for (size_t i = 0; i < exp->size(); ++i) {
+      const auto& e = (*exp)[i];
+      std::string at = p.string() + " " + list_key + "[" + std::to_string(i) + "]";
+      if (!e.is_object()) throw Error(at + " must be an object {id, params}");
+      std::string id = get_string(e, "id", at, true);
+      if (malformed_ids.count(id)) continue;  // already listed as malformed
+      auto it = runs.find(id);
+      if (it != runs.end() && !pending(it->second)) continue;  // result.json wins
+      RunRecord& r = runs[id];
+      r.id = id;
+      if (r.status.empty()) {
+        r.status = "pending";
+        r.error = "listed in sweep.json, no run directory yet";
+      }
+      if (auto pr = e.find("params"); pr != e.end() && pr->is_object())
+        for (auto& [k, v] : pr->items()) r.params[k] = io::param_value(v);
+      if (r.task.empty()) r.task = get_string(e, "task", at, false);
+      if (r.dataset.empty()) r.dataset = get_string(e, "dataset", at, false);
+      if (r.method.empty()) r.method = get_string(e, "method", at, false);
+      std::string st =
+          e.contains("status") && e["status"].is_string()
+              ? e["status"].get<std::string>()
+              : (status_map.is_object() && status_map.contains(id) && status_map[id].is_string()
+                     ? status_map[id].get<std::string>()
+                     : "");
+      if (!st.empty() && st != "pending") r.error += " (sweep.json says " + st + ")";
+    }
+  } catch (const json::exception& e) {
+    set.malformed.push_back({p.string(), e.what()});
+  } catch (const Error& e) {
+    set.malformed.push_back({p.string(), e.what()});
+  }
+}
+
+}  // namespace
+
+RunSet read_run_directory(const std::string& dir) {
+  fs::path root(dir);
+  std::error_code ec;
+  if (!fs::is_directory(root, ec)) throw Error("report: " + dir + ": no such directory");
+  RunSet set;
+  set.dir = dir;
+  std::map<std::string, RunRecord> runs;
+  std::set<std::string> malformed_ids;
+
+  auto read_run = [&](const fs::path& run_dir) {
+    std::string id = run_dir.filename().string();
+    fs::path result = run_dir / "result.json";
+    if (fs::exists(result)) {
+      try {
+        RunRecord r = io::load_run_record(run_dir.string());
+        if (r.id.empty()) r.id = id;
+        if (!r.seed)
+          if (auto p = r.params.find("seed"); p != r.params.end() && p->second.number)
+            r.seed = static_cast<int64_t>(*p->second.number);
+        runs[r.id] = std::move(r);
+      } catch (const Error& e) {
+        set.malformed.push_back({result.string(), e.what()});
+        malformed_ids.insert(id);
+      }
+      return;
+    }
+    RunRecord r;
+    r.id = id;
+    r.status = "pending";
+    r.error = "no result.json yet";
+    if (fs::exists(run_dir / "config.toml")) fill_from_config(r, run_dir / "config.toml");
+    runs[id] = std::move(r);
+  };
+
+  bool found = false;
+  if (fs::is_directory(root / "runs", ec)) {
+    found = true;
+    std::vector<fs::path> dirs;
+    for (const auto& e : fs::directory_iterator(root / "runs"))
+      if (e.is_directory()) dirs.push_back(e.path());
+    std::sort(dirs.begin(), dirs.end());
+    for (const auto& d : dirs) read_run(d);
+  } else if (fs::exists(root / "result.json")) {
+    found = true;
+    read_run(root);
+  }
+  if (fs::exists(root / "sweep.json")) {
+    found = true;
+    read_sweep_json(root / "sweep.json", runs, malformed_ids, set);
+  }
+  if (!found)
+    throw Error("report: " + dir + ": holds neither runs/ nor sweep.json nor result.json");
+  for (auto& [id, r] : runs) set.runs.push_back(std::move(r));
+  return set;
+}
+
+}  // namespace relabel::report

@@ -1,0 +1,36 @@
+#pragma once
+// Reading a sweep or run directory for `relabel report` (docs/formats.md, "result.json"): every
+// runs/<id>/result.json (an io::RunRecord, read strictly), the runs that have none yet, and
+// sweep.json entries not started. Only reads; a malformed file is recorded (and warned about),
+// never fatal.
+#include <string>
+#include <vector>
+
+#include "io/run_record.h"
+
+namespace relabel::report {
+
+using io::CurvePoint;
+using io::ParamValue;
+using io::RunRecord;
+
+struct MalformedFile {
+  std::string path;
+  std::string message;
+};
+
+struct RunSet {
+  std::string dir;
+  // Sorted by id. Besides result.json's statuses a run may be "pending": no result.json yet, or
+  // only listed in sweep.json (its error then says which).
+  std::vector<RunRecord> runs;
+  std::vector<MalformedFile> malformed;
+};
+
+// Reads DIR/runs/*/ and DIR/sweep.json. A DIR that is itself one run directory (result.json at
+// its top) is read as a single run. A record without an id takes its directory's name, one
+// without a seed the number of its "seed" param. Throws relabel::Error when DIR is missing or
+// holds neither.
+RunSet read_run_directory(const std::string& dir);
+
+}  // namespace relabel::report

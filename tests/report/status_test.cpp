@@ -1,0 +1,113 @@
+// `relabel status` on synthetic sweep directories: counts, failures, params, scores, throughput,
+// and records it cannot read.
+#include "report/status.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "core/error.h"
+#include "tests/report/synthetic_runs.h"
+#include "tests/support/test_support.h"
+
+using namespace relabel::report;
+using relabel::test::TempDir;
+using relabel::test::write_file;
+
+namespace {
+
+const RunState* find(const SweepStatus& st, const std::string& id) {
+  for (const auto& r : st.runs)
+    if (r.id == id) return &r;
+  return nullptr;
+}
+
+}  // namespace
+
+TEST(Status, CountsTheStandardSweep) {
+  TempDir dir("status-standard");
+  relabel::test::write_standard_sweep(dir.path());
+  SweepStatus st = read_sweep_status(dir.path());
+  EXPECT_EQ(st.runs.size(), 32u);
+  EXPECT_EQ(st.done, 30);
+  EXPECT_EQ(st.failed, 1);
+  EXPECT_EQ(st.running, 1);  // a directory with only its config.toml
+  EXPECT_EQ(st.pending, 0);
+  const RunState* failed = find(st, "m1t0s5");
+  ASSERT_NE(failed, nullptr);
+  EXPECT_EQ(failed->status, "failed");
+  EXPECT_EQ(failed->error, "diverged: NaN in critic loss at step 1200");
+  EXPECT_FALSE(failed->has_score);
+  const RunState* done = find(st, "m0t0s0");
+  ASSERT_NE(done, nullptr);
+  EXPECT_TRUE(done->has_score);
+  EXPECT_EQ(done->final_score, 66.0);
+  EXPECT_EQ(done->params, "seed=0");  // from result.json when there is no sweep.json
+  EXPECT_EQ(done->started_at, "2024-01-01T00:00:00Z");
+  // Every done run finished an hour after the first start: 30 runs per hour.
+  EXPECT_DOUBLE_EQ(st.runs_per_hour, 30.0);
+  EXPECT_DOUBLE_EQ(st.eta_seconds, 3600.0 / 30.0);  // the one unfinished run
+  const std::string text = format_sweep_status(st, true);
+  EXPECT_NE(text.find("done 30, running 1, failed 1, preempted 0, pending 0"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("failed m1t0s5: diverged"), std::string::npos) << text;
+  EXPECT_NE(text.find("m0t0s0  done  score 66.0  seed=0"), std::string::npos) << text;
+}
+
+TEST(Status, SweepJsonListsPendingRunsAndTheirParams) {
+  TempDir dir("status-sweepjson");
+  relabel::test::write_standard_sweep(dir.path());
+  write_file(dir / "sweep.json", R"({"name": "demo", "runs": [
+      {"id": "m0t0s0", "params": {"reward.zeta": "0.8", "seed": 0}},
+      {"id": "m1t0s5", "params": {"seed": "5"}},
+      {"id": "later", "params": {"seed": "9"}}]})");
+  SweepStatus st = read_sweep_status(dir.path());
+  EXPECT_EQ(st.name, "demo");
+  ASSERT_EQ(st.runs.size(), 3u);
+  EXPECT_EQ(st.done, 1);
+  EXPECT_EQ(st.failed, 1);
+  EXPECT_EQ(st.pending, 1);
+  EXPECT_EQ(find(st, "m0t0s0")->params, "reward.zeta=0.8 seed=0");
+  EXPECT_EQ(find(st, "later")->status, "pending");
+}
+
+TEST(Status, BareFailureRecordIsFailedAndDamagedRecordsAreRunning) {
+  TempDir dir("status-damaged");
+  std::filesystem::create_directories(dir / "runs/early");
+  write_file(dir / "runs/early/result.json",
+             R"({"error": "boom", "finished_at": "2026-01-01T00:00:00Z", "status": "failed"})");
+  std::filesystem::create_directories(dir / "runs/torn");
+  write_file(dir / "runs/torn/result.json", R"({"status": "do)");
+  std::filesystem::create_directories(dir / "runs/nokey");
+  write_file(dir / "runs/nokey/result.json", R"({"status": "done", "task": "t"})");
+  std::filesystem::create_directories(dir / "runs/preempted");
+  write_file(dir / "runs/preempted/result.json",
+             R"({"status": "preempted", "task": "t", "method": "m", "params": {"seed": "1"}})");
+  SweepStatus st = read_sweep_status(dir.path());
+  EXPECT_EQ(find(st, "early")->status, "failed");
+  EXPECT_EQ(find(st, "early")->error, "boom");
+  EXPECT_EQ(find(st, "torn")->status, "running");
+  EXPECT_EQ(find(st, "nokey")->status, "running");
+  EXPECT_EQ(find(st, "preempted")->status, "preempted");
+  EXPECT_EQ(find(st, "preempted")->params, "seed=1");
+  EXPECT_EQ(st.failed, 1);
+  EXPECT_EQ(st.running, 2);
+  EXPECT_EQ(st.preempted, 1);
+  EXPECT_LT(st.eta_seconds, 0);  // nothing done: no rate
+}
+
+TEST(Status, NotASweepDirectoryIsAnInputError) {
+  TempDir dir("status-empty");
+  try {
+    read_sweep_status(dir.path());
+    FAIL() << "expected an error";
+  } catch (const relabel::Error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              dir.path() + ": not a sweep directory (no sweep.json and no runs/)");
+  }
+}
+
+TEST(Status, ParsesUtc) {
+  EXPECT_EQ(parse_utc("1970-01-01T00:01:00Z"), 60.0);
+  EXPECT_EQ(parse_utc("yesterday"), -1.0);
+}
