@@ -34,10 +34,10 @@ using nlohmann::json;
 
 namespace relabel::engine {
 
-algos::WorldModelTrainerOptions online_trainer_options(const RunConfig& c, int rank, int size) {
+WorldModelTrainerOptions online_trainer_options(const RunConfig& c, int rank, int size) {
   const auto& p = c.policy;
   const auto& r = c.reward;
-  algos::WorldModelTrainerOptions o;
+  WorldModelTrainerOptions o;
   o.task = c.task.name;
   auto& a = o.agent;
   const Params& wm = p.params;  // the world model's own [policy] keys
@@ -201,7 +201,7 @@ class OnlineRun {
   // (replay buffer, environment, generators) in ckpt/rank<r>.
   std::unique_ptr<CheckpointStore> store_, rank_store_;
   std::unique_ptr<GradientSync> sync_;
-  std::unique_ptr<algos::WorldModelTrainer> trainer_;
+  std::unique_ptr<WorldModelTrainer> trainer_;
   ExpertData expert_;
   double ref_random_ = 0.0, ref_expert_ = 0.0;
   Clock::time_point started_ = Clock::now();
@@ -345,7 +345,7 @@ RunOutcome OnlineRun::execute() {
         expert_.mean_return, normalised_score(expert_.mean_return, ref_random_, ref_expert_));
 
   sync_ = std::make_unique<GradientSync>(comm_);
-  trainer_ = std::make_unique<algos::WorldModelTrainer>(
+  trainer_ = std::make_unique<WorldModelTrainer>(
       online_trainer_options(config_, rank_, size_), sync_.get(),
       algos::find_reward_method(config_.reward.method).needs_demonstrations ? &expert_.columns
                                                                             : nullptr);
