@@ -14,10 +14,10 @@
 #include <optional>
 #include <sstream>
 
-#include "algos/online/sac_trainer.h"
 #include "core/error.h"
 #include "core/progress.h"
 #include "datagen/datagen_collect.h"
+#include "datagen/sac_trainer.h"
 #include "envs/registry.h"
 #include "envs/seeding.h"
 #include "io/atomic_file.h"
@@ -164,8 +164,8 @@ class Suite {
 
   uint64_t seed(uint64_t stream) const { return envs::mix_seed(o_.seed, stream); }
 
-  algos::SacTrainOptions train_options() const {
-    algos::SacTrainOptions t;
+  SacTrainOptions train_options() const {
+    SacTrainOptions t;
     t.steps = o_.steps;
     t.start_steps = o_.start_steps;
     t.eval_every = o_.eval_every;
@@ -176,7 +176,7 @@ class Suite {
   }
 
   void train_or_reuse() {
-    trainer_ = std::make_unique<algos::SacTrainer>(o_.task, algos::SacOptions{}, train_options());
+    trainer_ = std::make_unique<SacTrainer>(o_.task, algos::SacOptions{}, train_options());
     medium_ = std::make_unique<algos::Sac>(trainer_->agent().options());
     if (summary_.contains("training") && summary_["training"].value("done", false) &&
         fs::exists(path(kFinalCheckpoint))) {
@@ -255,7 +255,7 @@ class Suite {
     } catch (const std::exception& e) {
       spdlog::warn("datagen {}: {} unusable ({}); training from the start", o_.task,
                    path(kTrainCheckpoint), e.what());
-      trainer_ = std::make_unique<algos::SacTrainer>(o_.task, algos::SacOptions{}, train_options());
+      trainer_ = std::make_unique<SacTrainer>(o_.task, algos::SacOptions{}, train_options());
       snapshots.clear();
       return false;
     }
@@ -279,7 +279,7 @@ class Suite {
     popts.tty = false;
     Progress progress(o_.steps, "datagen " + o_.task + " SAC", popts);
     trainer.train(
-        [&](const algos::EvalPoint& p) {
+        [&](const EvalPoint& p) {
           last_eval = p.mean_return;
           snapshots.push_back({p.step, p.mean_return, archive_bytes([&](auto& out) {
                                  trainer.agent().save_policy(out);
@@ -487,7 +487,7 @@ class Suite {
   const envs::TaskInfo& info_;
   std::string summary_path_;
   json summary_;
-  std::unique_ptr<algos::SacTrainer> trainer_;
+  std::unique_ptr<SacTrainer> trainer_;
   std::unique_ptr<algos::Sac> medium_;
   std::optional<Collection> random_, expert_collection_;
   std::optional<io::Dataset> medium_data_, expert_;

@@ -29,10 +29,10 @@ using nlohmann::json;
 
 namespace relabel::engine {
 
-algos::WorldModelTrainerOptions online_trainer_options(const RunConfig& c, int rank, int size) {
+WorldModelTrainerOptions online_trainer_options(const RunConfig& c, int rank, int size) {
   const auto& p = c.policy;
   const auto& r = c.reward;
-  algos::WorldModelTrainerOptions o;
+  WorldModelTrainerOptions o;
   o.task = c.task.name;
   auto& a = o.agent;
   const Params& wm = p.params;  // the world model's own [policy] keys
@@ -197,7 +197,7 @@ class OnlineRun final : public RunBody {
   Collective& comm_;
   torch::serialize::InputArchive saved_;
   std::unique_ptr<GradientSync> sync_;
-  std::unique_ptr<algos::WorldModelTrainer> trainer_;
+  std::unique_ptr<WorldModelTrainer> trainer_;
   ExpertData expert_;
   double ref_random_ = 0.0, ref_expert_ = 0.0;
   double acting_before_ = 0.0, updating_before_ = 0.0;
@@ -261,7 +261,7 @@ void OnlineRun::prepare(int64_t resume_step, const json& meta, Timing& timing) {
         expert_.mean_return, normalised_score(expert_.mean_return, ref_random_, ref_expert_));
 
   sync_ = std::make_unique<GradientSync>(comm_);
-  trainer_ = std::make_unique<algos::WorldModelTrainer>(
+  trainer_ = std::make_unique<WorldModelTrainer>(
       online_trainer_options(config_, comm_.rank(), comm_.size()), sync_.get(),
       demonstrations ? &expert_.columns : nullptr);
   spdlog::info("world model {}: {} parameters, discount {:.4f}, seed steps {}",

@@ -4,9 +4,41 @@
 
 #include <algorithm>
 
+#include "algos/policy_registry.h"
 #include "core/error.h"
 
 namespace relabel::algos {
+
+// The latent world-model agent (Hansen, Su & Wang, "TD-MPC2: Scalable, Robust World Models for
+// Continuous Control", ICLR 2024), trained online; its reward is the environment's or a latent
+// reward method's (CDRED). Registered beside its options rather than with its trainer
+// (run/world_model_trainer.h): registries must not depend on run/.
+RELABEL_REGISTER_POLICY_ALGO([] {
+  PolicyAlgoInfo a;
+  a.name = "world_model";
+  a.doc = "online TD-MPC2-style latent world-model agent";
+  a.paper = "Hansen et al., ICLR 2024 (TD-MPC2)";
+  a.online = true;
+  a.keys = {
+      param("preset", "cpu-small", "world-model size preset")
+          .one_of({"cpu-small", "1M", "5M"})
+          .derived_as("cpu-small when parallel.device = cpu, else 1M"),
+      param("mppi", false, "world model: plan with MPPI instead of acting with the policy prior"),
+      param("horizon", 3, "world model: rollout/planning horizon").at_least(1),
+      param("num_q", 2, "world model: Q ensemble size").at_least(2),
+      param("two_hot", true,
+            "world model: two-hot (101 symlog bins) reward/value heads instead of scalar"),
+      param("seed_steps", 0,
+            "world model: random steps before updates; 0 = max(1000, 5*episode length)")
+          .at_least(0),
+  };
+  for (auto& k : a.keys) k.cite(a.paper);
+  a.derive = [](Params& p, const DeriveContext& c) {
+    if (!c.was_given("preset"))
+      p.set("preset", std::string(c.device == "cpu" ? "cpu-small" : "1M"));
+  };
+  return a;
+}());
 
 void apply_world_model_preset(WorldModelOptions& o, const std::string& preset) {
   struct Size {

@@ -19,7 +19,7 @@ const std::map<std::string, std::set<std::string>> kAllowed = {
     {"core", {}},
     {"envs", {"core"}},
     {"io", {"core"}},
-    {"algos", {"core", "envs"}},
+    {"algos", {"core", "envs"}},  // envs/: only kAlgosEnvHelpers (below)
     {"comm", {"core", "algos"}},
     {"config", {"core", "algos", "envs"}},
     {"datagen", {"core", "algos", "envs", "io"}},
@@ -43,7 +43,47 @@ const std::map<std::string, std::set<std::string>> kAlgosAllowed = {
     {"reward", {"nets", "optim", "online"}},
 };
 
+// algos/ computes and never steps an environment: the loops that do (SAC for datagen, the
+// world-model trainer) live in datagen/ and run/. From envs/ it may include only these
+// header-only pure helpers, so it needs no environment, task registry or evaluation, and does
+// not link relabel_envs (algos/CMakeLists.txt).
+const std::set<std::string> kAlgosEnvHelpers = {
+    "envs/seeding.h",  // mix_seed: the world model's per-rank noise seed
+};
+
 }  // namespace
+
+TEST(ModuleLayering, AlgosStepsNoEnvironment) {
+  const fs::path root = RELABEL_SOURCE_DIR;
+  const std::regex include(R"re(^\s*#\s*include\s*"(envs/[^"]+)")re");
+  size_t files = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(root / "algos")) {
+    const auto ext = entry.path().extension();
+    if (ext != ".h" && ext != ".cpp") continue;
+    ++files;
+    std::ifstream in(entry.path());
+    std::string line;
+    while (std::getline(in, line)) {
+      std::smatch m;
+      if (!std::regex_search(line, m, include)) continue;
+      EXPECT_TRUE(kAlgosEnvHelpers.count(m[1]))
+          << fs::relative(entry.path(), root).string() << " includes " << m[1]
+          << ": algos/ must not step environments (envs/env.h, vector_env.h, evaluate.h, "
+             "registry.h belong to datagen/ and run/)";
+    }
+  }
+  EXPECT_GT(files, 50u);
+  // Header-only and self-contained, so algos links nothing from envs/.
+  const std::regex project_include(R"re(^\s*#\s*include\s*")re");
+  for (const auto& helper : kAlgosEnvHelpers) {
+    ASSERT_TRUE(fs::exists(root / helper)) << helper;
+    EXPECT_FALSE(fs::exists(root / fs::path(helper).replace_extension(".cpp"))) << helper;
+    std::ifstream in(root / helper);
+    std::string line;
+    while (std::getline(in, line))
+      EXPECT_FALSE(std::regex_search(line, project_include)) << helper << ": " << line;
+  }
+}
 
 TEST(ModuleLayering, AlgosSubfoldersHaveNoCycle) {
   const fs::path root = fs::path(RELABEL_SOURCE_DIR) / "algos";

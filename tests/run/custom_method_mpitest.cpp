@@ -143,7 +143,10 @@ std::string shared_dir(std::unique_ptr<TempDir>& holder) {
 }
 
 engine::RunConfig load(const std::string& dir, const std::vector<std::string>& sets) {
-  const std::string cfg = dir + "/custom.toml";
+  // A new file per call: rank 0 must not rewrite a file the other rank may still be reading
+  // (every rank calls load the same number of times, so the names agree).
+  static int calls = 0;
+  const std::string cfg = dir + "/custom" + std::to_string(calls++) + ".toml";
   int rank = 0;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   if (rank == 0)

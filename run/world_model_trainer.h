@@ -3,9 +3,11 @@
 // data-parallel): this rank's own environment and replay shard, random actions for the first
 // seed_steps global steps, then as many pre-training updates, then one update per global
 // environment step (with P ranks: every iteration each rank takes one step and the group makes
-// P updates of batch_size / P rows per rank, gradients averaged through GradSync). With CDRED
-// each update also draws as many expert sub-trajectories. No files and no MPI: the engine saves
-// the state (save/load, replay buffer included) and gathers evaluations.
+// P updates of batch_size / P rows per rank, gradients averaged through algos::GradSync). With
+// CDRED each update also draws as many expert sub-trajectories. It lives in run/, not algos/,
+// because it steps environments; the agent (model, planning, updates, acting on a batch of
+// observations) is algos::WorldModelAgent. No files and no MPI: online_run.cpp saves the state
+// (save/load, replay buffer included) and gathers evaluations.
 #include <torch/types.h>
 
 #include <chrono>
@@ -24,15 +26,15 @@
 #include "envs/env.h"
 #include "envs/vector_env.h"
 
-namespace relabel::algos {
+namespace relabel::engine {
 
 struct WorldModelTrainerOptions {
   std::string task;
   // obs_dim, act_dim, max_action and episode_length are taken from the task, rank from below.
-  WorldModelOptions agent;
+  algos::WorldModelOptions agent;
   // A reward learned on the latents (CDRED: cdred_factory; needs expert columns), or empty for
   // the environment's reward.
-  LatentRewardFactory reward;
+  algos::LatentRewardFactory reward;
   int64_t total_env_steps = 100000;  // over all ranks
   int64_t seed_steps = 0;            // over all ranks; 0 = max(1000, 5 * episode length)
   int64_t batch_size = 256;          // global; each rank samples batch_size / world_size
@@ -52,8 +54,8 @@ struct WorldModelTiming {
 class WorldModelTrainer {
  public:
   // `expert` (copied) is required with options.reward: the demonstrations' transitions.
-  WorldModelTrainer(const WorldModelTrainerOptions& options, GradSync* sync = nullptr,
-                    const TransitionColumns* expert = nullptr);
+  WorldModelTrainer(const WorldModelTrainerOptions& options, algos::GradSync* sync = nullptr,
+                    const algos::TransitionColumns* expert = nullptr);
   ~WorldModelTrainer();
 
   // One environment step on this rank, then the updates that are due (collective when the
@@ -71,7 +73,7 @@ class WorldModelTrainer {
   std::vector<envs::EpisodeStats> take_finished_episodes();
   const std::map<std::string, double>& last_metrics() const { return metrics_; }
   const WorldModelTiming& timing() const { return timing_; }
-  WorldModelAgent& agent() { return *agent_; }
+  algos::WorldModelAgent& agent() { return *agent_; }
   const WorldModelTrainerOptions& options() const { return options_; }
   int64_t replay_size() const { return replay_->size(); }
 
@@ -87,9 +89,9 @@ class WorldModelTrainer {
 
   WorldModelTrainerOptions options_;
   std::unique_ptr<envs::Env> env_;
-  std::unique_ptr<LatentReward> reward_;
-  std::unique_ptr<WorldModelAgent> agent_;
-  std::unique_ptr<SequenceBuffer> replay_, expert_;
+  std::unique_ptr<algos::LatentReward> reward_;
+  std::unique_ptr<algos::WorldModelAgent> agent_;
+  std::unique_ptr<algos::SequenceBuffer> replay_, expert_;
   std::mt19937_64 rng_;  // random actions of the seed phase
   int64_t seed_steps_ = 0;
   int64_t iterations_ = 0;  // this rank's environment steps
@@ -103,4 +105,4 @@ class WorldModelTrainer {
   WorldModelTiming timing_;
 };
 
-}  // namespace relabel::algos
+}  // namespace relabel::engine

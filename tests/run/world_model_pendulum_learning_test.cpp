@@ -9,13 +9,15 @@
 #include <chrono>
 #include <numeric>
 
-#include "algos/online/world_model_trainer.h"
 #include "algos/reward/cdred_reward.h"
 #include "envs/evaluate.h"
 #include "envs/registry.h"
-#include "tests/algos/world_model_test_util.h"
+#include "run/world_model_trainer.h"
+#include "tests/run/world_model_test_util.h"
 
 using namespace relabel::algos;
+using relabel::engine::WorldModelTrainer;
+using relabel::engine::WorldModelTrainerOptions;
 
 namespace {
 

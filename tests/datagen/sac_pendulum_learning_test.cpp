@@ -1,11 +1,11 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include "algos/online/sac_trainer.h"
+#include "datagen/sac_trainer.h"
 
 using relabel::algos::SacOptions;
-using relabel::algos::SacTrainer;
-using relabel::algos::SacTrainOptions;
+using relabel::engine::SacTrainer;
+using relabel::engine::SacTrainOptions;
 
 // docs/algorithms.md: SAC must reach about −200 on pendulum within 20k steps (random ≈ −1200,
 // a good policy ≈ −150). With the default architecture (256-unit MLPs, batch 256) and 1000

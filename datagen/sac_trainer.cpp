@@ -1,4 +1,4 @@
-#include "algos/online/sac_trainer.h"
+#include "datagen/sac_trainer.h"
 
 #include <torch/torch.h>
 
@@ -10,14 +10,14 @@
 #include "envs/registry.h"
 #include "envs/seeding.h"
 
-namespace relabel::algos {
+namespace relabel::engine {
 namespace {
 
 // Seed streams derived from the run seed (envs::mix_seed keeps them decorrelated).
 constexpr uint64_t kEpisodeStream = 1, kActionStream = 2, kAgentStream = 3, kReplayStream = 4,
                    kEvalStream = 5;
 
-SacOptions with_task(SacOptions o, const envs::TaskInfo& info, uint64_t seed) {
+algos::SacOptions with_task(algos::SacOptions o, const envs::TaskInfo& info, uint64_t seed) {
   o.obs_dim = info.obs_dim;
   o.act_dim = info.act_dim;
   o.max_action = info.max_action;
@@ -27,11 +27,12 @@ SacOptions with_task(SacOptions o, const envs::TaskInfo& info, uint64_t seed) {
 
 }  // namespace
 
-SacTrainer::SacTrainer(const std::string& task, const SacOptions& sac, const SacTrainOptions& train)
+SacTrainer::SacTrainer(const std::string& task, const algos::SacOptions& sac,
+                       const SacTrainOptions& train)
     : task_(task),
       options_(train),
       env_(envs::make_env(task)),
-      agent_(std::make_unique<Sac>(with_task(sac, envs::find_task(task), train.seed))),
+      agent_(std::make_unique<algos::Sac>(with_task(sac, envs::find_task(task), train.seed))),
       buffer_(train.buffer_capacity > 0 ? train.buffer_capacity : std::max<int64_t>(train.steps, 1),
               env_->obs_dim(), env_->act_dim(), envs::mix_seed(train.seed, kReplayStream)),
       rng_(envs::mix_seed(train.seed, kActionStream)),
@@ -167,4 +168,4 @@ void SacTrainer::load(torch::serialize::InputArchive& archive) {
     evals_.push_back({static_cast<int64_t>(e[i][0]), e[i][1], e[i][2]});
 }
 
-}  // namespace relabel::algos
+}  // namespace relabel::engine

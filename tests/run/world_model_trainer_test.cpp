@@ -1,6 +1,6 @@
 // Online training loop of the world-model agent: seed phase and update schedule, evaluation,
 // and resume from a checkpoint taken mid-episode (same final parameters as without the stop).
-#include "algos/online/world_model_trainer.h"
+#include "run/world_model_trainer.h"
 #include "algos/reward/cdred_reward.h"
 
 #include <gtest/gtest.h>
@@ -9,9 +9,11 @@
 #include <sstream>
 
 #include "core/error.h"
-#include "tests/algos/world_model_test_util.h"
+#include "tests/run/world_model_test_util.h"
 
 using namespace relabel::algos;
+using relabel::engine::WorldModelTrainer;
+using relabel::engine::WorldModelTrainerOptions;
 
 namespace {
 

@@ -3,12 +3,12 @@
 
 #include <sstream>
 
-#include "algos/online/sac_trainer.h"
 #include "core/error.h"
+#include "datagen/sac_trainer.h"
 
 using relabel::algos::SacOptions;
-using relabel::algos::SacTrainer;
-using relabel::algos::SacTrainOptions;
+using relabel::engine::SacTrainer;
+using relabel::engine::SacTrainOptions;
 
 namespace {
 
@@ -36,7 +36,7 @@ TEST(SacTrainer, CountsStepsUpdatesEpisodesAndEvaluations) {
   SacTrainer a("pendulum", tiny(), short_run());
   std::vector<int64_t> eval_steps;
   int64_t calls = 0;
-  a.train([&](const relabel::algos::EvalPoint& p) { eval_steps.push_back(p.step); },
+  a.train([&](const relabel::engine::EvalPoint& p) { eval_steps.push_back(p.step); },
           [&](int64_t) { ++calls; });
   EXPECT_EQ(calls, 600);
   EXPECT_EQ(eval_steps, (std::vector<int64_t>{200, 400, 600}));

@@ -1,6 +1,4 @@
-#include "algos/online/world_model_trainer.h"
-
-#include "algos/policy_registry.h"
+#include "run/world_model_trainer.h"
 
 #include <fmt/format.h>
 #include <torch/torch.h>
@@ -14,37 +12,7 @@
 #include "envs/registry.h"
 #include "envs/seeding.h"
 
-namespace relabel::algos {
-
-// The latent world-model agent (Hansen, Su & Wang, "TD-MPC2: Scalable, Robust World Models for
-// Continuous Control", ICLR 2024), trained online; its reward is the environment's or a latent
-// reward method's (CDRED).
-RELABEL_REGISTER_POLICY_ALGO([] {
-  PolicyAlgoInfo a;
-  a.name = "world_model";
-  a.doc = "online TD-MPC2-style latent world-model agent";
-  a.paper = "Hansen et al., ICLR 2024 (TD-MPC2)";
-  a.online = true;
-  a.keys = {
-      param("preset", "cpu-small", "world-model size preset")
-          .one_of({"cpu-small", "1M", "5M"})
-          .derived_as("cpu-small when parallel.device = cpu, else 1M"),
-      param("mppi", false, "world model: plan with MPPI instead of acting with the policy prior"),
-      param("horizon", 3, "world model: rollout/planning horizon").at_least(1),
-      param("num_q", 2, "world model: Q ensemble size").at_least(2),
-      param("two_hot", true,
-            "world model: two-hot (101 symlog bins) reward/value heads instead of scalar"),
-      param("seed_steps", 0,
-            "world model: random steps before updates; 0 = max(1000, 5*episode length)")
-          .at_least(0),
-  };
-  for (auto& k : a.keys) k.cite(a.paper);
-  a.derive = [](Params& p, const DeriveContext& c) {
-    if (!c.was_given("preset"))
-      p.set("preset", std::string(c.device == "cpu" ? "cpu-small" : "1M"));
-  };
-  return a;
-}());
+namespace relabel::engine {
 
 namespace {
 
@@ -68,8 +36,8 @@ void read_sub(torch::serialize::InputArchive& archive, const std::string& key,
 
 }  // namespace
 
-WorldModelTrainer::WorldModelTrainer(const WorldModelTrainerOptions& options, GradSync* sync,
-                                     const TransitionColumns* expert)
+WorldModelTrainer::WorldModelTrainer(const WorldModelTrainerOptions& options, algos::GradSync* sync,
+                                     const algos::TransitionColumns* expert)
     : options_(options), rng_(envs::mix_seed(options.env_seed, 0x5eed)) {
   const envs::TaskInfo& info = envs::find_task(options_.task);
   auto& a = options_.agent;
@@ -88,8 +56,8 @@ WorldModelTrainer::WorldModelTrainer(const WorldModelTrainerOptions& options, Gr
                     : std::max<int64_t>(1000, 5 * static_cast<int64_t>(info.max_episode_steps));
   env_ = info.make();
   const int64_t capacity = (options_.total_env_steps + P - 1) / P + 1;
-  replay_ = std::make_unique<SequenceBuffer>(capacity, a.obs_dim, a.act_dim, a.horizon,
-                                             options_.buffer_seed);
+  replay_ = std::make_unique<algos::SequenceBuffer>(capacity, a.obs_dim, a.act_dim, a.horizon,
+                                                    options_.buffer_seed);
   if (options_.reward) {
     if (!expert || expert->rows() == 0)
       throw Error("cdred: no expert demonstrations (set dataset.expert_path)");
@@ -97,8 +65,8 @@ WorldModelTrainer::WorldModelTrainer(const WorldModelTrainerOptions& options, Gr
       throw Error(fmt::format("cdred: expert data has obs/act dims {}/{}, but task '{}' has {}/{}",
                               expert->obs.size(1), expert->actions.size(1), options_.task,
                               a.obs_dim, a.act_dim));
-    expert_ = std::make_unique<SequenceBuffer>(expert->rows(), a.obs_dim, a.act_dim, a.horizon,
-                                               envs::mix_seed(options_.buffer_seed, 1));
+    expert_ = std::make_unique<algos::SequenceBuffer>(
+        expert->rows(), a.obs_dim, a.act_dim, a.horizon, envs::mix_seed(options_.buffer_seed, 1));
     expert_->add_columns(*expert);
     if (expert_->sampleable() == 0)
       throw Error(
@@ -107,7 +75,7 @@ WorldModelTrainer::WorldModelTrainer(const WorldModelTrainerOptions& options, Gr
                       a.horizon));
     reward_ = options_.reward({a.latent_dim, a.act_dim, a.rho, a.device});
   }
-  agent_ = std::make_unique<WorldModelAgent>(a, reward_.get(), sync);
+  agent_ = std::make_unique<algos::WorldModelAgent>(a, reward_.get(), sync);
   obs_.resize(a.obs_dim);
   next_obs_.resize(a.obs_dim);
   reset_episode();
@@ -167,9 +135,9 @@ void WorldModelTrainer::run_updates(int64_t count) {
   const int64_t local = options_.batch_size / std::max(1, options_.world_size);
   auto t0 = std::chrono::steady_clock::now();
   for (int64_t i = 0; i < count; ++i) {
-    SequenceBatch batch = replay_->sample(local);
+    algos::SequenceBatch batch = replay_->sample(local);
     if (expert_) {
-      SequenceBatch demo = expert_->sample(local);
+      algos::SequenceBatch demo = expert_->sample(local);
       metrics_ = agent_->update(batch, &demo);
     } else {
       metrics_ = agent_->update(batch);
@@ -227,12 +195,12 @@ void WorldModelTrainer::save(torch::serialize::OutputArchive& archive) const {
   write_sub(archive, "agent", [&](auto& sub) { agent_->save(sub); });
   write_sub(archive, "replay", [&](auto& sub) { replay_->save(sub); });
   if (expert_) write_sub(archive, "expert", [&](auto& sub) { expert_->save(sub); });
-  write_int(archive, "iterations", iterations_);
-  write_int(archive, "episode", episode_);
-  write_int(archive, "episode_length", episode_length_);
-  write_int(archive, "episode_start", episode_start_ ? 1 : 0);
-  write_int(archive, "seed_steps", seed_steps_);
-  write_int(archive, "world_size", options_.world_size);
+  algos::write_int(archive, "iterations", iterations_);
+  algos::write_int(archive, "episode", episode_);
+  algos::write_int(archive, "episode_length", episode_length_);
+  algos::write_int(archive, "episode_start", episode_start_ ? 1 : 0);
+  algos::write_int(archive, "seed_steps", seed_steps_);
+  algos::write_int(archive, "world_size", options_.world_size);
   archive.write("episode_return", torch::tensor({episode_return_}, torch::kFloat64), true);
   std::ostringstream rng;
   rng << rng_;
@@ -245,23 +213,23 @@ void WorldModelTrainer::save(torch::serialize::OutputArchive& archive) const {
 }
 
 void WorldModelTrainer::load(torch::serialize::InputArchive& archive) {
-  const int64_t ws = read_int(archive, "world_size");
+  const int64_t ws = algos::read_int(archive, "world_size");
   if (ws != options_.world_size)
     throw Error(
         fmt::format("world-model checkpoint was written by a run of {} ranks, this run "
                     "has {} (parallel.ranks_per_run must not change on resume)",
                     ws, options_.world_size));
-  if (read_int(archive, "seed_steps") != seed_steps_)
+  if (algos::read_int(archive, "seed_steps") != seed_steps_)
     throw Error("world-model checkpoint: policy.seed_steps differs from the checkpointed run");
   read_sub(archive, "agent", [&](auto& sub) { agent_->load(sub); });
   read_sub(archive, "replay", [&](auto& sub) { replay_->load(sub); });
   if (expert_) read_sub(archive, "expert", [&](auto& sub) { expert_->load(sub); });
-  iterations_ = read_int(archive, "iterations");
-  episode_ = read_int(archive, "episode");
-  const int64_t open = read_int(archive, "episode_length");
-  const bool start = read_int(archive, "episode_start") != 0;
+  iterations_ = algos::read_int(archive, "iterations");
+  episode_ = algos::read_int(archive, "episode");
+  const int64_t open = algos::read_int(archive, "episode_length");
+  const bool start = algos::read_int(archive, "episode_start") != 0;
   auto ret = torch::empty({1}, torch::kFloat64);
-  read_into(archive, "episode_return", ret);
+  algos::read_into(archive, "episode_return", ret);
   torch::Tensor rng;
   archive.read("action_rng", rng, true);
   std::istringstream in(std::string(static_cast<const char*>(rng.data_ptr()), rng.numel()));
@@ -291,4 +259,4 @@ void WorldModelTrainer::load(torch::serialize::InputArchive& archive) {
   episode_start_ = start;
 }
 
-}  // namespace relabel::algos
+}  // namespace relabel::engine

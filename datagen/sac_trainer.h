@@ -1,8 +1,10 @@
 #pragma once
-// The online SAC loop (docs/algorithms.md, SAC): `start_steps` uniform-random actions, then one
-// update per environment step, with a deterministic evaluation every `eval_every` steps. The
-// caller sees evaluations and steps through callbacks (dataset generation snapshots the policy
-// there); nothing here touches files.
+// The online SAC loop of `relabel datagen` (docs/algorithms.md, SAC): `start_steps`
+// uniform-random actions, then one update per environment step, with a deterministic evaluation
+// every `eval_every` steps. It lives in datagen, not algos, because it steps environments; the
+// agent and its updates (algos::Sac) and the replay buffer are algos'. The caller sees
+// evaluations and steps through callbacks (dataset generation snapshots the policy there);
+// nothing here touches files.
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -14,7 +16,7 @@
 #include "algos/online/sac.h"
 #include "envs/env.h"
 
-namespace relabel::algos {
+namespace relabel::engine {
 
 struct SacTrainOptions {
   int64_t steps = 20000;       // environment steps in total
@@ -36,7 +38,7 @@ class SacTrainer {
  public:
   // `sac` gives the hyperparameters; its dimensions, bounds and seed come from the task and
   // `train.seed`.
-  SacTrainer(const std::string& task, const SacOptions& sac, const SacTrainOptions& train);
+  SacTrainer(const std::string& task, const algos::SacOptions& sac, const SacTrainOptions& train);
 
   using EvalCallback = std::function<void(const EvalPoint&)>;
   // Called after every step (and after that step's evaluation) with the steps taken so far;
@@ -58,14 +60,14 @@ class SacTrainer {
   void save(torch::serialize::OutputArchive& archive) const;
   void load(torch::serialize::InputArchive& archive);
 
-  Sac& agent() { return *agent_; }
-  ReplayBuffer& buffer() { return buffer_; }
+  algos::Sac& agent() { return *agent_; }
+  algos::ReplayBuffer& buffer() { return buffer_; }
   const SacTrainOptions& options() const { return options_; }
   const std::string& task() const { return task_; }
   int64_t step() const { return step_; }
   int64_t episodes() const { return episodes_; }
   const std::vector<EvalPoint>& evaluations() const { return evals_; }
-  const SacMetrics& last_metrics() const { return metrics_; }
+  const algos::SacMetrics& last_metrics() const { return metrics_; }
 
  private:
   void begin_episode();
@@ -73,8 +75,8 @@ class SacTrainer {
   std::string task_;
   SacTrainOptions options_;
   std::unique_ptr<envs::Env> env_;
-  std::unique_ptr<Sac> agent_;
-  ReplayBuffer buffer_;
+  std::unique_ptr<algos::Sac> agent_;
+  algos::ReplayBuffer buffer_;
   std::mt19937_64 rng_;
   std::vector<float> obs_, low_, high_;
   int64_t step_ = 0, episodes_ = 0;
@@ -82,7 +84,7 @@ class SacTrainer {
   bool in_episode_ = false;
   bool stop_requested_ = false;
   std::vector<EvalPoint> evals_;
-  SacMetrics metrics_;
+  algos::SacMetrics metrics_;
 };
 
-}  // namespace relabel::algos
+}  // namespace relabel::engine
