@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "config/config_schema.h"
+#include "core/seeding.h"
 
 namespace relabel::engine {
 
@@ -51,14 +52,7 @@ std::string to_toml(const RunConfig& config, bool include_output_dir) {
 std::string config_hash(const RunConfig& config) {
   // FNV-1a 64 over the canonical text, then the splitmix64 finaliser so every output bit
   // depends on every input bit (ids use a 48-bit prefix).
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (unsigned char ch : to_toml(config, false)) h = (h ^ ch) * 0x100000001b3ULL;
-  h ^= h >> 30;
-  h *= 0xbf58476d1ce4e5b9ULL;
-  h ^= h >> 27;
-  h *= 0x94d049bb133111ebULL;
-  h ^= h >> 31;
-  return fmt::format("{:016x}", h);
+  return fmt::format("{:016x}", splitmix64_finalise(fnv1a64(to_toml(config, false))));
 }
 
 std::string defaults_toml() {

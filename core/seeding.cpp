@@ -5,20 +5,13 @@
 namespace relabel::engine {
 
 namespace {
-// FNV-1a over the stream name: fixed constants, so seeds do not depend on std::hash.
-uint64_t hash_name(std::string_view s) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ULL;
-  return h;
-}
-
 // Absorbs the inputs one after the other through the mixer. Not symmetric in its inputs
 // (a plain splitmix(seed) ^ splitmix(rank) would give seed 0/rank 1 = seed 1/rank 0). rank_code
 // 0 is the shared stream; ranks use rank + 1, so the two never coincide.
 uint64_t mix(uint64_t seed, uint64_t rank_code, std::string_view stream) {
   uint64_t x = splitmix64(seed);
   x = splitmix64(x ^ (rank_code * 0xd1b54a32d192ed03ULL));  // odd: a bijection of rank_code
-  return splitmix64(x ^ hash_name(stream));
+  return splitmix64(x ^ fnv1a64(stream));
 }
 }  // namespace
 

@@ -13,11 +13,19 @@ namespace relabel::engine {
 // 2014): the project's one seed mixer. Its increment (the golden-ratio gamma) and finaliser, a
 // bijection with good avalanche: splitmix64(x) is the generator's output for state x.
 inline constexpr uint64_t kSplitMixGamma = 0x9e3779b97f4a7c15ULL;
-constexpr uint64_t splitmix64(uint64_t x) {
-  x += kSplitMixGamma;
+constexpr uint64_t splitmix64_finalise(uint64_t x) {
   x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
   x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
   return x ^ (x >> 31);
+}
+constexpr uint64_t splitmix64(uint64_t x) { return splitmix64_finalise(x + kSplitMixGamma); }
+
+// FNV-1a, 64 bits (Fowler, Noll, Vo): a fixed hash of names and texts, so seeds and config
+// hashes never depend on std::hash.
+constexpr uint64_t fnv1a64(std::string_view text) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : text) h = (h ^ c) * 0x100000001b3ULL;
+  return h;
 }
 
 // Seed number `stream` of the family keyed by `seed`: decorrelated even for nearby (seed,

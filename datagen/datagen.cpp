@@ -14,6 +14,7 @@
 #include <optional>
 #include <sstream>
 
+#include "core/clock.h"
 #include "core/error.h"
 #include "core/progress.h"
 #include "datagen/datagen_collect.h"
@@ -41,10 +42,7 @@ constexpr const char* kSummaryFile = "datagen.json";
 constexpr const char* kFinalCheckpoint = "sac_final.pt";
 constexpr const char* kTrainCheckpoint = "sac_train.pt";  // while training
 
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
+using Clock = SteadyClock;
 
 json arguments_json(const DatagenOptions& o) {
   return {{"task", o.task},

@@ -43,23 +43,6 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 const std::set<std::string> kStatuses = {"done", "failed", "running", "preempted"};
 
-// The messages below are those `relabel report` has always given ("FILE: key 'K' ..."), so
-// warnings about malformed runs read the same.
-std::string where(const std::string& path, const std::string& key) {
-  return path + ": key '" + key + "'";
-}
-
-std::string get_string(const json& j, const std::string& key, const std::string& path,
-                       bool required) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) {
-    if (required) throw Error(where(path, key) + " is missing");
-    return "";
-  }
-  if (!it->is_string()) throw Error(where(path, key) + " must be a string, got " + it->dump());
-  return it->get<std::string>();
-}
-
 std::optional<double> get_number(const json& j, const std::string& key, const std::string& path) {
   auto it = j.find(key);
   if (it == j.end() || it->is_null()) return std::nullopt;
@@ -133,6 +116,23 @@ std::string read_text(const std::string& path) {
 }
 
 }  // namespace
+
+// The messages below are those `relabel report` has always given ("FILE: key 'K' ..."), so
+// warnings about malformed runs read the same.
+std::string where(const std::string& path, const std::string& key) {
+  return path + ": key '" + key + "'";
+}
+
+std::string get_string(const json& j, const std::string& key, const std::string& path,
+                       bool required) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) {
+    if (required) throw Error(where(path, key) + " is missing");
+    return "";
+  }
+  if (!it->is_string()) throw Error(where(path, key) + " must be a string, got " + it->dump());
+  return it->get<std::string>();
+}
 
 json to_json(const RunRecord& r) {
   json j = {{"id", r.id},

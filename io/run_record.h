@@ -92,6 +92,13 @@ std::vector<CurvePoint> read_curve_csv(const std::string& path);
 // Writes <dir>/curve.csv and then <dir>/result.json, each atomically.
 void write_run_record(const std::string& dir, const RunRecord& record);
 
+// "FILE: key 'K'", the start of every record error (report warnings read the same way).
+std::string where(const std::string& path, const std::string& key);
+// The string at `key` of object `j`; "" when absent and not `required`, else relabel::Error
+// naming `path` and the key (missing, or not a string).
+std::string get_string(const nlohmann::json& j, const std::string& key, const std::string& path,
+                       bool required);
+
 // UTC now as ISO 8601 (2026-11-21T08:30:00Z), the record's time format.
 std::string utc_now();
 

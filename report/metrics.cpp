@@ -140,17 +140,8 @@ double probability_of_improvement(const TaskScores& x, const TaskScores& y) {
   return tasks ? sum / tasks : kNaN;
 }
 
-uint64_t Rng::next() {
-  uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
 uint64_t derive_seed(uint64_t seed, const std::string& stream) {
-  uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a
-  for (unsigned char c : stream) h = (h ^ c) * 0x100000001b3ULL;
-  Rng mix(seed ^ h);
+  Rng mix(seed ^ engine::fnv1a64(stream));
   return mix.next();
 }
 

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "core/seeding.h"
+
 namespace relabel::report {
 
 // The scores of one group: per task, the normalised scores of its runs (seeds). Tasks may have
@@ -58,19 +60,19 @@ std::vector<double> aggregate_vector(const TaskScores& scores);
 // NaN when no task is shared.
 double probability_of_improvement(const TaskScores& x, const TaskScores& y);
 
-// Deterministic 64-bit generator (splitmix64): same seed, same stream on every platform, unlike
-// std::uniform_int_distribution whose mapping is library-specific.
+// Deterministic 64-bit generator (core's SplitMix64): same seed, same stream on every platform,
+// unlike std::uniform_int_distribution whose mapping is library-specific.
 class Rng {
  public:
-  explicit Rng(uint64_t seed) : state_(seed) {}
-  uint64_t next();
+  explicit Rng(uint64_t seed) : gen_(seed) {}
+  uint64_t next() { return gen_.next(); }
   // Uniform integer in [0, n) (Lemire's multiply-shift; the bias is below 2^-40 for our n).
   uint64_t below(uint64_t n) {
     return static_cast<uint64_t>((static_cast<unsigned __int128>(next()) * n) >> 64);
   }
 
  private:
-  uint64_t state_;
+  engine::SplitMix64 gen_;
 };
 
 // A seed for one named stream of one bootstrap: CIs of a group do not change when other groups are

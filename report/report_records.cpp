@@ -30,20 +30,8 @@ std::string read_text(const fs::path& p) {
   return ss.str();
 }
 
-std::string where(const std::string& path, const std::string& key) {
-  return path + ": key '" + key + "'";
-}
-
-std::string get_string(const json& j, const std::string& key, const std::string& path,
-                       bool required) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) {
-    if (required) throw Error(where(path, key) + " is missing");
-    return "";
-  }
-  if (!it->is_string()) throw Error(where(path, key) + " must be a string, got " + it->dump());
-  return it->get<std::string>();
-}
+using io::get_string;
+using io::where;
 
 // What a run directory without result.json tells about itself through its config.toml.
 void fill_from_config(RunRecord& r, const fs::path& config) {

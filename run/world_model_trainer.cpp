@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "algos/optim/archive_io.h"
+#include "core/clock.h"
 #include "core/error.h"
 #include "envs/evaluate.h"
 #include "envs/registry.h"
@@ -15,10 +16,6 @@
 namespace relabel::engine {
 
 namespace {
-
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
 
 void write_sub(torch::serialize::OutputArchive& archive, const std::string& key,
                const std::function<void(torch::serialize::OutputArchive&)>& fill) {

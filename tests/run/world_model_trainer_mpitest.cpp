@@ -6,28 +6,15 @@
 #include "comm/gradient_sync.h"
 #include "comm/mpi_collective.h"
 #include "run/world_model_trainer.h"
+#include "tests/support/replicas.h"
 
 using relabel::engine::GradientSync;
 using relabel::engine::MpiCollective;
 using relabel::engine::WorldModelTrainer;
 using relabel::engine::WorldModelTrainerOptions;
 
-namespace {
-
-MpiCollective& world() {
-  static MpiCollective w(MPI_COMM_WORLD);
-  return w;
-}
-
-// True when every rank holds the same tensor.
-bool same_on_all_ranks(const torch::Tensor& t) {
-  auto all = world().all_gather(t.unsqueeze(0).contiguous());
-  for (int64_t r = 1; r < all.size(0); ++r)
-    if (!torch::equal(all[r], all[0])) return false;
-  return true;
-}
-
-}  // namespace
+using relabel::test::same_on_all_ranks;
+using relabel::test::world;
 
 TEST(WorldModelSync, TrainerCountsGlobalStepsAndKeepsReplicasEqual) {
   torch::set_num_threads(1);
