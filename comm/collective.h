@@ -3,7 +3,7 @@
 // MpiCollective (CPU tensors, any MPI) and NcclCollective (CUDA tensors, CUDA builds) implement
 // it; make_collective() picks one for a Context's device. Every rank of the group must call the
 // same operations in the same order with matching shapes (MPI semantics); a rank that fails
-// must abort the group (comm/guard.h) rather than leave its peers waiting.
+// must abort the group (comm/failure.h) rather than leave its peers waiting.
 #include <torch/types.h>
 
 #include <cstdint>
