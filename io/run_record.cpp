@@ -69,23 +69,6 @@ std::optional<int64_t> get_integer(const json& j, const std::string& key, const 
   throw Error(where(path, key) + " must be an integer, got " + it->dump());
 }
 
-std::vector<CurvePoint> parse_curve(const json& j, const std::string& path) {
-  if (!j.is_array()) throw Error(where(path, "curve") + " must be an array");
-  std::vector<CurvePoint> out;
-  out.reserve(j.size());
-  for (size_t i = 0; i < j.size(); ++i) {
-    const auto& e = j[i];
-    std::string at = "curve[" + std::to_string(i) + "]";
-    if (!e.is_object()) throw Error(where(path, at) + " must be an object {step, return, score}");
-    auto step = get_number(e, "step", path + " " + at);
-    auto score = get_number(e, "score", path + " " + at);
-    if (!step || !score) throw Error(where(path, at) + " needs numeric 'step' and 'score'");
-    out.push_back({*get_integer(e, "step", path + " " + at, true),
-                   get_number(e, "return", path + " " + at).value_or(kNaN), *score});
-  }
-  return out;
-}
-
 std::vector<Attempt> parse_attempts(const json& j, const std::string& path) {
   if (!j.is_array()) throw Error(where(path, "attempts") + " must be an array");
   std::vector<Attempt> out;
@@ -116,6 +99,33 @@ std::string read_text(const std::string& path) {
 }
 
 }  // namespace
+
+std::vector<CurvePoint> curve_from_json(const json& j, const std::string& path) {
+  if (!j.is_array()) throw Error(where(path, "curve") + " must be an array");
+  std::vector<CurvePoint> out;
+  out.reserve(j.size());
+  for (size_t i = 0; i < j.size(); ++i) {
+    const auto& e = j[i];
+    std::string at = "curve[" + std::to_string(i) + "]";
+    if (!e.is_object()) throw Error(where(path, at) + " must be an object {step, return, score}");
+    auto step = get_number(e, "step", path + " " + at);
+    auto score = get_number(e, "score", path + " " + at);
+    if (!step || !score) throw Error(where(path, at) + " needs numeric 'step' and 'score'");
+    out.push_back({*get_integer(e, "step", path + " " + at, true),
+                   get_number(e, "return", path + " " + at).value_or(kNaN), *score});
+  }
+  return out;
+}
+
+json curve_to_json(const std::vector<CurvePoint>& curve) {
+  json out = json::array();
+  for (const auto& p : curve) {
+    json e = {{"step", p.step}, {"score", p.score}};
+    if (!std::isnan(p.ret)) e["return"] = p.ret;  // omitted, not null: it reads back as NaN
+    out.push_back(std::move(e));
+  }
+  return out;
+}
 
 // The messages below are those `relabel report` has always given ("FILE: key 'K' ..."), so
 // warnings about malformed runs read the same.
@@ -161,13 +171,7 @@ json to_json(const RunRecord& r) {
     attempts.push_back(std::move(e));
   }
   j["attempts"] = std::move(attempts);
-  json curve = json::array();
-  for (const auto& p : r.curve) {
-    json e = {{"step", p.step}, {"score", p.score}};
-    if (!std::isnan(p.ret)) e["return"] = p.ret;  // omitted, not null: it reads back as NaN
-    curve.push_back(std::move(e));
-  }
-  j["curve"] = std::move(curve);
+  j["curve"] = curve_to_json(r.curve);
   if (r.final_score) j["final_score"] = *r.final_score;
   if (r.final_return) j["final_return"] = *r.final_return;
   if (r.best_score) j["best_score"] = *r.best_score;
@@ -212,7 +216,8 @@ RunRecord run_record_from_json(const json& j, const std::string& path) {
   r.final_return = get_number(j, "final_return", path);
   if (r.done() && !r.final_score)
     throw Error(where(path, "final_score") + " is missing for a done run");
-  if (auto it = j.find("curve"); it != j.end() && !it->is_null()) r.curve = parse_curve(*it, path);
+  if (auto it = j.find("curve"); it != j.end() && !it->is_null())
+    r.curve = curve_from_json(*it, path);
 
   if (auto ranks = get_integer(j, "ranks", path, false)) r.ranks = static_cast<int>(*ranks);
   r.config_hash = get_string(j, "config_hash", path, false);

@@ -62,6 +62,11 @@ struct RunRecord {
   bool failed() const { return status == "failed"; }
 };
 
+// A curve's JSON form ([{step, return, score}], a NaN return omitted), as result.json and the
+// run's checkpoint metadata hold it. The reader is strict: errors name `path` and the entry.
+nlohmann::json curve_to_json(const std::vector<CurvePoint>& curve);
+std::vector<CurvePoint> curve_from_json(const nlohmann::json& j, const std::string& path);
+
 // The JSON form. Keys the writer always writes (id, status, task, dataset, method, params,
 // attempts, curve, timing) are always present; the others only when set. params are written as
 // text, as the writer records them.

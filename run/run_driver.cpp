@@ -196,7 +196,7 @@ void Driver::save_checkpoint(int64_t step) {
   if (!body_.state_per_rank() && rank_ != 0) return;  // replicas are identical
   const auto t0 = SteadyClock::now();
   json meta = body_.checkpoint_meta();
-  meta["curve"] = curve_to_json(curve_);
+  meta["curve"] = io::curve_to_json(curve_);
   meta["train_seconds"] = train_seconds_;
   meta["started_at"] = record_.started_at;
   meta["config_hash"] = hash_;
@@ -333,7 +333,7 @@ RunOutcome Driver::execute() {
       if (body_.state_per_rank() && meta.value("ranks", size_) != size_)
         throw Error(fmt::format("{}: the checkpoint was written by {} ranks, this run has {}", dir_,
                                 meta.value("ranks", 0), size_));
-      curve_ = curve_from_json(meta.at("curve"));
+      curve_ = io::curve_from_json(meta.at("curve"), my_store().path_for(resume_step));
       train_seconds_ = meta.value("train_seconds", 0.0);
       record_.started_at = meta.value("started_at", record_.started_at);
       current_step_ = resume_step;
