@@ -1,8 +1,9 @@
 #pragma once
 // How learning code reaches the gradient all-reduce without knowing about MPI
-// (docs/architecture.md: algos/ makes no MPI calls). engine::GradientSync implements it; NoSync is
-// the single-process case. Call broadcast_parameters() once after building a model (replicas start
-// identical) and average_gradients() after every backward, before the optimiser step.
+// (docs/architecture.md: algos/ makes no MPI calls). relabel::comm::GradientSync implements it;
+// NoSync is the single-process case. Call broadcast_parameters() once after building a model
+// (replicas start identical) and average_gradients() after every backward, before the optimiser
+// step.
 #include <vector>
 
 namespace at {

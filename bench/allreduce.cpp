@@ -109,7 +109,7 @@ std::string human_bytes(int64_t b) {
   return buf;
 }
 
-void bench_sizes(engine::MpiCollective& world, int64_t max_bytes) {
+void bench_sizes(relabel::comm::MpiCollective& world, int64_t max_bytes) {
   const int n = world.size();
   const double bus = n > 1 ? 2.0 * (n - 1) / n : 1.0;
   if (world.is_root()) {
@@ -124,8 +124,8 @@ void bench_sizes(engine::MpiCollective& world, int64_t max_bytes) {
       MPI_Allreduce(MPI_IN_PLACE, raw.data(), static_cast<int>(raw.size()), MPI_FLOAT, MPI_SUM,
                     world.comm());
     }};
-    Candidate coll_call{[&] { world.all_reduce(t, engine::ReduceOp::Sum); }};
-    Candidate mean_call{[&] { world.all_reduce(t, engine::ReduceOp::Mean); }};
+    Candidate coll_call{[&] { world.all_reduce(t, relabel::comm::ReduceOp::Sum); }};
+    Candidate mean_call{[&] { world.all_reduce(t, relabel::comm::ReduceOp::Mean); }};
     auto timing = time_interleaved({raw_call, coll_call, mean_call}, 5, 1000, world.comm());
     const auto& m = timing.wall;
     int reps = timing.reps;
@@ -148,7 +148,7 @@ std::vector<torch::Tensor> iql_parameters() {
   return params;
 }
 
-void bench_gradient_sync(engine::MpiCollective& world) {
+void bench_gradient_sync(relabel::comm::MpiCollective& world) {
   auto params = iql_parameters();
   int64_t numel = 0;
   for (auto& p : params) {
@@ -160,9 +160,9 @@ void bench_gradient_sync(engine::MpiCollective& world) {
     MPI_Allreduce(MPI_IN_PLACE, raw.data(), static_cast<int>(raw.size()), MPI_FLOAT, MPI_SUM,
                   world.comm());
   };
-  engine::GradientSync sync_default(world);  // 25 MB buckets: one bucket here
-  engine::GradientSync sync_small(world, engine::GradientSyncOptions{256u << 10});
-  engine::GradientSync sync_fresh(world);
+  relabel::comm::GradientSync sync_default(world);  // 25 MB buckets: one bucket here
+  relabel::comm::GradientSync sync_small(world, relabel::comm::GradientSyncOptions{256u << 10});
+  relabel::comm::GradientSync sync_fresh(world);
   // zero_grad(set_to_none) hands autograd's fresh gradient tensors to every step: they are
   // copied into the bucket. Otherwise gradients stay in the bucket between steps.
   std::vector<torch::Tensor> fresh;
@@ -205,7 +205,7 @@ void bench_gradient_sync(engine::MpiCollective& world) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  engine::Context ctx(&argc, &argv);
+  relabel::comm::Context ctx(&argc, &argv);
   CLI::App app{"bench_allreduce: all-reduce latency/bandwidth and GradientSync overhead"};
   int64_t max_mb = 64;
   bool sizes_only = false, sync_only = false;
@@ -213,7 +213,7 @@ int main(int argc, char** argv) {
   app.add_flag("--sizes-only", sizes_only, "only the size sweep");
   app.add_flag("--sync-only", sync_only, "only the GradientSync comparison");
   CLI11_PARSE(app, argc, argv);
-  engine::MpiCollective world(ctx.world());
+  relabel::comm::MpiCollective world(ctx.world());
   if (!sync_only) bench_sizes(world, max_mb << 20);
   if (!sizes_only) bench_gradient_sync(world);
   return 0;

@@ -29,7 +29,6 @@
 #include "comm/mpi_collective.h"
 
 using namespace relabel::algos;
-namespace engine = relabel::engine;
 
 namespace {
 
@@ -359,8 +358,8 @@ class TimedSync final : public GradSync {
 
 // A barrier that sleeps instead of spinning (comm/idle_barrier.h) over a raw communicator.
 void idle_wait(MPI_Comm comm) {
-  engine::MpiCollective group(comm);
-  engine::idle_barrier(group, 1);
+  relabel::comm::MpiCollective group(comm);
+  relabel::comm::idle_barrier(group, 1);
 }
 
 // One timed repeat of `updates` updates, wall clock; with several ranks the slowest rank's time.
@@ -387,15 +386,15 @@ Timed make_timed(std::function<void(const Batch&)> update, MPI_Comm comm, int se
 }
 
 // Data-parallel throughput: P ranks with batch 256 each (global 256 P), gradients averaged by
-// engine::GradientSync (one bucket per flat buffer), against one rank with batch 256. The four
-// measurements (1 rank alone, P ranks without exchange, P ranks with GradientSync, and the same
-// with a barrier first to split waiting from reducing) take turns within every repeat, so a
+// relabel::comm::GradientSync (one bucket per flat buffer), against one rank with batch 256. The
+// four measurements (1 rank alone, P ranks without exchange, P ranks with GradientSync, and the
+// same with a barrier first to split waiting from reducing) take turns within every repeat, so a
 // change in the machine's speed during the run hits them alike; ratios are medians of the
 // per-repeat ratios.
-int data_parallel(engine::Context& ctx, int updates, int repeats) {
+int data_parallel(relabel::comm::Context& ctx, int updates, int repeats) {
   g_cpu_clock = false;
-  auto collective = engine::make_collective(ctx, MPI_COMM_WORLD);
-  engine::GradientSync gsync(*collective);
+  auto collective = relabel::comm::make_collective(ctx, MPI_COMM_WORLD);
+  relabel::comm::GradientSync gsync(*collective);
   if (ctx.is_root())
     fmt::print(
         "bench_offline data-parallel: {} ranks, 1 torch thread each, batch {} per rank; "
@@ -481,7 +480,7 @@ int main(int argc, char** argv) {
     if (a == "--repeats") repeats = std::stoi(argv[++i]);
     if (a == "--updates") updates = std::stoi(argv[++i]);
   }
-  engine::Context ctx(&argc, &argv);
+  relabel::comm::Context ctx(&argc, &argv);
   torch::set_num_threads(threads);
   torch::manual_seed(0);
   if (ctx.size() > 1) return data_parallel(ctx, updates, repeats);

@@ -23,10 +23,10 @@ struct CheckOptions {
 };
 
 void print_run_config(const CheckOptions& o) {
-  auto config = engine::load_run_config(o.file, o.sets);
+  auto config = relabel::config::load_run_config(o.file, o.sets);
   std::cout << fmt::format("# {}: valid run configuration (config_hash {})\n", o.file,
-                           engine::config_hash(config))
-            << engine::to_toml(config);
+                           relabel::config::config_hash(config))
+            << relabel::config::to_toml(config);
 }
 
 // The run count, then one row per run: id and swept values (columns aligned).
@@ -61,7 +61,8 @@ void run_check(const CheckOptions& o) {
   if (o.markdown && !o.defaults) throw Error("check: --markdown goes with --defaults");
   if (o.defaults) {
     if (!o.file.empty()) throw Error("check: give either FILE or --defaults, not both");
-    std::cout << (o.markdown ? engine::config_reference_markdown() : engine::defaults_toml());
+    std::cout << (o.markdown ? relabel::config::config_reference_markdown()
+                             : relabel::config::defaults_toml());
     return;
   }
   if (o.file.empty()) throw Error("check: FILE is required (or --defaults)");

@@ -12,7 +12,7 @@ class App;
 
 namespace relabel::cli {
 
-// argc/argv reach MPI_Init through these (verbs that need an engine::Context create one).
+// argc/argv reach MPI_Init through these (verbs that need an relabel::comm::Context create one).
 struct ProcessArgs {
   int* argc;
   char*** argv;

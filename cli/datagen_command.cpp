@@ -25,31 +25,32 @@ void print_summary(const nlohmann::json& s) {
   std::cout << std::left << std::setw(16) << "dataset" << std::setw(10) << "rows" << std::setw(10)
             << "episodes"
             << "mean return\n";
-  for (const auto& kind : engine::suite_kinds()) {
+  for (const auto& kind : relabel::datagen::suite_kinds()) {
     const auto& f = s["files"][kind];
     std::cout << std::left << std::setw(16) << kind << std::setw(10) << f["rows"].get<int64_t>()
               << std::setw(10) << f["episodes"].get<int64_t>() << f["mean_return"].dump() << "\n";
   }
 }
 
-void run_datagen_command(ProcessArgs args, const engine::DatagenOptions& options, bool dry_run) {
-  engine::Context ctx(args.argc, args.argv);
-  engine::init_logging(ctx.rank(), ctx.size());
+void run_datagen_command(ProcessArgs args, const relabel::datagen::DatagenOptions& options,
+                         bool dry_run) {
+  relabel::comm::Context ctx(args.argc, args.argv);
+  relabel::init_logging(ctx.rank(), ctx.size());
   // Generation is single-process: rank 0 works while the others wait without spinning a core;
   // its error takes them down with its message (comm/failure.h).
-  engine::or_abort(ctx.host_world(), [&] {
+  relabel::comm::or_abort(ctx.host_world(), [&] {
     if (!ctx.is_root()) return;
-    auto o = engine::resolve_datagen_options(options);
+    auto o = relabel::datagen::resolve_datagen_options(options);
     if (dry_run) {
       std::cout << "datagen " << o.task << " -> " << o.out_dir << ": steps " << o.steps
                 << ", start steps " << o.start_steps << ", eval every " << o.eval_every << " ("
                 << o.eval_episodes << " episodes), size " << o.size << " (medium-expert "
                 << 2 * o.size << "), seed " << o.seed << "\n";
     } else {
-      print_summary(engine::run_datagen(o));
+      print_summary(relabel::datagen::run_datagen(o));
     }
   });
-  engine::idle_barrier(ctx.host_world(), 50);
+  relabel::comm::idle_barrier(ctx.host_world(), 50);
 }
 
 const CommandRegistrar kDatagen(40, [](CLI::App& app, ProcessArgs args, int*) {
@@ -57,7 +58,7 @@ const CommandRegistrar kDatagen(40, [](CLI::App& app, ProcessArgs args, int*) {
       "datagen",
       "Train SAC on a task and write its dataset suite: random, medium, medium-replay, expert "
       "and medium-expert (D4RL layout)");
-  auto o = std::make_shared<engine::DatagenOptions>();
+  auto o = std::make_shared<relabel::datagen::DatagenOptions>();
   auto dry = std::make_shared<bool>(false);
   cmd->add_option("--task", o->task, "registered task, e.g. pendulum, hopper")->required();
   cmd->add_option("--out", o->out_dir,

@@ -42,13 +42,13 @@ std::string blas_in_use() {
 }
 
 std::string mpi_version() {
-  const std::string s = engine::mpi_library_version();
+  const std::string s = relabel::comm::mpi_library_version();
   auto nl = s.find_first_of("\r\n,");
   return s.substr(0, nl);
 }
 
 void run_info(ProcessArgs args) {
-  engine::Context ctx(args.argc, args.argv);
+  relabel::comm::Context ctx(args.argc, args.argv);
   std::vector<std::pair<std::string, std::string>> rows;
   rows.emplace_back("relabel", RELABEL_VERSION);
   rows.emplace_back("LibTorch", TORCH_VERSION);

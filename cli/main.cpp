@@ -22,10 +22,10 @@ int main(int argc, char** argv) {
     int code = app.exit(e);
     return code == 0 ? 0 : relabel::kExitUsage;
   } catch (const relabel::Error& e) {
-    relabel::engine::fail_process(e.what(), e.exit_code());
+    relabel::comm::fail_process(e.what(), e.exit_code());
   } catch (const std::exception& e) {
     // Under mpirun an error on one rank must not leave the others in a collective.
-    relabel::engine::fail_process(e.what(), relabel::kExitRunFailure);
+    relabel::comm::fail_process(e.what(), relabel::kExitRunFailure);
   }
   return exit_code;
 }

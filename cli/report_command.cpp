@@ -20,7 +20,7 @@ struct ReportArgs {
 };
 
 void run_report(const ReportArgs& args) {
-  engine::init_logging(0, 1);
+  relabel::init_logging(0, 1);
   report::ReportOptions options;
   options.out_dir = args.out;
   options.aggregate.bootstrap.reps = args.reps;

@@ -29,33 +29,34 @@ int run_run(const RunArgs& args, ProcessArgs process) {
   std::vector<std::string> overrides = args.overrides;
   if (!args.out.empty()) overrides.push_back("output.dir=" + args.out);
   // Validate before MPI starts: input errors exit 2 without touching the cluster.
-  engine::RunConfig config = engine::load_run_config(args.config, overrides);
-  engine::ContextOptions copts;
+  relabel::config::RunConfig config = relabel::config::load_run_config(args.config, overrides);
+  relabel::comm::ContextOptions copts;
   copts.threads_per_rank = static_cast<int>(config.parallel.threads_per_rank);
   copts.device = config.parallel.device;
-  engine::Context ctx(process.argc, process.argv, copts);
-  engine::LogOptions lopts;
+  relabel::comm::Context ctx(process.argc, process.argv, copts);
+  relabel::LogOptions lopts;
   lopts.all_ranks = args.all_ranks_log;
-  engine::init_logging(ctx.rank(), ctx.size(), lopts);
-  auto comm = engine::make_collective(ctx, ctx.world());
-  engine::RunControl control;
-  control.stop_flag = &engine::install_stop_signal_handlers();
+  relabel::init_logging(ctx.rank(), ctx.size(), lopts);
+  auto comm = relabel::comm::make_collective(ctx, ctx.world());
+  relabel::run::RunControl control;
+  control.stop_flag = &relabel::run::install_stop_signal_handlers();
   control.stop_at_step = args.stop_at;
   control.force = args.force;
-  auto outcome = engine::run_experiment(config, *comm, control);
+  auto outcome = relabel::run::run_experiment(config, *comm, control);
   if (ctx.is_root()) {
     switch (outcome.status) {
-      case engine::RunStatus::Skipped:
+      case relabel::run::RunStatus::Skipped:
         std::printf("%s: already done (final score %.1f); --force re-runs it\n",
                     outcome.dir.c_str(), outcome.final_score);
         break;
-      case engine::RunStatus::Preempted:
+      case relabel::run::RunStatus::Preempted:
         std::printf("%s: preempted; checkpoint written, run the same command to resume\n",
                     outcome.dir.c_str());
         break;
       default:
         std::printf("%s: %s, final normalised score %.1f (best %.1f)\n", outcome.dir.c_str(),
-                    engine::to_string(outcome.status), outcome.final_score, outcome.best_score);
+                    relabel::run::to_string(outcome.status), outcome.final_score,
+                    outcome.best_score);
     }
   }
   return kExitOk;

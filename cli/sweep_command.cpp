@@ -53,11 +53,11 @@ int run_sweep_command(const SweepArgs& args, ProcessArgs process) {
       throw Error("--index " + std::to_string(args.index) + " but the sweep has " +
                   std::to_string(spec.runs.size()) + " runs");
   }
-  engine::ContextOptions copts;
+  relabel::comm::ContextOptions copts;
   copts.threads_per_rank = static_cast<int>(spec.runs.front().config.parallel.threads_per_rank);
-  engine::Context ctx(process.argc, process.argv, copts);
-  engine::init_logging(ctx.rank(), ctx.size());
-  const auto& stop = engine::install_stop_signal_handlers();
+  relabel::comm::Context ctx(process.argc, process.argv, copts);
+  relabel::init_logging(ctx.rank(), ctx.size());
+  const auto& stop = relabel::run::install_stop_signal_handlers();
   if (ctx.is_root())
     spdlog::info("sweep {}: {} runs on {} ranks in groups of {} -> {}", spec.name, spec.runs.size(),
                  ctx.size(), spec.ranks_per_run, spec.dir);
@@ -78,7 +78,8 @@ int run_sweep_command(const SweepArgs& args, ProcessArgs process) {
         100.0 * counts.scheduler_seconds / std::max(counts.run_seconds, 1e-9),
         counts.final_wait_seconds);
   if (stop.load()) {
-    std::printf("stopped by signal %d: rerun the same command to resume\n", engine::stop_signal());
+    std::printf("stopped by signal %d: rerun the same command to resume\n",
+                relabel::run::stop_signal());
     return kExitOk;  // preemption is not a failure: the job can be requeued
   }
   return counts.failed > 0 ? kExitRunFailure : kExitOk;

@@ -4,7 +4,7 @@
 
 #include "core/error.h"
 
-namespace relabel::engine {
+namespace relabel::comm {
 
 namespace {
 // A CPU tensor over caller-owned memory: the scalar helpers reduce without copying.
@@ -108,4 +108,4 @@ int64_t Collective::all_to_all_row_elements(const torch::Tensor& send,
   return elements;
 }
 
-}  // namespace relabel::engine
+}  // namespace relabel::comm

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-namespace relabel::engine {
+namespace relabel::comm {
 
 // Mean is Sum followed by a division by size(); for integer tensors it truncates toward zero.
 enum class ReduceOp { Sum, Mean, Max, Min };
@@ -78,4 +78,4 @@ class Collective {
                                   const std::vector<int64_t>& recv_rows) const;
 };
 
-}  // namespace relabel::engine
+}  // namespace relabel::comm

@@ -8,7 +8,7 @@
 #include "comm/nccl_collective.h"
 #endif
 
-namespace relabel::engine {
+namespace relabel::comm {
 
 std::unique_ptr<Collective> make_collective(const Context& context, MPI_Comm comm) {
   return make_collective(context.device(), context.local_rank(), comm);
@@ -47,4 +47,4 @@ std::unique_ptr<Collective> make_collective(const std::string& device, int local
 #endif
 }
 
-}  // namespace relabel::engine
+}  // namespace relabel::comm

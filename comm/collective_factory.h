@@ -9,7 +9,7 @@
 #include "comm/collective.h"
 #include "comm/context.h"
 
-namespace relabel::engine {
+namespace relabel::comm {
 
 // Collective call over `comm` (not owned).
 std::unique_ptr<Collective> make_collective(const Context& context, MPI_Comm comm);
@@ -17,4 +17,4 @@ std::unique_ptr<Collective> make_collective(const Context& context, MPI_Comm com
 std::unique_ptr<Collective> make_collective(const std::string& device, int local_rank,
                                             MPI_Comm comm);
 
-}  // namespace relabel::engine
+}  // namespace relabel::comm

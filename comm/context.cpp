@@ -7,7 +7,7 @@
 #include "comm/mpi_collective.h"
 #include "core/error.h"
 
-namespace relabel::engine {
+namespace relabel::comm {
 
 Context::Context(int* argc, char*** argv, const ContextOptions& options) {
   int initialized = 0;
@@ -60,4 +60,4 @@ std::string mpi_library_version() {
   return std::string(buf, static_cast<size_t>(len));
 }
 
-}  // namespace relabel::engine
+}  // namespace relabel::comm

@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-namespace relabel::engine {
+namespace relabel::comm {
 
 class Collective;
 class MpiCollective;
@@ -47,4 +47,4 @@ class Context {
 // The MPI library's version line (for `relabel info`).
 std::string mpi_library_version();
 
-}  // namespace relabel::engine
+}  // namespace relabel::comm

@@ -9,7 +9,7 @@
 #include "comm/idle_barrier.h"
 #include "core/error.h"
 
-namespace relabel::engine {
+namespace relabel::comm {
 
 int rank_of(Collective& comm) { return comm.rank(); }
 
@@ -56,4 +56,4 @@ void fail_process(const std::string& message, int exit_code) {
   std::exit(exit_code);
 }
 
-}  // namespace relabel::engine
+}  // namespace relabel::comm

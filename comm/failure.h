@@ -15,7 +15,7 @@
 #include <string>
 #include <utility>
 
-namespace relabel::engine {
+namespace relabel::comm {
 
 class Collective;  // comm/collective.h; not included: the CLI's main needs no torch headers
 int rank_of(Collective& comm);
@@ -61,4 +61,4 @@ void on_root(Collective& comm, Fn&& fn) {
 // aborts every rank of the MPI world when there are several, and exits with `exit_code`.
 [[noreturn]] void fail_process(const std::string& message, int exit_code);
 
-}  // namespace relabel::engine
+}  // namespace relabel::comm

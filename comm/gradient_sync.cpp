@@ -7,7 +7,7 @@
 
 #include "core/error.h"
 
-namespace relabel::engine {
+namespace relabel::comm {
 
 namespace {
 // True when `grad` is the bucket slot itself (left there by the previous call).
@@ -141,4 +141,4 @@ void GradientSync::average_gradients(const std::vector<at::Tensor>& params) {
 
 void GradientSync::all_reduce_sum(double* values, int n) { collective_.all_reduce_sum(values, n); }
 
-}  // namespace relabel::engine
+}  // namespace relabel::comm

@@ -16,7 +16,7 @@
 #include "algos/sync.h"
 #include "comm/collective.h"
 
-namespace relabel::engine {
+namespace relabel::comm {
 
 struct GradientSyncOptions {
   size_t bucket_bytes = 25u << 20;  // PyTorch DDP's default bucket_cap_mb
@@ -61,4 +61,4 @@ class GradientSync final : public algos::GradSync {
   Layout layout_;
 };
 
-}  // namespace relabel::engine
+}  // namespace relabel::comm

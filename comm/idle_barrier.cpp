@@ -5,7 +5,7 @@
 
 #include "comm/mpi_collective.h"
 
-namespace relabel::engine {
+namespace relabel::comm {
 
 void idle_barrier(Collective& comm, int poll_ms) {
   if (comm.size() == 1) return;
@@ -24,4 +24,4 @@ void idle_barrier(Collective& comm, int poll_ms) {
   }
 }
 
-}  // namespace relabel::engine
+}  // namespace relabel::comm

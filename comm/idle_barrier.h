@@ -5,10 +5,10 @@
 // (observed: a sweep's idle rank at 93% CPU in opal_progress while the last run trained).
 #include "comm/collective.h"
 
-namespace relabel::engine {
+namespace relabel::comm {
 
 // Collective over `comm` (its host group): returns once every rank has called it. Polls every
 // `poll_ms` milliseconds, sleeping in between.
 void idle_barrier(Collective& comm, int poll_ms = 10);
 
-}  // namespace relabel::engine
+}  // namespace relabel::comm

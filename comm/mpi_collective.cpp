@@ -11,7 +11,7 @@
 #include "comm/shm_allreduce.h"
 #include "core/error.h"
 
-namespace relabel::engine {
+namespace relabel::comm {
 
 void check_mpi(int code, const char* what) {
   if (code == MPI_SUCCESS) return;
@@ -284,4 +284,4 @@ std::unique_ptr<Collective> MpiCollective::split(int color, int key) {
   return std::unique_ptr<Collective>(new MpiCollective(sub, Owned{}));
 }
 
-}  // namespace relabel::engine
+}  // namespace relabel::comm

@@ -8,7 +8,7 @@
 
 #include "comm/collective.h"
 
-namespace relabel::engine {
+namespace relabel::comm {
 
 class SharedMemoryReducer;
 
@@ -72,4 +72,4 @@ class MpiCollective final : public Collective {
   std::unique_ptr<SharedMemoryReducer> shm_;
 };
 
-}  // namespace relabel::engine
+}  // namespace relabel::comm

@@ -15,7 +15,7 @@
 #define RELABEL_USE_TORCH_STREAM 1
 #endif
 
-namespace relabel::engine {
+namespace relabel::comm {
 
 namespace {
 
@@ -292,4 +292,4 @@ std::unique_ptr<Collective> NcclCollective::split(int color, int key) {
   return std::unique_ptr<Collective>(new NcclCollective(std::move(sub_host), device_));
 }
 
-}  // namespace relabel::engine
+}  // namespace relabel::comm

@@ -18,7 +18,7 @@ struct ncclComm;
 struct CUstream_st;
 struct CUevent_st;
 
-namespace relabel::engine {
+namespace relabel::comm {
 
 class NcclCollective final : public Collective {
  public:
@@ -69,4 +69,4 @@ class NcclCollective final : public Collective {
   CUevent_st* done_ = nullptr;
 };
 
-}  // namespace relabel::engine
+}  // namespace relabel::comm

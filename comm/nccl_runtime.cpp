@@ -4,7 +4,7 @@
 
 #include <initializer_list>
 
-namespace relabel::engine::nccl_runtime {
+namespace relabel::comm::nccl_runtime {
 
 namespace {
 
@@ -82,4 +82,4 @@ const Api* api(std::string* why) {
   return loaded.ok ? &loaded.api : nullptr;
 }
 
-}  // namespace relabel::engine::nccl_runtime
+}  // namespace relabel::comm::nccl_runtime

@@ -10,7 +10,7 @@
 
 #include <string>
 
-namespace relabel::engine::nccl_runtime {
+namespace relabel::comm::nccl_runtime {
 
 struct Api {
   decltype(&::cudaGetDeviceCount) cudaGetDeviceCount;
@@ -43,4 +43,4 @@ struct Api {
 // in *why (dlerror's message).
 const Api* api(std::string* why = nullptr);
 
-}  // namespace relabel::engine::nccl_runtime
+}  // namespace relabel::comm::nccl_runtime

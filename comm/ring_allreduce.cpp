@@ -4,7 +4,7 @@
 
 #include "comm/mpi_collective.h"
 
-namespace relabel::engine {
+namespace relabel::comm {
 
 template <typename T>
 void ring_all_reduce_mean(T* data, int64_t n, MPI_Datatype type, MPI_Comm comm, int64_t max_chunk,
@@ -65,4 +65,4 @@ template void ring_all_reduce_mean<float>(float*, int64_t, MPI_Datatype, MPI_Com
 template void ring_all_reduce_mean<double>(double*, int64_t, MPI_Datatype, MPI_Comm, int64_t,
                                            std::vector<char>&);
 
-}  // namespace relabel::engine
+}  // namespace relabel::comm

@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace relabel::engine {
+namespace relabel::comm {
 
 // In place over every rank of `comm`; `data` has `n` elements on every rank. T is float or
 // double (`type` MPI_FLOAT or MPI_DOUBLE). Messages are split at `max_chunk` elements. `scratch`
@@ -18,4 +18,4 @@ template <typename T>
 void ring_all_reduce_mean(T* data, int64_t n, MPI_Datatype type, MPI_Comm comm, int64_t max_chunk,
                           std::vector<char>& scratch);
 
-}  // namespace relabel::engine
+}  // namespace relabel::comm

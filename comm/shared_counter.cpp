@@ -4,7 +4,7 @@
 
 #include "comm/mpi_collective.h"
 
-namespace relabel::engine {
+namespace relabel::comm {
 
 struct SharedCounter::Window {
   int64_t* base = nullptr;
@@ -36,4 +36,4 @@ int64_t SharedCounter::next() {
   return old;
 }
 
-}  // namespace relabel::engine
+}  // namespace relabel::comm

@@ -7,7 +7,7 @@
 
 #include "comm/collective.h"
 
-namespace relabel::engine {
+namespace relabel::comm {
 
 class SharedCounter {
  public:
@@ -25,4 +25,4 @@ class SharedCounter {
   std::unique_ptr<Window> window_;
 };
 
-}  // namespace relabel::engine
+}  // namespace relabel::comm

@@ -15,7 +15,7 @@
 
 #include "comm/mpi_collective.h"
 
-namespace relabel::engine {
+namespace relabel::comm {
 
 namespace {
 
@@ -189,4 +189,4 @@ bool SharedMemoryReducer::all_reduce(T* data, int64_t n, bool mean) {
 template bool SharedMemoryReducer::all_reduce<float>(float*, int64_t, bool);
 template bool SharedMemoryReducer::all_reduce<double>(double*, int64_t, bool);
 
-}  // namespace relabel::engine
+}  // namespace relabel::comm

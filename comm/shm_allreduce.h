@@ -14,7 +14,7 @@
 #include <cstdint>
 #include <memory>
 
-namespace relabel::engine {
+namespace relabel::comm {
 
 class SharedMemoryReducer {
  public:
@@ -44,4 +44,4 @@ class SharedMemoryReducer {
   size_t mapped_ = 0, slot_bytes_ = 0;
 };
 
-}  // namespace relabel::engine
+}  // namespace relabel::comm

@@ -4,7 +4,7 @@
 
 #include "config/config_schema.h"
 
-namespace relabel::engine {
+namespace relabel::config {
 
 bool operator==(const RunConfig& a, const RunConfig& b) {
   if (a.reward.method != b.reward.method || a.policy.algo != b.policy.algo) return false;
@@ -19,4 +19,4 @@ bool operator==(const RunConfig& a, const RunConfig& b) {
   return true;
 }
 
-}  // namespace relabel::engine
+}  // namespace relabel::config

@@ -2,16 +2,16 @@
 // The resolved configuration of one run (docs/formats.md, "Run configuration"). Plain structs:
 // every member, its TOML key, default, range and documentation live in one table,
 // config/config_schema.cpp and the registries it reads, so the zeros below are NOT the defaults:
-// start from engine::default_run_config() (config_schema.h) or load_run_config() (config_load.h).
-// Write-back and hashing: config/config_write.h. Choice-valued keys are kept as their TOML
-// strings ("iql", "reload", ...), validated on load.
+// start from relabel::config::default_run_config() (config_schema.h) or load_run_config()
+// (config_load.h). Write-back and hashing: config/config_write.h. Choice-valued keys are kept as
+// their TOML strings ("iql", "reload", ...), validated on load.
 #include <cstdint>
 #include <limits>
 #include <string>
 
 #include "core/params.h"
 
-namespace relabel::engine {
+namespace relabel::config {
 
 struct TaskConfig {
   std::string name;
@@ -90,4 +90,4 @@ struct RunConfig {
 bool operator==(const RunConfig& a, const RunConfig& b);
 inline bool operator!=(const RunConfig& a, const RunConfig& b) { return !(a == b); }
 
-}  // namespace relabel::engine
+}  // namespace relabel::config

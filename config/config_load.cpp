@@ -8,7 +8,7 @@
 #include "config/config_toml.h"
 #include "core/error.h"
 
-namespace relabel::engine {
+namespace relabel::config {
 
 namespace {
 
@@ -135,4 +135,4 @@ RunConfig load_run_config(const std::string& path, const std::vector<std::string
   return resolve(draft);
 }
 
-}  // namespace relabel::engine
+}  // namespace relabel::config

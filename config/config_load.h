@@ -10,7 +10,7 @@
 #include "config/config.h"
 #include "config/config_schema.h"
 
-namespace relabel::engine {
+namespace relabel::config {
 
 // Where each explicitly set key came from: "cfg.toml:3:14" or "--set policy.lr".
 using KeyOrigins = std::map<std::string, std::string>;
@@ -43,4 +43,4 @@ std::string key_error(const std::string& origin, const std::string& key,
 // The whole pipeline: read, apply the overrides in order, resolve.
 RunConfig load_run_config(const std::string& path, const std::vector<std::string>& overrides = {});
 
-}  // namespace relabel::engine
+}  // namespace relabel::config

@@ -6,7 +6,7 @@
 #include "algos/reward/reward_registry.h"
 #include "config/config_schema.h"
 
-namespace relabel::engine {
+namespace relabel::config {
 
 namespace {
 
@@ -94,4 +94,4 @@ std::string config_reference_markdown() {
   return out;
 }
 
-}  // namespace relabel::engine
+}  // namespace relabel::config

@@ -4,8 +4,8 @@
 // this output, so the reference cannot go stale.
 #include <string>
 
-namespace relabel::engine {
+namespace relabel::config {
 
 std::string config_reference_markdown();
 
-}  // namespace relabel::engine
+}  // namespace relabel::config

@@ -12,7 +12,7 @@
 #include "core/error.h"
 #include "envs/registry.h"
 
-namespace relabel::engine {
+namespace relabel::config {
 
 namespace {
 
@@ -184,4 +184,4 @@ class Resolver {
 
 RunConfig resolve(const ConfigDraft& draft) { return Resolver(draft).run(); }
 
-}  // namespace relabel::engine
+}  // namespace relabel::config

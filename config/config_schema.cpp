@@ -10,7 +10,7 @@
 #include "algos/policy_registry.h"
 #include "algos/reward/reward_registry.h"
 
-namespace relabel::engine {
+namespace relabel::config {
 
 namespace {
 
@@ -384,4 +384,4 @@ std::string toml_literal(const ConfigValue& value) {
   return out + "\"";
 }
 
-}  // namespace relabel::engine
+}  // namespace relabel::config

@@ -12,7 +12,7 @@
 #include "config/config.h"
 #include "core/params.h"
 
-namespace relabel::engine {
+namespace relabel::config {
 
 using relabel::ConfigValue;
 using relabel::type_name;
@@ -62,4 +62,4 @@ bool key_in_use(const KeySpec& key, const RunConfig& config);
 // The TOML literal of a value (strings quoted and escaped; floats always with '.', 'e', nan, inf).
 std::string toml_literal(const ConfigValue& value);
 
-}  // namespace relabel::engine
+}  // namespace relabel::config

@@ -3,7 +3,7 @@
 #include "config/config_schema.h"
 #include "envs/registry.h"
 
-namespace relabel::engine {
+namespace relabel::config {
 
 std::string check_task_name(const std::string& name) {
   if (envs::has_task(name)) return "";
@@ -15,4 +15,4 @@ std::string check_task_name(const std::string& name) {
          "; known tasks: " + known;
 }
 
-}  // namespace relabel::engine
+}  // namespace relabel::config

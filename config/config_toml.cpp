@@ -6,7 +6,7 @@
 
 #include "core/error.h"
 
-namespace relabel::engine {
+namespace relabel::config {
 
 std::string toml_where(const std::string& file, const toml::source_region& region) {
   return fmt::format("{}:{}:{}", file, region.begin.line, region.begin.column);
@@ -70,4 +70,4 @@ void set_key_from_node(ConfigDraft& draft, const std::string& key, const toml::n
   set_key(draft, key, *value, origin);
 }
 
-}  // namespace relabel::engine
+}  // namespace relabel::config

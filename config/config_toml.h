@@ -8,7 +8,7 @@
 
 #include "config/config_load.h"
 
-namespace relabel::engine {
+namespace relabel::config {
 
 // "FILE:LINE:COL" of a region.
 std::string toml_where(const std::string& file, const toml::source_region& region);
@@ -25,4 +25,4 @@ std::optional<ConfigValue> toml_scalar(const toml::node& node, std::string* type
 void set_key_from_node(ConfigDraft& draft, const std::string& key, const toml::node& node,
                        const std::string& origin);
 
-}  // namespace relabel::engine
+}  // namespace relabel::config

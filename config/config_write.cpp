@@ -9,7 +9,7 @@
 #include "config/config_schema.h"
 #include "core/seeding.h"
 
-namespace relabel::engine {
+namespace relabel::config {
 
 namespace {
 
@@ -77,4 +77,4 @@ std::string defaults_toml() {
   return out;
 }
 
-}  // namespace relabel::engine
+}  // namespace relabel::config

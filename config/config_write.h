@@ -4,7 +4,7 @@
 
 #include "config/config.h"
 
-namespace relabel::engine {
+namespace relabel::config {
 
 // The configuration as TOML in schema order; loads back to an equal RunConfig. Unset optional
 // keys (NaN) are left out. `include_output_dir = false` gives the canonical text that is hashed.
@@ -18,4 +18,4 @@ std::string config_hash(const RunConfig& config);
 // out, so the text is valid TOML (`relabel check --defaults`).
 std::string defaults_toml();
 
-}  // namespace relabel::engine
+}  // namespace relabel::config

@@ -3,7 +3,7 @@
 // jumps with NTP).
 #include <chrono>
 
-namespace relabel::engine {
+namespace relabel {
 
 using SteadyClock = std::chrono::steady_clock;
 
@@ -11,4 +11,4 @@ inline double seconds_since(SteadyClock::time_point t0) {
   return std::chrono::duration<double>(SteadyClock::now() - t0).count();
 }
 
-}  // namespace relabel::engine
+}  // namespace relabel

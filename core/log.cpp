@@ -6,7 +6,7 @@
 
 #include "core/error.h"
 
-namespace relabel::engine {
+namespace relabel {
 
 namespace {
 std::shared_ptr<spdlog::logger> make_logger(int rank, int size, const LogOptions& options) {
@@ -50,4 +50,4 @@ void remove_log_files() {
               sinks.end());
 }
 
-}  // namespace relabel::engine
+}  // namespace relabel

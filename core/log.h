@@ -3,7 +3,7 @@
 // decides which ranks print (rank 0 by default, every rank on request) and the line prefix.
 #include <string>
 
-namespace relabel::engine {
+namespace relabel {
 
 struct LogOptions {
   bool all_ranks = false;      // print from every rank, not only rank 0
@@ -17,4 +17,4 @@ void init_logging(int rank, int size, const LogOptions& options = {});
 bool add_log_file(const std::string& path);
 void remove_log_files();
 
-}  // namespace relabel::engine
+}  // namespace relabel

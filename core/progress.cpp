@@ -11,7 +11,7 @@
 
 #include <fmt/format.h>
 
-namespace relabel::engine {
+namespace relabel {
 
 Progress::Progress(int64_t total_steps, std::string label, ProgressOptions options)
     : total_(total_steps), label_(std::move(label)), options_(std::move(options)) {
@@ -122,4 +122,4 @@ void Progress::finish() {
   dangling_ = false;
 }
 
-}  // namespace relabel::engine
+}  // namespace relabel

@@ -10,7 +10,7 @@
 #include <optional>
 #include <string>
 
-namespace relabel::engine {
+namespace relabel {
 
 struct ProgressOptions {
   bool print = true;               // print the human line (true on rank 0 only)
@@ -60,4 +60,4 @@ class Progress {
   bool finished_ = false, dangling_ = false;
 };
 
-}  // namespace relabel::engine
+}  // namespace relabel

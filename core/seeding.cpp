@@ -2,7 +2,7 @@
 
 #include "core/error.h"
 
-namespace relabel::engine {
+namespace relabel {
 
 namespace {
 // Absorbs the inputs one after the other through the mixer. Not symmetric in its inputs
@@ -22,4 +22,4 @@ uint64_t derive_seed(uint64_t seed, int rank, std::string_view stream) {
 
 uint64_t shared_seed(uint64_t seed, std::string_view stream) { return mix(seed, 0, stream); }
 
-}  // namespace relabel::engine
+}  // namespace relabel

@@ -7,7 +7,7 @@
 #include <random>
 #include <string_view>
 
-namespace relabel::engine {
+namespace relabel {
 
 // SplitMix64 (Steele, Lea & Flood, "Fast splittable pseudorandom number generators", OOPSLA
 // 2014): the project's one seed mixer. Its increment (the golden-ratio gamma) and finaliser, a
@@ -65,4 +65,4 @@ inline std::mt19937_64 make_rng(uint64_t seed, int rank, std::string_view stream
   return std::mt19937_64(derive_seed(seed, rank, stream));
 }
 
-}  // namespace relabel::engine
+}  // namespace relabel

@@ -28,7 +28,7 @@
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-namespace relabel::engine {
+namespace relabel::datagen {
 namespace {
 
 // Seed streams derived from --seed (envs::mix_seed keeps them apart).
@@ -587,4 +587,4 @@ std::pair<std::string, std::string> split_dataset_name(const std::string& name) 
               "medium-replay, expert, medium-expert");
 }
 
-}  // namespace relabel::engine
+}  // namespace relabel::datagen

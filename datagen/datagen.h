@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-namespace relabel::engine {
+namespace relabel::datagen {
 
 struct DatagenOptions {
   std::string task;
@@ -64,4 +64,4 @@ std::string ensure_dataset_suite(const std::string& task, const std::string& cac
 // in a suite kind or the task is unknown.
 std::pair<std::string, std::string> split_dataset_name(const std::string& name);
 
-}  // namespace relabel::engine
+}  // namespace relabel::datagen

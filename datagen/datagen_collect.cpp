@@ -10,7 +10,7 @@
 #include "envs/seeding.h"
 #include "io/episodes.h"
 
-namespace relabel::engine {
+namespace relabel::datagen {
 
 double Collection::mean_return() const {
   if (returns.empty()) return std::numeric_limits<double>::quiet_NaN();
@@ -101,4 +101,4 @@ std::vector<double> complete_episode_returns(const io::Dataset& ds, int max_epis
   return out;
 }
 
-}  // namespace relabel::engine
+}  // namespace relabel::datagen

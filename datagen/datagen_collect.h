@@ -14,7 +14,7 @@ namespace relabel::algos {
 class Sac;
 }
 
-namespace relabel::engine {
+namespace relabel::datagen {
 
 // Writes one action (act_dim floats) for one observation (obs_dim floats).
 using StepPolicy = std::function<void(const float* obs, float* action)>;
@@ -44,4 +44,4 @@ StepPolicy stochastic_policy(algos::Sac& agent);
 // `max_episode_steps` steps (an episode cut short by the end of the data is left out).
 std::vector<double> complete_episode_returns(const io::Dataset& ds, int max_episode_steps);
 
-}  // namespace relabel::engine
+}  // namespace relabel::datagen

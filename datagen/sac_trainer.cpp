@@ -10,7 +10,7 @@
 #include "envs/registry.h"
 #include "envs/seeding.h"
 
-namespace relabel::engine {
+namespace relabel::datagen {
 namespace {
 
 // Seed streams derived from the run seed (envs::mix_seed keeps them decorrelated).
@@ -168,4 +168,4 @@ void SacTrainer::load(torch::serialize::InputArchive& archive) {
     evals_.push_back({static_cast<int64_t>(e[i][0]), e[i][1], e[i][2]});
 }
 
-}  // namespace relabel::engine
+}  // namespace relabel::datagen

@@ -16,7 +16,7 @@
 #include "algos/online/sac.h"
 #include "envs/env.h"
 
-namespace relabel::engine {
+namespace relabel::datagen {
 
 struct SacTrainOptions {
   int64_t steps = 20000;       // environment steps in total
@@ -87,4 +87,4 @@ class SacTrainer {
   algos::SacMetrics metrics_;
 };
 
-}  // namespace relabel::engine
+}  // namespace relabel::datagen

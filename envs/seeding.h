@@ -10,7 +10,7 @@
 
 namespace relabel::envs {
 
-using engine::mix_seed;  // decorrelates nearby seeds such as (seed, episode i)
+using relabel::mix_seed;  // decorrelates nearby seeds such as (seed, episode i)
 
 // Uniform in [0, 1) with 53 random bits.
 inline double uniform01(std::mt19937_64& rng) {

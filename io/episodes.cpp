@@ -78,7 +78,7 @@ namespace {}  // namespace
 std::vector<int64_t> seeded_permutation(int64_t n, uint64_t seed) {
   std::vector<int64_t> p(static_cast<size_t>(n));
   std::iota(p.begin(), p.end(), 0);
-  engine::SplitMix64 rng(seed);
+  relabel::SplitMix64 rng(seed);
   for (int64_t i = n - 1; i > 0; --i) {
     int64_t j = static_cast<int64_t>(rng.below(static_cast<uint64_t>(i) + 1));
     std::swap(p[static_cast<size_t>(i)], p[static_cast<size_t>(j)]);

@@ -141,7 +141,7 @@ double probability_of_improvement(const TaskScores& x, const TaskScores& y) {
 }
 
 uint64_t derive_seed(uint64_t seed, const std::string& stream) {
-  Rng mix(seed ^ engine::fnv1a64(stream));
+  Rng mix(seed ^ relabel::fnv1a64(stream));
   return mix.next();
 }
 

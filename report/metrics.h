@@ -72,7 +72,7 @@ class Rng {
   }
 
  private:
-  engine::SplitMix64 gen_;
+  relabel::SplitMix64 gen_;
 };
 
 // A seed for one named stream of one bootstrap: CIs of a group do not change when other groups are

@@ -12,7 +12,7 @@
 
 namespace fs = std::filesystem;
 
-namespace relabel::engine {
+namespace relabel::run {
 
 namespace {
 std::vector<int64_t> steps_in(const std::string& dir) {
@@ -73,4 +73,4 @@ std::string CheckpointStore::load(int64_t step, const Reader& read) const {
   }
 }
 
-}  // namespace relabel::engine
+}  // namespace relabel::run

@@ -12,7 +12,7 @@ class OutputArchive;
 class InputArchive;
 }  // namespace torch::serialize
 
-namespace relabel::engine {
+namespace relabel::run {
 
 class CheckpointStore {
  public:
@@ -39,4 +39,4 @@ class CheckpointStore {
   int keep_;
 };
 
-}  // namespace relabel::engine
+}  // namespace relabel::run

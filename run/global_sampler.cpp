@@ -3,7 +3,7 @@
 #include "core/error.h"
 #include "core/seeding.h"
 
-namespace relabel::engine {
+namespace relabel::run {
 
 // splitmix64 (core/seeding.h) is a bijective 64-bit mixer, good enough to index rows.
 constexpr auto mix = splitmix64;
@@ -34,4 +34,4 @@ void batch_slice(int64_t batch, int rank, int size, int64_t* begin, int64_t* end
   *end = *begin + base + (rank < extra ? 1 : 0);
 }
 
-}  // namespace relabel::engine
+}  // namespace relabel::run

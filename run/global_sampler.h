@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace relabel::engine {
+namespace relabel::run {
 
 class GlobalSampler {
  public:
@@ -30,4 +30,4 @@ class GlobalSampler {
 // possible; the first B % P ranks take one extra row).
 void batch_slice(int64_t batch, int rank, int size, int64_t* begin, int64_t* end);
 
-}  // namespace relabel::engine
+}  // namespace relabel::run

@@ -6,7 +6,9 @@
 
 #include "core/error.h"
 
-namespace relabel::engine {
+namespace relabel::run {
+
+using comm::Collective;
 
 ObsNormalizer ObsNormalizer::from_shard(const torch::Tensor& local_obs, Collective& comm) {
   const int64_t d = local_obs.size(1);
@@ -40,4 +42,4 @@ torch::Tensor ObsNormalizer::apply(const torch::Tensor& obs) const {
   return (obs - mean.to(obs.device())) / std.to(obs.device());
 }
 
-}  // namespace relabel::engine
+}  // namespace relabel::run

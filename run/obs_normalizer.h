@@ -5,7 +5,9 @@
 
 #include "comm/collective.h"
 
-namespace relabel::engine {
+namespace relabel::run {
+
+using comm::Collective;
 
 struct ObsNormalizer {
   torch::Tensor mean;  // (obs_dim,) float32
@@ -17,4 +19,4 @@ struct ObsNormalizer {
   torch::Tensor apply(const torch::Tensor& obs) const;
 };
 
-}  // namespace relabel::engine
+}  // namespace relabel::run

@@ -20,7 +20,16 @@
 
 namespace fs = std::filesystem;
 
-namespace relabel::engine {
+namespace relabel::run {
+
+using comm::Collective;
+using comm::mpi_io_comm;
+using comm::on_root;
+using config::RunConfig;
+using datagen::dataset_cache_root;
+using datagen::ensure_dataset_suite;
+using datagen::split_dataset_name;
+using datagen::suite_file;
 
 namespace {
 
@@ -201,4 +210,4 @@ double normalised_score(double ret, double ref_random, double ref_expert) {
   return 100.0 * (ret - ref_random) / (ref_expert - ref_random);
 }
 
-}  // namespace relabel::engine
+}  // namespace relabel::run

@@ -12,7 +12,10 @@
 #include "io/dataset.h"
 #include "run/obs_normalizer.h"
 
-namespace relabel::engine {
+namespace relabel::run {
+
+using comm::Collective;
+using config::RunConfig;
 
 struct OfflineData {
   std::string path;   // the dataset file or directory read
@@ -52,4 +55,4 @@ std::vector<int64_t> labelled_rows(const RunConfig& config, const OfflineData& d
 // The D4RL-style normalised score 100 (R - R_random) / (R_expert - R_random).
 double normalised_score(double ret, double ref_random, double ref_expert);
 
-}  // namespace relabel::engine
+}  // namespace relabel::run

@@ -20,7 +20,12 @@
 
 using nlohmann::json;
 
-namespace relabel::engine {
+namespace relabel::run {
+
+using comm::Collective;
+using comm::GradientSync;
+using config::PolicyConfig;
+using config::RunConfig;
 
 namespace {
 
@@ -168,4 +173,4 @@ std::unique_ptr<RunBody> make_offline_run(const RunConfig& config, Collective& c
   return std::make_unique<OfflineRun>(config, comm);
 }
 
-}  // namespace relabel::engine
+}  // namespace relabel::run

@@ -8,8 +8,11 @@
 #include "config/config.h"
 #include "run/run_driver.h"
 
-namespace relabel::engine {
+namespace relabel::run {
+
+using comm::Collective;
+using config::RunConfig;
 
 std::unique_ptr<RunBody> make_offline_run(const RunConfig& config, Collective& comm);
 
-}  // namespace relabel::engine
+}  // namespace relabel::run

@@ -27,7 +27,12 @@
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-namespace relabel::engine {
+namespace relabel::run {
+
+using comm::Collective;
+using comm::GradientSync;
+using comm::on_root;
+using config::RunConfig;
 
 WorldModelTrainerOptions online_trainer_options(const RunConfig& c, int rank, int size) {
   const auto& p = c.policy;
@@ -281,4 +286,4 @@ std::unique_ptr<RunBody> make_online_run(const RunConfig& config, Collective& co
   return std::make_unique<OnlineRun>(config, comm);
 }
 
-}  // namespace relabel::engine
+}  // namespace relabel::run

@@ -14,7 +14,10 @@
 #include "run/run_driver.h"
 #include "run/world_model_trainer.h"
 
-namespace relabel::engine {
+namespace relabel::run {
+
+using comm::Collective;
+using config::RunConfig;
 
 // The body run_experiment drives for an online learner (policy.algo registered online).
 std::unique_ptr<RunBody> make_online_run(const RunConfig& config, Collective& comm);
@@ -24,4 +27,4 @@ std::unique_ptr<RunBody> make_online_run(const RunConfig& config, Collective& co
 // relabel::Error for a reward method the online agent does not support.
 WorldModelTrainerOptions online_trainer_options(const RunConfig& config, int rank, int size);
 
-}  // namespace relabel::engine
+}  // namespace relabel::run

@@ -12,7 +12,11 @@
 #include "core/seeding.h"
 #include "run/row_gather.h"
 
-namespace relabel::engine {
+namespace relabel::run {
+
+using comm::Collective;
+using config::RewardConfig;
+using config::RunConfig;
 
 namespace {
 
@@ -203,4 +207,4 @@ RewardPhase run_reward_phase(const RunConfig& config, const OfflineData& data,
   return phase;
 }
 
-}  // namespace relabel::engine
+}  // namespace relabel::run

@@ -17,7 +17,10 @@ namespace torch::serialize {
 class InputArchive;
 }
 
-namespace relabel::engine {
+namespace relabel::run {
+
+using comm::Collective;
+using config::RunConfig;
 
 struct RewardPhase {
   std::unique_ptr<algos::RewardModel> model;
@@ -36,4 +39,4 @@ RewardPhase run_reward_phase(const RunConfig& config, const OfflineData& data,
                              algos::GradSync& sync, Collective& comm,
                              torch::serialize::InputArchive* saved = nullptr);
 
-}  // namespace relabel::engine
+}  // namespace relabel::run

@@ -6,7 +6,9 @@
 
 #include "core/error.h"
 
-namespace relabel::engine {
+namespace relabel::run {
+
+using comm::Collective;
 
 torch::Tensor all_gather_rows(const torch::Tensor& local, Collective& comm) {
   return comm.host().all_gather(local.contiguous());  // uneven row counts are fine
@@ -26,4 +28,4 @@ torch::Tensor gather_rows(const torch::Tensor& local, int64_t row_offset,
   return all_gather_rows(local.index_select(0, idx), comm);
 }
 
-}  // namespace relabel::engine
+}  // namespace relabel::run

@@ -7,7 +7,9 @@
 
 #include "comm/collective.h"
 
-namespace relabel::engine {
+namespace relabel::run {
+
+using comm::Collective;
 
 // `local` holds this rank's rows, global ids [row_offset, row_offset + local.size(0)).
 // Returns, on every rank, the rows with the given sorted global ids, in that order.
@@ -18,4 +20,4 @@ torch::Tensor gather_rows(const torch::Tensor& local, int64_t row_offset,
 // Concatenates every rank's tensor along dim 0 (different row counts allowed), on every rank.
 torch::Tensor all_gather_rows(const torch::Tensor& local, Collective& comm);
 
-}  // namespace relabel::engine
+}  // namespace relabel::run

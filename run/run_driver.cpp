@@ -26,7 +26,13 @@
 
 using nlohmann::json;
 
-namespace relabel::engine {
+namespace relabel::run {
+
+using comm::Collective;
+using config::config_hash;
+using config::RunConfig;
+using config::to_toml;
+using config::TrainConfig;
 
 namespace {
 
@@ -368,4 +374,4 @@ RunOutcome drive_run(RunBody& body, const RunConfig& config, Collective& comm,
   return driver.execute();
 }
 
-}  // namespace relabel::engine
+}  // namespace relabel::run

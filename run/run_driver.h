@@ -21,7 +21,10 @@ class InputArchive;
 class OutputArchive;
 }  // namespace torch::serialize
 
-namespace relabel::engine {
+namespace relabel::run {
+
+using comm::Collective;
+using config::RunConfig;
 
 using Timing = std::map<std::string, double>;  // seconds and rates for result.json's "timing"
 
@@ -72,4 +75,4 @@ class RunBody {
 RunOutcome drive_run(RunBody& body, const RunConfig& config, Collective& comm,
                      const RunControl& control);
 
-}  // namespace relabel::engine
+}  // namespace relabel::run

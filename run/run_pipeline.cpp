@@ -5,7 +5,10 @@
 #include "run/online_run.h"
 #include "run/run_driver.h"
 
-namespace relabel::engine {
+namespace relabel::run {
+
+using comm::Collective;
+using config::RunConfig;
 
 const char* to_string(RunStatus status) {
   switch (status) {
@@ -29,4 +32,4 @@ RunOutcome run_experiment(const RunConfig& config, Collective& comm, const RunCo
   return drive_run(*body, config, comm, control);
 }
 
-}  // namespace relabel::engine
+}  // namespace relabel::run

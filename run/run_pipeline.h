@@ -11,9 +11,14 @@
 
 #include "config/config.h"
 
-namespace relabel::engine {
-
+namespace relabel::comm {
 class Collective;
+}  // namespace relabel::comm
+
+namespace relabel::run {
+
+using comm::Collective;
+using config::RunConfig;
 
 struct RunControl {
   // Set asynchronously (signal handler) to request a checkpoint-and-stop at the next step
@@ -45,4 +50,4 @@ const char* to_string(RunStatus status);
 // result.json records the status in both cases (written by rank 0 before rethrowing).
 RunOutcome run_experiment(const RunConfig& config, Collective& comm, const RunControl& control);
 
-}  // namespace relabel::engine
+}  // namespace relabel::run

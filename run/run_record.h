@@ -3,12 +3,16 @@
 // reports group by.
 #include <string>
 
-namespace relabel::engine {
-
+namespace relabel::config {
 struct RunConfig;
+}  // namespace relabel::config
+
+namespace relabel::run {
+
+using config::RunConfig;
 
 // The method as reports group it: "<reward label>+<policy.algo>" ("imputation-labels_only+td3bc"),
 // the reward label from the method's registry entry.
 std::string method_label(const RunConfig& config);
 
-}  // namespace relabel::engine
+}  // namespace relabel::run

@@ -6,7 +6,9 @@
 
 #include "core/error.h"
 
-namespace relabel::engine {
+namespace relabel::run {
+
+using comm::Collective;
 
 ShardBatcher::ShardBatcher(Collective& comm, const ShardColumns& shard, int64_t global_batch)
     : comm_(comm), rank_(comm.rank()), size_(comm.size()), global_batch_(global_batch) {
@@ -94,4 +96,4 @@ algos::Batch ShardBatcher::next(const GlobalSampler& sampler, int64_t step) {
   return batch;
 }
 
-}  // namespace relabel::engine
+}  // namespace relabel::run

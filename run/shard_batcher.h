@@ -15,7 +15,9 @@
 #include "comm/collective.h"
 #include "run/global_sampler.h"
 
-namespace relabel::engine {
+namespace relabel::run {
+
+using comm::Collective;
 
 struct ShardColumns {
   torch::Tensor obs, actions, rewards, next_obs, dones;  // this rank's rows; dones float 0/1
@@ -51,4 +53,4 @@ class ShardBatcher {
   torch::Tensor send_buf_, recv_buf_, batch_buf_;
 };
 
-}  // namespace relabel::engine
+}  // namespace relabel::run

@@ -3,7 +3,7 @@
 #include <csignal>
 #include <initializer_list>
 
-namespace relabel::engine {
+namespace relabel::run {
 
 namespace {
 std::atomic<bool> g_stop{false};
@@ -35,4 +35,4 @@ void reset_stop_flag() {
   g_signal = 0;
 }
 
-}  // namespace relabel::engine
+}  // namespace relabel::run

@@ -3,7 +3,7 @@
 // checkpoint-and-stop at the next step boundary instead of killing the process.
 #include <atomic>
 
-namespace relabel::engine {
+namespace relabel::run {
 
 // Installs the handlers (idempotent) and returns the flag they set.
 const std::atomic<bool>& install_stop_signal_handlers();
@@ -12,4 +12,4 @@ int stop_signal();
 // For tests: clears the flag.
 void reset_stop_flag();
 
-}  // namespace relabel::engine
+}  // namespace relabel::run

@@ -13,7 +13,7 @@
 #include "envs/registry.h"
 #include "envs/seeding.h"
 
-namespace relabel::engine {
+namespace relabel::run {
 
 namespace {
 
@@ -256,4 +256,4 @@ void WorldModelTrainer::load(torch::serialize::InputArchive& archive) {
   episode_start_ = start;
 }
 
-}  // namespace relabel::engine
+}  // namespace relabel::run

@@ -26,7 +26,7 @@
 #include "envs/env.h"
 #include "envs/vector_env.h"
 
-namespace relabel::engine {
+namespace relabel::run {
 
 struct WorldModelTrainerOptions {
   std::string task;
@@ -105,4 +105,4 @@ class WorldModelTrainer {
   WorldModelTiming timing_;
 };
 
-}  // namespace relabel::engine
+}  // namespace relabel::run

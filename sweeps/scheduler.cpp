@@ -55,7 +55,7 @@ void write_sweep_json(const SweepSpec& spec) {
   io::write_json_atomic(spec.dir + "/sweep.json", sweep);
 }
 
-SweepCounts run_sweep(const SweepSpec& spec, engine::Context& context,
+SweepCounts run_sweep(const SweepSpec& spec, relabel::comm::Context& context,
                       const std::atomic<bool>* stop_flag, const std::vector<int64_t>& subset) {
   const int world_rank = context.rank(), world_size = context.size();
   using Clock = std::chrono::steady_clock;
@@ -73,12 +73,12 @@ SweepCounts run_sweep(const SweepSpec& spec, engine::Context& context,
   context.host_world().barrier();
 
   const int color = world_rank / group_size;
-  auto world = engine::make_collective(context, context.world());
+  auto world = relabel::comm::make_collective(context, context.world());
   auto group = world->split(color, world_rank);
   const bool leader = group->rank() == 0;
   // The shared run counter: passive-target fetch-and-add needs no participation from rank 0,
   // which is busy running its own group's runs.
-  engine::SharedCounter counter(context.host_world());
+  relabel::comm::SharedCounter counter(context.host_world());
   const int64_t total = static_cast<int64_t>(subset.empty() ? spec.runs.size() : subset.size());
   SweepCounts counts;
 
@@ -92,33 +92,33 @@ SweepCounts run_sweep(const SweepSpec& spec, engine::Context& context,
     index = claimed.item<int64_t>();
     if (index >= total) break;  // all claimed, or stopping: unclaimed runs stay pending
     const RunSpec& run = spec.runs[subset.empty() ? index : subset[index]];
-    engine::RunControl control;
+    relabel::run::RunControl control;
     control.stop_flag = stop_flag;
     control.run_id = run.id;
     control.params = run.params;
     const auto run_start = Clock::now();
     ++runs_executed;
     try {
-      auto outcome = engine::run_experiment(run.config, *group, control);
+      auto outcome = relabel::run::run_experiment(run.config, *group, control);
       run_seconds += since(run_start);
       switch (outcome.status) {
-        case engine::RunStatus::Done:
+        case relabel::run::RunStatus::Done:
           ++counts.done;
           break;
-        case engine::RunStatus::Skipped:
+        case relabel::run::RunStatus::Skipped:
           ++counts.skipped;
           break;
-        case engine::RunStatus::Preempted:
+        case relabel::run::RunStatus::Preempted:
           ++counts.preempted;
           break;
-        case engine::RunStatus::Failed:
+        case relabel::run::RunStatus::Failed:
           ++counts.failed;
           break;
       }
       if (leader)
         std::fprintf(stderr, "sweep %s: run %s (%lld/%lld) %s, score %.1f\n", spec.name.c_str(),
                      run.id.c_str(), static_cast<long long>(index + 1),
-                     static_cast<long long>(total), engine::to_string(outcome.status),
+                     static_cast<long long>(total), relabel::run::to_string(outcome.status),
                      outcome.final_score);
     } catch (const std::exception& e) {
       run_seconds += since(run_start);
@@ -133,7 +133,7 @@ SweepCounts run_sweep(const SweepSpec& spec, engine::Context& context,
   }
   const auto loop_end = Clock::now();
   // Groups that ran out of runs wait here for the others' last runs, possibly for hours: asleep.
-  engine::idle_barrier(context.host_world());
+  relabel::comm::idle_barrier(context.host_world());
   const double final_wait = since(loop_end);
   const auto set_timing = [&](SweepCounts& c) {
     c.runs = runs_executed;

@@ -11,7 +11,7 @@
 
 #include "sweeps/spec.h"
 
-namespace relabel::engine {
+namespace relabel::comm {
 class Context;
 }
 
@@ -29,7 +29,7 @@ struct SweepCounts {
 // Collective over the world. Returns the counts for the runs this call handled (on rank 0: the
 // whole sweep, read back from the run directories at the end).
 // `subset`: run only these positions of the expansion (SLURM array tasks); empty = all.
-SweepCounts run_sweep(const SweepSpec& spec, engine::Context& context,
+SweepCounts run_sweep(const SweepSpec& spec, relabel::comm::Context& context,
                       const std::atomic<bool>* stop_flag, const std::vector<int64_t>& subset = {});
 
 // <sweep dir>/sweep.json: the spec, the expansion, and each run's status (from its result.json).

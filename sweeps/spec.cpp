@@ -34,7 +34,7 @@ std::string find_base(const ParsedSpec& p) {
 // One assignment of a run: key, value and where it came from.
 struct Assignment {
   std::string key;
-  engine::ConfigValue value;
+  relabel::ConfigValue value;
   std::string origin;
 };
 
@@ -51,14 +51,15 @@ class Expander {
         s.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
                                  "0123456789._-") != std::string::npos ||
         s.name == "." || s.name == "..")
-      throw Error(engine::key_error(p_.name_origin.empty() ? p_.file : p_.name_origin, "name",
-                                    fmt::format("must contain only letters, digits, '.', '_' and "
-                                                "'-', got \"{}\"",
-                                                s.name)));
+      throw Error(
+          relabel::config::key_error(p_.name_origin.empty() ? p_.file : p_.name_origin, "name",
+                                     fmt::format("must contain only letters, digits, '.', '_' and "
+                                                 "'-', got \"{}\"",
+                                                 s.name)));
     s.base_path = find_base(p_);
     s.dir = options_.out_dir.empty() ? "runs/" + s.name : options_.out_dir;
-    base_ = engine::read_run_config(s.base_path);
-    for (const auto& o : options_.overrides) engine::apply_set(base_, o);
+    base_ = relabel::config::read_run_config(s.base_path);
+    for (const auto& o : options_.overrides) relabel::config::apply_set(base_, o);
     for (const auto& axes : {&p_.zip, &p_.grid})
       for (const auto& a : *axes) s.swept_keys.push_back(a.key);
     for (const auto& d : p_.random) s.swept_keys.push_back(d.key);
@@ -117,8 +118,8 @@ class Expander {
               // resolution: say so rather than only "duplicate".
               std::string unused;
               for (const auto& a : assign) {
-                const auto* key = engine::find_key(a.key);
-                if (key && !engine::key_in_use(*key, run.config))
+                const auto* key = relabel::config::find_key(a.key);
+                if (key && !relabel::config::key_in_use(*key, run.config))
                   unused += fmt::format("{}{} is not used by {} = {}", unused.empty() ? "" : "; ",
                                         a.key, key->selector,
                                         key->selector == "reward.method" ? run.config.reward.method
@@ -135,32 +136,34 @@ class Expander {
 
   RunSpec make_run(const SweepSpec* s, const std::vector<Assignment>& assign, int64_t seed,
                    const std::string& seed_origin) const {
-    engine::ConfigDraft draft = base_;
-    for (const auto& a : assign) engine::set_key(draft, a.key, a.value, a.origin);
-    engine::set_key(draft, "seed", seed, seed_origin);
+    relabel::config::ConfigDraft draft = base_;
+    for (const auto& a : assign) relabel::config::set_key(draft, a.key, a.value, a.origin);
+    relabel::config::set_key(draft, "seed", seed, seed_origin);
     if (p_.has_ranks_per_run)
-      engine::set_key(draft, "parallel.ranks_per_run", s->ranks_per_run, p_.ranks_per_run.origin);
+      relabel::config::set_key(draft, "parallel.ranks_per_run", s->ranks_per_run,
+                               p_.ranks_per_run.origin);
     RunSpec run;
-    run.config = engine::resolve(draft);
-    run.id = engine::config_hash(run.config).substr(0, 12);
+    run.config = relabel::config::resolve(draft);
+    run.id = relabel::config::config_hash(run.config).substr(0, 12);
     run.config.output.dir = s->dir + "/runs/" + run.id;
     run.seed = seed;
     for (const auto& a : assign)
-      run.params.emplace_back(a.key, engine::value_text(engine::find_key(a.key)->get(run.config)));
+      run.params.emplace_back(
+          a.key, relabel::value_text(relabel::config::find_key(a.key)->get(run.config)));
     run.params.emplace_back("seed", std::to_string(seed));
     return run;
   }
 
   const ParsedSpec& p_;
   const SweepOptions& options_;
-  engine::ConfigDraft base_;
+  relabel::config::ConfigDraft base_;
   std::vector<std::vector<Assignment>> draws_;
 };
 
 }  // namespace
 
 bool is_sweep_spec(const std::string& path) {
-  toml::table root = engine::parse_toml_file(path);
+  toml::table root = relabel::config::parse_toml_file(path);
   for (const char* key : {"base", "grid", "zip", "random", "seeds"})
     if (root.contains(key)) return true;
   return false;

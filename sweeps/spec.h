@@ -12,7 +12,7 @@ namespace relabel::sweeps {
 
 struct RunSpec {
   std::string id;  // 12 hex digits of the resolved config's hash (seed included, output.dir not)
-  engine::RunConfig config;  // resolved; output.dir = <sweep dir>/runs/<id>
+  relabel::config::RunConfig config;  // resolved; output.dir = <sweep dir>/runs/<id>
   std::vector<std::pair<std::string, std::string>> params;  // swept keys and values, then "seed"
   int64_t seed = 0;
 };

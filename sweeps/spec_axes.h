@@ -10,7 +10,7 @@
 namespace relabel::sweeps {
 
 struct AxisValue {
-  engine::ConfigValue value;
+  relabel::ConfigValue value;
   std::string origin;  // "FILE:LINE:COL" of the value
 };
 
@@ -52,6 +52,6 @@ ParsedSpec parse_sweep_spec(const std::string& path);
 
 // One draw; deterministic for a given generator state on every platform (no std::*_distribution,
 // whose algorithms the standard leaves to the library).
-engine::ConfigValue draw(const Distribution& d, std::mt19937_64& rng);
+relabel::ConfigValue draw(const Distribution& d, std::mt19937_64& rng);
 
 }  // namespace relabel::sweeps

@@ -13,9 +13,9 @@ namespace relabel::sweeps {
 
 namespace {
 
-using engine::ConfigValue;
-using engine::key_error;
-using engine::toml_where;
+using relabel::ConfigValue;
+using relabel::config::key_error;
+using relabel::config::toml_where;
 
 const std::vector<std::string> kTopKeys = {"name", "base", "seeds",  "random_seed",
                                            "grid", "zip",  "random", "parallel"};
@@ -40,7 +40,7 @@ void flatten(const toml::table& t, const std::string& prefix, bool distributions
     std::string path = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
     const auto* sub = node.as_table();
     // In [random] a table at a config key is its distribution (checked later).
-    if (sub && !(distributions && (is_distribution(*sub) || engine::find_key(path))))
+    if (sub && !(distributions && (is_distribution(*sub) || relabel::config::find_key(path))))
       flatten(*sub, path, distributions, out);
     else
       out->push_back({path, &k, &node});
@@ -62,7 +62,7 @@ class Parser {
   explicit Parser(const std::string& path) : file_(path) { spec_.file = path; }
 
   ParsedSpec run() {
-    toml::table root = engine::parse_toml_file(file_);
+    toml::table root = relabel::config::parse_toml_file(file_);
     for (const auto& leaf : top_level(root)) top_entry(leaf);
     if (spec_.base.empty())
       throw Error(
@@ -127,8 +127,8 @@ class Parser {
   }
   static std::string type_of_node(const toml::node& n) {
     std::string type;
-    auto scalar = engine::toml_scalar(n, &type);
-    return scalar ? engine::type_name(engine::type_of(*scalar)) : type;
+    auto scalar = relabel::config::toml_scalar(n, &type);
+    return scalar ? relabel::type_name(relabel::type_of(*scalar)) : type;
   }
 
   void top_entry(const Leaf& l) {
@@ -173,7 +173,7 @@ class Parser {
 
   [[noreturn]] void unknown(const Leaf& l, const std::string& key,
                             const std::vector<std::string>& known) const {
-    auto guess = known.size() == 1 ? known.front() : engine::closest(key, known);
+    auto guess = known.size() == 1 ? known.front() : relabel::closest(key, known);
     fail(at(*l.key), key,
          fmt::format("unknown sweep key '{}'{}", key,
                      guess.empty() ? "" : fmt::format(" (did you mean '{}'?)", guess)));
@@ -183,8 +183,8 @@ class Parser {
   void swept_key(const std::string& key, const std::string& origin) {
     if (key == "seed") fail(origin, key, "sweep seeds with the top-level seeds = [...] list");
     if (key == "output.dir") fail(origin, key, "set by the sweep for each run (<dir>/runs/<id>)");
-    if (!engine::find_key(key)) {
-      auto guess = engine::suggest_key(key);
+    if (!relabel::config::find_key(key)) {
+      auto guess = relabel::config::suggest_key(key);
       fail(origin, key,
            fmt::format("unknown key '{}'{}", key,
                        guess.empty() ? "" : fmt::format(" (did you mean '{}'?)", guess)));
@@ -196,10 +196,10 @@ class Parser {
 
   // One value for `key`, checked (type, range, choices) and converted by the run schema.
   AxisValue value(const std::string& key, const toml::node& n) const {
-    engine::ConfigDraft scratch;
+    relabel::config::ConfigDraft scratch;
     std::string origin = at(n);
-    engine::set_key_from_node(scratch, key, n, origin);
-    return {engine::find_key(key)->get(scratch.config), origin};
+    relabel::config::set_key_from_node(scratch, key, n, origin);
+    return {relabel::config::find_key(key)->get(scratch.config), origin};
   }
 
   void random_table(const toml::table& t) {
@@ -260,11 +260,11 @@ class Parser {
     // Both ends must be valid values of the key (type and range), so every draw is.
     for (const auto& n : values) value(leaf.path, n);
     if (d.kind != Kind::kIntUniform) {
-      const auto* spec = engine::find_key(leaf.path);
-      if (spec->type != engine::ValueType::kFloat)
+      const auto* spec = relabel::config::find_key(leaf.path);
+      if (spec->type != relabel::ValueType::kFloat)
         fail(at(arg), leaf.path,
              fmt::format("{} draws floats but the key is {} (use int_uniform or choice)", kind,
-                         engine::type_name(spec->type)));
+                         relabel::type_name(spec->type)));
     }
     return d;
   }

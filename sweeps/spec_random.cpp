@@ -9,7 +9,7 @@ namespace {
 double unit(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
 }  // namespace
 
-engine::ConfigValue draw(const Distribution& d, std::mt19937_64& rng) {
+relabel::ConfigValue draw(const Distribution& d, std::mt19937_64& rng) {
   using Kind = Distribution::Kind;
   switch (d.kind) {
     case Kind::kUniform:

@@ -38,7 +38,7 @@ RELABEL_REGISTER_POLICY_ALGO([] {
 namespace {
 // A noise stream per (seed, rank), independent of the parameter-init stream.
 uint64_t noise_seed(uint64_t seed, int64_t rank) {
-  return engine::mix_seed(seed, static_cast<uint64_t>(rank));
+  return relabel::mix_seed(seed, static_cast<uint64_t>(rank));
 }
 }  // namespace
 

@@ -154,7 +154,7 @@ WorldModelAgent::WorldModelAgent(const WorldModelOptions& options, LatentReward*
     zero_output_weight(s.rew, v);
   }
   if (reward) reward->init(v, s.gen);
-  s.gen.set_current_seed(engine::mix_seed(o.seed, static_cast<uint64_t>(o.rank) + 1));
+  s.gen.set_current_seed(relabel::mix_seed(o.seed, static_cast<uint64_t>(o.rank) + 1));
   if (sync) sync->broadcast_parameters({s.params.values});
   s.target_q = s.params.values.narrow(0, s.q_begin, s.q_end - s.q_begin).clone();
   s.target_views = l.views(s.target_q, s.q_begin);

@@ -11,7 +11,7 @@
 
 namespace relabel::algos::reward_detail {
 
-uint64_t derive_seed(uint64_t seed, uint64_t stream) { return engine::mix_seed(seed, stream); }
+uint64_t derive_seed(uint64_t seed, uint64_t stream) { return relabel::mix_seed(seed, stream); }
 
 torch::Generator make_generator(uint64_t seed) {
   return at::make_generator<at::CPUGeneratorImpl>(seed);

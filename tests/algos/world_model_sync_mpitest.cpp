@@ -1,5 +1,6 @@
 // Data-parallel world-model training under mpirun -np 2: each rank updates on its own data and
-// noise, gradients are averaged through engine::GradientSync, and the replicas stay identical.
+// noise, gradients are averaged through relabel::comm::GradientSync, and the replicas stay
+// identical.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -10,8 +11,8 @@
 #include "tests/support/replicas.h"
 
 using namespace relabel::algos;
-using relabel::engine::GradientSync;
-using relabel::engine::MpiCollective;
+using relabel::comm::GradientSync;
+using relabel::comm::MpiCollective;
 
 using relabel::test::same_on_all_ranks;
 using relabel::test::world;

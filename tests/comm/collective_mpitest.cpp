@@ -14,9 +14,9 @@
 #include "comm/mpi_collective.h"
 #include "core/error.h"
 
-using relabel::engine::Collective;
-using relabel::engine::MpiCollective;
-using relabel::engine::ReduceOp;
+using relabel::comm::Collective;
+using relabel::comm::MpiCollective;
+using relabel::comm::ReduceOp;
 
 namespace {
 
@@ -147,7 +147,7 @@ TEST(IdleBarrier, WaitsForTheSlowRankWithoutSpinning) {
   const auto wall0 = std::chrono::steady_clock::now();
   const double cpu0 = cpu();
   if (world().rank() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-  relabel::engine::idle_barrier(world());
+  relabel::comm::idle_barrier(world());
   const double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   const double used = cpu() - cpu0;
@@ -282,7 +282,7 @@ TEST(Errors, BadTensorsAreInputErrors) {
   auto half = torch::zeros({4}, torch::kHalf);
   EXPECT_THROW(w.all_reduce(half), relabel::Error);
   try {
-    relabel::engine::check_mpi(MPI_ERR_COUNT, "MPI_Allreduce");
+    relabel::comm::check_mpi(MPI_ERR_COUNT, "MPI_Allreduce");
     FAIL() << "check_mpi did not throw";
   } catch (const relabel::RunError& e) {
     EXPECT_NE(std::string(e.what()).find("MPI_Allreduce: "), std::string::npos);

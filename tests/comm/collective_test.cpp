@@ -8,7 +8,8 @@
 #include "core/error.h"
 #include "tests/comm/mpi_world.h"
 
-using namespace relabel::engine;
+using namespace relabel;
+using namespace relabel::comm;
 
 TEST(CollectiveFactory, CpuGivesMpi) {
   auto& ctx = relabel::test::mpi_world();

@@ -25,8 +25,8 @@ namespace {
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   {
-    relabel::engine::MpiCollective world(MPI_COMM_WORLD);
-    relabel::engine::or_abort(world, [&] {
+    relabel::comm::MpiCollective world(MPI_COMM_WORLD);
+    relabel::comm::or_abort(world, [&] {
       if (rank == size - 1) throw relabel::Error("bad key 'x' in child.toml");
       MPI_Barrier(MPI_COMM_WORLD);
     });
@@ -56,10 +56,10 @@ TEST(Failure, ThrowingRankAbortsPeersInsteadOfHanging) {
 
 TEST(Failure, SingleRankRethrowsUnchanged) {
   relabel::test::mpi_world();
-  relabel::engine::MpiCollective self(MPI_COMM_SELF);
-  EXPECT_EQ(relabel::engine::or_abort(self, [] { return 7; }), 7);
+  relabel::comm::MpiCollective self(MPI_COMM_SELF);
+  EXPECT_EQ(relabel::comm::or_abort(self, [] { return 7; }), 7);
   try {
-    relabel::engine::or_abort(self, []() -> int { throw relabel::RunError("diverged"); });
+    relabel::comm::or_abort(self, []() -> int { throw relabel::RunError("diverged"); });
     FAIL() << "no exception";
   } catch (const relabel::RunError& e) {
     EXPECT_STREQ(e.what(), "diverged");
@@ -68,12 +68,12 @@ TEST(Failure, SingleRankRethrowsUnchanged) {
 
 TEST(Failure, OnRootKeepsTheExitCodeOfRankZerosError) {
   relabel::test::mpi_world();
-  relabel::engine::MpiCollective self(MPI_COMM_SELF);
+  relabel::comm::MpiCollective self(MPI_COMM_SELF);
   bool ran = false;
-  relabel::engine::on_root(self, [&] { ran = true; });
+  relabel::comm::on_root(self, [&] { ran = true; });
   EXPECT_TRUE(ran);
   try {
-    relabel::engine::on_root(self, [] { throw relabel::Error("data.h5: no such file"); });
+    relabel::comm::on_root(self, [] { throw relabel::Error("data.h5: no such file"); });
     FAIL() << "no exception";
   } catch (const relabel::RunError&) {
     FAIL() << "an input error must stay an input error (exit 2)";
@@ -82,7 +82,7 @@ TEST(Failure, OnRootKeepsTheExitCodeOfRankZerosError) {
     EXPECT_EQ(e.exit_code(), relabel::kExitUsage);
   }
   try {
-    relabel::engine::on_root(self, [] { throw std::runtime_error("disk full"); });
+    relabel::comm::on_root(self, [] { throw std::runtime_error("disk full"); });
     FAIL() << "no exception";
   } catch (const relabel::RunError& e) {
     EXPECT_STREQ(e.what(), "disk full");

@@ -8,9 +8,9 @@
 #include "comm/mpi_collective.h"
 #include "core/seeding.h"
 
-using relabel::engine::GradientSync;
-using relabel::engine::GradientSyncOptions;
-using relabel::engine::MpiCollective;
+using relabel::comm::GradientSync;
+using relabel::comm::GradientSyncOptions;
+using relabel::comm::MpiCollective;
 
 namespace {
 
@@ -117,12 +117,12 @@ TrainResult train_both(MakeOptimizer make_optimizer, size_t bucket_bytes) {
   constexpr int64_t kBatch = 64;
   EXPECT_EQ(kBatch % w.size(), 0);
   const uint64_t seed = 7;
-  torch::manual_seed(relabel::engine::shared_seed(seed, "data"));
+  torch::manual_seed(relabel::shared_seed(seed, "data"));
   auto x = torch::randn({kBatch, 8});
   auto y = torch::sin(x.sum(1, true));
-  torch::manual_seed(relabel::engine::shared_seed(seed, "init"));
+  torch::manual_seed(relabel::shared_seed(seed, "init"));
   auto ref = relabel::algos::make_mlp(8, 64, 2, 1);
-  torch::manual_seed(relabel::engine::shared_seed(seed, "init"));
+  torch::manual_seed(relabel::shared_seed(seed, "init"));
   auto dist = relabel::algos::make_mlp(8, 64, 2, 1);
   // Rank-dependent noise on the replica: broadcast_parameters must erase it.
   {

@@ -5,8 +5,8 @@
 
 namespace relabel::test {
 
-inline engine::Context& mpi_world() {
-  static engine::Context context(nullptr, nullptr);
+inline relabel::comm::Context& mpi_world() {
+  static relabel::comm::Context context(nullptr, nullptr);
   return context;
 }
 

@@ -34,13 +34,13 @@ TEST(NcclRuntime, BinariesDoNotLinkNcclOrCudart) {
 
 TEST(NcclRuntime, LoadsOnDemandWithoutAGpu) {
   std::string why;
-  const auto* api = relabel::engine::nccl_runtime::api(&why);
+  const auto* api = relabel::comm::nccl_runtime::api(&why);
   ASSERT_NE(api, nullptr) << why;
   EXPECT_TRUE(mapped("libnccl"));
   int version = 0;
   ASSERT_EQ(api->ncclGetVersion(&version), ncclSuccess);
   EXPECT_EQ(version / 100, NCCL_MAJOR * 100 + NCCL_MINOR);  // the library matches the headers
-  EXPECT_EQ(relabel::engine::NcclCollective::runtime_problem(), "");
-  EXPECT_GE(relabel::engine::NcclCollective::visible_devices(), 0);  // no throw without a GPU
+  EXPECT_EQ(relabel::comm::NcclCollective::runtime_problem(), "");
+  EXPECT_GE(relabel::comm::NcclCollective::visible_devices(), 0);  // no throw without a GPU
 }
 #endif

@@ -23,7 +23,7 @@ TEST(ConfigLoad, ValidFileLoadsWithOverridesOfTheDefaults) {
   auto path = write(dir, std::string(kValidHead) +
                              "[policy]\nexpectile = 0.9\n[train]\nsteps = 1_000\n"
                              "[reward]\nmethod = \"reload\"\nbeta = 2\n");
-  auto c = relabel::engine::load_run_config(path);
+  auto c = relabel::config::load_run_config(path);
   EXPECT_EQ(c.task.name, "pendulum");
   EXPECT_EQ(c.dataset.name, "pendulum-medium");
   EXPECT_DOUBLE_EQ(c.policy.params.get<double>("expectile"), 0.9);
@@ -203,36 +203,36 @@ TEST(ConfigLoad, FirstErrorInFileOrderIsReported) {
 TEST(ConfigLoad, MethodDependentDefaultsAreResolved) {
   TempDir dir;
   auto path = write(dir, std::string(kValidHead));
-  auto c = relabel::engine::load_run_config(path);
+  auto c = relabel::config::load_run_config(path);
   EXPECT_EQ(c.reward.method, "ground_truth");
   EXPECT_TRUE(c.reward.params.values().empty());  // ground_truth declares no keys
   EXPECT_DOUBLE_EQ(c.dataset.label_fraction, 1.0);
   EXPECT_EQ(c.policy.reward_scaling, "none");  // auto: IQL's scaling is for locomotion only
-  EXPECT_DOUBLE_EQ(relabel::engine::load_run_config(path, {"reward.method=reload"})
+  EXPECT_DOUBLE_EQ(relabel::config::load_run_config(path, {"reward.method=reload"})
                        .reward.params.get<double>("alpha"),
                    1.0);  // reload's default
-  c = relabel::engine::load_run_config(path, {"reward.method=cdred", "policy.algo=world_model"});
+  c = relabel::config::load_run_config(path, {"reward.method=cdred", "policy.algo=world_model"});
   EXPECT_EQ(c.reward.params.get<int64_t>("predictor_hidden"), 256);  // CPU preset
   EXPECT_EQ(c.policy.params.get<std::string>("preset"), "cpu-small");
 
   EXPECT_EQ(
-      relabel::engine::load_run_config(path, {"task.name=hopper", "dataset.name=hopper-medium"})
+      relabel::config::load_run_config(path, {"task.name=hopper", "dataset.name=hopper-medium"})
           .policy.reward_scaling,
       "episode_range");  // auto, iql on a MuJoCo locomotion task
 
-  c = relabel::engine::load_run_config(
+  c = relabel::config::load_run_config(
       path, {"reward.method=imputation", "policy.algo=td3bc", "parallel.device=cuda"});
   EXPECT_DOUBLE_EQ(c.dataset.label_fraction, 0.01);
   EXPECT_EQ(c.policy.reward_scaling, "none");
-  c = relabel::engine::load_run_config(
+  c = relabel::config::load_run_config(
       path, {"reward.method=cdred", "policy.algo=world_model", "parallel.device=cuda"});
   EXPECT_EQ(c.reward.params.get<int64_t>("predictor_hidden"), 1024);
   EXPECT_EQ(c.policy.params.get<std::string>("preset"), "1M");
 
-  c = relabel::engine::load_run_config(path, {"reward.method=cdred", "policy.algo=world_model"});
+  c = relabel::config::load_run_config(path, {"reward.method=cdred", "policy.algo=world_model"});
   EXPECT_DOUBLE_EQ(c.reward.params.get<double>("alpha"), 0.9);
   // An explicit value wins over the derived default.
-  c = relabel::engine::load_run_config(path, {"reward.method=cdred", "policy.algo=world_model",
+  c = relabel::config::load_run_config(path, {"reward.method=cdred", "policy.algo=world_model",
                                               "reward.alpha=0.5", "reward.predictor_hidden=64"});
   EXPECT_DOUBLE_EQ(c.reward.params.get<double>("alpha"), 0.5);
   EXPECT_EQ(c.reward.params.get<int64_t>("predictor_hidden"), 64);
@@ -241,19 +241,19 @@ TEST(ConfigLoad, MethodDependentDefaultsAreResolved) {
 TEST(ConfigLoad, SetOverridesParseTomlValues) {
   TempDir dir;
   auto path = write(dir, std::string(kValidHead));
-  auto c = relabel::engine::load_run_config(
+  auto c = relabel::config::load_run_config(
       path, {"policy.expectile=0.9", "train.steps = 2_000", "name=ablation-1",
              "output.dir=\"out/x y\"", "seed=7"});
   EXPECT_DOUBLE_EQ(c.policy.params.get<double>("expectile"), 0.9);
   EXPECT_EQ(c.train.steps, 2000);
   EXPECT_TRUE(
-      relabel::engine::load_run_config(path, {"policy.algo=world_model", "policy.mppi=true"})
+      relabel::config::load_run_config(path, {"policy.algo=world_model", "policy.mppi=true"})
           .policy.params.get<bool>("mppi"));
   EXPECT_EQ(c.name, "ablation-1");  // bare text for a string key
   EXPECT_EQ(c.output.dir, "out/x y");
   EXPECT_EQ(c.seed, 7);
   // A string key takes text that TOML would read as a number.
-  c = relabel::engine::load_run_config(path, {"name=2024"});
+  c = relabel::config::load_run_config(path, {"name=2024"});
   EXPECT_EQ(c.name, "2024");
 }
 

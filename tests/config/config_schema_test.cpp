@@ -6,7 +6,8 @@
 
 #include "config/config_schema.h"
 
-using namespace relabel::engine;
+using namespace relabel;
+using namespace relabel::config;
 
 TEST(ConfigSchema, DefaultsFollowAlgorithmsSpec) {
   auto c = default_run_config();

@@ -12,7 +12,7 @@ namespace relabel::test {
 // The message of the relabel::Error that loading throws, or "" when it loads.
 inline std::string load_error(const std::string& path, const std::vector<std::string>& sets = {}) {
   try {
-    engine::load_run_config(path, sets);
+    relabel::config::load_run_config(path, sets);
   } catch (const Error& e) {
     return e.what();
   }

@@ -9,9 +9,9 @@
 #include "config/config_write.h"
 #include "tests/config/config_test_util.h"
 
-using relabel::engine::config_hash;
-using relabel::engine::load_run_config;
-using relabel::engine::to_toml;
+using relabel::config::config_hash;
+using relabel::config::load_run_config;
+using relabel::config::to_toml;
 using relabel::test::kValidHead;
 using relabel::test::TempDir;
 using relabel::test::write_file;
@@ -47,9 +47,9 @@ TEST(ConfigWrite, RoundTripOfEveryDefaultKey) {
   auto table = toml::parse(text);
   // Exactly the keys the run uses: the engine's, and those its method and learner declare.
   size_t keys = 0;
-  for (const auto& key : relabel::engine::run_schema()) {
+  for (const auto& key : relabel::config::run_schema()) {
     if (key.optional) continue;  // unset optional floats are left out
-    const bool used = relabel::engine::key_in_use(key, a);
+    const bool used = relabel::config::key_in_use(key, a);
     EXPECT_EQ(static_cast<bool>(table.at_path(key.path)), used) << key.path << " in\n" << text;
     keys += used;
   }
@@ -88,16 +88,16 @@ TEST(ConfigWrite, HashIsStableAndIgnoresOutputDir) {
   b = a;
   b.reward.params.set("zeta", 0.5);  // ground_truth does not declare zeta
   EXPECT_EQ(config_hash(b), h);
-  b = relabel::engine::load_run_config(dir / "d.toml", {"reward.zeta=0.5"});
+  b = relabel::config::load_run_config(dir / "d.toml", {"reward.zeta=0.5"});
   EXPECT_EQ(config_hash(b), h);  // resolution drops what the method does not declare
   EXPECT_FALSE(b.reward.params.has("zeta"));
 }
 
 TEST(ConfigWrite, DefaultsTextIsValidTomlDocumentingEveryKey) {
-  auto text = relabel::engine::defaults_toml();
+  auto text = relabel::config::defaults_toml();
   toml::table table;
   ASSERT_NO_THROW(table = toml::parse(text)) << text;
-  for (const auto& key : relabel::engine::run_schema()) {
+  for (const auto& key : relabel::config::run_schema()) {
     bool commented = key.optional || !key.derived.empty();
     EXPECT_EQ(static_cast<bool>(table.at_path(key.path)), !commented) << key.path;
     EXPECT_NE(text.find(key.doc), std::string::npos) << key.path;

@@ -28,7 +28,7 @@ Params defaults_of(const std::vector<ConfigKey>& keys) {
 void expect_declared_in_schema(const std::string& section, const std::string& owner,
                                const std::vector<ConfigKey>& keys) {
   for (const auto& k : keys) {
-    const engine::KeySpec* spec = engine::find_key(section + "." + k.name);
+    const relabel::config::KeySpec* spec = relabel::config::find_key(section + "." + k.name);
     ASSERT_NE(spec, nullptr) << owner << ": " << k.name;
     EXPECT_EQ(spec->type, k.type) << spec->path;
     EXPECT_FALSE(k.doc.empty()) << spec->path;
@@ -44,7 +44,7 @@ void expect_declared_in_schema(const std::string& section, const std::string& ow
 
 TEST(RegistryConformance, RewardMethods) {
   EXPECT_TRUE(Registry<algos::RewardMethodInfo>::instance().duplicates().empty());
-  const auto& choices = engine::find_key("reward.method")->choices;
+  const auto& choices = relabel::config::find_key("reward.method")->choices;
   ASSERT_GE(algos::reward_methods().size(), 5u);
   for (const auto* m : algos::reward_methods()) {
     SCOPED_TRACE(m->name);
@@ -74,7 +74,7 @@ TEST(RegistryConformance, RewardMethods) {
 
 TEST(RegistryConformance, PolicyLearners) {
   EXPECT_TRUE(Registry<algos::PolicyAlgoInfo>::instance().duplicates().empty());
-  const auto& choices = engine::find_key("policy.algo")->choices;
+  const auto& choices = relabel::config::find_key("policy.algo")->choices;
   ASSERT_GE(algos::policy_algos().size(), 4u);
   for (const auto* a : algos::policy_algos()) {
     SCOPED_TRACE(a->name);

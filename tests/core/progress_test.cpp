@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <sstream>
 
-using relabel::engine::Progress;
-using relabel::engine::ProgressOptions;
+using relabel::Progress;
+using relabel::ProgressOptions;
 
 namespace {
 struct FakeClock {

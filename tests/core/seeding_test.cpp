@@ -7,7 +7,7 @@
 
 #include <set>
 
-using namespace relabel::engine;
+using namespace relabel;
 
 TEST(Seeding, StableAcrossCallsAndBuilds) {
   EXPECT_EQ(derive_seed(42, 3, "env"), derive_seed(42, 3, "env"));

@@ -6,7 +6,8 @@
 #include "datagen/datagen_collect.h"
 #include "io/episodes.h"
 
-using namespace relabel::engine;
+using namespace relabel;
+using namespace relabel::datagen;
 
 TEST(DatagenCollect, StoresRowsFlagsTheCutAndCountsCompleteEpisodes) {
   // Pendulum episodes last 200 steps: 450 rows = 2 complete episodes + a cut of 50 rows.

@@ -71,8 +71,8 @@ TEST(DatagenCli, PendulumSuiteIsCompleteOrderedAndReused) {
 
   // Every file validates on read and carries the suite's attributes.
   std::map<std::string, relabel::io::Dataset> ds;
-  for (const auto& kind : relabel::engine::suite_kinds()) {
-    ds[kind] = relabel::io::read_d4rl(relabel::engine::suite_file(out, kind));
+  for (const auto& kind : relabel::datagen::suite_kinds()) {
+    ds[kind] = relabel::io::read_d4rl(relabel::datagen::suite_file(out, kind));
     const auto& d = ds[kind];
     EXPECT_EQ(d.info.env, "pendulum") << kind;
     EXPECT_DOUBLE_EQ(d.info.ref_min_score, r_random) << kind;
@@ -168,8 +168,8 @@ TEST(DatagenCli, KilledTrainingResumesFromItsCheckpoint) {
   auto s = nlohmann::json::parse(read_file(out + "/datagen.json"));
   EXPECT_EQ(s["status"], "done");
   EXPECT_EQ(s["training"]["evaluations"].size(), 5u);  // 300, 600, ..., 1500: none lost or doubled
-  for (const auto& kind : relabel::engine::suite_kinds())
-    EXPECT_TRUE(fs::exists(relabel::engine::suite_file(out, kind))) << kind;
+  for (const auto& kind : relabel::datagen::suite_kinds())
+    EXPECT_TRUE(fs::exists(relabel::datagen::suite_file(out, kind))) << kind;
 }
 
 TEST(DatagenCli, RunsOnRankZeroUnderMpirun) {
@@ -178,8 +178,8 @@ TEST(DatagenCli, RunsOnRankZeroUnderMpirun) {
   auto r = run_relabel_mpi(2, "datagen --task pendulum --out " + out +
                                   " --steps 300 --size 250 --start-steps 100 --eval-every 150");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  for (const auto& kind : relabel::engine::suite_kinds())
-    EXPECT_TRUE(fs::exists(relabel::engine::suite_file(out, kind))) << kind;
+  for (const auto& kind : relabel::datagen::suite_kinds())
+    EXPECT_TRUE(fs::exists(relabel::datagen::suite_file(out, kind))) << kind;
 }
 
 TEST(DatagenCli, BadInputIsAOneLineUsageError) {

@@ -4,8 +4,8 @@
 #include "datagen/sac_trainer.h"
 
 using relabel::algos::SacOptions;
-using relabel::engine::SacTrainer;
-using relabel::engine::SacTrainOptions;
+using relabel::datagen::SacTrainer;
+using relabel::datagen::SacTrainOptions;
 
 // docs/algorithms.md: SAC must reach about −200 on pendulum within 20k steps (random ≈ −1200,
 // a good policy ≈ −150). With the default architecture (256-unit MLPs, batch 256) and 1000

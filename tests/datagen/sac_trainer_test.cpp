@@ -7,8 +7,8 @@
 #include "datagen/sac_trainer.h"
 
 using relabel::algos::SacOptions;
-using relabel::engine::SacTrainer;
-using relabel::engine::SacTrainOptions;
+using relabel::datagen::SacTrainer;
+using relabel::datagen::SacTrainOptions;
 
 namespace {
 
@@ -36,7 +36,7 @@ TEST(SacTrainer, CountsStepsUpdatesEpisodesAndEvaluations) {
   SacTrainer a("pendulum", tiny(), short_run());
   std::vector<int64_t> eval_steps;
   int64_t calls = 0;
-  a.train([&](const relabel::engine::EvalPoint& p) { eval_steps.push_back(p.step); },
+  a.train([&](const relabel::datagen::EvalPoint& p) { eval_steps.push_back(p.step); },
           [&](int64_t) { ++calls; });
   EXPECT_EQ(calls, 600);
   EXPECT_EQ(eval_steps, (std::vector<int64_t>{200, 400, 600}));

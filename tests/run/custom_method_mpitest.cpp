@@ -142,7 +142,7 @@ std::string shared_dir(std::unique_ptr<TempDir>& holder) {
   return path;
 }
 
-engine::RunConfig load(const std::string& dir, const std::vector<std::string>& sets) {
+relabel::config::RunConfig load(const std::string& dir, const std::vector<std::string>& sets) {
   // A new file per call: rank 0 must not rewrite a file the other rank may still be reading
   // (every rank calls load the same number of times, so the names agree).
   static int calls = 0;
@@ -153,14 +153,14 @@ engine::RunConfig load(const std::string& dir, const std::vector<std::string>& s
     write_file(cfg, pendulum_config(dir + "/run", "test_scaled_truth", "test_linear_bc", 400,
                                     "[parallel]\nranks_per_run = 2\n"));
   MPI_Barrier(MPI_COMM_WORLD);
-  return engine::load_run_config(cfg, sets);
+  return relabel::config::load_run_config(cfg, sets);
 }
 
 TEST(CustomMethod, KeysAreValidatedByTheSchemaLikeBuiltInOnes) {
-  const engine::KeySpec* scale = engine::find_key("reward.test_scale");
+  const relabel::config::KeySpec* scale = relabel::config::find_key("reward.test_scale");
   ASSERT_NE(scale, nullptr);
   EXPECT_EQ(scale->used_by, std::vector<std::string>{"test_scaled_truth"});
-  const engine::KeySpec* method = engine::find_key("reward.method");
+  const relabel::config::KeySpec* method = relabel::config::find_key("reward.method");
   EXPECT_NE(std::find(method->choices.begin(), method->choices.end(), "test_scaled_truth"),
             method->choices.end());
   std::unique_ptr<TempDir> holder;
@@ -193,10 +193,10 @@ TEST(CustomMethod, RunsEndToEndOnTwoRanks) {
   std::unique_ptr<TempDir> holder;
   const std::string dir = shared_dir(holder);
   auto config = load(dir, {"reward.test_scale=2"});
-  engine::MpiCollective comm(MPI_COMM_WORLD);
-  engine::RunControl control;
-  auto outcome = engine::run_experiment(config, comm, control);
-  EXPECT_EQ(outcome.status, engine::RunStatus::Done);
+  relabel::comm::MpiCollective comm(MPI_COMM_WORLD);
+  relabel::run::RunControl control;
+  auto outcome = relabel::run::run_experiment(config, comm, control);
+  EXPECT_EQ(outcome.status, relabel::run::RunStatus::Done);
   int rank = 0;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   if (rank == 0) {

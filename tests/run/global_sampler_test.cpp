@@ -4,7 +4,8 @@
 
 #include "run/global_sampler.h"
 
-using namespace relabel::engine;
+using namespace relabel;
+using namespace relabel::run;
 
 TEST(GlobalSampler, DeterministicAndUniform) {
   GlobalSampler a(1, 10), b(1, 10), c(2, 10);

@@ -21,14 +21,14 @@ constexpr int kSteps = 5000;
 double score(const json& r) { return r.value("final_score", -1e9); }
 
 double reward_auroc_expert_vs_random(const std::string& run_dir) {
-  auto config = relabel::engine::load_run_config(run_dir + "/config.toml");
+  auto config = relabel::config::load_run_config(run_dir + "/config.toml");
   torch::serialize::InputArchive archive, reward_archive;
   archive.load_from(run_dir + "/ckpt/step_" + std::to_string(config.train.steps) + ".pt");
   archive.read("reward", reward_archive);
   torch::Tensor mean, std;
   archive.read("obs_mean", mean);
   archive.read("obs_std", std);
-  auto model = relabel::algos::make_reward_model(relabel::engine::reward_options(config));
+  auto model = relabel::algos::make_reward_model(relabel::run::reward_options(config));
   model->load(reward_archive);
   auto annotate = [&](const std::string& kind) {
     auto ds = relabel::io::read_d4rl(pendulum_file(kind));

@@ -7,7 +7,9 @@
 #include "comm/mpi_collective.h"
 #include "run/shard_batcher.h"
 
-using namespace relabel::engine;
+using namespace relabel;
+using namespace relabel::comm;
+using namespace relabel::run;
 
 namespace {
 // Row i of the full dataset holds values derived from i, so rows are recognisable.

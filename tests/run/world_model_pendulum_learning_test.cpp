@@ -16,8 +16,8 @@
 #include "tests/run/world_model_test_util.h"
 
 using namespace relabel::algos;
-using relabel::engine::WorldModelTrainer;
-using relabel::engine::WorldModelTrainerOptions;
+using relabel::run::WorldModelTrainer;
+using relabel::run::WorldModelTrainerOptions;
 
 namespace {
 

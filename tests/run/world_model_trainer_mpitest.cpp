@@ -8,10 +8,10 @@
 #include "run/world_model_trainer.h"
 #include "tests/support/replicas.h"
 
-using relabel::engine::GradientSync;
-using relabel::engine::MpiCollective;
-using relabel::engine::WorldModelTrainer;
-using relabel::engine::WorldModelTrainerOptions;
+using relabel::comm::GradientSync;
+using relabel::comm::MpiCollective;
+using relabel::run::WorldModelTrainer;
+using relabel::run::WorldModelTrainerOptions;
 
 using relabel::test::same_on_all_ranks;
 using relabel::test::world;

@@ -8,8 +8,8 @@
 
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
-  relabel::engine::Context ctx(&argc, &argv);
-  relabel::engine::init_logging(ctx.rank(), ctx.size());
+  relabel::comm::Context ctx(&argc, &argv);
+  relabel::init_logging(ctx.rank(), ctx.size());
   int local_failed = RUN_ALL_TESTS() != 0 ? 1 : 0;
   int any_failed = 0;
   MPI_Allreduce(&local_failed, &any_failed, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);

@@ -8,8 +8,8 @@
 
 namespace relabel::test {
 
-inline engine::MpiCollective& world() {
-  static engine::MpiCollective w(MPI_COMM_WORLD);
+inline relabel::comm::MpiCollective& world() {
+  static relabel::comm::MpiCollective w(MPI_COMM_WORLD);
   return w;
 }
 

@@ -50,7 +50,7 @@ TEST(SweepExpand, GridTimesSeedsInDeterministicOrder) {
     EXPECT_DOUBLE_EQ(run.config.reward.params.get<double>("beta"), std::stod(beta[i / 10]));
     EXPECT_EQ(run.params.size(), 3u);
     EXPECT_EQ(run.id.size(), 12u);
-    EXPECT_EQ(run.id, relabel::engine::config_hash(run.config).substr(0, 12));
+    EXPECT_EQ(run.id, relabel::config::config_hash(run.config).substr(0, 12));
     EXPECT_EQ(run.config.output.dir, "runs/g/runs/" + run.id);
     EXPECT_EQ(run.config.train.steps, 1000);  // from the base
     ids.insert(run.id);
