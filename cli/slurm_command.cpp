@@ -2,10 +2,12 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <filesystem>
 
 #include "cli/commands.h"
 #include "core/error.h"
 #include "slurm/submit.h"
+#include "sweeps/spec.h"
 
 namespace relabel::cli {
 namespace {
@@ -17,8 +19,29 @@ struct SubmitArgs {
   bool dry_run = false;
 };
 
+// Expands the spec here (errors before anything is written): the slurm module itself needs
+// neither the run schema nor LibTorch.
+slurm::SweepPlan plan_of(const SubmitArgs& a) {
+  sweeps::SweepOptions options;
+  options.overrides = a.overrides;
+  options.out_dir = a.out;
+  const sweeps::SweepSpec spec = sweeps::load_sweep(a.spec, options);
+  slurm::SweepPlan plan;
+  plan.spec_path = std::filesystem::absolute(a.spec).lexically_normal().string();
+  plan.dir = std::filesystem::absolute(spec.dir).lexically_normal().string();
+  plan.name = spec.name;
+  plan.ranks_per_run = spec.ranks_per_run;
+  plan.overrides = a.overrides;
+  for (const auto& run : spec.runs) {
+    std::string line = run.id;
+    for (const auto& [k, v] : run.params) line += "  " + k + "=" + v;
+    plan.run_lines.push_back(line);
+  }
+  return plan;
+}
+
 void run_submit(const SubmitArgs& a) {
-  auto result = slurm::submit_sweep(a.spec, a.out, a.overrides, a.options, a.dry_run);
+  auto result = slurm::submit_sweep(plan_of(a), a.options, a.dry_run);
   if (a.dry_run) {
     std::fputs(result.script.c_str(), stdout);
     std::printf("\n# dry run: nothing submitted. The runs ([array index] id values):\n%s",

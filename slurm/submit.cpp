@@ -12,7 +12,6 @@
 #include "io/run_record.h"
 #include "report/status.h"
 #include "slurm/process.h"
-#include "sweeps/spec.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -36,29 +35,20 @@ json read_jobs(const std::string& dir) {
 }
 }  // namespace
 
-SubmitResult submit_sweep(const std::string& spec_path, const std::string& out_dir,
-                          const std::vector<std::string>& overrides, const SubmitOptions& options,
-                          bool dry_run) {
-  sweeps::SweepOptions sopts;
-  sopts.overrides = overrides;
-  sopts.out_dir = out_dir;
-  sweeps::SweepSpec spec = sweeps::load_sweep(spec_path, sopts);
+SubmitResult submit_sweep(const SweepPlan& plan, const SubmitOptions& options, bool dry_run) {
   ScriptInputs in;
   in.relabel_binary = self_executable();
-  in.spec_path = fs::absolute(spec_path).lexically_normal().string();
-  in.sweep_dir = fs::absolute(spec.dir).lexically_normal().string();
-  in.sweep_name = spec.name;
-  in.runs = static_cast<int64_t>(spec.runs.size());
-  in.ranks_per_run = spec.ranks_per_run;
-  in.overrides = overrides;
+  in.spec_path = plan.spec_path;
+  in.sweep_dir = plan.dir;
+  in.sweep_name = plan.name;
+  in.runs = static_cast<int64_t>(plan.run_lines.size());
+  in.ranks_per_run = plan.ranks_per_run;
+  in.overrides = plan.overrides;
   in.generated_at = io::utc_now();
   SubmitResult result;
   result.script = sbatch_script(options, in);
-  for (size_t i = 0; i < spec.runs.size(); ++i) {
-    std::string line = "  [" + std::to_string(i) + "] " + spec.runs[i].id;
-    for (const auto& [k, v] : spec.runs[i].params) line += "  " + k + "=" + v;
-    result.runs += line + "\n";
-  }
+  for (size_t i = 0; i < plan.run_lines.size(); ++i)
+    result.runs += "  [" + std::to_string(i) + "] " + plan.run_lines[i] + "\n";
   if (dry_run) return result;
 
   if (!on_path("sbatch"))

@@ -15,12 +15,21 @@ struct SubmitResult {
   std::string runs;    // one line per run: id and swept values
 };
 
-// Loads and expands the spec (errors before anything is written), renders the script, and
-// unless dry_run writes it to <sweep dir>/sbatch-<n>.sh, runs `sbatch --parsable` on it and
-// appends the job to <sweep dir>/slurm.json.
-SubmitResult submit_sweep(const std::string& spec_path, const std::string& out_dir,
-                          const std::vector<std::string>& overrides, const SubmitOptions& options,
-                          bool dry_run);
+// What the sbatch script needs to know of an expanded sweep. The caller expands the spec
+// (sweeps::load_sweep validates it against the run schema and the registries, which need
+// LibTorch); slurm itself stays on core, io and report.
+struct SweepPlan {
+  std::string spec_path;  // absolute
+  std::string dir;        // the sweep directory, absolute
+  std::string name;
+  int64_t ranks_per_run = 1;
+  std::vector<std::string> overrides;  // --set key=value, passed on to `relabel sweep`
+  std::vector<std::string> run_lines;  // one per run, array index order: "id  key=value ..."
+};
+
+// Renders the script and unless dry_run writes it to <sweep dir>/sbatch-<n>.sh, runs
+// `sbatch --parsable` on it and appends the job to <sweep dir>/slurm.json.
+SubmitResult submit_sweep(const SweepPlan& plan, const SubmitOptions& options, bool dry_run);
 
 // The jobs recorded for a sweep directory, with SLURM's view of each (squeue, then sacct where
 // accounting is available), followed by the sweep's per-run status.

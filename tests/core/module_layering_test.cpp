@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <regex>
 #include <set>
@@ -26,7 +27,7 @@ const std::map<std::string, std::set<std::string>> kAllowed = {
     {"run", {"core", "algos", "envs", "io", "comm", "config", "datagen"}},
     {"sweeps", {"core", "algos", "envs", "io", "comm", "config", "datagen", "run"}},
     {"report", {"core", "io"}},
-    {"slurm", {"core", "io", "report", "sweeps"}},
+    {"slurm", {"core", "io", "report"}},  // no sweeps: the CLI expands the spec
     {"cli",
      {"core", "algos", "envs", "io", "comm", "config", "datagen", "run", "report", "sweeps",
       "slurm"}},
@@ -142,4 +143,43 @@ TEST(ModuleLayering, OnlyCommAndIoTalkMpi) {
     }
   }
   EXPECT_GT(files, 100u);
+}
+
+// report/ and slurm/ reach no LibTorch header through any chain of quoted includes, so
+// `relabel report`, `status` and `slurm` need no torch: their modules link core, io (and report)
+// only, and their sources compile without the torch precompiled header.
+TEST(ModuleLayering, ReportAndSlurmReachNoTorch) {
+  const fs::path root = RELABEL_SOURCE_DIR;
+  const std::regex quoted(R"re(^\s*#\s*include\s*"([^"]+)")re");
+  const std::regex torch(R"(^\s*#\s*include\s*<(torch|ATen|c10)/)");
+  std::map<std::string, std::string> memo;  // file -> the chain that reaches torch, or ""
+  std::function<std::string(const std::string&, int)> reaches = [&](const std::string& rel,
+                                                                    int depth) -> std::string {
+    if (auto it = memo.find(rel); it != memo.end()) return it->second;
+    memo[rel] = "";  // cycles and repeats end here
+    std::ifstream in(root / rel);
+    std::string line, found;
+    while (found.empty() && std::getline(in, line)) {
+      std::smatch m;
+      if (std::regex_search(line, torch)) {
+        found = rel;
+      } else if (std::regex_search(line, m, quoted) && fs::exists(root / m[1].str()) &&
+                 depth < 32) {
+        const std::string chain = reaches(m[1], depth + 1);
+        if (!chain.empty()) found = rel + " -> " + chain;
+      }
+    }
+    return memo[rel] = found;
+  };
+  size_t files = 0;
+  for (const std::string module : {"report", "slurm"}) {
+    for (const auto& entry : fs::recursive_directory_iterator(root / module)) {
+      const auto ext = entry.path().extension();
+      if (ext != ".h" && ext != ".cpp") continue;
+      ++files;
+      const std::string rel = fs::relative(entry.path(), root).string();
+      EXPECT_EQ(reaches(rel, 0), "") << rel << " reaches LibTorch";
+    }
+  }
+  EXPECT_GT(files, 20u);
 }
