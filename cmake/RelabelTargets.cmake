@@ -51,19 +51,32 @@ endfunction()
 # Links LibTorch and gives the target's torch-including sources the shared precompiled header.
 # Sources that never include torch compile without it: loading the 570 MB header costs more
 # (~5 s per file) than such a file takes to compile, and half the project is such files.
+# UNITY n (n > 1): the target's torch-including sources compile n to a translation unit (a CMake
+# unity group), so n files pay for loading the header once; for test executables, whose files
+# are many, short and never edited together with the libraries' hot paths.
 function(relabel_use_torch target)
+  cmake_parse_arguments(ARG "" "UNITY" "" ${ARGN})
   target_link_libraries(${target} PUBLIC ${TORCH_LIBRARIES})
   target_precompile_headers(${target} REUSE_FROM relabel_torch_pch)
   get_target_property(sources ${target} SOURCES)
   get_target_property(source_dir ${target} SOURCE_DIR)
+  set(torch_sources 0)
   foreach(src IN LISTS sources)
     get_filename_component(path ${src} ABSOLUTE BASE_DIR ${source_dir})
     relabel_reaches_torch(${path} uses_torch)
     if(NOT uses_torch)
       set_source_files_properties(${src} TARGET_DIRECTORY ${target}
                                   PROPERTIES SKIP_PRECOMPILE_HEADERS ON)
+    elseif(ARG_UNITY GREATER 1)
+      math(EXPR group "${torch_sources} / ${ARG_UNITY}")
+      set_source_files_properties(${src} TARGET_DIRECTORY ${target}
+                                  PROPERTIES UNITY_GROUP "torch${group}")
+      math(EXPR torch_sources "${torch_sources} + 1")
     endif()
   endforeach()
+  if(torch_sources GREATER 1)
+    set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_MODE GROUP)
+  endif()
 endfunction()
 
 # relabel_library(NAME SOURCES a.cpp b.cpp DEPS x y [TORCH])

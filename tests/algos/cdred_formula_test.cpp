@@ -56,7 +56,7 @@ struct Model {
   }
 };
 
-CdredOptions small(double zeta, CdredG g = CdredG::Identity) {
+CdredOptions small_cdred(double zeta, CdredG g = CdredG::Identity) {
   CdredOptions o;
   o.latent_dim = 8;
   o.act_dim = 2;
@@ -73,7 +73,7 @@ CdredOptions small(double zeta, CdredG g = CdredG::Identity) {
 }  // namespace
 
 TEST(CdredFormula, RewardOfTheModelIsTheFormulaOfItsOutputs) {
-  Model m(small(0.7, CdredG::Exp));
+  Model m(small_cdred(0.7, CdredG::Exp));
   torch::manual_seed(1);
   auto z = torch::rand({6, 8}), a = torch::rand({6, 2}) * 2 - 1;
   auto t = m.reward->targets(torch::cat({z, a}, 1));
@@ -86,7 +86,7 @@ TEST(CdredFormula, RewardOfTheModelIsTheFormulaOfItsOutputs) {
 
 TEST(CdredFormula, ZetaOneIgnoresTheBehaviouralPredictor) {
   for (double zeta : {1.0, 0.8}) {
-    Model m(small(zeta));
+    Model m(small_cdred(zeta));
     torch::manual_seed(2);
     auto z = torch::rand({10, 8}), a = torch::rand({10, 2});
     auto before = m.reward->reward(m.params.frozen, z, a);

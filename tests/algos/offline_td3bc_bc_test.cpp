@@ -65,7 +65,7 @@ struct ReferenceTd3Bc {
   }
 };
 
-OfflineOptions small(const std::string& algo) {
+OfflineOptions small_offline(const std::string& algo) {
   OfflineOptions o;
   o.algo = algo;
   o.obs_dim = 11;
@@ -84,7 +84,7 @@ void expect_near_all(const FlatParams& p, const std::vector<torch::Tensor>& ref,
 }
 
 TEST(Td3Bc, MatchesReferenceOverFourUpdatesWithTwoDelayedActorSteps) {
-  const auto o = small("td3bc");
+  const auto o = small_offline("td3bc");
   NoSync sync;
   Td3Bc fast(o, sync);
   ReferenceTd3Bc ref(fast, o);
@@ -118,7 +118,7 @@ TEST(Td3Bc, MatchesReferenceOverFourUpdatesWithTwoDelayedActorSteps) {
 }
 
 TEST(Td3Bc, TargetNoiseIsClippedGaussianScaledByMaxAction) {
-  auto o = small("td3bc");
+  auto o = small_offline("td3bc");
   NoSync sync;
   Td3Bc fast(o, sync);
   std::vector<torch::Tensor> all;
@@ -135,7 +135,7 @@ TEST(Td3Bc, TargetNoiseIsClippedGaussianScaledByMaxAction) {
 }
 
 TEST(Bc, MatchesReferenceOverThreeUpdates) {
-  const auto o = small("bc");
+  const auto o = small_offline("bc");
   NoSync sync;
   Bc fast(o, sync);
   auto actor = leaf_copies(fast.actor(), 0, fast.actor().size());

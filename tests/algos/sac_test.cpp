@@ -13,7 +13,7 @@ using relabel::algos::SacOptions;
 
 namespace {
 
-SacOptions small(uint64_t seed, int64_t obs_dim = 3, int64_t act_dim = 2) {
+SacOptions small_sac(uint64_t seed, int64_t obs_dim = 3, int64_t act_dim = 2) {
   SacOptions o;
   o.obs_dim = obs_dim;
   o.act_dim = act_dim;
@@ -53,7 +53,7 @@ void load_into(Sac& sac, const std::string& bytes, bool policy_only = false) {
 
 TEST(Sac, ActionsAreBatchedBoundedAndSeeded) {
   torch::set_num_threads(1);
-  Sac a(small(1)), b(small(1)), c(small(2));
+  Sac a(small_sac(1)), b(small_sac(1)), c(small_sac(2));
   auto obs = torch::randn({64, 3});
   auto act = a.act(obs, false);
   ASSERT_EQ(act.sizes(), (std::vector<int64_t>{64, 2}));
@@ -69,11 +69,11 @@ TEST(Sac, ActionsAreBatchedBoundedAndSeeded) {
 
 TEST(Sac, SaveLoadContinuesTrainingIdentically) {
   torch::set_num_threads(1);
-  Sac a(small(3));
+  Sac a(small_sac(3));
   for (int i = 0; i < 5; ++i) a.update(random_batch(32, 3, 2, i));
   const std::string bytes = saved(a);
 
-  Sac b(small(4));
+  Sac b(small_sac(4));
   load_into(b, bytes);
   EXPECT_EQ(b.updates(), 5);
   auto batch = random_batch(32, 3, 2, 100);
@@ -85,11 +85,11 @@ TEST(Sac, SaveLoadContinuesTrainingIdentically) {
   EXPECT_TRUE(torch::equal(a.act(obs, false), b.act(obs, false)));  // generator restored too
 
   // A policy checkpoint carries the actor only.
-  Sac p(small(5));
+  Sac p(small_sac(5));
   load_into(p, saved(a, true), true);
   EXPECT_TRUE(torch::equal(a.act(obs, true), p.act(obs, true)));
 
-  Sac wrong(small(3, 4, 2));
+  Sac wrong(small_sac(3, 4, 2));
   EXPECT_THROW(load_into(wrong, bytes), relabel::Error);
 }
 
@@ -98,7 +98,7 @@ TEST(Sac, SaveLoadContinuesTrainingIdentically) {
 // falls so that the entropy approaches its target −act_dim.
 TEST(Sac, LearnsTheMaximiserOfAOneStepReward) {
   torch::set_num_threads(1);
-  SacOptions o = small(11, 2, 1);
+  SacOptions o = small_sac(11, 2, 1);
   o.max_action = 1.0;
   o.lr = 1e-3;
   Sac sac(o);

@@ -15,7 +15,7 @@ using namespace relabel::algos;
 
 namespace {
 
-WorldModelOptions small(uint64_t seed) {
+WorldModelOptions small_world_model(uint64_t seed) {
   WorldModelOptions o;
   o.obs_dim = 3;
   o.act_dim = 1;
@@ -83,14 +83,14 @@ TEST(WorldModelAgent, PresetsAndDiscount) {
   EXPECT_NEAR(discount_for_episode_length(200), 0.975, 1e-12);
   EXPECT_NEAR(discount_for_episode_length(1000), 0.995, 1e-12);
   EXPECT_NEAR(discount_for_episode_length(50), 0.95, 1e-12);
-  o = small(0);
+  o = small_world_model(0);
   o.latent_dim = 12;  // not a multiple of the SimNorm group
   EXPECT_THROW(WorldModelAgent{o}, relabel::Error);
 }
 
 TEST(WorldModelAgent, LatentsActionsAndUpdates) {
   torch::set_num_threads(1);
-  WorldModelAgent agent(small(1));
+  WorldModelAgent agent(small_world_model(1));
   auto obs = torch::randn({5, 3});
   auto z = agent.encode(obs);
   ASSERT_EQ(z.sizes(), (std::vector<int64_t>{5, 16}));
@@ -118,7 +118,7 @@ TEST(WorldModelAgent, LatentsActionsAndUpdates) {
 }
 
 TEST(WorldModelAgent, ScalarHeadsTrainToo) {
-  auto o = small(2);
+  auto o = small_world_model(2);
   o.two_hot = false;
   WorldModelAgent agent(o);
   auto m = agent.update(random_batch(16, 3, 9));
@@ -127,7 +127,7 @@ TEST(WorldModelAgent, ScalarHeadsTrainToo) {
 }
 
 TEST(WorldModelAgent, NonFiniteRewardsStopWithAClearError) {
-  WorldModelAgent agent(small(3));
+  WorldModelAgent agent(small_world_model(3));
   auto batch = random_batch(16, 3, 4);
   batch.rewards.index_put_({0, 0}, std::numeric_limits<float>::quiet_NaN());
   try {
@@ -141,10 +141,10 @@ TEST(WorldModelAgent, NonFiniteRewardsStopWithAClearError) {
 
 TEST(WorldModelAgent, SaveLoadContinuesIdentically) {
   torch::set_num_threads(1);
-  WorldModelAgent a(small(3));
+  WorldModelAgent a(small_world_model(3));
   for (int i = 0; i < 3; ++i) a.update(random_batch(16, 3, 10 + i));
   const std::string bytes = saved(a);
-  WorldModelAgent b(small(4));
+  WorldModelAgent b(small_world_model(4));
   EXPECT_FALSE(torch::equal(a.parameters(), b.parameters()));
   load_into(b, bytes);
   EXPECT_TRUE(torch::equal(a.parameters(), b.parameters()));
@@ -156,7 +156,7 @@ TEST(WorldModelAgent, SaveLoadContinuesIdentically) {
   auto obs = torch::randn({4, 3});
   EXPECT_TRUE(torch::equal(a.act(obs, false), b.act(obs, false)));  // generators agree too
   // Another architecture refuses the checkpoint.
-  auto other = small(5);
+  auto other = small_world_model(5);
   other.mlp_dim = 64;
   WorldModelAgent c(other);
   EXPECT_THROW(load_into(c, bytes), relabel::Error);
@@ -164,7 +164,7 @@ TEST(WorldModelAgent, SaveLoadContinuesIdentically) {
 
 TEST(WorldModelAgent, CdredUpdateUsesExpertSequences) {
   CdredReward reward(tiny_cdred());
-  WorldModelAgent agent(small(6), &reward);
+  WorldModelAgent agent(small_world_model(6), &reward);
   auto replay = random_batch(16, 3, 1), expert = random_batch(16, 3, 2, 1.5);
   EXPECT_THROW(agent.update(replay), relabel::Error);
   auto m = agent.update(replay, &expert);
@@ -180,14 +180,14 @@ TEST(WorldModelAgent, CdredUpdateUsesExpertSequences) {
   const std::string bytes = saved(agent);
   auto other = tiny_cdred();
   CdredReward reward2(other);
-  auto o2 = small(7);
+  auto o2 = small_world_model(7);
   WorldModelAgent agent2(o2, &reward2);
   load_into(agent2, bytes);
   EXPECT_TRUE(torch::equal(r, agent2.reward(agent2.encode(obs), act)));
 }
 
 TEST(WorldModelAgent, MppiPlansBoundedActions) {
-  auto o = small(8);
+  auto o = small_world_model(8);
   o.mppi = true;
   o.planner.num_samples = 64;
   o.planner.num_elites = 8;

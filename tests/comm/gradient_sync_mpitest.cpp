@@ -7,17 +7,14 @@
 #include "comm/gradient_sync.h"
 #include "comm/mpi_collective.h"
 #include "core/seeding.h"
+#include "tests/comm/world_collective.h"
 
 using relabel::comm::GradientSync;
 using relabel::comm::GradientSyncOptions;
-using relabel::comm::MpiCollective;
+
+using relabel::test::world;
 
 namespace {
-
-MpiCollective& world() {
-  static MpiCollective w(MPI_COMM_WORLD);
-  return w;
-}
 
 std::vector<torch::Tensor> make_params() {
   std::vector<torch::Tensor> ps;
