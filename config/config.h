@@ -73,6 +73,10 @@ struct OutputConfig {
   std::string dir;  // resolved: "runs/<name>"; relative paths are relative to the CWD
 };
 
+struct LoggingConfig {
+  bool tensorboard = true;  // TensorBoard event files in the run directory
+};
+
 struct RunConfig {
   std::string name;  // resolved: the config file's stem when empty
   int64_t seed = 0;
@@ -83,6 +87,7 @@ struct RunConfig {
   TrainConfig train;
   ParallelConfig parallel;
   OutputConfig output;
+  LoggingConfig logging;
   std::string source_path;  // the file it was loaded from (not a config key)
 };
 

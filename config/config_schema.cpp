@@ -55,6 +55,10 @@ class Row {
     k().derived_as(std::move(how));
     return *this;
   }
+  Row& not_hashed() {
+    k().hashed = false;
+    return *this;
+  }
 
  private:
   KeySpec& k() { return keys_[index_]; }
@@ -263,7 +267,13 @@ std::vector<KeySpec> build_schema() {
   // [output]
   t.key("output.dir", &R::output, &OutputConfig::dir, std::string(),
         "run directory; relative paths are relative to the working directory")
-      .derived("runs/<name>");
+      .derived("runs/<name>")
+      .not_hashed();
+
+  // [logging]
+  t.key("logging.tensorboard", &R::logging, &LoggingConfig::tensorboard, true,
+        "write TensorBoard event files (losses, scores, updates/s) next to metrics.jsonl")
+      .not_hashed();
   return std::move(t.keys);
 }
 

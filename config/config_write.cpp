@@ -35,11 +35,11 @@ class SectionWriter {
 
 }  // namespace
 
-std::string to_toml(const RunConfig& config, bool include_output_dir) {
+std::string to_toml(const RunConfig& config, bool include_unhashed) {
   std::string out;
   SectionWriter sections(&out);
   for (const auto& key : run_schema()) {
-    if (!include_output_dir && key.path == "output.dir") continue;
+    if (!include_unhashed && !key.hashed) continue;
     if (!key_in_use(key, config)) continue;
     ConfigValue v = key.get(config);
     if (unset(key, v)) continue;

@@ -18,6 +18,7 @@
 #include "core/progress.h"
 #include "core/seeding.h"
 #include "io/atomic_file.h"
+#include "io/event_file.h"
 #include "io/run_record.h"
 #include "run/checkpoint.h"
 #include "run/global_sampler.h"
@@ -40,6 +41,17 @@ namespace {
 // iteration advances several environment steps at once; an offline update one).
 bool crossed(int64_t before, int64_t after, int64_t every) {
   return every > 0 && after / every > before / every;
+}
+
+// The numbers of a reward method's diagnostics as TensorBoard scalars "reward/<key>" (one level
+// of nesting: "reward/<key>/<inner key>").
+void add_numbers(const json& j, const std::string& prefix,
+                 std::vector<std::pair<std::string, double>>* out, int depth = 0) {
+  if (!j.is_object()) return;
+  for (const auto& [k, v] : j.items()) {
+    if (v.is_number()) out->emplace_back(prefix + k, v.get<double>());
+    if (v.is_object() && depth == 0) add_numbers(v, prefix + k + "/", out, 1);
+  }
 }
 
 class Driver {
@@ -93,6 +105,9 @@ class Driver {
   // state, rank r > 0 keeps its part in ckpt/rank<r>.
   std::unique_ptr<CheckpointStore> store_, rank_store_;
   std::ofstream metrics_;
+  std::unique_ptr<io::EventFileWriter> events_;  // rank 0, with logging.tensorboard
+  int64_t last_log_step_ = -1;                   // for updates/s between metrics lines
+  SteadyClock::time_point last_log_time_;
   std::vector<double> train_returns_;  // finished training episodes since the last metrics line
   SteadyClock::time_point started_ = SteadyClock::now();
   double train_seconds_ = 0.0;
@@ -236,16 +251,34 @@ void Driver::log_metrics(int64_t step, const Advance& advance, bool only_with_me
   if (rank_ != 0) return;
   json line = {{"step", step}};
   size_t i = 0;
-  for (const auto& [k, v] : *advance.metrics) line[k] = values[i++] / size_;
+  std::vector<std::pair<std::string, double>> scalars;
+  for (const auto& [k, v] : *advance.metrics) {
+    line[k] = values[i++] / size_;
+    scalars.emplace_back("train/" + k, line[k].get<double>());
+  }
   const double episodes = values[i + 1];
-  if (episodes > 0) line["train_return"] = values[i] / episodes;
+  if (episodes > 0) {
+    line["train_return"] = values[i] / episodes;
+    scalars.emplace_back("train/return", values[i] / episodes);
+  }
   metrics_ << line.dump() << "\n";
+  const auto now = SteadyClock::now();
+  if (last_log_step_ >= 0 && step > last_log_step_)
+    scalars.emplace_back(
+        "perf/steps_per_s",
+        static_cast<double>(step - last_log_step_) /
+            std::max(1e-9, std::chrono::duration<double>(now - last_log_time_).count()));
+  last_log_step_ = step;
+  last_log_time_ = now;
+  if (events_) events_->add_scalars(step, scalars);
 }
 
 RunOutcome Driver::train(int64_t start_step) {
   RunOutcome outcome;
   outcome.dir = dir_;
   if (rank_ == 0) metrics_.open(dir_ + "/metrics.jsonl", std::ios::app);
+  if (rank_ == 0 && config_.logging.tensorboard)
+    events_ = std::make_unique<io::EventFileWriter>(dir_);
   ProgressOptions popts;
   popts.print = rank_ == 0;
   popts.json = rank_ == 0 ? &metrics_ : nullptr;
@@ -287,6 +320,12 @@ RunOutcome Driver::train(int64_t start_step) {
       last_score = curve_.back().score;
       spdlog::info("{} {}: return {:.1f}, normalised score {:.1f}", body_.step_name(), after,
                    curve_.back().ret, curve_.back().score);
+      if (events_) {
+        std::vector<std::pair<std::string, double>> scalars = {
+            {"eval/return", curve_.back().ret}, {"eval/normalised_score", curve_.back().score}};
+        add_numbers(body_.reward_diagnostics(), "reward/", &scalars);
+        events_->add_scalars(after, scalars);
+      }
       write_record("running");
     }
     if (crossed(before, after, train.checkpoint_every) && !body_.done()) save_checkpoint(after);

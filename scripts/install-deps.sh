@@ -8,11 +8,13 @@ PACKAGES=(
   libopenmpi-dev openmpi-bin
   libhdf5-openmpi-dev hdf5-tools
   libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
+  libprotobuf-dev protobuf-compiler           # TensorBoard event files
   libmujoco-dev libqhull-dev                  # MuJoCo's CMake config needs qhull
   libgtest-dev libgmock-dev
   gnuplot-nox                                 # report plots
   chromium fonts-dejavu-core                  # report.html screenshot test
   python3 python3-h5py python3-numpy          # tests write D4RL files "produced elsewhere" with h5py
+  python3-protobuf python3-crc32c             # tests decode TensorBoard event files independently
   slurm-wlm munge                             # the local SLURM tests
 )
 missing=()
