@@ -17,8 +17,12 @@ std::shared_ptr<spdlog::logger> make_logger(int rank, int size, const LogOptions
   auto level = spdlog::level::from_str(options.level);
   if (level == spdlog::level::off && options.level != "off")
     throw Error("unknown log level '" + options.level + "' (trace|debug|info|warn|error|off)");
-  // Errors are always shown, whatever the rank: a failing rank must say why.
-  if (rank != 0 && !options.all_ranks && level < spdlog::level::err) level = spdlog::level::err;
+  // The console shows rank 0 (errors from every rank: a failing rank must say why). The logger
+  // itself keeps the requested level, so the log.txt sink of a run led by another rank (a
+  // sweep's second rank group) still gets that run's lines.
+  auto console = level;
+  if (rank != 0 && !options.all_ranks && console < spdlog::level::err) console = spdlog::level::err;
+  sink->set_level(console);
   logger->set_level(level);
   logger->flush_on(spdlog::level::warn);
   return logger;

@@ -75,6 +75,13 @@ TEST(Sweep, TwoRanksRunEachOfSixRunsExactlyOnce) {
     EXPECT_EQ(x["attempts"].size(), 1u) << x.dump(1);
     EXPECT_EQ(x["ranks"], 1);
     EXPECT_TRUE(x["final_score"].is_number());
+    // Each run's log.txt holds its own log, whichever rank group ran it (the second group's
+    // leader is world rank 1, whose console shows errors only).
+    const std::string log =
+        read_file(dir / "out/runs" + "/" + x["id"].get<std::string>() + "/log.txt");
+    EXPECT_NE(log.find("run " + x["id"].get<std::string>()), std::string::npos)
+        << x["id"] << ": " << log;
+    EXPECT_NE(log.find("normalised score"), std::string::npos) << x["id"] << ": " << log;
   }
   json sweep = json::parse(read_file(dir / "out/sweep.json"));
   for (const auto& run : sweep["runs"]) EXPECT_EQ(run["status"], "done");
