@@ -23,6 +23,7 @@ struct RunArgs {
   bool force = false;
   int64_t stop_at = -1;
   bool all_ranks_log = false;
+  int threads_per_rank = 0;  // 0: the config's parallel.threads_per_rank
 };
 
 int run_run(const RunArgs& args, ProcessArgs process) {
@@ -31,7 +32,9 @@ int run_run(const RunArgs& args, ProcessArgs process) {
   // Validate before MPI starts: input errors exit 2 without touching the cluster.
   relabel::config::RunConfig config = relabel::config::load_run_config(args.config, overrides);
   relabel::comm::ContextOptions copts;
-  copts.threads_per_rank = static_cast<int>(config.parallel.threads_per_rank);
+  copts.threads_per_rank = args.threads_per_rank > 0
+                               ? args.threads_per_rank
+                               : static_cast<int>(config.parallel.threads_per_rank);
   copts.device = config.parallel.device;
   relabel::comm::Context ctx(process.argc, process.argv, copts);
   relabel::LogOptions lopts;
@@ -73,6 +76,10 @@ const CommandRegistrar kRun(10, [](CLI::App& app, ProcessArgs process, int* exit
   cmd->add_option("--stop-at", args->stop_at,
                   "checkpoint and stop as if preempted after this many steps");
   cmd->add_flag("--log-all-ranks", args->all_ranks_log, "log from every rank, not only rank 0");
+  cmd->add_option("--threads-per-rank", args->threads_per_rank,
+                  "torch threads per rank, overriding parallel.threads_per_rank for this process "
+                  "(the run's identity is unchanged; the sbatch script passes --cpus-per-task)")
+      ->check(CLI::PositiveNumber);
   cmd->callback([args, process, exit_code] { *exit_code = run_run(*args, process); });
 });
 

@@ -32,6 +32,7 @@ slurm::SweepPlan plan_of(const SubmitArgs& a) {
   plan.name = spec.name;
   plan.ranks_per_run = spec.ranks_per_run;
   plan.overrides = a.overrides;
+  plan.device = spec.runs.empty() ? "cpu" : spec.runs.front().config.parallel.device;
   for (const auto& run : spec.runs) {
     std::string line = run.id;
     for (const auto& [k, v] : run.params) line += "  " + k + "=" + v;
@@ -72,9 +73,18 @@ const CommandRegistrar kSlurm(50, [](CLI::App& app, ProcessArgs, int*) {
   submit->add_option("--nodes", o.nodes, "nodes (mpi mode)")->capture_default_str();
   submit->add_option("--ntasks-per-node", o.ntasks_per_node, "MPI ranks per node (mpi mode)")
       ->capture_default_str();
-  submit->add_option("--cpus-per-task", o.cpus_per_task, "CPUs per rank")->capture_default_str();
-  submit->add_option("--gpus-per-node", o.gpus_per_node, "GPUs per node")->capture_default_str();
-  submit->add_option("--time", o.time, "time limit, e.g. 04:00:00");
+  submit->add_option("--cpus-per-task", o.cpus_per_task, "CPUs per rank: its torch threads")
+      ->capture_default_str();
+  submit
+      ->add_option("--gpus-per-node", o.gpus_per_node,
+                   "GPUs per node (parallel.device = cuda); rank r uses GPU r mod GPUs per node")
+      ->capture_default_str();
+  submit->add_option("--time", o.time, "time limit in SLURM's formats, e.g. 04:00:00 or 1-12");
+  submit
+      ->add_option("--setup", o.setup,
+                   "a shell line run before the launch, e.g. --setup 'module load openmpi' "
+                   "(repeatable)")
+      ->allow_extra_args(false);
   submit->add_option("--partition", o.partition, "partition");
   submit->add_option("--account", o.account, "account");
   submit->add_option("--qos", o.qos, "quality of service");

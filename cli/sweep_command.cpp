@@ -23,6 +23,7 @@ struct SweepArgs {
   std::vector<std::string> overrides;
   bool dry_run = false;
   int64_t index = -1;
+  int threads_per_rank = 0;  // 0: the spec's parallel.threads_per_rank
 };
 
 void print_dry_run(const sweeps::SweepSpec& spec) {
@@ -54,7 +55,11 @@ int run_sweep_command(const SweepArgs& args, ProcessArgs process) {
                   std::to_string(spec.runs.size()) + " runs");
   }
   relabel::comm::ContextOptions copts;
-  copts.threads_per_rank = static_cast<int>(spec.runs.front().config.parallel.threads_per_rank);
+  const auto& first = spec.runs.front().config;
+  copts.threads_per_rank = args.threads_per_rank > 0
+                               ? args.threads_per_rank
+                               : static_cast<int>(first.parallel.threads_per_rank);
+  copts.device = first.parallel.device;
   relabel::comm::Context ctx(process.argc, process.argv, copts);
   relabel::init_logging(ctx.rank(), ctx.size());
   const auto& stop = relabel::run::install_stop_signal_handlers();
@@ -95,6 +100,10 @@ const CommandRegistrar kSweep(20, [](CLI::App& app, ProcessArgs process, int* ex
   cmd->add_flag("--dry-run", args->dry_run, "print the runs (id and swept values), run nothing");
   cmd->add_option("--index", args->index,
                   "run only the run at this position of the expansion (SLURM array tasks)");
+  cmd->add_option("--threads-per-rank", args->threads_per_rank,
+                  "torch threads per rank, overriding parallel.threads_per_rank for this process "
+                  "(run ids are unchanged; the sbatch script passes --cpus-per-task)")
+      ->check(CLI::PositiveNumber);
   cmd->callback([args, process, exit_code] { *exit_code = run_sweep_command(*args, process); });
 });
 

@@ -368,8 +368,8 @@ RunOutcome Driver::execute() {
     const int64_t resume_step = agreed_resume_step();
     begin_attempt(resume_step);
     write_record("running");
-    spdlog::info("run {} ({}{}, {} ranks) -> {}", record_.id, method_label(config_),
-                 body_.state_per_rank() ? ", online" : "", size_, dir_);
+    spdlog::info("run {} ({}{}, {} ranks x {} threads) -> {}", record_.id, method_label(config_),
+                 body_.state_per_rank() ? ", online" : "", size_, torch::get_num_threads(), dir_);
 
     json meta = json::object();
     if (resume_step >= 0) {

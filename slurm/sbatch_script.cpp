@@ -10,6 +10,14 @@ namespace relabel::slurm {
 
 namespace {
 
+// SLURM's --time formats (sbatch(1)): "minutes", "minutes:seconds", "hours:minutes:seconds",
+// "days-hours", "days-hours:minutes", "days-hours:minutes:seconds", and UNLIMITED/INFINITE.
+bool valid_time(const std::string& t) {
+  static const std::regex formats(
+      R"(\d+(:\d{1,2}){0,2}|\d+-\d+(:\d{1,2}){0,2}|(?:UNLIMITED|unlimited|INFINITE|infinite))");
+  return std::regex_match(t, formats);
+}
+
 void validate(const SubmitOptions& o, const ScriptInputs& in) {
   if (o.mode != "mpi" && o.mode != "array")
     throw Error("--mode must be mpi or array, got '" + o.mode + "'");
@@ -33,6 +41,19 @@ void validate(const SubmitOptions& o, const ScriptInputs& in) {
                 " tasks is not a multiple of the spec's ranks_per_run = " +
                 std::to_string(in.ranks_per_run));
   if (in.runs < 1) throw Error(in.spec_path + ": the sweep expands to no runs");
+  if (!o.time.empty() && !valid_time(o.time))
+    throw Error("--time '" + o.time +
+                "' is not a SLURM time: minutes, minutes:seconds, hours:minutes:seconds, "
+                "days-hours, days-hours:minutes, days-hours:minutes:seconds or UNLIMITED");
+  if (o.gpus_per_node > 0 && in.device != "cuda")
+    throw Error("--gpus-per-node " + std::to_string(o.gpus_per_node) +
+                " but the spec's runs use parallel.device = \"" + in.device +
+                "\": set parallel.device = \"cuda\" (or drop --gpus-per-node)");
+  if (o.gpus_per_node == 0 && in.device == "cuda")
+    throw Error(
+        "the spec's runs use parallel.device = \"cuda\" but no GPUs are requested: add "
+        "--gpus-per-node N");
+  for (const auto& line : o.setup) require_single_line(line, "--setup");
 }
 
 std::string directive(const std::string& option, const std::string& value) {
@@ -85,7 +106,7 @@ std::string sbatch_script(const SubmitOptions& o, const ScriptInputs& in) {
   s << "SWEEP_DIR=" << shell_quote(in.sweep_dir) << "\n";
   s << "MAX_REQUEUES=" << o.max_requeues << "\n";
   s << "export OMP_NUM_THREADS=" << o.cpus_per_task << "\n";
-  s << "ARGS=(sweep \"$SPEC\" --out \"$SWEEP_DIR\"";
+  s << "ARGS=(sweep \"$SPEC\" --out \"$SWEEP_DIR\" --threads-per-rank " << o.cpus_per_task;
   for (const auto& kv : in.overrides) s << " --set " << shell_quote(kv);
   if (array) s << " --index \"$SLURM_ARRAY_TASK_ID\"";
   s << ")\n";
@@ -106,6 +127,10 @@ trap on_warning )SH" << sig << R"SH(
 trap on_term TERM INT
 echo "relabel: job $JOB_REF (restart ${SLURM_RESTART_COUNT:-0}) starting at $(date -u +%FT%T.%3NZ)"
 )SH";
+  if (!o.setup.empty()) {
+    s << "# --setup lines (the user's environment: modules, virtual environments)\n";
+    for (const auto& line : o.setup) s << line << "\n";
+  }
   if (o.launcher == "srun")
     s << "srun --mpi=" << o.srun_mpi << " --kill-on-bad-exit=1 \"$RELABEL\" \"${ARGS[@]}\" &\n";
   else

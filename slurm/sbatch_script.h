@@ -22,6 +22,7 @@ struct SubmitOptions {
   std::string time;  // SLURM time format, e.g. 04:00:00; empty = partition default
   std::string partition, account, qos, mem, job_name;
   std::vector<std::string> extra;  // extra directives, e.g. "--constraint=a100"
+  std::vector<std::string> setup;  // shell lines run before the launch, e.g. "module load cuda"
   std::string launcher = "srun";   // srun | mpirun
   std::string srun_mpi = "pmix";   // srun --mpi=<this>
   std::string signal = "USR2";     // warning signal (NCCL may use USR1)
@@ -38,10 +39,13 @@ struct ScriptInputs {
   int64_t runs = 0;
   int64_t ranks_per_run = 1;
   std::vector<std::string> overrides;  // --set key=value given to submit, passed on
+  std::string device = "cpu";          // the runs' parallel.device: cuda needs --gpus-per-node
   std::string generated_at;            // for the header comment (empty: omitted)
 };
 
-// Validates the options (relabel::Error naming the option) and renders the script.
+// Validates the options (relabel::Error naming the option) and renders the script. Each rank
+// runs --cpus-per-task torch threads (relabel sweep --threads-per-rank); with --gpus-per-node
+// each rank uses GPU <local rank> mod <GPUs visible> (comm::Context).
 std::string sbatch_script(const SubmitOptions& options, const ScriptInputs& inputs);
 
 }  // namespace relabel::slurm

@@ -44,6 +44,7 @@ SubmitResult submit_sweep(const SweepPlan& plan, const SubmitOptions& options, b
   in.runs = static_cast<int64_t>(plan.run_lines.size());
   in.ranks_per_run = plan.ranks_per_run;
   in.overrides = plan.overrides;
+  in.device = plan.device;
   in.generated_at = io::utc_now();
   SubmitResult result;
   result.script = sbatch_script(options, in);

@@ -24,6 +24,7 @@ struct SweepPlan {
   std::string name;
   int64_t ranks_per_run = 1;
   std::vector<std::string> overrides;  // --set key=value, passed on to `relabel sweep`
+  std::string device = "cpu";          // the runs' parallel.device
   std::vector<std::string> run_lines;  // one per run, array index order: "id  key=value ..."
 };
 

@@ -99,14 +99,23 @@ TEST(Sweep, GroupsOfTwoRanksRunDataParallel) {
   write_file(dir / "spec.toml",
              "name = \"pairs\"\nbase = \"base.toml\"\nseeds = [0, 1]\n"
              "[parallel]\nranks_per_run = 2\n");
-  auto r = run_relabel_mpi(2, "sweep " + (dir / "spec.toml") + " --out " + (dir / "out"));
+  // --threads-per-rank (what the sbatch script passes for --cpus-per-task) sets each rank's
+  // torch threads without changing the run ids.
+  auto r = run_relabel_mpi(
+      2, "sweep " + (dir / "spec.toml") + " --out " + (dir / "out") + " --threads-per-rank 2");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   auto rs = results(dir / "out");
   ASSERT_EQ(rs.size(), 2u);
   for (const auto& x : rs) {
     EXPECT_EQ(x["status"], "done");
     EXPECT_EQ(x["ranks"], 2);
+    const std::string log =
+        read_file(dir / "out/runs" + "/" + x["id"].get<std::string>() + "/log.txt");
+    EXPECT_NE(log.find("2 ranks x 2 threads"), std::string::npos) << log;
   }
+  auto dry = run_relabel("sweep " + (dir / "spec.toml") + " --dry-run");
+  for (const auto& x : rs)
+    EXPECT_NE(dry.output.find(x["id"].get<std::string>()), std::string::npos) << dry.output;
 }
 
 TEST(Sweep, FailingRunIsRecordedAndOthersFinish) {

@@ -178,3 +178,87 @@ TEST(SbatchScript, WarningSignalIsForwardedThenJobRequeues) {
   EXPECT_NE(calls.find("GOT_USR2"), std::string::npos) << calls;
   EXPECT_NE(calls.find("scontrol requeue 4242"), std::string::npos) << calls;
 }
+
+// --cpus-per-task reaches the ranks as their torch threads, --setup lines run before the
+// launch (in the batch shell, in order), and the launcher gets the sweep's arguments.
+TEST(SbatchScript, CpusSetupAndThreadsReachTheLauncher) {
+  FakeCluster cluster(false);
+  TempDir work;
+  slurm::SubmitOptions o;
+  o.ntasks_per_node = 2;
+  o.cpus_per_task = 4;
+  o.setup = {"echo SETUP1 >> '" + cluster.log + "'", "export RELABEL_TEST_SETUP=yes",
+             "echo SETUP2=$RELABEL_TEST_SETUP >> '" + cluster.log + "'"};
+  const std::string script = slurm::sbatch_script(o, inputs());
+  EXPECT_NE(script.find("#SBATCH --cpus-per-task=4\n"), std::string::npos) << script;
+  EXPECT_NE(script.find("export OMP_NUM_THREADS=4\n"), std::string::npos) << script;
+  write_file(work / "job.sh", script);
+  auto r = run_command("cd '" + work.path() + "' && " + cluster.env() + "bash job.sh");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  const std::string calls = read_file(cluster.log);
+  const auto setup1 = calls.find("SETUP1"), setup2 = calls.find("SETUP2=yes"),
+             launch = calls.find("srun\n");
+  ASSERT_NE(setup1, std::string::npos) << calls;
+  ASSERT_NE(setup2, std::string::npos) << calls;
+  ASSERT_NE(launch, std::string::npos) << calls;
+  EXPECT_LT(setup1, setup2);
+  EXPECT_LT(setup2, launch);
+  EXPECT_NE(calls.find("ARG:--threads-per-rank\nARG:4\n"), std::string::npos) << calls;
+  // A setup line is one shell line.
+  o.setup = {"module load x\nrm -rf /"};
+  try {
+    slurm::sbatch_script(o, inputs());
+    FAIL() << "a two-line --setup accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("--setup"), std::string::npos) << e.what();
+  }
+}
+
+TEST(SbatchScript, GpusGoWithCudaRuns) {
+  slurm::SubmitOptions o;
+  o.ntasks_per_node = 2;
+  o.gpus_per_node = 2;
+  slurm::ScriptInputs in = inputs();
+  try {
+    slurm::sbatch_script(o, in);  // the spec's runs are on the CPU
+    FAIL() << "--gpus-per-node accepted for CPU runs";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("--gpus-per-node 2 but the spec's runs use "
+                                         "parallel.device = \"cpu\""),
+              std::string::npos)
+        << e.what();
+  }
+  in.device = "cuda";
+  const std::string script = slurm::sbatch_script(o, in);
+  EXPECT_NE(script.find("#SBATCH --gpus-per-node=2\n"), std::string::npos) << script;
+  o.gpus_per_node = 0;
+  try {
+    slurm::sbatch_script(o, in);
+    FAIL() << "CUDA runs accepted without GPUs";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("add --gpus-per-node N"), std::string::npos) << e.what();
+  }
+}
+
+TEST(SbatchScript, TimeIsValidatedInSlurmFormats) {
+  slurm::SubmitOptions o;
+  o.ntasks_per_node = 2;
+  for (const char* good :
+       {"30", "30:00", "04:00:00", "1-12", "1-12:30", "2-00:00:00", "UNLIMITED", "infinite"}) {
+    o.time = good;
+    const std::string script = slurm::sbatch_script(o, inputs());
+    const auto at = script.find("#SBATCH --time=");
+    ASSERT_NE(at, std::string::npos) << good;
+    EXPECT_NE(script.substr(at, script.find('\n', at) - at).find(good), std::string::npos) << good;
+  }
+  for (const char* bad : {"4h", "04:00:00:00", "-1", "1-", "ab", "1:2:3:4", "12:345"}) {
+    o.time = bad;
+    try {
+      slurm::sbatch_script(o, inputs());
+      ADD_FAILURE() << "--time " << bad << " accepted";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("--time '" + std::string(bad) + "'"), std::string::npos)
+          << e.what();
+    }
+  }
+}

@@ -18,7 +18,7 @@ SPEC='/home/alice/sweeps/pendulum-methods.toml'
 SWEEP_DIR='/scratch/alice/runs/pendulum-methods'
 MAX_REQUEUES=5
 export OMP_NUM_THREADS=1
-ARGS=(sweep "$SPEC" --out "$SWEEP_DIR" --index "$SLURM_ARRAY_TASK_ID")
+ARGS=(sweep "$SPEC" --out "$SWEEP_DIR" --threads-per-rank 1 --index "$SLURM_ARRAY_TASK_ID")
 JOB_REF="${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}"
 
 # The warning signal arrives (B:) at this batch shell only: forward it to the launcher, which

@@ -21,7 +21,7 @@ SPEC='/home/alice/sweeps/pendulum-methods.toml'
 SWEEP_DIR='/scratch/alice/runs/pendulum-methods'
 MAX_REQUEUES=3
 export OMP_NUM_THREADS=1
-ARGS=(sweep "$SPEC" --out "$SWEEP_DIR")
+ARGS=(sweep "$SPEC" --out "$SWEEP_DIR" --threads-per-rank 1)
 JOB_REF="$SLURM_JOB_ID"
 
 # The warning signal arrives (B:) at this batch shell only: forward it to the launcher, which
