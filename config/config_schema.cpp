@@ -183,7 +183,11 @@ std::vector<KeySpec> build_schema() {
 
   // [dataset]
   t.key("dataset.name", &R::dataset, &DatasetConfig::name, std::string(),
-        "named suite '<task>-<kind>' from the data cache (generated if missing); or set path");
+        "named suite '<task>-<kind>' from the data cache ($RELABEL_DATA); or set path");
+  t.key("dataset.generate", &R::dataset, &DatasetConfig::generate, false,
+        "generate a named suite missing from the cache with datagen's defaults (minutes of SAC "
+        "training); false: the run stops and names the relabel datagen command")
+      .not_hashed();
   t.key("dataset.path", &R::dataset, &DatasetConfig::path, std::string(),
         "dataset file (d4rl) or directory (minari), relative to the working directory");
   t.key("dataset.format", &R::dataset, &DatasetConfig::format, std::string("d4rl"),

@@ -53,17 +53,21 @@ io::Dataset read_shard(const std::string& path, const std::string& format, Colle
 
 std::string resolve_dataset_path(const RunConfig& config, Collective& comm) {
   if (!config.dataset.path.empty()) return config.dataset.path;
-  // A named suite ("pendulum-medium-expert") lives in the data cache; rank 0 generates it with
-  // datagen's defaults when missing while the others wait for its verdict.
+  // A named suite ("pendulum-medium-expert") lives in the data cache. A missing one is an
+  // input error naming the command that makes it (a typo must not start minutes of SAC
+  // training), unless dataset.generate asks rank 0 to generate it here while the others wait.
   const auto [task, kind] = split_dataset_name(config.dataset.name);
   const std::string dir = dataset_cache_root() + "/" + task;
   const std::string path = suite_file(dir, kind);
   on_root(comm, [&] {
-    if (!fs::exists(path)) {
-      spdlog::info("dataset {} is not in the cache: generating the {} suite into {}",
-                   config.dataset.name, task, dir);
-      ensure_dataset_suite(task, dir);
-    }
+    if (fs::exists(path)) return;
+    if (!config.dataset.generate)
+      throw Error("dataset.name = \"" + config.dataset.name + "\": " + path +
+                  " does not exist; make the suite with `relabel datagen --task " + task +
+                  " --out " + dir + "` (or set dataset.generate = true to generate it in the run)");
+    spdlog::info("dataset {} is not in the cache: generating the {} suite into {}",
+                 config.dataset.name, task, dir);
+    ensure_dataset_suite(task, dir);
   });
   return path;
 }

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -135,4 +136,28 @@ TEST(RunBadInput, ClearErrorsExitTwo) {
   EXPECT_NE(r.output.find("dims"), std::string::npos) << r.output;
   // One line, prefixed.
   EXPECT_NE(r.output.find("relabel: error: "), std::string::npos) << r.output;
+}
+
+// A named dataset missing from the cache is not generated behind the user's back: exit 2 with
+// the datagen command that makes it, within seconds (not minutes of SAC training).
+TEST(RunBadInput, MissingNamedDatasetNamesTheDatagenCommand) {
+  TempDir dir;
+  write_file(dir / "a.toml", pendulum_config(dir / "r", "ground_truth", "iql", 10));
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = run_command("RELABEL_DATA='" + (dir / "empty-cache") + "' " RELABEL_BINARY " run " +
+                       (dir / "a.toml"));
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("relabel: error: dataset.name = \"pendulum-medium-expert\": " +
+                          (dir / "empty-cache") + "/pendulum/medium-expert.hdf5 does not exist"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("`relabel datagen --task pendulum --out " + (dir / "empty-cache") +
+                          "/pendulum`"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("dataset.generate = true"), std::string::npos) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(dir / "empty-cache/pendulum/medium-expert.hdf5"));
+  EXPECT_LT(seconds, 60.0);
 }
