@@ -14,6 +14,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "datagen/datagen.h"
+#include "run/stop_signals.h"
 
 namespace relabel::cli {
 namespace {
@@ -36,6 +37,8 @@ void run_datagen_command(ProcessArgs args, const relabel::datagen::DatagenOption
                          bool dry_run) {
   relabel::comm::Context ctx(args.argc, args.argv);
   relabel::init_logging(ctx.rank(), ctx.size());
+  // SIGTERM/SIGINT (scancel, Ctrl-C) save the training state and end with exit 0, like runs.
+  const auto& stop = relabel::run::install_stop_signal_handlers();
   // Generation is single-process: rank 0 works while the others wait without spinning a core;
   // its error takes them down with its message (comm/failure.h).
   relabel::comm::or_abort(ctx.host_world(), [&] {
@@ -47,7 +50,13 @@ void run_datagen_command(ProcessArgs args, const relabel::datagen::DatagenOption
                 << o.eval_episodes << " episodes), size " << o.size << " (medium-expert "
                 << 2 * o.size << "), seed " << o.seed << "\n";
     } else {
-      print_summary(relabel::datagen::run_datagen(o));
+      o.stop = &stop;
+      const auto summary = relabel::datagen::run_datagen(o);
+      if (summary.value("status", "") == "stopped")
+        std::cout << "datagen " << o.task << " stopped by signal " << relabel::run::stop_signal()
+                  << ": rerun the same command to resume (" << o.out_dir << ")\n";
+      else
+        print_summary(summary);
     }
   });
   relabel::comm::idle_barrier(ctx.host_world(), 50);

@@ -99,8 +99,12 @@ class Suite {
     open_summary();
     random_reference();
     train_or_reuse();
+    if (stopped()) return stop_here(start);
     expert_reference();
-    for (const auto& kind : suite_kinds()) ensure_file(kind);
+    for (const auto& kind : suite_kinds()) {
+      if (stopped()) return stop_here(start);
+      ensure_file(kind);
+    }
     summary_["status"] = "done";
     summary_["wall_s"] = summary_.value("wall_s_previous", 0.0) + seconds_since(start);
     summary_.erase("wall_s_previous");
@@ -110,6 +114,18 @@ class Suite {
 
  private:
   std::string path(const std::string& name) const { return o_.out_dir + "/" + name; }
+
+  bool stopped() const { return o_.stop && o_.stop->load(); }
+  // A stop request: what is finished stays (files, training state), the summary says
+  // "stopped", and a re-run with the same arguments continues from there.
+  json stop_here(Clock::time_point start) {
+    summary_["status"] = "stopped";
+    summary_["wall_s"] = summary_.value("wall_s_previous", 0.0) + seconds_since(start);
+    summary_.erase("wall_s_previous");
+    save_summary();
+    spdlog::info("datagen {}: stopped by a signal; rerun the same command to resume", o_.task);
+    return summary_;
+  }
 
   void open_summary() {
     std::error_code ec;
@@ -288,12 +304,18 @@ class Suite {
         [&](int64_t step) {
           progress.update(step, last_eval);
           if (step < o_.steps && trainer.at_episode_boundary() &&
-              seconds_since(last_checkpoint) >= 60.0 * o_.checkpoint_minutes) {
+              (stopped() || seconds_since(last_checkpoint) >= 60.0 * o_.checkpoint_minutes)) {
             save_training_state(snapshots);
             last_checkpoint = Clock::now();
+            if (stopped()) {
+              spdlog::info("datagen {}: training state saved at step {} in {}", o_.task, step,
+                           path(kTrainCheckpoint));
+              trainer.stop();  // returns at this episode boundary
+            }
           }
         });
     progress.finish();
+    if (trainer.step() < o_.steps) return;  // stopped: run() records it
     const double wall = seconds_since(start);
 
     // The medium policy. D4RL saves the policy "when its return first reaches about one third of

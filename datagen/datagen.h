@@ -16,6 +16,7 @@
 // missing ones; every file is written atomically.
 #include <nlohmann/json_fwd.hpp>
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -35,6 +36,10 @@ struct DatagenOptions {
   // Training state is saved (sac_train.pt) at the first episode boundary after this many minutes
   // and a re-run resumes from it. Not part of the suite's identity (datagen.json arguments).
   double checkpoint_minutes = 10.0;
+  // Set by SIGTERM/SIGINT/SIGUSR* (run/stop_signals.h): training saves its state at the next
+  // episode boundary, or collection stops before the next file, and run_datagen returns with
+  // status "stopped"; a re-run resumes. Not part of the suite's identity.
+  const std::atomic<bool>* stop = nullptr;
 };
 
 // Defaults scaled to a 2-core machine: pendulum 20k steps / 20k rows, MuJoCo tasks 300k steps /
@@ -47,8 +52,8 @@ DatagenOptions resolve_datagen_options(const DatagenOptions& options);
 const std::vector<std::string>& suite_kinds();
 std::string suite_file(const std::string& dir, const std::string& kind);  // dir/kind.hdf5
 
-// Generates (or completes) the suite in options.out_dir and returns the datagen.json summary.
-// Single-process: call it on one rank.
+// Generates (or completes) the suite in options.out_dir and returns the datagen.json summary
+// (its "status" is "done", or "stopped" after options.stop). Single-process: call it on one rank.
 nlohmann::json run_datagen(const DatagenOptions& options);
 
 // Root of the dataset cache: $RELABEL_DATA, else ~/.cache/relabel/datasets.

@@ -172,6 +172,45 @@ TEST(DatagenCli, KilledTrainingResumesFromItsCheckpoint) {
     EXPECT_TRUE(fs::exists(relabel::datagen::suite_file(out, kind))) << kind;
 }
 
+// SIGTERM (scancel, a user's kill) during SAC training: the state is saved at the next episode
+// boundary, the command exits 0 saying how to resume, and the rerun continues from that step.
+TEST(DatagenCli, SigtermSavesTrainingAndExitsZeroThenResumes) {
+  TempDir tmp("relabel-datagen-sigterm");
+  const std::string out = tmp / "p";
+  const std::string args = "datagen --task pendulum --out " + out +
+                           " --steps 1500 --size 400 --start-steps 300 --eval-every 300";
+  const std::string log = tmp / "first.log", pid_file = tmp / "pid", rc_file = tmp / "rc";
+  relabel::test::run_command("(sh -c '" + std::string(RELABEL_BINARY) + " " + args + " > " + log +
+                             " 2>&1 & echo $! > " + pid_file + "; wait $!; echo $? > " + rc_file +
+                             "' > /dev/null 2>&1 &)");
+  bool evaluated = false;
+  for (int i = 0; i < 6000 && !evaluated; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    evaluated = fs::exists(log) && read_file(log).find("step 300 eval") != std::string::npos;
+  }
+  ASSERT_TRUE(evaluated) << read_file(log);
+  kill(std::stoi(read_file(pid_file)), SIGTERM);
+  for (int i = 0; i < 600 && !fs::exists(rc_file); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_TRUE(fs::exists(rc_file)) << "datagen did not stop within 60 s of SIGTERM";
+  const std::string first = read_file(log);
+  EXPECT_EQ(std::stoi(read_file(rc_file)), 0) << first;
+  EXPECT_NE(first.find("stopped by signal 15: rerun the same command to resume"), std::string::npos)
+      << first;
+  ASSERT_FALSE(fs::exists(out + "/sac_final.pt")) << "training finished before the signal";
+  ASSERT_TRUE(fs::exists(out + "/sac_train.pt")) << first;
+  EXPECT_EQ(nlohmann::json::parse(read_file(out + "/datagen.json"))["status"], "stopped");
+
+  auto r = run_relabel(args);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto pos = r.output.find("resuming SAC training at step ");
+  ASSERT_NE(pos, std::string::npos) << r.output;
+  EXPECT_GE(std::stoi(r.output.substr(pos + 30)), 300) << r.output;
+  auto s = nlohmann::json::parse(read_file(out + "/datagen.json"));
+  EXPECT_EQ(s["status"], "done");
+  EXPECT_EQ(s["training"]["evaluations"].size(), 5u);  // 300, 600, ..., 1500: none lost or doubled
+}
+
 TEST(DatagenCli, RunsOnRankZeroUnderMpirun) {
   TempDir tmp("relabel-datagen-mpi");
   const std::string out = tmp / "p";
