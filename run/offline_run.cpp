@@ -27,14 +27,13 @@ using comm::GradientSync;
 using config::PolicyConfig;
 using config::RunConfig;
 
-namespace {
-
-algos::OfflineOptions learner_options(const RunConfig& c, const io::Dataset& shard, int rank) {
+algos::OfflineOptions offline_learner_options(const RunConfig& c, int64_t obs_dim, int64_t act_dim,
+                                              int rank) {
   const PolicyConfig& p = c.policy;
   algos::OfflineOptions o;
   o.algo = p.algo;
-  o.obs_dim = shard.obs_dim();
-  o.act_dim = shard.act_dim();
+  o.obs_dim = obs_dim;
+  o.act_dim = act_dim;
   o.max_action = envs::find_task(c.task.name).max_action;
   o.hidden = p.hidden;
   o.layers = p.layers;
@@ -48,6 +47,8 @@ algos::OfflineOptions learner_options(const RunConfig& c, const io::Dataset& sha
   o.device = "cpu";
   return o;
 }
+
+namespace {
 
 class OfflineRun final : public RunBody {
  public:
@@ -93,7 +94,13 @@ class OfflineRun final : public RunBody {
     archive.write("obs_mean", data_.normalizer.mean);
     archive.write("obs_std", data_.normalizer.std);
   }
-  json checkpoint_meta() const override { return {{"updates_done", updates_done_}}; }
+  // The reference returns travel with the checkpoint: `relabel export` / `eval` normalise scores
+  // as the run did without reading its dataset.
+  json checkpoint_meta() const override {
+    return {{"updates_done", updates_done_},
+            {"ref_random", data_.ref_random},
+            {"ref_expert", data_.ref_expert}};
+  }
   json reward_diagnostics() const override { return reward_.diagnostics; }
   void add_timing(Timing& timing, double train_seconds) const override {
     timing["updates_per_s"] = train_seconds > 0 ? updates_done_ / train_seconds : 0.0;
@@ -140,8 +147,9 @@ void OfflineRun::prepare(int64_t resume_step, const json& meta, Timing& timing) 
                seconds_since(t0), reward_.reward_scale);
 
   // Policy.
-  learner_ =
-      algos::make_offline_learner(learner_options(config_, data_.shard, comm_.rank()), *sync_);
+  learner_ = algos::make_offline_learner(
+      offline_learner_options(config_, data_.shard.obs_dim(), data_.shard.act_dim(), comm_.rank()),
+      *sync_);
   if (resuming) learner_->load(learner_archive_);
   ShardColumns columns{data_.shard.observations, data_.shard.actions, reward_.rewards,
                        data_.shard.next_observations, data_.shard.terminals.to(torch::kFloat32)};

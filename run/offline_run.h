@@ -4,6 +4,7 @@
 // batches assembled across the ranks' shards, evaluation in the task's environments.
 #include <memory>
 
+#include "algos/offline/learner.h"
 #include "comm/collective.h"
 #include "config/config.h"
 #include "run/run_driver.h"
@@ -14,5 +15,10 @@ using comm::Collective;
 using config::RunConfig;
 
 std::unique_ptr<RunBody> make_offline_run(const RunConfig& config, Collective& comm);
+
+// The learner options a run of `config` uses on `rank` (also what `relabel export` rebuilds a
+// checkpointed learner with).
+algos::OfflineOptions offline_learner_options(const RunConfig& config, int64_t obs_dim,
+                                              int64_t act_dim, int rank);
 
 }  // namespace relabel::run

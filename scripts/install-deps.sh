@@ -15,6 +15,7 @@ PACKAGES=(
   chromium fonts-dejavu-core                  # report.html screenshot test
   python3 python3-h5py python3-numpy          # tests write D4RL files "produced elsewhere" with h5py
   python3-protobuf python3-crc32c             # tests decode TensorBoard event files independently
+  python3-torch                               # tests load exported policies in PyTorch
   slurm-wlm munge                             # the local SLURM tests
 )
 missing=()

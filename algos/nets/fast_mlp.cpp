@@ -186,6 +186,14 @@ torch::Tensor FastMlp::infer(const torch::Tensor& x, int64_t e) const {
   return h;
 }
 
+std::vector<torch::Tensor> FastMlp::copy_layers(int64_t e) const {
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> layers;
+  for (int64_t l = 0; l < num_layers(); ++l)
+    layers.push_back(wb_[l][e].to(torch::kCPU).contiguous().clone());
+  return layers;
+}
+
 torch::Tensor FastMlp::reference_forward(const FastMlpShape& shape,
                                          const std::vector<torch::Tensor>& params,
                                          const torch::Tensor& x, int64_t e) {

@@ -75,6 +75,9 @@ class FastMlp {
 
   // Allocating forward of member e for acting (any batch size).
   torch::Tensor infer(const torch::Tensor& x, int64_t e = 0) const;
+  // Copies of member e's layers as (in + 1, out) matrices [W; b]: infer() is
+  // h = relu(addmm(b, h, W)) ..., the last layer without relu (tanh when tanh_output).
+  std::vector<torch::Tensor> copy_layers(int64_t e = 0) const;
 
   // Autograd-capable functional forward over explicit parameters ordered as param_specs():
   // the reference the hand-written backward is tested against.

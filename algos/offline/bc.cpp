@@ -56,6 +56,15 @@ std::map<std::string, double> Bc::update(const Batch& batch) {
   return {{"actor_loss", loss}};
 }
 
+ActorWeights Bc::actor_weights() const {
+  ActorWeights a;
+  a.layers = actor_.copy_layers();
+  a.tanh_output = actor_.shape().tanh_output;
+  a.max_action = o_.max_action;
+  a.clamp = false;  // act() clamps too
+  return a;
+}
+
 torch::Tensor Bc::act(const torch::Tensor& obs) {
   check_obs(obs, o_);
   torch::NoGradGuard no_grad;

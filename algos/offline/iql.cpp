@@ -232,6 +232,15 @@ std::map<std::string, double> Iql::update(const Batch& batch) {
           {"adv_mean", adv_sum / B}};
 }
 
+ActorWeights Iql::actor_weights() const {
+  ActorWeights a;
+  a.layers = actor_.copy_layers();
+  a.tanh_output = actor_.shape().tanh_output;
+  a.max_action = o_.max_action;
+  a.clamp = true;  // act() clamps too
+  return a;
+}
+
 torch::Tensor Iql::act(const torch::Tensor& obs) {
   check_obs(obs, o_);
   torch::NoGradGuard no_grad;

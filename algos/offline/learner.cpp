@@ -37,6 +37,10 @@ void validate(const OfflineOptions& o) {
 }
 }  // namespace
 
+ActorWeights OfflineLearner::actor_weights() const {
+  throw Error("this policy learner has no exportable MLP actor (OfflineLearner::actor_weights)");
+}
+
 std::unique_ptr<OfflineLearner> make_offline_learner(const OfflineOptions& options,
                                                      GradSync& sync) {
   std::vector<std::string> offline;

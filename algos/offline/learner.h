@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "algos/batch.h"
 #include "algos/policy_registry.h"
@@ -43,6 +44,16 @@ struct OfflineOptions {
   std::string device = "cpu";
 };
 
+// A learner's deterministic actor as plain tensors, what `relabel export` turns into a
+// self-contained TorchScript module: h = relu(h W_l + b_l) for the hidden layers, then
+// y = h W_L + b_L, tanh(y) when tanh_output, times max_action, clamped to +-max_action when clamp.
+struct ActorWeights {
+  std::vector<torch::Tensor> layers;  // per layer (in + 1, out): rows [0, in) W, row in b
+  bool tanh_output = false;
+  double max_action = 1.0;
+  bool clamp = false;
+};
+
 class OfflineLearner {
  public:
   virtual ~OfflineLearner() = default;
@@ -58,6 +69,9 @@ class OfflineLearner {
   virtual int64_t steps() const = 0;
   // GEMM FLOPs (2*M*N*K) of one update at `batch` rows, averaged over delayed steps.
   virtual double update_flops(int64_t batch) const = 0;
+  // The actor act() evaluates, for export; a learner whose actor is not such an MLP says so
+  // (relabel::Error naming it).
+  virtual ActorWeights actor_weights() const;
 };
 
 // Validates `options` (relabel::Error naming the key) and builds the registered learner

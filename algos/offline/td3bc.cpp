@@ -196,6 +196,15 @@ std::map<std::string, double> Td3Bc::update(const Batch& batch) {
   return out;
 }
 
+ActorWeights Td3Bc::actor_weights() const {
+  ActorWeights a;
+  a.layers = actor_.copy_layers();
+  a.tanh_output = actor_.shape().tanh_output;
+  a.max_action = o_.max_action;
+  a.clamp = false;  // act() clamps too
+  return a;
+}
+
 torch::Tensor Td3Bc::act(const torch::Tensor& obs) {
   check_obs(obs, o_);
   torch::NoGradGuard no_grad;

@@ -18,6 +18,7 @@ class Td3Bc final : public OfflineLearner {
 
   std::map<std::string, double> update(const Batch& batch) override;
   torch::Tensor act(const torch::Tensor& obs) override;
+  ActorWeights actor_weights() const override;
   void save(torch::serialize::OutputArchive& archive) const override;
   void load(torch::serialize::InputArchive& archive) override;
   int64_t steps() const override { return steps_; }

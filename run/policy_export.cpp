@@ -1,0 +1,212 @@
+#include "run/policy_export.h"
+
+#include <fmt/format.h>
+#include <torch/torch.h>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+
+#include "algos/policy_registry.h"
+#include "config/config_load.h"
+#include "config/config_write.h"
+#include "core/error.h"
+#include "core/seeding.h"
+#include "envs/evaluate.h"
+#include "envs/registry.h"
+#include "io/run_record.h"
+#include "run/checkpoint.h"
+#include "run/offline_run.h"
+
+namespace relabel::run {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+// Doubles printed so that parsing gives the same value back (TorchScript source literals).
+std::string literal(double x) { return fmt::format("{:.17g}", x); }
+
+}  // namespace
+
+torch::jit::Module make_policy_module(const algos::ActorWeights& actor,
+                                      const torch::Tensor& obs_mean, const torch::Tensor& obs_std,
+                                      const PolicyInfo& info) {
+  if (actor.layers.empty()) throw Error("make_policy_module: the actor has no layers");
+  torch::jit::Module m("RelabelPolicy");
+  auto f32 = [](const torch::Tensor& t) {
+    return t.detach().to(torch::kCPU, torch::kFloat32).contiguous().clone();
+  };
+  m.register_buffer("obs_mean", f32(obs_mean));
+  m.register_buffer("obs_std", f32(obs_std));
+  const size_t layers = actor.layers.size();
+  for (size_t l = 0; l < layers; ++l)
+    m.register_buffer("l" + std::to_string(l), f32(actor.layers[l]));
+  m.register_attribute("task", c10::StringType::get(), info.task);
+  m.register_attribute("algo", c10::StringType::get(), info.algo);
+  m.register_attribute("run_id", c10::StringType::get(), info.run_id);
+  m.register_attribute("step", c10::IntType::get(), info.step);
+  m.register_attribute("obs_dim", c10::IntType::get(), info.obs_dim);
+  m.register_attribute("act_dim", c10::IntType::get(), info.act_dim);
+  m.register_attribute("ref_random", c10::FloatType::get(), info.ref_random);
+  m.register_attribute("ref_expert", c10::FloatType::get(), info.ref_expert);
+  m.register_attribute("eval_seed", c10::IntType::get(), info.eval_seed);
+  m.register_attribute("eval_episodes", c10::IntType::get(), info.eval_episodes);
+  m.register_attribute("eval_return", c10::FloatType::get(), info.eval_return);
+  // The same operations in the same order, on [W; b] matrices sliced as FastMlp::bind does, as
+  // the run's normaliser and FastMlp::infer: the run's actions up to float rounding (BLAS may
+  // sum in another order for another memory layout).
+  std::string src =
+      "def forward(self, obs: Tensor) -> Tensor:\n"
+      "    single = obs.dim() == 1\n"
+      "    h = obs.float()\n"
+      "    if single:\n"
+      "        h = h.unsqueeze(0)\n"
+      "    h = (h - self.obs_mean) / self.obs_std\n";
+  for (size_t l = 0; l < layers; ++l) {
+    const std::string i = std::to_string(l), in = std::to_string(actor.layers[l].size(0) - 1);
+    src += "    h = torch.addmm(self.l" + i + "[" + in + "], h, self.l" + i + "[:" + in + "])\n";
+    if (l + 1 < layers) src += "    h = torch.relu(h)\n";
+  }
+  if (actor.tanh_output) src += "    h = torch.tanh(h)\n";
+  src += "    h = h * " + literal(actor.max_action) + "\n";
+  if (actor.clamp)
+    src += "    h = torch.clamp(h, " + literal(-actor.max_action) + ", " +
+           literal(actor.max_action) + ")\n";
+  src +=
+      "    if single:\n"
+      "        h = h.squeeze(0)\n"
+      "    return h\n";
+  m.define(src);
+  m.eval();
+  return m;
+}
+
+PolicyInfo policy_info(const torch::jit::Module& m) {
+  PolicyInfo info;
+  try {
+    info.task = m.attr("task").toStringRef();
+    info.algo = m.attr("algo").toStringRef();
+    info.run_id = m.attr("run_id").toStringRef();
+    info.step = m.attr("step").toInt();
+    info.obs_dim = m.attr("obs_dim").toInt();
+    info.act_dim = m.attr("act_dim").toInt();
+    info.ref_random = m.attr("ref_random").toDouble();
+    info.ref_expert = m.attr("ref_expert").toDouble();
+    info.eval_seed = m.attr("eval_seed").toInt();
+    info.eval_episodes = m.attr("eval_episodes").toInt();
+    info.eval_return = m.attr("eval_return").toDouble();
+  } catch (const std::exception& e) {
+    throw Error(std::string("not a relabel policy module (missing attribute): ") + e.what());
+  }
+  return info;
+}
+
+torch::jit::Module export_run_policy(const std::string& run_dir) {
+  const std::string config_path = run_dir + "/config.toml";
+  if (!fs::is_directory(run_dir)) throw Error(run_dir + ": not a run directory");
+  if (!fs::exists(config_path)) throw Error(run_dir + ": no config.toml (not a run directory)");
+  const config::RunConfig config = config::load_run_config(config_path, {});
+  if (algos::find_policy_algo(config.policy.algo).online)
+    throw Error(fmt::format(
+        "{}: policy.algo = \"{}\" is an online agent that acts by planning with its world model; "
+        "relabel export takes the offline learners' actors",
+        run_dir, config.policy.algo));
+  CheckpointStore store(run_dir + "/ckpt");
+  const auto step = store.latest_step();
+  if (!step)
+    throw Error(run_dir +
+                ": no checkpoint to export (ckpt/ is empty; a run writes one every "
+                "train.checkpoint_every steps and at its end)");
+  const auto& task = envs::find_task(config.task.name);
+  torch::serialize::InputArchive learner_archive;
+  torch::Tensor obs_mean, obs_std;
+  const json meta = json::parse(store.load(*step, [&](torch::serialize::InputArchive& a) {
+    a.read("learner", learner_archive);
+    a.read("obs_mean", obs_mean);
+    a.read("obs_std", obs_std);
+  }));
+  algos::NoSync sync;
+  auto learner = algos::make_offline_learner(
+      offline_learner_options(config, task.obs_dim, task.act_dim, 0), sync);
+  learner->load(learner_archive);
+
+  PolicyInfo info;
+  info.task = config.task.name;
+  info.algo = config.policy.algo;
+  const auto record = io::read_run_record(run_dir);
+  info.run_id = record ? record->id : config::config_hash(config);
+  info.step = *step;
+  info.obs_dim = task.obs_dim;
+  info.act_dim = task.act_dim;
+  // Checkpoints written before the references travelled with them: the task's (or the
+  // config's override of them).
+  auto pick = [](double config_value, const json& meta_value, double task_value) {
+    if (!std::isnan(config_value)) return config_value;
+    return meta_value.is_number() ? meta_value.get<double>() : task_value;
+  };
+  info.ref_random =
+      pick(config.task.ref_min_score, meta.value("ref_random", json()), task.ref_random_return);
+  info.ref_expert =
+      pick(config.task.ref_max_score, meta.value("ref_expert", json()), task.ref_expert_return);
+  const auto curve = io::curve_from_json(meta.at("curve"), store.path_for(*step));
+  if (!curve.empty() && curve.back().step == *step) {
+    // Driver::evaluate's seed for evaluation round k = curve.size() - 1.
+    info.eval_seed =
+        static_cast<int64_t>(splitmix64(shared_seed(static_cast<uint64_t>(config.seed), "eval") +
+                                        static_cast<uint64_t>(curve.size() - 1)));
+    info.eval_episodes = config.train.eval_episodes;
+    info.eval_return = curve.back().ret;
+  }
+  return make_policy_module(learner->actor_weights(), obs_mean, obs_std, info);
+}
+
+void save_policy_module(torch::jit::Module& module, const std::string& path) {
+  const fs::path target(path);
+  const std::string tmp =
+      (target.parent_path().empty() ? fs::path(".") : target.parent_path()).string() + "/.tmp-" +
+      target.filename().string();
+  try {
+    module.save(tmp);
+    fs::rename(tmp, target);
+  } catch (const std::exception& e) {
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    throw Error(path + ": cannot write the policy module: " + e.what());
+  }
+}
+
+torch::jit::Module load_policy_module(const std::string& path) {
+  if (!fs::is_regular_file(path)) throw Error(path + ": no such policy file");
+  torch::jit::Module m;
+  try {
+    m = torch::jit::load(path);
+  } catch (const std::exception& e) {
+    throw Error(path + ": not a TorchScript module (" +
+                std::string(e.what()).substr(0, std::string(e.what()).find('\n')) + ")");
+  }
+  policy_info(m);  // throws when it lacks the attributes
+  return m;
+}
+
+std::vector<double> evaluate_policy(torch::jit::Module& policy, const std::string& task,
+                                    int episodes, uint64_t seed) {
+  const auto info = policy_info(policy);
+  const auto& t = envs::find_task(task);
+  if (t.obs_dim != info.obs_dim || t.act_dim != info.act_dim)
+    throw Error(fmt::format(
+        "task {} has observations of {} and actions of {} dims, the policy ({}) {} and {}", task,
+        t.obs_dim, t.act_dim, info.task, info.obs_dim, info.act_dim));
+  const int64_t obs_dim = info.obs_dim, act_dim = info.act_dim;
+  envs::BatchPolicy batch_policy = [&](const float* obs, int n, float* act) {
+    torch::NoGradGuard no_grad;
+    auto o = torch::from_blob(const_cast<float*>(obs), {n, obs_dim}, torch::kFloat32);
+    auto a = policy.forward({o}).toTensor().contiguous();
+    std::memcpy(act, a.data_ptr<float>(), sizeof(float) * n * act_dim);
+  };
+  return envs::evaluate(batch_policy, task, episodes, seed);
+}
+
+}  // namespace relabel::run
