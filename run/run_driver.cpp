@@ -22,6 +22,7 @@
 #include "run/checkpoint.h"
 #include "run/global_sampler.h"
 #include "run/offline_data.h"
+#include "run/run_directory.h"
 #include "run/run_record.h"
 
 using nlohmann::json;
@@ -92,6 +93,7 @@ class Driver {
   // Rank 0's store holds the metadata and the replicated (or rank 0's) state; with per-rank
   // state, rank r > 0 keeps its part in ckpt/rank<r>.
   std::unique_ptr<CheckpointStore> store_, rank_store_;
+  std::unique_ptr<RunDirectoryClaim> claim_;  // the lock and space reserve (rank 0)
   std::ofstream metrics_;
   std::vector<double> train_returns_;  // finished training episodes since the last metrics line
   SteadyClock::time_point started_ = SteadyClock::now();
@@ -116,10 +118,11 @@ bool Driver::finished_before(RunOutcome& outcome) {
   return done;
 }
 
-// Rank 0 creates the directory, writes the resolved config.toml and appends to log.txt.
+// Rank 0 creates and locks the directory (a directory another process writes stops the run
+// here, untouched), writes the resolved config.toml and appends to log.txt.
 void Driver::open_run_directory() {
+  claim_ = std::make_unique<RunDirectoryClaim>(dir_, comm_);
   if (rank_ == 0) {
-    std::filesystem::create_directories(dir_);
     io::write_file_atomic(dir_ + "/config.toml", to_toml(config_));
     add_log_file(dir_ + "/log.txt");
   }
@@ -133,11 +136,11 @@ int64_t Driver::agreed_resume_step() {
   if (body_.state_per_rank() && rank_ > 0)
     rank_store_ = std::make_unique<CheckpointStore>(fmt::format("{}/ckpt/rank{}", dir_, rank_));
   if (body_.state_per_rank()) {
-    const int64_t mine = my_store().latest_step().value_or(-1);
+    const int64_t mine = my_store().latest_readable_step().value_or(-1);
     return -comm_.host().all_reduce_max(-mine);
   }
-  const int64_t root =
-      rank_ == 0 ? store_->latest_step().value_or(-1) : std::numeric_limits<int64_t>::min();
+  const int64_t root = rank_ == 0 ? store_->latest_readable_step().value_or(-1)
+                                  : std::numeric_limits<int64_t>::min();
   return comm_.host().all_reduce_max(root);
 }
 
@@ -147,6 +150,12 @@ void Driver::begin_attempt(int64_t resume_step) {
   if (rank_ != 0) return;
   auto previous = io::read_run_record(dir_);
   if (previous) record_.attempts = previous->attempts;
+  // An attempt that never recorded its end died without a word (kill -9, a node failure): it
+  // ends where this one resumes, the work after that step was lost.
+  if (!record_.attempts.empty() && record_.attempts.back().status.empty()) {
+    record_.attempts.back().status = "interrupted";
+    record_.attempts.back().end_step = std::max<int64_t>(resume_step, 0);
+  }
   io::Attempt attempt;
   attempt.started_at = io::utc_now();
   attempt.start_step = std::max<int64_t>(resume_step, 0);
@@ -356,6 +365,7 @@ RunOutcome Driver::execute() {
     // Recorded here, where the attempt and its step are known; the caller decides the exit
     // code (or the sweep's "failed" bookkeeping).
     try {
+      if (claim_) claim_->release_reserve();  // room for this record on a full disk
       write_record("failed", e.what());
     } catch (...) {
     }
