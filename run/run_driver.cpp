@@ -150,11 +150,14 @@ void Driver::begin_attempt(int64_t resume_step) {
   if (rank_ != 0) return;
   auto previous = io::read_run_record(dir_);
   if (previous) record_.attempts = previous->attempts;
-  // An attempt that never recorded its end died without a word (kill -9, a node failure): it
-  // ends where this one resumes, the work after that step was lost.
-  if (!record_.attempts.empty() && record_.attempts.back().status.empty()) {
-    record_.attempts.back().status = "interrupted";
-    record_.attempts.back().end_step = std::max<int64_t>(resume_step, 0);
+  // An attempt still "running" by the record died without a word (kill -9, a node failure);
+  // its end_step stays the last step its record saw (this attempt's start shows what was lost).
+  if (!record_.attempts.empty()) {
+    io::Attempt& last = record_.attempts.back();
+    if (last.status.empty() || last.status == "running") {
+      last.status = "interrupted";
+      if (!last.end_step) last.end_step = last.start_step;
+    }
   }
   io::Attempt attempt;
   attempt.started_at = io::utc_now();
