@@ -69,6 +69,10 @@ TEST(WriterLock, SecondRunOnTheSameDirectoryIsRefused) {
   ASSERT_TRUE(wait_until([&] { return locked(run_dir); }, 120)) << first.log();
   auto second = run_relabel("run " + (dir / "cfg.toml") + " --set train.eval_episodes=1");
   expect_refused(second, run_dir, first.pid());
+  // Under mpirun rank 0 finds the lock taken and every rank stops with the same error.
+  auto second_mpi =
+      run_relabel_mpi(2, "run " + (dir / "cfg.toml") + " --set train.eval_episodes=1");
+  expect_refused(second_mpi, run_dir, first.pid());
   // The holder goes on undisturbed and ends its one attempt (preempted by SIGTERM).
   first.signal(SIGTERM);
   ASSERT_EQ(first.wait(120), 0) << first.log();
