@@ -115,8 +115,9 @@ int remove_stale_temporaries(const std::string& dir) {
   std::error_code ec;
   for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
        !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-    if (it->is_regular_file(ec) && is_temporary_name(it->path().filename().string()) &&
-        std::filesystem::remove(it->path(), ec))
+    std::error_code entry_ec;  // one unreadable or vanished entry does not end the walk
+    if (it->is_regular_file(entry_ec) && is_temporary_name(it->path().filename().string()) &&
+        std::filesystem::remove(it->path(), entry_ec))
       ++removed;
   }
   return removed;
