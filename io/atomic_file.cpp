@@ -5,10 +5,13 @@
 
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "core/error.h"
 
@@ -45,6 +48,19 @@ void fsync_path(const std::string& path, int flags) {
   }
 }
 
+// Test hook (tests/run/failure_records_test.cpp): RELABEL_TEST_STALL_BEFORE_RENAME=<text> holds
+// every write whose path contains <text> for a minute between its complete temporary and the
+// rename, so a test can kill -9 the writer exactly there.
+void stall_for_tests(const std::string& path) {
+  const char* match = std::getenv("RELABEL_TEST_STALL_BEFORE_RENAME");
+  if (match && *match && path.find(match) != std::string::npos)
+    std::this_thread::sleep_for(std::chrono::seconds(60));
+}
+
+bool is_temporary_name(const std::string& name) {
+  return name.size() > 1 && name[0] == '.' && name.find(".tmp-") != std::string::npos;
+}
+
 }  // namespace
 
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
@@ -62,6 +78,7 @@ AtomicFile::~AtomicFile() {
 void AtomicFile::commit() {
   if (committed_) return;
   fsync_path(temp_path_, O_RDONLY);
+  stall_for_tests(path_);
   if (::rename(temp_path_.c_str(), path_.c_str()) != 0)
     throw RunError(path_ + ": cannot rename temporary file into place: " + errno_text());
   committed_ = true;
@@ -91,6 +108,19 @@ void write_file_atomic(const std::string& path, const std::string& bytes) {
 
 void write_json_atomic(const std::string& path, const nlohmann::json& value, int indent) {
   write_file_atomic(path, value.dump(indent) + "\n");
+}
+
+int remove_stale_temporaries(const std::string& dir) {
+  int removed = 0;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    std::error_code entry_ec;  // one unreadable or vanished entry does not end the walk
+    if (it->is_regular_file(entry_ec) && is_temporary_name(it->path().filename().string()) &&
+        std::filesystem::remove(it->path(), entry_ec))
+      ++removed;
+  }
+  return removed;
 }
 
 }  // namespace relabel::io

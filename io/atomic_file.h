@@ -38,4 +38,9 @@ void write_file_atomic(const std::string& path, const std::string& bytes);
 // Writes `value` as JSON (indented by `indent`, newline-terminated) to `path` atomically.
 void write_json_atomic(const std::string& path, const nlohmann::json& value, int indent = 2);
 
+// Removes the temporaries (".<name>.tmp-<pid>-<n>") that writers killed mid-write (kill -9, a
+// node failure) left in `dir` and its subdirectories; returns how many. Only safe while no
+// writer is live there: call it holding the directory's lock (io/dir_lock.h).
+int remove_stale_temporaries(const std::string& dir);
+
 }  // namespace relabel::io

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "io/observed_status.h"
 #include "io/run_record.h"
 
 namespace fs = std::filesystem;
@@ -77,12 +78,11 @@ SweepStatus read_sweep_status(const std::string& dir) {
     run.id = id;
     run.params = params;
     const std::string run_dir = dir + "/runs/" + id;
-    // A damaged result.json counts as running, like a run that has not written one yet.
+    // A damaged result.json counts as running, like a run that has not written one yet; a
+    // running run whose directory lock nobody holds died: interrupted (io/observed_status.h).
     auto record = io::read_run_record(run_dir);
-    if (!record) {
-      run.status = fs::exists(run_dir) ? "running" : "pending";
-    } else {
-      run.status = record->status;
+    run.status = io::observed_status(run_dir, record);
+    if (record) {
       run.error = record->error;
       if (run.params.empty()) run.params = params_text(record->params);
       if (record->final_score) {
@@ -100,6 +100,8 @@ SweepStatus read_sweep_status(const std::string& dir) {
       ++st.preempted;
     else if (run.status == "running")
       ++st.running;
+    else if (run.status == "interrupted")
+      ++st.interrupted;
     else
       ++st.pending;
     double s = parse_utc(run.started_at), f = parse_utc(run.finished_at);
@@ -109,7 +111,7 @@ SweepStatus read_sweep_status(const std::string& dir) {
   }
   if (st.done > 0 && last_finish > first_start && first_start >= 0) {
     st.runs_per_hour = st.done / ((last_finish - first_start) / 3600.0);
-    const int remaining = st.running + st.preempted + st.pending;
+    const int remaining = st.running + st.preempted + st.interrupted + st.pending;
     st.eta_seconds = remaining / st.runs_per_hour * 3600.0;
   }
   return st;
@@ -121,7 +123,8 @@ std::string format_sweep_status(const SweepStatus& st, bool list_runs) {
   out << "sweep " << (st.name.empty() ? st.dir : st.name) << " (" << st.dir << "): " << total
       << " runs\n";
   out << "  done " << st.done << ", running " << st.running << ", failed " << st.failed
-      << ", preempted " << st.preempted << ", pending " << st.pending << "\n";
+      << ", preempted " << st.preempted << ", interrupted " << st.interrupted << ", pending "
+      << st.pending << "\n";
   if (st.runs_per_hour > 0) {
     char buf[128];
     std::snprintf(buf, sizeof buf, "  throughput %.1f runs/hour, ETA %s\n", st.runs_per_hour,

@@ -8,7 +8,9 @@ namespace relabel::report {
 
 struct RunState {
   std::string id;
-  std::string status;  // done | failed | running | preempted | pending
+  // done | failed | running | preempted | pending, or interrupted: the record says running but
+  // no process holds the run directory's lock (the writer died; rerunning resumes it)
+  std::string status;
   std::string error;
   std::string params;  // "k=v k=v"
   double final_score = 0.0;
@@ -19,7 +21,7 @@ struct RunState {
 struct SweepStatus {
   std::string dir, name;
   std::vector<RunState> runs;
-  int done = 0, failed = 0, running = 0, preempted = 0, pending = 0;
+  int done = 0, failed = 0, running = 0, preempted = 0, interrupted = 0, pending = 0;
   double runs_per_hour = 0.0;  // done runs over the span from first start to last finish
   double eta_seconds = -1.0;   // remaining runs at that rate; < 0 when unknown
 };

@@ -1,5 +1,6 @@
 #include "run/checkpoint.h"
 
+#include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
 #include <filesystem>
@@ -56,6 +57,28 @@ std::optional<int64_t> CheckpointStore::latest_step() const {
   auto steps = steps_in(dir_);
   if (steps.empty()) return std::nullopt;
   return steps.back();
+}
+
+std::optional<int64_t> CheckpointStore::latest_readable_step() const {
+  auto steps = steps_in(dir_);
+  for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
+    const std::string path = path_for(*it);
+    try {
+      torch::serialize::InputArchive archive;
+      archive.load_from(path);
+      c10::IValue meta;
+      archive.read("meta", meta);
+      if (meta.isString()) return *it;
+      spdlog::warn("checkpoint {} holds no metadata; falling back to the previous one", path);
+    } catch (const std::exception& e) {
+      std::string what = e.what();
+      spdlog::warn("checkpoint {} is unreadable ({}); falling back to the previous one", path,
+                   what.substr(0, what.find('\n')));
+    }
+    std::error_code ec;
+    fs::rename(path, path + ".corrupt", ec);  // kept for inspection, never read again
+  }
+  return std::nullopt;
 }
 
 std::string CheckpointStore::load(int64_t step, const Reader& read) const {

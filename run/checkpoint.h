@@ -27,6 +27,11 @@ class CheckpointStore {
   // Highest step with a checkpoint file, if any.
   std::optional<int64_t> latest_step() const;
 
+  // Highest step whose checkpoint opens and holds its metadata. Newer ones that do not (a
+  // truncated copy, a disk error) are renamed to step_<N>.pt.corrupt with a warning, so the
+  // run resumes from the one kept before them.
+  std::optional<int64_t> latest_readable_step() const;
+
   // Reads step_<step>.pt; returns its metadata JSON. Throws relabel::RunError naming the file
   // when it cannot be read.
   std::string load(int64_t step, const Reader& read) const;

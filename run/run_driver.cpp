@@ -23,6 +23,7 @@
 #include "run/checkpoint.h"
 #include "run/global_sampler.h"
 #include "run/offline_data.h"
+#include "run/run_directory.h"
 #include "run/run_record.h"
 
 using nlohmann::json;
@@ -104,6 +105,7 @@ class Driver {
   // Rank 0's store holds the metadata and the replicated (or rank 0's) state; with per-rank
   // state, rank r > 0 keeps its part in ckpt/rank<r>.
   std::unique_ptr<CheckpointStore> store_, rank_store_;
+  std::unique_ptr<RunDirectoryClaim> claim_;  // the lock and space reserve (rank 0)
   std::ofstream metrics_;
   std::unique_ptr<io::EventFileWriter> events_;  // rank 0, with logging.tensorboard
   int64_t last_log_step_ = -1;                   // for updates/s between metrics lines
@@ -131,10 +133,11 @@ bool Driver::finished_before(RunOutcome& outcome) {
   return done;
 }
 
-// Rank 0 creates the directory, writes the resolved config.toml and appends to log.txt.
+// Rank 0 creates and locks the directory (a directory another process writes stops the run
+// here, untouched), writes the resolved config.toml and appends to log.txt.
 void Driver::open_run_directory() {
+  claim_ = std::make_unique<RunDirectoryClaim>(dir_, comm_);
   if (rank_ == 0) {
-    std::filesystem::create_directories(dir_);
     io::write_file_atomic(dir_ + "/config.toml", to_toml(config_));
     add_log_file(dir_ + "/log.txt");
   }
@@ -148,11 +151,11 @@ int64_t Driver::agreed_resume_step() {
   if (body_.state_per_rank() && rank_ > 0)
     rank_store_ = std::make_unique<CheckpointStore>(fmt::format("{}/ckpt/rank{}", dir_, rank_));
   if (body_.state_per_rank()) {
-    const int64_t mine = my_store().latest_step().value_or(-1);
+    const int64_t mine = my_store().latest_readable_step().value_or(-1);
     return -comm_.host().all_reduce_max(-mine);
   }
-  const int64_t root =
-      rank_ == 0 ? store_->latest_step().value_or(-1) : std::numeric_limits<int64_t>::min();
+  const int64_t root = rank_ == 0 ? store_->latest_readable_step().value_or(-1)
+                                  : std::numeric_limits<int64_t>::min();
   return comm_.host().all_reduce_max(root);
 }
 
@@ -162,6 +165,15 @@ void Driver::begin_attempt(int64_t resume_step) {
   if (rank_ != 0) return;
   auto previous = io::read_run_record(dir_);
   if (previous) record_.attempts = previous->attempts;
+  // An attempt still "running" by the record died without a word (kill -9, a node failure);
+  // its end_step stays the last step its record saw (this attempt's start shows what was lost).
+  if (!record_.attempts.empty()) {
+    io::Attempt& last = record_.attempts.back();
+    if (last.status.empty() || last.status == "running") {
+      last.status = "interrupted";
+      if (!last.end_step) last.end_step = last.start_step;
+    }
+  }
   io::Attempt attempt;
   attempt.started_at = io::utc_now();
   attempt.start_step = std::max<int64_t>(resume_step, 0);
@@ -395,6 +407,7 @@ RunOutcome Driver::execute() {
     // Recorded here, where the attempt and its step are known; the caller decides the exit
     // code (or the sweep's "failed" bookkeeping).
     try {
+      if (claim_) claim_->release_reserve();  // room for this record on a full disk
       write_record("failed", e.what());
     } catch (...) {
     }

@@ -6,14 +6,18 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "comm/collective_factory.h"
 #include "comm/context.h"
+#include "comm/failure.h"
 #include "comm/idle_barrier.h"
 #include "comm/shared_counter.h"
 #include "core/error.h"
 #include "io/atomic_file.h"
+#include "io/dir_lock.h"
+#include "io/observed_status.h"
 #include "io/run_record.h"
 #include "run/run_pipeline.h"
 
@@ -24,11 +28,9 @@ namespace relabel::sweeps {
 
 namespace {
 
-// A damaged result.json counts as running, like a run directory without one.
+// As `relabel status` shows it: a run whose writer died is "interrupted", not "running".
 std::string run_status(const RunSpec& run) {
-  auto record = io::read_run_record(run.config.output.dir);
-  if (!record) return fs::exists(run.config.output.dir) ? "running" : "pending";
-  return record->status;
+  return io::observed_status(run.config.output.dir, io::read_run_record(run.config.output.dir));
 }
 
 }  // namespace
@@ -69,8 +71,18 @@ SweepCounts run_sweep(const SweepSpec& spec, relabel::comm::Context& context,
   if (world_size % group_size != 0)
     throw Error(spec.source_path + ": ranks_per_run = " + std::to_string(group_size) +
                 " does not divide the " + std::to_string(world_size) + " ranks of this job");
-  if (world_rank == 0) write_sweep_json(spec);
-  context.host_world().barrier();
+  // One sweep process per directory: a second `relabel sweep` on it stops here, on every rank,
+  // before anything is written. Array tasks share the directory on purpose; each run's own lock
+  // (run/run_directory.h) keeps two tasks off the same run.
+  std::optional<io::DirLock> sweep_lock;
+  relabel::comm::on_root(context.host_world(), [&] {
+    fs::create_directories(spec.dir);
+    if (subset.empty()) sweep_lock.emplace(io::DirLock::acquire(spec.dir));
+    if (sweep_lock && !sweep_lock->not_enforced().empty())
+      spdlog::warn("{}: cannot lock the sweep directory ({}); another sweep would not be stopped",
+                   spec.dir, sweep_lock->not_enforced());
+    write_sweep_json(spec);
+  });
 
   const int color = world_rank / group_size;
   auto world = relabel::comm::make_collective(context, context.world());

@@ -28,7 +28,9 @@ struct SweepCounts {
 
 // Collective over the world. Returns the counts for the runs this call handled (on rank 0: the
 // whole sweep, read back from the run directories at the end).
-// `subset`: run only these positions of the expansion (SLURM array tasks); empty = all.
+// `subset`: run only these positions of the expansion (SLURM array tasks); empty = all. A whole
+// sweep holds the sweep directory's lock (io/dir_lock.h) and a second one on it is a
+// relabel::Error on every rank; array tasks share the directory and lock only their runs.
 SweepCounts run_sweep(const SweepSpec& spec, relabel::comm::Context& context,
                       const std::atomic<bool>* stop_flag, const std::vector<int64_t>& subset = {});
 

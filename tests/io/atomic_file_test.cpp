@@ -66,5 +66,21 @@ TEST(AtomicFile, MissingDirectoryIsAnError) {
   }
 }
 
+TEST(AtomicFile, StaleTemporariesOfKilledWritersAreRemoved) {
+  relabel::test::TempDir dir;
+  std::filesystem::create_directories(dir / "ckpt/rank1");
+  relabel::test::write_file(dir / ".result.json.tmp-123-0", "{");
+  relabel::test::write_file(dir / "ckpt/.step_100.pt.tmp-123-4", "partial");
+  relabel::test::write_file(dir / "ckpt/rank1/.step_100.pt.tmp-124-1", "partial");
+  relabel::test::write_file(dir / "result.json", "{}");
+  relabel::test::write_file(dir / "ckpt/step_50.pt", "kept");
+  relabel::test::write_file(dir / ".relabel.lock", "");
+  EXPECT_EQ(remove_stale_temporaries(dir.path()), 3);
+  EXPECT_EQ(entries(dir.path()), 3u);    // result.json, ckpt, .relabel.lock
+  EXPECT_EQ(entries(dir / "ckpt"), 2u);  // step_50.pt, rank1
+  EXPECT_EQ(entries(dir / "ckpt/rank1"), 0u);
+  EXPECT_EQ(remove_stale_temporaries(dir / "missing"), 0);
+}
+
 }  // namespace
 }  // namespace relabel::io

@@ -4,9 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <filesystem>
 
 #include "core/error.h"
+#include "io/dir_lock.h"
 #include "tests/report/synthetic_runs.h"
 #include "tests/support/test_support.h"
 
@@ -48,7 +53,8 @@ TEST(Status, CountsTheStandardSweep) {
   EXPECT_DOUBLE_EQ(st.runs_per_hour, 30.0);
   EXPECT_DOUBLE_EQ(st.eta_seconds, 3600.0 / 30.0);  // the one unfinished run
   const std::string text = format_sweep_status(st, true);
-  EXPECT_NE(text.find("done 30, running 1, failed 1, preempted 0, pending 0"), std::string::npos)
+  EXPECT_NE(text.find("done 30, running 1, failed 1, preempted 0, interrupted 0, pending 0"),
+            std::string::npos)
       << text;
   EXPECT_NE(text.find("failed m1t0s5: diverged"), std::string::npos) << text;
   EXPECT_NE(text.find("m0t0s0  done  score 66.0  seed=0"), std::string::npos) << text;
@@ -94,6 +100,47 @@ TEST(Status, BareFailureRecordIsFailedAndDamagedRecordsAreRunning) {
   EXPECT_EQ(st.running, 2);
   EXPECT_EQ(st.preempted, 1);
   EXPECT_LT(st.eta_seconds, 0);  // nothing done: no rate
+}
+
+// A record that says running is only believed while a process holds the run's directory lock
+// (io/dir_lock.h); the holder here is a child process, since a process's own record locks never
+// conflict with it.
+TEST(Status, RunningRecordWithoutLiveWriterIsInterrupted) {
+  TempDir dir("status-dead");
+  const std::string running = R"({"status": "running", "task": "t", "method": "m"})";
+  for (const char* id : {"dead", "alive", "old"}) {
+    std::filesystem::create_directories(dir / ("runs/" + std::string(id)));
+    write_file(dir / ("runs/" + std::string(id) + "/result.json"), running);
+  }
+  // "dead": its writer was killed (its lock file names it, nobody holds the lock); "old": no
+  // lock file at all (a directory from before locking), which proves nothing either way.
+  write_file(dir / "runs/dead/.relabel.lock", "node7 4242 2026-01-01T00:00:00Z\n");
+  int ready[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  const pid_t child = ::fork();
+  if (child == 0) {
+    auto lock = relabel::io::DirLock::acquire(dir / "runs/alive");
+    char ok = 1;
+    if (::write(ready[1], &ok, 1) != 1) ::_exit(3);
+    for (;;) ::pause();
+  }
+  char ok = 0;
+  ASSERT_EQ(::read(ready[0], &ok, 1), 1);
+  SweepStatus st = read_sweep_status(dir.path());
+  ::kill(child, SIGKILL);
+  ::waitpid(child, nullptr, 0);
+  ::close(ready[0]);
+  ::close(ready[1]);
+  EXPECT_EQ(find(st, "dead")->status, "interrupted");
+  EXPECT_EQ(find(st, "alive")->status, "running");
+  EXPECT_EQ(find(st, "old")->status, "running");
+  EXPECT_EQ(st.interrupted, 1);
+  EXPECT_EQ(st.running, 2);
+  const std::string text = format_sweep_status(st, false);
+  EXPECT_NE(text.find("running 2, failed 0, preempted 0, interrupted 1"), std::string::npos)
+      << text;
+  // Once the writer of "alive" is gone too, it reads as interrupted.
+  EXPECT_EQ(find(read_sweep_status(dir.path()), "alive")->status, "interrupted");
 }
 
 TEST(Status, NotASweepDirectoryIsAnInputError) {

@@ -149,6 +149,10 @@ TEST(Sweep, FailingRunIsRecordedAndOthersFinish) {
     if (x["status"] == "failed") {
       ++failed;
       EXPECT_NE(x.value("error", "").find("bad_expert.hdf5"), std::string::npos) << x.dump(1);
+      // The failed attempt says so, and where it stopped (while loading: step 0).
+      ASSERT_EQ(x["attempts"].size(), 1u) << x.dump(1);
+      EXPECT_EQ(x["attempts"][0]["status"], "failed") << x.dump(1);
+      EXPECT_EQ(x["attempts"][0]["end_step"], 0) << x.dump(1);
     }
   }
   EXPECT_EQ(done, 2);

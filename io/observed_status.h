@@ -1,0 +1,19 @@
+#pragma once
+// The status a reader shows for a run directory (relabel status, sweep.json): what its
+// result.json says, unless the writer died without saying so. A run that is still "running"
+// by its record (or has no readable record yet) while no process holds its directory lock
+// (io/dir_lock.h) was killed (kill -9, out of memory, a node failure): it is "interrupted", and
+// rerunning the same command resumes it from its last checkpoint.
+#include <optional>
+#include <string>
+
+#include "io/run_record.h"
+
+namespace relabel::io {
+
+// pending (no directory) | running | interrupted | done | failed | preempted. Where nothing
+// tells whether the lock is held (no lock file: a directory from before relabel locked them; a
+// filesystem without lock queries), a running record stays "running".
+std::string observed_status(const std::string& run_dir, const std::optional<RunRecord>& record);
+
+}  // namespace relabel::io
