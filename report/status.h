@@ -8,7 +8,7 @@ namespace relabel::report {
 
 struct RunState {
   std::string id;
-  std::string status;  // done | failed | running | preempted | pending
+  std::string status;  // done | failed | running | preempted | pending | malformed
   std::string error;
   std::string params;  // "k=v k=v"
   double final_score = 0.0;
@@ -20,11 +20,15 @@ struct SweepStatus {
   std::string dir, name;
   std::vector<RunState> runs;
   int done = 0, failed = 0, running = 0, preempted = 0, pending = 0;
+  // Runs whose result.json exists but is not a valid record: `error` names the file and key;
+  // `relabel status` lists them and exits 2.
+  int malformed = 0;
   double runs_per_hour = 0.0;  // done runs over the span from first start to last finish
   double eta_seconds = -1.0;   // remaining runs at that rate; < 0 when unknown
 };
 
-// Throws relabel::Error when `dir` holds neither sweep.json nor runs/.
+// Throws relabel::Error when `dir` holds neither sweep.json nor runs/, or when sweep.json is
+// not valid (the message names it).
 SweepStatus read_sweep_status(const std::string& dir);
 std::string format_sweep_status(const SweepStatus& status, bool list_runs);
 
