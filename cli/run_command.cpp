@@ -10,6 +10,7 @@
 #include "config/config_load.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "io/output_location.h"
 #include "run/run_pipeline.h"
 #include "run/stop_signals.h"
 
@@ -30,6 +31,7 @@ int run_run(const RunArgs& args, ProcessArgs process) {
   if (!args.out.empty()) overrides.push_back("output.dir=" + args.out);
   // Validate before MPI starts: input errors exit 2 without touching the cluster.
   relabel::config::RunConfig config = relabel::config::load_run_config(args.config, overrides);
+  relabel::io::prepare_output_location(config.output.dir, "output.dir");
   relabel::comm::ContextOptions copts;
   copts.threads_per_rank = static_cast<int>(config.parallel.threads_per_rank);
   copts.device = config.parallel.device;

@@ -10,6 +10,7 @@
 #include "comm/context.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "io/output_location.h"
 #include "run/stop_signals.h"
 #include "sweeps/scheduler.h"
 #include "sweeps/spec.h"
@@ -47,6 +48,7 @@ int run_sweep_command(const SweepArgs& args, ProcessArgs process) {
     return kExitOk;
   }
   if (spec.runs.empty()) throw Error(args.spec + ": the sweep expands to no runs");
+  relabel::io::prepare_output_location(spec.dir, "sweep directory");
   if (args.index >= 0) {
     // One run of the sweep on all ranks of this job (SLURM array mode: one run per task).
     if (args.index >= static_cast<int64_t>(spec.runs.size()))
