@@ -71,7 +71,9 @@ const CommandRegistrar kRun(10, [](CLI::App& app, ProcessArgs process, int* exit
   cmd->add_option("--set", args->overrides, "override a key: --set policy.expectile=0.8")
       ->take_all();
   cmd->add_option("--out", args->out, "run directory (overrides output.dir)");
-  cmd->add_flag("--force", args->force, "re-run even if result.json says done");
+  cmd->add_flag("--force", args->force,
+                "start the run directory over: remove its result.json and checkpoints (also "
+                "when they belong to another config or dataset), then run");
   cmd->add_option("--stop-at", args->stop_at,
                   "checkpoint and stop as if preempted after this many steps");
   cmd->add_flag("--log-all-ranks", args->all_ranks_log, "log from every rank, not only rank 0");

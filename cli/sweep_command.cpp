@@ -70,6 +70,11 @@ int run_sweep_command(const SweepArgs& args, ProcessArgs process) {
   std::printf("sweep %s: %d done, %d failed, %d preempted, %d pending (of %zu) in %s\n",
               spec.name.c_str(), counts.done, counts.failed, counts.preempted, counts.pending,
               spec.runs.size(), spec.dir.c_str());
+  if (counts.refused > 0)
+    std::printf(
+        "sweep %s: %d runs refused (their directories hold another config's or "
+        "dataset's run; see above)\n",
+        spec.name.c_str(), counts.refused);
   // Rank 0's own group: where its time went (bench_sweep reads this line).
   if (counts.runs > 0)
     std::printf(
@@ -84,7 +89,8 @@ int run_sweep_command(const SweepArgs& args, ProcessArgs process) {
                 relabel::run::stop_signal());
     return kExitOk;  // preemption is not a failure: the job can be requeued
   }
-  return counts.failed > 0 ? kExitRunFailure : kExitOk;
+  if (counts.failed > 0) return kExitRunFailure;
+  return counts.refused > 0 ? kExitUsage : kExitOk;
 }
 
 const CommandRegistrar kSweep(20, [](CLI::App& app, ProcessArgs process, int* exit_code) {
