@@ -57,11 +57,13 @@ CommandResult signal_mpirun(const TempDir& dir, const std::string& name, const c
   }
   EXPECT_TRUE(training) << read_file(log);
   run_command(std::string("kill -") + signal + " $(cat '" + pid + "')");
-  for (int i = 0; i < 600 && !fs::exists(rc); ++i)
+  // The status file exists a moment before the shell writes into it: wait for its line.
+  auto written = [&] { return fs::exists(rc) && read_file(rc).find('\n') != std::string::npos; };
+  for (int i = 0; i < 600 && !written(); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   CommandResult out;
   out.output = read_file(log);
-  if (fs::exists(rc)) out.exit_code = std::stoi(read_file(rc));
+  if (written()) out.exit_code = std::stoi(read_file(rc));
   return out;
 }
 
