@@ -10,6 +10,7 @@
 #include "config/config_reference.h"
 #include "config/config_write.h"
 #include "core/error.h"
+#include "io/output_location.h"
 #include "sweeps/spec.h"
 
 namespace relabel::cli {
@@ -24,6 +25,7 @@ struct CheckOptions {
 
 void print_run_config(const CheckOptions& o) {
   auto config = relabel::config::load_run_config(o.file, o.sets);
+  relabel::io::check_output_location(config.output.dir, "output.dir");
   std::cout << fmt::format("# {}: valid run configuration (config_hash {})\n", o.file,
                            relabel::config::config_hash(config))
             << relabel::config::to_toml(config);
@@ -34,6 +36,10 @@ void print_sweep(const CheckOptions& o) {
   sweeps::SweepOptions options;
   options.overrides = o.sets;
   auto sweep = sweeps::load_sweep(o.file, options);
+  relabel::io::check_output_location(sweep.dir, "sweep directory");
+  // The runs' directories are <dir>/runs/<12 hex digits>: only the sweep's own can be too long.
+  if (!sweep.runs.empty())
+    relabel::io::check_output_location(sweep.runs.front().config.output.dir, "run directory");
   std::cout << fmt::format("# {}: valid sweep '{}': {} runs (base {}, dir {}, ranks_per_run {})\n",
                            o.file, sweep.name, sweep.runs.size(), sweep.base_path, sweep.dir,
                            sweep.ranks_per_run);

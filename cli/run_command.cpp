@@ -10,6 +10,7 @@
 #include "config/config_load.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "io/output_location.h"
 #include "run/run_pipeline.h"
 #include "run/stop_signals.h"
 
@@ -31,6 +32,7 @@ int run_run(const RunArgs& args, ProcessArgs process) {
   if (!args.out.empty()) overrides.push_back("output.dir=" + args.out);
   // Validate before MPI starts: input errors exit 2 without touching the cluster.
   relabel::config::RunConfig config = relabel::config::load_run_config(args.config, overrides);
+  relabel::io::prepare_output_location(config.output.dir, "output.dir");
   relabel::comm::ContextOptions copts;
   copts.threads_per_rank = args.threads_per_rank > 0
                                ? args.threads_per_rank
@@ -72,7 +74,9 @@ const CommandRegistrar kRun(10, [](CLI::App& app, ProcessArgs process, int* exit
   cmd->add_option("--set", args->overrides, "override a key: --set policy.expectile=0.8")
       ->take_all();
   cmd->add_option("--out", args->out, "run directory (overrides output.dir)");
-  cmd->add_flag("--force", args->force, "re-run even if result.json says done");
+  cmd->add_flag("--force", args->force,
+                "start the run directory over: remove its result.json and checkpoints (also "
+                "when they belong to another config or dataset), then run");
   cmd->add_option("--stop-at", args->stop_at,
                   "checkpoint and stop as if preempted after this many steps");
   cmd->add_flag("--log-all-ranks", args->all_ranks_log, "log from every rank, not only rank 0");

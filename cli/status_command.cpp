@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "core/error.h"
 #include "report/status.h"
 
 namespace relabel::cli {
@@ -22,6 +23,15 @@ const CommandRegistrar kStatus(30, [](CLI::App& app, ProcessArgs, int*) {
   cmd->callback([args] {
     auto status = report::read_sweep_status(args->dir);
     std::fputs(report::format_sweep_status(status, args->list).c_str(), stdout);
+    // Damaged records are input errors: listed above, and the exit code says so.
+    for (const auto& run : status.runs)
+      if (run.status == "malformed") {
+        std::fflush(stdout);
+        throw Error(run.error + (status.malformed > 1
+                                     ? " (and " + std::to_string(status.malformed - 1) +
+                                           " more malformed records)"
+                                     : ""));
+      }
   });
 });
 

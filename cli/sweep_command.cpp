@@ -10,6 +10,7 @@
 #include "comm/context.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "io/output_location.h"
 #include "run/stop_signals.h"
 #include "sweeps/scheduler.h"
 #include "sweeps/spec.h"
@@ -48,6 +49,7 @@ int run_sweep_command(const SweepArgs& args, ProcessArgs process) {
     return kExitOk;
   }
   if (spec.runs.empty()) throw Error(args.spec + ": the sweep expands to no runs");
+  relabel::io::prepare_output_location(spec.dir, "sweep directory");
   if (args.index >= 0) {
     // One run of the sweep on all ranks of this job (SLURM array mode: one run per task).
     if (args.index >= static_cast<int64_t>(spec.runs.size()))
@@ -73,6 +75,11 @@ int run_sweep_command(const SweepArgs& args, ProcessArgs process) {
   std::printf("sweep %s: %d done, %d failed, %d preempted, %d pending (of %zu) in %s\n",
               spec.name.c_str(), counts.done, counts.failed, counts.preempted, counts.pending,
               spec.runs.size(), spec.dir.c_str());
+  if (counts.refused > 0)
+    std::printf(
+        "sweep %s: %d runs refused (their directories hold another config's or "
+        "dataset's run; see above)\n",
+        spec.name.c_str(), counts.refused);
   // Rank 0's own group: where its time went (bench_sweep reads this line).
   if (counts.runs > 0)
     std::printf(
@@ -87,7 +94,8 @@ int run_sweep_command(const SweepArgs& args, ProcessArgs process) {
                 relabel::run::stop_signal());
     return kExitOk;  // preemption is not a failure: the job can be requeued
   }
-  return counts.failed > 0 ? kExitRunFailure : kExitOk;
+  if (counts.failed > 0) return kExitRunFailure;
+  return counts.refused > 0 ? kExitUsage : kExitOk;
 }
 
 const CommandRegistrar kSweep(20, [](CLI::App& app, ProcessArgs process, int* exit_code) {

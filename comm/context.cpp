@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "comm/failure.h"
 #include "comm/mpi_collective.h"
 #include "core/error.h"
 
@@ -20,6 +21,7 @@ Context::Context(int* argc, char*** argv, const ContextOptions& options) {
   }
   MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
   MPI_Comm_size(MPI_COMM_WORLD, &size_);
+  note_world_rank(rank_);
   MPI_Comm node;
   MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node);
   MPI_Comm_rank(node, &local_rank_);

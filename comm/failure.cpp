@@ -44,11 +44,29 @@ void share_root_failure(Collective& comm, const Failure& failure) {
   throw RunError(message);
 }
 
+namespace {
+
+int g_world_rank = -1;  // set by the Context; -1: MPI never started in this process
+
+// This process's rank in its job: the Context's, else the launcher's (mpirun, PMIx, srun with
+// PMI set these before MPI starts), else 0.
+int process_rank() {
+  if (g_world_rank >= 0) return g_world_rank;
+  for (const char* var : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"})
+    if (const char* v = std::getenv(var)) return std::atoi(v);
+  return 0;
+}
+
+}  // namespace
+
+void note_world_rank(int rank) { g_world_rank = rank; }
+
 void fail_process(const std::string& message, int exit_code) {
   int initialized = 0, finalized = 0, size = 1;
   MPI_Initialized(&initialized);
   MPI_Finalized(&finalized);
   if (initialized && !finalized) MPI_Comm_size(MPI_COMM_WORLD, &size);
+  if (size == 1 && process_rank() > 0) std::exit(exit_code);  // rank 0 says it
   std::fprintf(stderr, "relabel: error: %s\n", message.c_str());
   std::fflush(stderr);
   if (size > 1) MPI_Abort(MPI_COMM_WORLD, exit_code);

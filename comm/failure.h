@@ -59,6 +59,12 @@ void on_root(Collective& comm, Fn&& fn) {
 
 // Rule 3 for the whole process (the CLI's last resort): prints "relabel: error: <message>",
 // aborts every rank of the MPI world when there are several, and exits with `exit_code`.
+// Once MPI has ended (the verb's Context is gone) or before it started (a config error under
+// mpirun), an error that reaches here is one every rank has (rules 1 and 2; rank-local ones
+// were aborted by rule 3 with their rank): only world rank 0 prints it, so it is said once.
 [[noreturn]] void fail_process(const std::string& message, int exit_code);
+
+// The Context records the process's world rank here, for fail_process after MPI has ended.
+void note_world_rank(int rank);
 
 }  // namespace relabel::comm

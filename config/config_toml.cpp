@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 
 #include "core/error.h"
@@ -14,7 +17,14 @@ std::string toml_where(const std::string& file, const toml::source_region& regio
 
 toml::table parse_toml_file(const std::string& path) {
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) throw Error(path + ": file not found");
+  const auto status = std::filesystem::status(path, ec);
+  if (std::filesystem::is_directory(status)) throw Error(path + " is a directory");
+  if (!std::filesystem::exists(status)) throw Error(path + ": file not found");
+  // toml++ reports an unreadable file as a syntax error: name errno's reason instead.
+  if (std::FILE* f = std::fopen(path.c_str(), "rb"))
+    std::fclose(f);
+  else
+    throw Error(path + ": cannot read: " + std::strerror(errno));
   try {
     return toml::parse_file(path);
   } catch (const toml::parse_error& e) {

@@ -6,6 +6,8 @@
 
 #include "core/error.h"
 #include "io/d4rl_file.h"
+#include "io/dataset_checksum.h"
+#include "io/dataset_identity.h"
 #include "io/h5_column.h"
 
 namespace relabel::io {
@@ -70,6 +72,7 @@ struct Loaded {
   std::map<std::string, torch::Tensor> columns;
   int64_t row_offset = 0;
   int64_t total_rows = 0;
+  uint64_t checksum = 0;  // this rank's part (io/dataset_identity.h)
   DatasetInfo info;
 };
 
@@ -119,6 +122,10 @@ Loaded load(const std::string& path, MPI_Comm comm, std::set<std::string> wanted
 
   Loaded out;
   out.info = read_info(file, path);
+  // The content checksum, folded over the bytes as read (no second pass over the file): this
+  // rank's own rows of every column, numbered globally, so the ranks' parts add up.
+  for (const auto& [name, t] : raw)
+    out.checksum += column_checksum(name, t.slice(0, 0, count), begin);
   auto local = [&](const std::string& name) { return raw.at(name).slice(0, 0, count); };
   int64_t kept = count;
   torch::Tensor keep;
@@ -177,6 +184,7 @@ Dataset to_dataset(Loaded loaded, const std::string& path) {
   ds.info = std::move(loaded.info);
   ds.row_offset = loaded.row_offset;
   ds.total_rows = loaded.total_rows;
+  ds.checksum = loaded.checksum;
   ds.check(path);
   return ds;
 }

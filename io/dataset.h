@@ -35,6 +35,9 @@ struct Dataset {
   DatasetInfo info;
   int64_t row_offset = 0;
   int64_t total_rows = 0;
+  // This shard's part of the content checksum (io/dataset_identity.h), set by the readers;
+  // the parts of all shards add up to the file's. Derived datasets (slice, select) hold 0.
+  uint64_t checksum = 0;
 
   int64_t size() const { return observations.defined() ? observations.size(0) : 0; }
   int64_t obs_dim() const { return observations.defined() ? observations.size(1) : 0; }

@@ -150,6 +150,7 @@ json to_json(const RunRecord& r) {
             {"task", r.task},
             {"dataset", r.dataset},
             {"method", r.method}};
+  if (r.dataset_identity) j["dataset_identity"] = to_json(*r.dataset_identity);
   json params = json::object();
   for (const auto& [k, v] : r.params) params[k] = v.text;
   j["params"] = std::move(params);
@@ -199,6 +200,8 @@ RunRecord run_record_from_json(const json& j, const std::string& path) {
   r.task = get_string(j, "task", path, attributed);
   r.dataset = get_string(j, "dataset", path, false);
   r.method = get_string(j, "method", path, attributed);
+  if (auto it = j.find("dataset_identity"); it != j.end() && !it->is_null())
+    r.dataset_identity = dataset_identity_from_json(*it, path);
   if (auto it = j.find("params"); it != j.end() && !it->is_null()) {
     if (!it->is_object()) throw Error(where(path, "params") + " must be an object");
     for (auto& [k, v] : it->items()) {

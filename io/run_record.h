@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "io/dataset_identity.h"
+
 namespace relabel::io {
 
 // One swept value: its text as recorded and, when that text is a number, the number (numeric
@@ -46,6 +48,8 @@ struct RunRecord {
   std::string id;
   std::string status;  // running | done | failed | preempted
   std::string task, dataset, method;
+  // The data the run trained on (offline runs; absent in records written before it existed).
+  std::optional<DatasetIdentity> dataset_identity;
   std::map<std::string, ParamValue> params;  // swept key -> value (as text), and "seed"
   std::optional<int64_t> seed;
   std::optional<int> ranks;

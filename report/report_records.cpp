@@ -99,6 +99,27 @@ void read_sweep_json(const fs::path& p, std::map<std::string, RunRecord>& runs,
   }
 }
 
+// Runs are grouped by dataset label; when one label (a path, a suite name) held different
+// content across runs, each content gets its own label ("NAME (data 1a2b3c4d)", the checksum's
+// first digits), so scores of different data never share a cell. Records without an identity
+// (older ones) keep the plain label.
+void split_datasets_by_content(std::vector<RunRecord>& runs) {
+  std::map<std::pair<std::string, std::string>, std::set<std::string>> contents;
+  auto content = [](const RunRecord& r) {
+    return std::to_string(r.dataset_identity->rows) + ":" + r.dataset_identity->checksum;
+  };
+  for (const auto& r : runs)
+    if (r.dataset_identity) contents[{r.task, r.dataset}].insert(content(r));
+  for (auto& r : runs) {
+    if (!r.dataset_identity || contents[{r.task, r.dataset}].size() < 2) continue;
+    const std::string& sum = r.dataset_identity->checksum;
+    const auto colon = sum.rfind(':');
+    std::string digits = colon == std::string::npos ? sum : sum.substr(colon + 1);
+    r.dataset += " (data " + digits.substr(0, 8) + ", " + std::to_string(r.dataset_identity->rows) +
+                 " rows)";
+  }
+}
+
 }  // namespace
 
 RunSet read_run_directory(const std::string& dir) {
@@ -154,6 +175,7 @@ RunSet read_run_directory(const std::string& dir) {
   if (!found)
     throw Error("report: " + dir + ": holds neither runs/ nor sweep.json nor result.json");
   for (auto& [id, r] : runs) set.runs.push_back(std::move(r));
+  split_datasets_by_content(set.runs);
   return set;
 }
 

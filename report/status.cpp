@@ -3,11 +3,14 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "core/error.h"
@@ -26,6 +29,14 @@ double parse_utc(const std::string& iso) {
 }
 
 namespace {
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(path + ": cannot read: " + std::strerror(errno));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
 std::string format_duration(double s) {
   if (s < 0 || !std::isfinite(s)) return "?";
   char buf[32];
@@ -58,13 +69,22 @@ SweepStatus read_sweep_status(const std::string& dir) {
   SweepStatus st;
   st.dir = dir;
   std::vector<std::pair<std::string, std::string>> expansion;  // id, params text
-  std::ifstream in(dir + "/sweep.json");
+  const std::string sweep_path = dir + "/sweep.json";
+  std::ifstream in(sweep_path);
   if (in) {
     json sweep = json::parse(in, nullptr, false);
-    if (sweep.is_discarded()) throw Error(dir + "/sweep.json: not valid JSON");
-    st.name = sweep.value("name", "");
-    for (const auto& r : sweep.value("runs", json::array()))
-      expansion.emplace_back(r.value("id", ""), params_text(r.value("params", json::object())));
+    if (sweep.is_discarded()) throw Error(sweep_path + ": not valid JSON");
+    if (!sweep.is_object()) throw Error(sweep_path + ": must be a JSON object");
+    try {
+      st.name = sweep.value("name", "");
+      for (const auto& r : sweep.value("runs", json::array()))
+        expansion.emplace_back(r.value("id", ""), params_text(r.value("params", json::object())));
+    } catch (const json::exception& e) {
+      // A key of the wrong type ("runs": 3, a run that is not an object).
+      throw Error(sweep_path + ": " + e.what());
+    }
+  } else if (fs::exists(sweep_path)) {
+    throw Error(sweep_path + ": cannot read: " + std::strerror(errno));
   } else if (fs::is_directory(dir + "/runs")) {
     for (const auto& e : fs::directory_iterator(dir + "/runs"))
       if (e.is_directory()) expansion.emplace_back(e.path().filename().string(), "");
@@ -78,10 +98,20 @@ SweepStatus read_sweep_status(const std::string& dir) {
     run.id = id;
     run.params = params;
     const std::string run_dir = dir + "/runs/" + id;
-    // A damaged result.json counts as running, like a run that has not written one yet; a
-    // running run whose directory lock nobody holds died: interrupted (io/observed_status.h).
-    auto record = io::read_run_record(run_dir);
-    run.status = io::observed_status(run_dir, record);
+    // A result.json that is not a valid record is shown as malformed, with the reader's
+    // message (file and key), not as running; a running run whose directory lock nobody holds
+    // died: interrupted (io/observed_status.h).
+    const std::string result = run_dir + "/result.json";
+    std::optional<io::RunRecord> record;
+    if (fs::exists(result)) {
+      try {
+        record = io::parse_run_record(read_text(result), result);
+      } catch (const Error& e) {
+        run.status = "malformed";
+        run.error = e.what();
+      }
+    }
+    if (run.status.empty()) run.status = io::observed_status(run_dir, record);
     if (record) {
       run.error = record->error;
       if (run.params.empty()) run.params = params_text(record->params);
@@ -102,6 +132,8 @@ SweepStatus read_sweep_status(const std::string& dir) {
       ++st.running;
     else if (run.status == "interrupted")
       ++st.interrupted;
+    else if (run.status == "malformed")
+      ++st.malformed;
     else
       ++st.pending;
     double s = parse_utc(run.started_at), f = parse_utc(run.finished_at);
@@ -131,8 +163,10 @@ std::string format_sweep_status(const SweepStatus& st, bool list_runs) {
                   format_duration(st.eta_seconds).c_str());
     out << buf;
   }
+  if (st.malformed > 0) out << "  malformed " << st.malformed << "\n";
   for (const auto& run : st.runs)
-    if (run.status == "failed") out << "  failed " << run.id << ": " << run.error << "\n";
+    if (run.status == "failed" || run.status == "malformed")
+      out << "  " << run.status << " " << run.id << ": " << run.error << "\n";
   if (list_runs)
     for (const auto& run : st.runs) {
       char buf[64] = "";

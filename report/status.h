@@ -8,8 +8,9 @@ namespace relabel::report {
 
 struct RunState {
   std::string id;
-  // done | failed | running | preempted | pending, or interrupted: the record says running but
-  // no process holds the run directory's lock (the writer died; rerunning resumes it)
+  // done | failed | running | preempted | pending | malformed (result.json is not a valid
+  // record), or interrupted: the record says running but no process holds the run directory's
+  // lock (the writer died; rerunning resumes it)
   std::string status;
   std::string error;
   std::string params;  // "k=v k=v"
@@ -22,11 +23,15 @@ struct SweepStatus {
   std::string dir, name;
   std::vector<RunState> runs;
   int done = 0, failed = 0, running = 0, preempted = 0, interrupted = 0, pending = 0;
+  // Runs whose result.json exists but is not a valid record: `error` names the file and key;
+  // `relabel status` lists them and exits 2.
+  int malformed = 0;
   double runs_per_hour = 0.0;  // done runs over the span from first start to last finish
   double eta_seconds = -1.0;   // remaining runs at that rate; < 0 when unknown
 };
 
-// Throws relabel::Error when `dir` holds neither sweep.json nor runs/.
+// Throws relabel::Error when `dir` holds neither sweep.json nor runs/, or when sweep.json is
+// not valid (the message names it).
 SweepStatus read_sweep_status(const std::string& dir);
 std::string format_sweep_status(const SweepStatus& status, bool list_runs);
 

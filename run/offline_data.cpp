@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -42,6 +43,7 @@ io::Dataset read_shard(const std::string& path, const std::string& format, Colle
     const int64_t n = all.size();
     io::Dataset shard = all.slice(rank * n / size, (rank + 1) * n / size);
     shard.total_rows = n;
+    shard.checksum = io::dataset_checksum(shard);
     return shard;
   }
   io::D4rlReadOptions options;
@@ -51,6 +53,33 @@ io::Dataset read_shard(const std::string& path, const std::string& format, Colle
 
 }  // namespace
 
+std::string dataset_file(const RunConfig& config) {
+  if (!config.dataset.path.empty()) return config.dataset.path;
+  const auto [task, kind] = split_dataset_name(config.dataset.name);
+  return suite_file(dataset_cache_root() + "/" + task, kind);
+}
+
+io::DatasetIdentity dataset_identity_now(const RunConfig& config,
+                                         const io::DatasetIdentity& recorded) {
+  io::DatasetIdentity now;
+  now.path = dataset_file(config);
+  if (now.path == recorded.path && io::file_unchanged(recorded)) return recorded;
+  if (!fs::exists(now.path)) return now;
+  io::Dataset all;
+  if (config.dataset.format == "minari") {
+    all = io::read_minari(now.path);
+    all.checksum = io::dataset_checksum(all);
+  } else {
+    io::D4rlReadOptions options;
+    options.require_rewards = false;  // rewards are read (and summed) whenever present
+    all = io::read_d4rl(now.path, options);
+  }
+  now.rows = all.total_rows;
+  now.checksum = io::checksum_text(all.checksum);
+  io::stat_dataset_file(now);
+  return now;
+}
+
 std::string resolve_dataset_path(const RunConfig& config, Collective& comm) {
   if (!config.dataset.path.empty()) return config.dataset.path;
   // A named suite ("pendulum-medium-expert") lives in the data cache. A missing one is an
@@ -58,7 +87,7 @@ std::string resolve_dataset_path(const RunConfig& config, Collective& comm) {
   // training), unless dataset.generate asks rank 0 to generate it here while the others wait.
   const auto [task, kind] = split_dataset_name(config.dataset.name);
   const std::string dir = dataset_cache_root() + "/" + task;
-  const std::string path = suite_file(dir, kind);
+  const std::string path = dataset_file(config);
   on_root(comm, [&] {
     if (fs::exists(path)) return;
     if (!config.dataset.generate)
@@ -90,6 +119,22 @@ OfflineData load_offline_data(const RunConfig& config, Collective& comm, bool re
   }
   data.shard = read_shard(data.path, config.dataset.format, comm, require_rewards);
   data.global_rows = data.shard.total_rows;
+  // Pinning the run to its data: each rank's part of the checksum, summed modulo 2^64.
+  uint64_t checksum = 0;
+  for (int64_t part : comm.host().all_gather(static_cast<int64_t>(data.shard.checksum)))
+    checksum += static_cast<uint64_t>(part);
+  data.identity.path = data.path;
+  data.identity.rows = data.global_rows;
+  data.identity.checksum = io::checksum_text(checksum);
+  io::stat_dataset_file(data.identity);
+  // Fewer distinct rows than one batch (or than ranks, each of which owns a shard) would
+  // "train" on repeats of a handful of transitions and report a score as if it had learned.
+  const int64_t minimum = std::max<int64_t>(config.train.batch_size, comm.size());
+  if (data.global_rows < minimum)
+    throw Error(data.path + ": " + std::to_string(data.global_rows) +
+                " transitions, fewer than the " + std::to_string(minimum) +
+                " a run needs (train.batch_size = " + std::to_string(config.train.batch_size) +
+                ", " + std::to_string(comm.size()) + " ranks)");
 
   // Global per-row columns: episode structure (split on terminals AND timeouts) and rewards.
   torch::Tensor terminals, timeouts;

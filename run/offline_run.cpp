@@ -62,6 +62,7 @@ class OfflineRun final : public RunBody {
                : std::filesystem::path(config_.dataset.path).stem().string();
   }
   bool state_per_rank() const override { return false; }
+  std::optional<io::DatasetIdentity> dataset_identity() const override { return data_.identity; }
 
   void read_checkpoint(torch::serialize::InputArchive& archive) override {
     archive.read("learner", learner_archive_);

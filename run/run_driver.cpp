@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 
+#include "comm/failure.h"
 #include "config/config_write.h"
 #include "core/clock.h"
 #include "core/error.h"
@@ -24,6 +25,7 @@
 #include "run/global_sampler.h"
 #include "run/offline_data.h"
 #include "run/run_directory.h"
+#include "run/run_pin.h"
 #include "run/run_record.h"
 
 using nlohmann::json;
@@ -31,6 +33,7 @@ using nlohmann::json;
 namespace relabel::run {
 
 using comm::Collective;
+using comm::on_root;
 using config::config_hash;
 using config::RunConfig;
 using config::to_toml;
@@ -80,6 +83,7 @@ class Driver {
   RunOutcome execute();
 
  private:
+  void check_pinned();
   bool finished_before(RunOutcome& outcome);
   void open_run_directory();
   int64_t agreed_resume_step();
@@ -116,15 +120,35 @@ class Driver {
   int64_t current_step_ = 0;
 };
 
+// Throws RunRefused on every rank, before anything is written, when the directory holds another
+// config's run; with --force, rank 0 clears the directory's record and checkpoints instead.
+void Driver::check_pinned() {
+  std::string refusal;
+  on_root(comm_, [&] {
+    if (control_.force)
+      clear_run_state(dir_);
+    else
+      refusal = config_pin_violation(dir_, hash_, config_);
+  });
+  comm_.host().broadcast(refusal, 0);
+  if (!refusal.empty()) throw RunRefused(refusal);
+}
+
 // True on every rank when rank 0 finds the run recorded "done" under this config hash (a rerun
 // of a finished sweep skips it); rank 0 then also fills the outcome's scores from the record.
+// A done run whose dataset now has other content is refused rather than skipped.
 bool Driver::finished_before(RunOutcome& outcome) {
   std::optional<io::RunRecord> record;
   bool done = false;
-  if (rank_ == 0) {
+  std::string refusal;
+  on_root(comm_, [&] {
     record = io::read_run_record(dir_);
     done = record && record->done() && record->config_hash == hash_;
-  }
+    if (done && record->dataset_identity)
+      refusal = dataset_pin_violation(dir_, *record->dataset_identity, config_);
+  });
+  comm_.host().broadcast(refusal, 0);
+  if (!refusal.empty()) throw RunRefused(refusal);
   done = comm_.host().any(done);
   if (done && rank_ == 0) {
     outcome.final_score = record->final_score.value_or(0.0);
@@ -133,10 +157,9 @@ bool Driver::finished_before(RunOutcome& outcome) {
   return done;
 }
 
-// Rank 0 creates and locks the directory (a directory another process writes stops the run
-// here, untouched), writes the resolved config.toml and appends to log.txt.
+// Rank 0 writes the resolved config.toml and appends to log.txt (the directory is claimed:
+// execute() locked it first).
 void Driver::open_run_directory() {
-  claim_ = std::make_unique<RunDirectoryClaim>(dir_, comm_);
   if (rank_ == 0) {
     io::write_file_atomic(dir_ + "/config.toml", to_toml(config_));
     add_log_file(dir_ + "/log.txt");
@@ -233,6 +256,7 @@ void Driver::save_checkpoint(int64_t step) {
   meta["train_seconds"] = train_seconds_;
   meta["started_at"] = record_.started_at;
   meta["config_hash"] = hash_;
+  if (record_.dataset_identity) meta["dataset_identity"] = io::to_json(*record_.dataset_identity);
   meta["ranks"] = size_;
   my_store().save(step, meta.dump(), [&](torch::serialize::OutputArchive& archive) {
     body_.write_checkpoint(archive);
@@ -371,6 +395,9 @@ RunOutcome Driver::train(int64_t start_step) {
 RunOutcome Driver::execute() {
   RunOutcome outcome;
   outcome.dir = dir_;
+  // The lock first: --force clears a directory only this process writes.
+  claim_ = std::make_unique<RunDirectoryClaim>(dir_, comm_);
+  check_pinned();
   if (!control_.force && finished_before(outcome)) {
     outcome.status = RunStatus::Skipped;
     return outcome;
@@ -393,9 +420,22 @@ RunOutcome Driver::execute() {
       curve_ = io::curve_from_json(meta.at("curve"), my_store().path_for(resume_step));
       train_seconds_ = meta.value("train_seconds", 0.0);
       record_.started_at = meta.value("started_at", record_.started_at);
+      if (meta.contains("dataset_identity"))
+        record_.dataset_identity = io::dataset_identity_from_json(meta.at("dataset_identity"),
+                                                                  my_store().path_for(resume_step));
       current_step_ = resume_step;
     }
     body_.prepare(resume_step, meta, timing_);
+    // The checkpoint's state was trained on its dataset: resuming on other data is refused.
+    if (auto now = body_.dataset_identity()) {
+      if (resume_step >= 0 && record_.dataset_identity) {
+        const std::string refusal =
+            dataset_mismatch(dir_, *record_.dataset_identity, *now,
+                             fmt::format("checkpointed at {} {}", body_.step_name(), resume_step));
+        if (!refusal.empty()) throw RunRefused(refusal);
+      }
+      record_.dataset_identity = *now;
+    }
     if (resume_step >= 0) {
       if (body_.step() != resume_step)
         throw RunError(fmt::format("{}: checkpoint of step {} holds a run at step {}", dir_,

@@ -9,11 +9,13 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "comm/collective.h"
 #include "config/config.h"
+#include "io/dataset_identity.h"
 #include "run/run_pipeline.h"
 
 namespace torch::serialize {
@@ -42,6 +44,9 @@ class RunBody {
   virtual const char* step_name() const = 0;  // "step" (an update), "environment step"
   virtual int64_t total_steps() const = 0;
   virtual std::string dataset_label() const = 0;  // result.json's "dataset"
+  // The data prepare() loaded (offline runs): recorded in result.json and the checkpoints,
+  // which pin the run to it (run/run_pin.h). None: the run is not pinned to a dataset.
+  virtual std::optional<io::DatasetIdentity> dataset_identity() const { return std::nullopt; }
   // Every rank checkpoints its own state (online: environments, replay) and a resume needs the
   // same number of ranks; otherwise the state is replicated and rank 0 writes it alone.
   virtual bool state_per_rank() const = 0;

@@ -19,6 +19,7 @@
 #include "io/dir_lock.h"
 #include "io/observed_status.h"
 #include "io/run_record.h"
+#include "run/run_pin.h"
 #include "run/run_pipeline.h"
 
 namespace fs = std::filesystem;
@@ -132,6 +133,16 @@ SweepCounts run_sweep(const SweepSpec& spec, relabel::comm::Context& context,
                      run.id.c_str(), static_cast<long long>(index + 1),
                      static_cast<long long>(total), relabel::run::to_string(outcome.status),
                      outcome.final_score);
+    } catch (const relabel::run::RunRefused& e) {
+      // Not done here: its directory (done, or checkpointed) belongs to other data or another
+      // config, and stays as it is. Counted apart so the sweep does not end as if done.
+      run_seconds += since(run_start);
+      if (leader) {
+        ++counts.refused;
+        std::fprintf(stderr, "sweep %s: run %s (%lld/%lld) refused: %s\n", spec.name.c_str(),
+                     run.id.c_str(), static_cast<long long>(index + 1),
+                     static_cast<long long>(total), e.what());
+      }
     } catch (const std::exception& e) {
       run_seconds += since(run_start);
       // run_experiment recorded it as failed; every rank of the group threw (input and data
@@ -147,6 +158,8 @@ SweepCounts run_sweep(const SweepSpec& spec, relabel::comm::Context& context,
   // Groups that ran out of runs wait here for the others' last runs, possibly for hours: asleep.
   relabel::comm::idle_barrier(context.host_world());
   const double final_wait = since(loop_end);
+  const int refused =
+      static_cast<int>(context.host_world().all_reduce_sum(int64_t{counts.refused}));
   const auto set_timing = [&](SweepCounts& c) {
     c.runs = runs_executed;
     c.run_seconds = run_seconds;
@@ -167,6 +180,7 @@ SweepCounts run_sweep(const SweepSpec& spec, relabel::comm::Context& context,
       else
         ++all.pending;
     }
+    all.refused = refused;
     set_timing(all);
     return all;
   }

@@ -19,6 +19,9 @@ namespace relabel::sweeps {
 
 struct SweepCounts {
   int done = 0, failed = 0, preempted = 0, skipped = 0, pending = 0;
+  // Runs refused because their directory holds another config's or dataset's run
+  // (run/run_pin.h): nothing was run or written; on rank 0, the whole sweep's count.
+  int refused = 0;
   // This rank's time (s): inside run_experiment, in the scheduler's own work (setup, claims,
   // sweep.json writes: the overhead of dynamic scheduling), and waiting at the final barrier
   // for the other groups (load imbalance at the end of the sweep). `runs` = runs it executed.

@@ -67,6 +67,11 @@ class Expander {
       auto key = o.substr(0, o.find('='));
       key.erase(key.find_last_not_of(" \t") + 1);
       key.erase(0, key.find_first_not_of(" \t"));
+      // Each run's directory is <sweep dir>/runs/<id>: an output.dir override would be dropped.
+      if (key == "output.dir")
+        throw Error(
+            "--set output.dir: a sweep puts each run in <sweep dir>/runs/<id>; give the "
+            "sweep directory with --out DIR");
       if (std::find(s.swept_keys.begin(), s.swept_keys.end(), key) != s.swept_keys.end())
         throw Error(fmt::format("--set {}: the key is swept by {}", key, p_.file));
     }

@@ -77,7 +77,7 @@ TEST(Status, SweepJsonListsPendingRunsAndTheirParams) {
   EXPECT_EQ(find(st, "later")->status, "pending");
 }
 
-TEST(Status, BareFailureRecordIsFailedAndDamagedRecordsAreRunning) {
+TEST(Status, BareFailureRecordIsFailedAndDamagedRecordsAreMalformed) {
   TempDir dir("status-damaged");
   std::filesystem::create_directories(dir / "runs/early");
   write_file(dir / "runs/early/result.json",
@@ -92,12 +92,17 @@ TEST(Status, BareFailureRecordIsFailedAndDamagedRecordsAreRunning) {
   SweepStatus st = read_sweep_status(dir.path());
   EXPECT_EQ(find(st, "early")->status, "failed");
   EXPECT_EQ(find(st, "early")->error, "boom");
-  EXPECT_EQ(find(st, "torn")->status, "running");
-  EXPECT_EQ(find(st, "nokey")->status, "running");
+  // A damaged record is not a running run: it is listed with the reader's message.
+  EXPECT_EQ(find(st, "torn")->status, "malformed");
+  EXPECT_EQ(find(st, "torn")->error.rfind(dir / "runs/torn/result.json: invalid JSON", 0), 0u)
+      << find(st, "torn")->error;
+  EXPECT_EQ(find(st, "nokey")->status, "malformed");
+  EXPECT_EQ(find(st, "nokey")->error, dir / "runs/nokey/result.json" + ": key 'method' is missing");
   EXPECT_EQ(find(st, "preempted")->status, "preempted");
   EXPECT_EQ(find(st, "preempted")->params, "seed=1");
   EXPECT_EQ(st.failed, 1);
-  EXPECT_EQ(st.running, 2);
+  EXPECT_EQ(st.running, 0);
+  EXPECT_EQ(st.malformed, 2);
   EXPECT_EQ(st.preempted, 1);
   EXPECT_LT(st.eta_seconds, 0);  // nothing done: no rate
 }

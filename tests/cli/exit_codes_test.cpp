@@ -1,0 +1,118 @@
+// Exit codes and messages as promised (docs/architecture.md, cli/): an unusable output location,
+// a directory or unreadable file given as a config, `sweep --set output.dir`, and an input error
+// under mpirun said once. Each case runs the binary and checks the exit code, the one line and
+// what is (not) on disk.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "tests/support/test_support.h"
+
+using relabel::test::run_command;
+using relabel::test::run_relabel;
+using relabel::test::run_relabel_mpi;
+using relabel::test::TempDir;
+using relabel::test::write_file;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kConfigs = std::string(RELABEL_SOURCE_DIR) + "/configs";
+const std::string kIql = kConfigs + "/pendulum-iql.toml";
+
+// The whole output is exactly one error line, exit 2.
+void expect_one_line_error(const relabel::test::CommandResult& r, const std::string& line) {
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_EQ(r.output, "relabel: error: " + line + "\n");
+}
+
+int count(const std::string& text, const std::string& what) {
+  int n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST(OutputLocation, RegularFileIsRefusedBeforeAnythingRuns) {
+  TempDir dir;
+  write_file(dir / "taken", "not a directory\n");
+  expect_one_line_error(run_relabel("run " + kIql + " --out " + (dir / "taken")),
+                        "output.dir " + (dir / "taken") + ": exists and is not a directory");
+  expect_one_line_error(
+      run_relabel("run " + kIql + " --out " + (dir / "taken/run")),
+      "output.dir " + (dir / "taken/run") + ": " + (dir / "taken") + " is not a directory");
+  EXPECT_EQ(relabel::test::read_file(dir / "taken"), "not a directory\n");
+}
+
+TEST(OutputLocation, UnderProcIsRefused) {
+  auto r = run_relabel("run " + kIql + " --out /proc/relabel-run");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_EQ(r.output.rfind("relabel: error: output.dir /proc/relabel-run: cannot ", 0), 0u)
+      << r.output;
+  EXPECT_EQ(count(r.output, "\n"), 1) << r.output;
+  EXPECT_EQ(r.output.find("filesystem error"), std::string::npos) << r.output;
+}
+
+TEST(OutputLocation, ReadOnlyDirectoryIsRefused) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root writes into read-only directories";
+  TempDir dir;
+  fs::create_directories(dir / "ro");
+  fs::permissions(dir / "ro", fs::perms::owner_read | fs::perms::owner_exec);
+  auto r = run_relabel("run " + kIql + " --out " + (dir / "ro/run"));
+  fs::permissions(dir / "ro", fs::perms::owner_all);
+  expect_one_line_error(r,
+                        "output.dir " + (dir / "ro/run") + ": cannot create it: Permission denied");
+}
+
+TEST(OutputLocation, NameTooLongIsRefusedByRunAndCheck) {
+  TempDir dir;
+  const std::string name(300, 'n');
+  const std::string out = dir / name;
+  const std::string line = "output.dir " + out + ": the name '" + name.substr(0, 32) +
+                           "...' is 300 characters, longer than the filesystem allows (255)";
+  expect_one_line_error(run_relabel("run " + kIql + " --out " + out), line);
+  expect_one_line_error(run_relabel("check " + kIql + " --set output.dir=" + out), line);
+  std::error_code ec;  // the name is too long even to ask about
+  EXPECT_FALSE(fs::exists(out, ec));
+}
+
+TEST(ConfigFile, DirectoryIsNamedAsOne) {
+  TempDir dir;
+  expect_one_line_error(run_relabel("check " + dir.path()), dir.path() + " is a directory");
+  expect_one_line_error(run_relabel("run " + dir.path()), dir.path() + " is a directory");
+}
+
+TEST(ConfigFile, UnreadableFileIsNotCalledCorrupt) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root reads files without read permission";
+  TempDir dir;
+  write_file(dir / "secret.toml", "seed = 1\n");
+  fs::permissions(dir / "secret.toml", fs::perms::none);
+  expect_one_line_error(run_relabel("check " + (dir / "secret.toml")),
+                        (dir / "secret.toml") + ": cannot read: Permission denied");
+}
+
+TEST(SweepOverrides, OutputDirIsRefusedNotIgnored) {
+  TempDir dir;
+  const std::string line =
+      "--set output.dir: a sweep puts each run in <sweep dir>/runs/<id>; give the sweep "
+      "directory with --out DIR";
+  const std::string spec = kConfigs + "/sweeps/pendulum-methods.toml";
+  expect_one_line_error(run_relabel("sweep " + spec + " --dry-run --set output.dir=" + (dir / "x")),
+                        line);
+  expect_one_line_error(run_relabel("check " + spec + " --set output.dir=" + (dir / "x")), line);
+  EXPECT_FALSE(fs::exists(dir / "x"));
+}
+
+// Every rank meets a bad config before MPI starts; rank 0 alone says so.
+TEST(UnderMpirun, InputErrorIsPrintedOnce) {
+  TempDir dir;
+  auto r = run_relabel_mpi(2, "run " + kIql + " --set policy.expectile=7");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_EQ(count(r.output, "relabel: error: "), 1) << r.output;
+  EXPECT_NE(r.output.find("policy.expectile"), std::string::npos) << r.output;
+  r = run_relabel_mpi(2, "run " + dir.path());
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_EQ(count(r.output, "relabel: error: " + dir.path() + " is a directory\n"), 1) << r.output;
+}

@@ -1,0 +1,47 @@
+// A sweep skips done runs only on the data they were trained on (run/run_pin.h): rerun under
+// mpirun -np 2 after the dataset changed, each done run is refused (one line naming both
+// identities), counted apart, nothing is rerun or rewritten, and the sweep exits 2.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "tests/run/run_helpers.h"
+
+using namespace relabel::test;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+TEST(SweepPin, DoneRunsOnChangedDataAreRefusedNotSkipped) {
+  TempDir dir;
+  fs::copy_file(pendulum_file("medium-expert"), dir / "data.hdf5");
+  write_file(dir / "base.toml", "seed = 0\n[task]\nname = \"pendulum\"\n[dataset]\npath = \"" +
+                                    (dir / "data.hdf5") +
+                                    "\"\n[reward]\nmethod = \"ground_truth\"\n[policy]\n"
+                                    "algo = \"td3bc\"\n[train]\nsteps = 20\neval_every = 20\n"
+                                    "eval_episodes = 2\ncheckpoint_every = 0\nlog_every = 100\n");
+  write_file(dir / "spec.toml", "name = \"pin\"\nbase = \"base.toml\"\nseeds = [0, 1]\n");
+  const std::string sweep = "sweep " + (dir / "spec.toml") + " --out " + (dir / "out");
+  auto first = run_relabel_mpi(2, sweep);
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  std::map<std::string, std::string> before;
+  for (const auto& e : fs::directory_iterator(dir / "out/runs"))
+    before[e.path().string()] = read_file((e.path() / "result.json").string());
+  ASSERT_EQ(before.size(), 2u);
+
+  // The same data: both skipped.
+  auto same = run_relabel_mpi(2, sweep);
+  EXPECT_EQ(same.exit_code, 0) << same.output;
+  EXPECT_NE(same.output.find("2 done, 0 failed"), std::string::npos) << same.output;
+
+  fs::copy_file(pendulum_file("medium"), dir / "data.hdf5", fs::copy_options::overwrite_existing);
+  auto r = run_relabel_mpi(2, sweep);
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  for (const auto& [run_dir, text] : before) {
+    EXPECT_NE(r.output.find(") refused: " + run_dir + ": done on " + (dir / "data.hdf5") + " ("),
+              std::string::npos)
+        << run_dir << "\n"
+        << r.output;
+    EXPECT_EQ(read_file(run_dir + "/result.json"), text);  // not rerun, not rewritten
+  }
+  EXPECT_NE(r.output.find("sweep pin: 2 runs refused"), std::string::npos) << r.output;
+}
