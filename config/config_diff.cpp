@@ -2,6 +2,9 @@
 
 #include <toml++/toml.h>
 
+#include "config/config_schema.h"
+
+#include <iterator>
 #include <map>
 #include <set>
 #include <sstream>
@@ -31,7 +34,12 @@ std::map<std::string, std::string> flat_keys(const std::string& text) {
     flatten(toml::parse(text), "", &out);
   } catch (const toml::parse_error&) {
   }
-  out.erase("output.dir");
+  // Keys outside the config hash (output.dir, logging.*, dataset.generate) do not change what a run
+  // computes.
+  for (auto it = out.begin(); it != out.end();) {
+    const KeySpec* key = find_key(it->first);
+    it = key && !key->hashed ? out.erase(it) : std::next(it);
+  }
   return out;
 }
 

@@ -7,8 +7,8 @@
 namespace relabel::config {
 
 // Dotted keys ("policy.expectile") whose values differ between two TOML texts (config.toml as
-// to_toml writes it), sorted, output.dir excluded (it is not part of the config hash). A text
-// that does not parse counts as empty.
+// to_toml writes it), sorted, without the keys outside the config hash (output.dir, logging.*,
+// dataset.generate). A text that does not parse counts as empty.
 std::vector<std::string> differing_keys(const std::string& toml_a, const std::string& toml_b);
 
 }  // namespace relabel::config

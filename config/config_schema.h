@@ -30,8 +30,9 @@ struct KeySpec : ConfigKey {
   std::vector<ConfigKey> rules;      // each one's declaration, parallel to used_by
   std::function<ConfigValue(const RunConfig&)> get;
   std::function<void(RunConfig&, const ConfigValue&)> set;
-  // False for keys that say where and how a run is written (output.dir, logging.*), not what it
-  // computes: left out of the config hash, so changing them keeps a run's identity.
+  // False for keys that say where and how a run is written (output.dir, logging.*,
+  // dataset.generate), not what it computes: left out of the config hash, so changing them keeps a
+  // run's identity.
   bool hashed = true;
 
   std::string section() const;  // "" for top-level keys
