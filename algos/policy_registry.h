@@ -39,6 +39,6 @@ bool register_policy_algo(PolicyAlgoInfo info);
 
 }  // namespace relabel::algos
 
-#define RELABEL_REGISTER_POLICY_ALGO(...)                                             \
-  static const bool RELABEL_REGISTRY_CAT(relabel_policy_algo_registered_, __LINE__) = \
+#define RELABEL_REGISTER_POLICY_ALGO(...)                                                \
+  static const bool RELABEL_REGISTRY_CAT(relabel_policy_algo_registered_, __COUNTER__) = \
       ::relabel::algos::register_policy_algo(__VA_ARGS__)

@@ -51,6 +51,12 @@ endfunction()
 # Links LibTorch and gives the target's torch-including sources the shared precompiled header.
 # Sources that never include torch compile without it: loading the 570 MB header costs more
 # (~5 s per file) than such a file takes to compile, and half the project is such files.
+# Library and executable sources that include LibTorch compile this many to a translation unit:
+# a clean build loads the 570 MB torch header once per group instead of once per file (a clean
+# build of everything must stay under 10 minutes on 2 cores). 1 turns it off, e.g. for a tight
+# edit-compile loop on one file of a module.
+set(RELABEL_UNITY 4 CACHE STRING "torch library sources per unity translation unit (1: off)")
+
 # UNITY n (n > 1): the target's torch-including sources compile n to a translation unit (a CMake
 # unity group), so n files pay for loading the header once; for test executables, whose files
 # are many, short and never edited together with the libraries' hot paths.
@@ -113,7 +119,7 @@ function(relabel_module name)
   if(srcs)
     relabel_library(${static_name} SOURCES ${srcs} DEPS ${ARG_DEPS})
     if(ARG_TORCH)
-      relabel_use_torch(${static_name})
+      relabel_use_torch(${static_name} UNITY ${RELABEL_UNITY})
     endif()
     target_compile_definitions(${static_name} PUBLIC ${ARG_DEFINES})
     if(ARG_REGISTRIES)

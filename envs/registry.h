@@ -36,7 +36,7 @@ bool register_task(TaskInfo info);
 
 }  // namespace relabel::envs
 
-#define RELABEL_REGISTER_TASK(...)                                             \
-  static const bool RELABEL_REGISTRY_CAT(relabel_task_registered_, __LINE__) = \
+#define RELABEL_REGISTER_TASK(...)                                                \
+  static const bool RELABEL_REGISTRY_CAT(relabel_task_registered_, __COUNTER__) = \
       ::relabel::envs::register_task(__VA_ARGS__)
 namespace relabel::envs {}  // namespace relabel::envs

@@ -50,11 +50,11 @@ namespace {
 
 using namespace reward_detail;
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kImputationNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr uint64_t kNetStream = 4;
 constexpr uint64_t kSplitStream = 5;
-constexpr uint64_t kSampleStream = 6;
-constexpr int64_t kChunk = 65536;
+constexpr uint64_t kImputationSampleStream = 6;
+constexpr int64_t kImputationChunk = 65536;
 
 // Rows this rank holds out (see the header for the rule).
 int64_t holdout_count(int64_t rows, double fraction, double global_rows) {
@@ -66,7 +66,7 @@ int64_t holdout_count(int64_t rows, double fraction, double global_rows) {
 }  // namespace
 
 ImputationReward::ImputationReward(RewardOptions options)
-    : options_(std::move(options)), device_(options_.device), heldout_mse_(kNaN) {}
+    : options_(std::move(options)), device_(options_.device), heldout_mse_(kImputationNaN) {}
 
 void ImputationReward::build(int64_t obs_dim, int64_t act_dim) {
   obs_dim_ = obs_dim;
@@ -80,10 +80,11 @@ void ImputationReward::build(int64_t obs_dim, int64_t act_dim) {
 torch::Tensor ImputationReward::predict(const torch::Tensor& x) const {
   torch::NoGradGuard no_grad;
   const int64_t n = x.size(0);
-  if (n <= kChunk) return net_.ptr()->forward(x).squeeze(1);
+  if (n <= kImputationChunk) return net_.ptr()->forward(x).squeeze(1);
   std::vector<torch::Tensor> parts;
-  for (int64_t begin = 0; begin < n; begin += kChunk)
-    parts.push_back(net_.ptr()->forward(x.slice(0, begin, std::min(n, begin + kChunk))).squeeze(1));
+  for (int64_t begin = 0; begin < n; begin += kImputationChunk)
+    parts.push_back(
+        net_.ptr()->forward(x.slice(0, begin, std::min(n, begin + kImputationChunk))).squeeze(1));
   return torch::cat(parts);
 }
 
@@ -127,7 +128,7 @@ void ImputationReward::fit(const RewardSupervision& sup, GradSync& sync) {
   sync.broadcast_parameters(params);
   torch::optim::Adam adam(params, torch::optim::AdamOptions(options_.lr));
   torch::Generator gen =
-      make_generator(derive_seed(derive_seed(options_.seed, kSampleStream), sup.rank));
+      make_generator(derive_seed(derive_seed(options_.seed, kImputationSampleStream), sup.rank));
   const int64_t batch = local_batch(options_.batch_size, sync.world_size());
 
   // Global held-out MSE: sums all-reduced, so every rank sees the same value and keeps the
@@ -141,7 +142,7 @@ void ImputationReward::fit(const RewardSupervision& sup, GradSync& sync) {
   };
 
   history_.clear();
-  heldout_mse_ = kNaN;
+  heldout_mse_ = kImputationNaN;
   best_step_ = options_.reward_steps;
   std::vector<torch::Tensor> best;
   net_->train();
@@ -215,7 +216,8 @@ std::map<std::string, double> ImputationReward::diagnostics(const DiagnosticsInp
     pred = pred.masked_select(unlabelled);
     truth = truth.masked_select(unlabelled);
   }
-  out["unlabelled_mse"] = pred.numel() > 0 ? (pred - truth).pow(2).mean().item<double>() : kNaN;
+  out["unlabelled_mse"] =
+      pred.numel() > 0 ? (pred - truth).pow(2).mean().item<double>() : kImputationNaN;
   out["unlabelled_pearson"] = pearson(pred, truth);
   out["unlabelled_spearman"] = spearman(pred, truth);
   return out;

@@ -38,13 +38,13 @@ namespace {
 
 using namespace reward_detail;
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kReloadNaN = std::numeric_limits<double>::quiet_NaN();
 // Seed streams: target and predictor must differ (otherwise e = 0 at initialisation everywhere).
 constexpr uint64_t kTargetStream = 1;
 constexpr uint64_t kPredictorStream = 2;
-constexpr uint64_t kSampleStream = 3;
+constexpr uint64_t kReloadSampleStream = 3;
 // Rows per forward pass inside the model (bounds the activations' memory).
-constexpr int64_t kChunk = 65536;
+constexpr int64_t kReloadChunk = 65536;
 // Above this many expert rows the target embeddings are computed per batch instead of cached.
 constexpr int64_t kMaxCachedTargetFloats = int64_t(1) << 26;
 
@@ -55,8 +55,8 @@ std::vector<torch::Tensor> params_of(const Mlp& m) { return m->parameters(); }
 ReloadReward::ReloadReward(RewardOptions options)
     : options_(std::move(options)),
       device_(options_.device),
-      mean_error_(kNaN),
-      final_loss_(kNaN) {}
+      mean_error_(kReloadNaN),
+      final_loss_(kReloadNaN) {}
 
 void ReloadReward::build(int64_t obs_dim) {
   obs_dim_ = obs_dim;
@@ -103,7 +103,7 @@ void ReloadReward::fit(const RewardSupervision& sup, GradSync& sync) {
 
   torch::optim::Adam adam(predictor_->parameters(), torch::optim::AdamOptions(options_.lr));
   torch::Generator gen =
-      make_generator(derive_seed(derive_seed(options_.seed, kSampleStream), sup.rank));
+      make_generator(derive_seed(derive_seed(options_.seed, kReloadSampleStream), sup.rank));
   const int64_t batch = local_batch(options_.batch_size, sync.world_size());
   const std::vector<torch::Tensor> params = params_of(predictor_);
   predictor_->train();
@@ -132,10 +132,10 @@ void ReloadReward::fit(const RewardSupervision& sup, GradSync& sync) {
     sync.average_gradients(params);
     adam.step();
   }
-  final_loss_ = loss_count > 0 ? loss_sum / static_cast<double>(loss_count) : kNaN;
+  final_loss_ = loss_count > 0 ? loss_sum / static_cast<double>(loss_count) : kReloadNaN;
   for (auto& p : predictor_->parameters()) p.set_requires_grad(false);
   predictor_->eval();
-  mean_error_ = kNaN;
+  mean_error_ = kReloadNaN;
 }
 
 void ReloadReward::require_fitted(const char* what) const {
@@ -145,12 +145,12 @@ void ReloadReward::require_fitted(const char* what) const {
 torch::Tensor ReloadReward::errors_of(const torch::Tensor& x) const {
   torch::NoGradGuard no_grad;
   const int64_t n = x.size(0);
-  if (n <= kChunk) {
+  if (n <= kReloadChunk) {
     return (predictor_.ptr()->forward(x) - target_.ptr()->forward(x)).pow(2).mean(1);
   }
   std::vector<torch::Tensor> parts;
-  for (int64_t begin = 0; begin < n; begin += kChunk) {
-    torch::Tensor xc = x.slice(0, begin, std::min(n, begin + kChunk));
+  for (int64_t begin = 0; begin < n; begin += kReloadChunk) {
+    torch::Tensor xc = x.slice(0, begin, std::min(n, begin + kReloadChunk));
     parts.push_back((predictor_.ptr()->forward(xc) - target_.ptr()->forward(xc)).pow(2).mean(1));
   }
   return torch::cat(parts);
@@ -207,14 +207,14 @@ std::map<std::string, double> ReloadReward::diagnostics(const DiagnosticsInput& 
             .to(torch::kBool);
     torch::Tensor ex = e.masked_select(mask);
     torch::Tensor non = e.masked_select(~mask);
-    out["error_expert_mean"] = ex.numel() > 0 ? ex.mean().item<double>() : kNaN;
-    out["error_nonexpert_mean"] = non.numel() > 0 ? non.mean().item<double>() : kNaN;
+    out["error_expert_mean"] = ex.numel() > 0 ? ex.mean().item<double>() : kReloadNaN;
+    out["error_nonexpert_mean"] = non.numel() > 0 ? non.mean().item<double>() : kReloadNaN;
     out["expert_auroc"] = auroc(r, mask);
   }
   if (in.true_rewards.defined()) {
     torch::Tensor truth =
         as_column(in.true_rewards, "diagnostics true_rewards", r.size(0), torch::kCPU);
-    out["reward_pearson"] = std::isnan(mean_error_) ? kNaN : pearson(r, truth);
+    out["reward_pearson"] = std::isnan(mean_error_) ? kReloadNaN : pearson(r, truth);
     out["reward_spearman"] = spearman(r, truth);
   }
   return out;

@@ -62,6 +62,6 @@ bool register_reward_method(RewardMethodInfo info);
 }  // namespace relabel::algos
 
 // RELABEL_REGISTER_REWARD_METHOD(make_info()) in the method's .cpp.
-#define RELABEL_REGISTER_REWARD_METHOD(...)                                             \
-  static const bool RELABEL_REGISTRY_CAT(relabel_reward_method_registered_, __LINE__) = \
+#define RELABEL_REGISTER_REWARD_METHOD(...)                                                \
+  static const bool RELABEL_REGISTRY_CAT(relabel_reward_method_registered_, __COUNTER__) = \
       ::relabel::algos::register_reward_method(__VA_ARGS__)
