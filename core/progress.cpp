@@ -60,6 +60,7 @@ std::string Progress::line() const {
 void Progress::emit_json(double t) const {
   if (!options_.json) return;
   nlohmann::json j;
+  j["type"] = "progress";  // a metrics.jsonl record type (docs/formats.md)
   j["step"] = step_;
   j["total"] = total_;
   j["steps_per_s"] = rate_;

@@ -16,7 +16,7 @@ struct ProgressOptions {
   bool print = true;               // print the human line (true on rank 0 only)
   std::ostream* out = nullptr;     // where the human line goes; nullptr: stderr
   std::optional<bool> tty;         // rewrite in place; default: out is null and stderr is a TTY
-  std::ostream* json = nullptr;    // JSON lines sink, one object per sample and at finish()
+  std::ostream* json = nullptr;    // JSON lines sink ("type": "progress"), per sample and at end
   double interval_s = 2.0;         // sampling (rate, JSON, TTY line) period
   double plain_interval_s = 30.0;  // plain-line period when not a TTY
   double ema_alpha = 0.3;          // weight of the newest rate sample

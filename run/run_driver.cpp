@@ -285,7 +285,7 @@ void Driver::log_metrics(int64_t step, const Advance& advance, bool only_with_me
   if (!agreed) return;
   comm_.host().all_reduce_sum(values.data(), n);
   if (rank_ != 0) return;
-  json line = {{"step", step}};
+  json line = {{"type", "train"}, {"step", step}};
   size_t i = 0;
   std::vector<std::pair<std::string, double>> scalars;
   for (const auto& [k, v] : *advance.metrics) {
