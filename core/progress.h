@@ -23,6 +23,12 @@ struct ProgressOptions {
   std::function<double()> clock;   // seconds, monotonic; default std::chrono::steady_clock
 };
 
+// Ends a progress line left open on stderr (a TTY line rewritten in place with '\r') with a
+// newline, so that what comes next, a log line, starts at a line start instead of being glued
+// onto the progress text. The console log sink calls it before every line; cheap when no line
+// is open.
+void end_open_progress_line();
+
 class Progress {
  public:
   Progress(int64_t total_steps, std::string label, ProgressOptions options = {});
