@@ -71,7 +71,7 @@ class Driver {
     record_.task = config.task.name;
     record_.dataset = body.dataset_label();
     record_.method = method_label(config);
-    for (const auto& [k, v] : control.params) record_.params[k] = io::param_value(json(v));
+    for (const auto& [k, v] : control.params) record_.params[k] = io::param_value(v);
     record_.seed = config.seed;
     record_.ranks = size_;
     record_.config_hash = hash_;

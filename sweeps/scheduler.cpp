@@ -40,7 +40,7 @@ void write_sweep_json(const SweepSpec& spec) {
   json runs = json::array();
   for (const auto& run : spec.runs) {
     json params = json::object();
-    for (const auto& [k, v] : run.params) params[k] = v;
+    for (const auto& [k, v] : run.params) params[k] = io::param_json(io::param_value(v));
     runs.push_back({{"id", run.id}, {"params", params}, {"status", run_status(run)}});
   }
   std::ifstream in(spec.source_path);

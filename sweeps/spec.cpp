@@ -153,9 +153,8 @@ class Expander {
     run.config.output.dir = s->dir + "/runs/" + run.id;
     run.seed = seed;
     for (const auto& a : assign)
-      run.params.emplace_back(
-          a.key, relabel::value_text(relabel::config::find_key(a.key)->get(run.config)));
-    run.params.emplace_back("seed", std::to_string(seed));
+      run.params.emplace_back(a.key, relabel::config::find_key(a.key)->get(run.config));
+    run.params.emplace_back("seed", seed);
     return run;
   }
 

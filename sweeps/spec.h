@@ -13,7 +13,8 @@ namespace relabel::sweeps {
 struct RunSpec {
   std::string id;  // 12 hex digits of the resolved config's hash (seed included, output.dir not)
   relabel::config::RunConfig config;  // resolved; output.dir = <sweep dir>/runs/<id>
-  std::vector<std::pair<std::string, std::string>> params;  // swept keys and values, then "seed"
+  // Swept keys and their values as resolved (typed, as in TOML), then "seed".
+  std::vector<std::pair<std::string, relabel::ConfigValue>> params;
   int64_t seed = 0;
 };
 
