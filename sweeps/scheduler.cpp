@@ -52,6 +52,7 @@ void write_sweep_json(const SweepSpec& spec) {
                 {"base", spec.base_path},
                 {"ranks_per_run", spec.ranks_per_run},
                 {"swept_keys", spec.swept_keys},
+                {"overrides", spec.overrides},
                 {"updated_at", io::utc_now()},
                 {"runs", runs}};
   fs::create_directories(spec.dir);

@@ -175,7 +175,9 @@ bool is_sweep_spec(const std::string& path) {
 
 SweepSpec load_sweep(const std::string& path, const SweepOptions& options) {
   ParsedSpec parsed = parse_sweep_spec(path);
-  return Expander(parsed, options).run();
+  SweepSpec spec = Expander(parsed, options).run();
+  spec.overrides = options.overrides;
+  return spec;
 }
 
 }  // namespace relabel::sweeps

@@ -26,6 +26,7 @@ struct SweepSpec {
   std::vector<int64_t> seeds;
   int64_t ranks_per_run = 1;
   std::vector<std::string> swept_keys;  // zip, grid, random keys in params order
+  std::vector<std::string> overrides;   // --set key=value applied to the base, as given
   // Expansion order: zip index (outer) x grid (Cartesian, file order, last key fastest) x
   // random draws x seeds (innermost).
   std::vector<RunSpec> runs;
