@@ -49,7 +49,7 @@ void print_sweep(const CheckOptions& o) {
   std::vector<std::vector<std::string>> rows{header};
   for (const auto& run : sweep.runs) {
     std::vector<std::string> row{run.id};
-    for (const auto& [key, value] : run.params) row.push_back(value);
+    for (const auto& [key, value] : run.params) row.push_back(value_text(value));
     rows.push_back(std::move(row));
   }
   std::vector<size_t> width(header.size(), 0);

@@ -28,7 +28,7 @@ void run_report(const ReportArgs& args) {
   options.plots = !args.no_plots;
   auto r = report::write_report(args.dir, options);
   spdlog::info(
-      "report: {} ({} tasks, {} groups, {} plots): {}/{{summary.csv, report.md, "
+      "report: {} ({} tasks, {} groups, {} plots): {}/{{summary.csv, runs.csv, report.md, "
       "report.tex, report.html}}",
       report::run_counts(r.aggregation), r.aggregation.tasks.size(), r.aggregation.groups.size(),
       r.plots, r.out_dir);
@@ -37,7 +37,8 @@ void run_report(const ReportArgs& args) {
 const CommandRegistrar kReport(30, [](CLI::App& app, ProcessArgs, int*) {
   auto args = std::make_shared<ReportArgs>();
   auto* cmd = app.add_subcommand(
-      "report", "Aggregate a sweep directory: summary.csv, report.md, report.tex, report.html");
+      "report",
+      "Aggregate a sweep directory: summary.csv, runs.csv, report.md, report.tex, report.html");
   cmd->add_option("dir", args->dir, "Sweep or run directory (holding runs/ or sweep.json)")
       ->required();
   cmd->add_option("--out", args->out, "Write the report files here instead of DIR");

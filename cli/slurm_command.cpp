@@ -35,7 +35,7 @@ slurm::SweepPlan plan_of(const SubmitArgs& a) {
   plan.device = spec.runs.empty() ? "cpu" : spec.runs.front().config.parallel.device;
   for (const auto& run : spec.runs) {
     std::string line = run.id;
-    for (const auto& [k, v] : run.params) line += "  " + k + "=" + v;
+    for (const auto& [k, v] : run.params) line += "  " + k + "=" + value_text(v);
     plan.run_lines.push_back(line);
   }
   return plan;

@@ -32,7 +32,8 @@ void print_dry_run(const sweeps::SweepSpec& spec) {
               spec.runs.size(), static_cast<long long>(spec.ranks_per_run), spec.dir.c_str());
   for (const auto& run : spec.runs) {
     std::string values;
-    for (const auto& [k, v] : run.params) values += (values.empty() ? "" : "  ") + k + "=" + v;
+    for (const auto& [k, v] : run.params)
+      values += (values.empty() ? "" : "  ") + k + "=" + value_text(v);
     std::printf("  %s  %s\n", run.id.c_str(), values.c_str());
   }
   std::printf("%zu runs\n", spec.runs.size());

@@ -5,12 +5,25 @@
 #include <spdlog/spdlog.h>
 
 #include "core/error.h"
+#include "core/progress.h"
 
 namespace relabel {
 
 namespace {
+
+// The console sink: a log line printed while a progress line is open on the terminal first ends
+// that line, so the log line starts at a line start (the progress line is redrawn below it at
+// its next update).
+class ConsoleSink final : public spdlog::sinks::stderr_color_sink_mt {
+ public:
+  void log(const spdlog::details::log_msg& msg) override {
+    end_open_progress_line();
+    spdlog::sinks::stderr_color_sink_mt::log(msg);
+  }
+};
+
 std::shared_ptr<spdlog::logger> make_logger(int rank, int size, const LogOptions& options) {
-  auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+  auto sink = std::make_shared<ConsoleSink>();
   auto logger = std::make_shared<spdlog::logger>("relabel", sink);
   std::string prefix = size > 1 ? "[r" + std::to_string(rank) + "] " : "";
   logger->set_pattern("[%H:%M:%S] " + prefix + "%^%l%$: %v");

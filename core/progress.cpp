@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <iostream>
@@ -12,6 +13,18 @@
 #include <fmt/format.h>
 
 namespace relabel {
+
+namespace {
+// Whether a Progress writing to stderr left its line open (no newline yet). Shared by every
+// Progress of the process and the log sink: stderr has one cursor.
+std::atomic<bool> g_stderr_line_open{false};
+}  // namespace
+
+void end_open_progress_line() {
+  if (g_stderr_line_open.exchange(false)) {
+    std::cerr << '\n' << std::flush;
+  }
+}
 
 Progress::Progress(int64_t total_steps, std::string label, ProgressOptions options)
     : total_(total_steps), label_(std::move(label)), options_(std::move(options)) {
@@ -28,8 +41,10 @@ Progress::Progress(int64_t total_steps, std::string label, ProgressOptions optio
 Progress::~Progress() {
   // Leave the terminal on a fresh line if the loop ended without finish() (e.g. an exception).
   if (dangling_) {
-    std::ostream& out = options_.out ? *options_.out : std::cerr;
-    out << "\n" << std::flush;
+    if (options_.out)
+      *options_.out << "\n" << std::flush;
+    else
+      end_open_progress_line();  // unless a log line already ended it
   }
 }
 
@@ -60,6 +75,7 @@ std::string Progress::line() const {
 void Progress::emit_json(double t) const {
   if (!options_.json) return;
   nlohmann::json j;
+  j["type"] = "progress";  // a metrics.jsonl record type (docs/formats.md)
   j["step"] = step_;
   j["total"] = total_;
   j["steps_per_s"] = rate_;
@@ -96,6 +112,7 @@ void Progress::update(int64_t step, std::optional<double> last_score) {
     last_len_ = len;
     out << "\r" << s << std::flush;
     dangling_ = true;
+    if (!options_.out) g_stderr_line_open = true;
   } else if (last_plain_t_ < 0 || t - last_plain_t_ >= options_.plain_interval_s) {
     out << line() << "\n" << std::flush;
     last_plain_t_ = t;
@@ -120,6 +137,7 @@ void Progress::finish() {
   }
   out << s << "\n" << std::flush;
   dangling_ = false;
+  if (!options_.out) g_stderr_line_open = false;
 }
 
 }  // namespace relabel

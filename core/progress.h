@@ -16,12 +16,18 @@ struct ProgressOptions {
   bool print = true;               // print the human line (true on rank 0 only)
   std::ostream* out = nullptr;     // where the human line goes; nullptr: stderr
   std::optional<bool> tty;         // rewrite in place; default: out is null and stderr is a TTY
-  std::ostream* json = nullptr;    // JSON lines sink, one object per sample and at finish()
+  std::ostream* json = nullptr;    // JSON lines sink ("type": "progress"), per sample and at end
   double interval_s = 2.0;         // sampling (rate, JSON, TTY line) period
   double plain_interval_s = 30.0;  // plain-line period when not a TTY
   double ema_alpha = 0.3;          // weight of the newest rate sample
   std::function<double()> clock;   // seconds, monotonic; default std::chrono::steady_clock
 };
+
+// Ends a progress line left open on stderr (a TTY line rewritten in place with '\r') with a
+// newline, so that what comes next, a log line, starts at a line start instead of being glued
+// onto the progress text. The console log sink calls it before every line; cheap when no line
+// is open.
+void end_open_progress_line();
 
 class Progress {
  public:

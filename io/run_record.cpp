@@ -7,6 +7,7 @@
 #include <limits>
 #include <set>
 #include <sstream>
+#include <variant>
 
 #include "core/error.h"
 #include "io/atomic_file.h"
@@ -24,18 +25,34 @@ bool ParamValue::operator<(const ParamValue& o) const {
 ParamValue param_value(const json& v) {
   ParamValue p;
   if (v.is_string()) {
-    // Swept values are recorded as text ("0.8"): numeric text still orders and plots as a number.
+    // Older records hold swept values as text ("0.8"): numeric text still orders and plots as a
+    // number.
     p.text = v.get<std::string>();
     char* end = nullptr;
     double d = std::strtod(p.text.c_str(), &end);
     if (!p.text.empty() && end == p.text.c_str() + p.text.size() && std::isfinite(d)) p.number = d;
-  } else if (v.is_number()) {
+  } else if (v.is_number_integer()) {
     p.number = v.get<double>();
     p.text = v.dump();
+  } else if (v.is_number()) {
+    p.number = v.get<double>();
+    p.text = value_text(ConfigValue(std::in_place_type<double>,
+                                    *p.number));  // "3.0", "1e-05": the text the config writes
   } else {
-    p.text = v.dump();
+    p.text = v.dump();  // true, false, null
   }
+  if (v.is_primitive() && !v.is_null()) p.value = v;
   return p;
+}
+
+ParamValue param_value(const ConfigValue& value) {
+  if (const auto* d = std::get_if<double>(&value); d && !std::isfinite(*d))
+    return param_value(json(value_text(value)));
+  return param_value(std::visit([](const auto& x) { return json(x); }, value));
+}
+
+json param_json(const ParamValue& value) {
+  return value.value.is_null() ? json(value.text) : value.value;
 }
 
 namespace {
@@ -152,7 +169,7 @@ json to_json(const RunRecord& r) {
             {"method", r.method}};
   if (r.dataset_identity) j["dataset_identity"] = to_json(*r.dataset_identity);
   json params = json::object();
-  for (const auto& [k, v] : r.params) params[k] = v.text;
+  for (const auto& [k, v] : r.params) params[k] = param_json(v);
   j["params"] = std::move(params);
   if (r.seed) j["seed"] = *r.seed;
   if (r.ranks) j["ranks"] = *r.ranks;

@@ -11,22 +11,32 @@
 #include <string>
 #include <vector>
 
+#include "core/params.h"
 #include "io/dataset_identity.h"
 
 namespace relabel::io {
 
-// One swept value: its text as recorded and, when that text is a number, the number (numeric
-// values order and plot as numbers: "10" after "2").
+// One swept value: its text, its number when it is one (numeric values order and plot as
+// numbers: "10" after "2"), and the JSON value written for it, which keeps the TOML type:
+// numbers as JSON numbers, booleans as booleans, strings as strings. Records written before
+// values were typed hold text ("0.8"); such values read back with their number and are written
+// back as the text they were.
 struct ParamValue {
   std::string text;
   std::optional<double> number;
+  nlohmann::json value;  // what result.json and sweep.json hold; null: write `text`
   bool operator==(const ParamValue& o) const { return text == o.text; }
   bool operator<(const ParamValue& o) const;  // numbers numerically, then text
 };
 
 // A params value from result.json or sweep.json: a string (numeric text also gets its number),
-// a number (its JSON text) or anything else (its JSON text, no number).
+// a number (its text as relabel::value_text writes it), a boolean, or anything else (its JSON
+// text, no number).
 ParamValue param_value(const nlohmann::json& value);
+// A swept config value, typed (a non-finite float is kept as its text: JSON has no NaN).
+ParamValue param_value(const ConfigValue& value);
+// The JSON written for `value`: its typed value, else its text.
+nlohmann::json param_json(const ParamValue& value);
 
 struct CurvePoint {
   int64_t step = 0;    // gradient steps (offline) or environment steps over all ranks (online)
@@ -50,7 +60,7 @@ struct RunRecord {
   std::string task, dataset, method;
   // The data the run trained on (offline runs; absent in records written before it existed).
   std::optional<DatasetIdentity> dataset_identity;
-  std::map<std::string, ParamValue> params;  // swept key -> value (as text), and "seed"
+  std::map<std::string, ParamValue> params;  // swept key -> value (typed), and "seed"
   std::optional<int64_t> seed;
   std::optional<int> ranks;
   std::string config_hash, relabel_version;
@@ -72,8 +82,8 @@ nlohmann::json curve_to_json(const std::vector<CurvePoint>& curve);
 std::vector<CurvePoint> curve_from_json(const nlohmann::json& j, const std::string& path);
 
 // The JSON form. Keys the writer always writes (id, status, task, dataset, method, params,
-// attempts, curve, timing) are always present; the others only when set. params are written as
-// text, as the writer records them.
+// attempts, curve, timing) are always present; the others only when set. params are written
+// typed (param_json).
 nlohmann::json to_json(const RunRecord& record);
 
 // Strict: throws relabel::Error, one line naming `path` and the key, when `j` is not a valid

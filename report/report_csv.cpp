@@ -2,9 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <fstream>
+#include <set>
 
 #include "core/error.h"
+#include "core/params.h"
 #include "report/report_format.h"
 
 namespace relabel::report {
@@ -105,6 +108,42 @@ std::vector<std::string> write_csv_files(const Aggregation& a, const std::string
              num(imp.ci.hi), std::to_string(imp.tasks)});
   }
   return written;
+}
+
+std::string write_runs_csv(const std::vector<RunRecord>& runs, const std::string& dir) {
+  std::set<std::string> keys;
+  for (const auto& r : runs)
+    for (const auto& [k, v] : r.params)
+      if (k != "seed") keys.insert(k);
+  const std::vector<std::string> swept(keys.begin(), keys.end());
+  std::vector<std::string> written;
+  CsvFile f(dir + "/runs.csv", written);
+  f.row(with(with({"id", "status", "task", "dataset", "method"}, swept),
+             {"seed", "final_score", "best_score", "wall_s"}));
+  // Always with a decimal point ("88.0"): a column of whole scores still reads as floats.
+  auto real = [](double v) {
+    return std::isfinite(v) ? value_text(ConfigValue(std::in_place_type<double>, v))
+                            : std::string();
+  };
+  auto opt = [&](const std::optional<double>& v) { return v ? real(*v) : std::string(); };
+  for (const auto& r : runs) {
+    std::vector<std::string> row{r.id, r.status, r.task, r.dataset, r.method};
+    // A value's recorded text is its typed form ("0.5", "3.0", "256", "true"), so a reader's
+    // type inference sees numbers as numbers; escape_csv quotes only text that needs it.
+    for (const auto& k : swept) {
+      auto it = r.params.find(k);
+      row.push_back(it == r.params.end() ? "" : it->second.text);
+    }
+    std::string seed;
+    if (r.seed)
+      seed = std::to_string(*r.seed);
+    else if (auto it = r.params.find("seed"); it != r.params.end())
+      seed = it->second.text;
+    auto wall = r.timing.find("total_s");
+    f.row(with(row, {seed, opt(r.final_score), opt(r.best_score),
+                     wall == r.timing.end() ? "" : real(wall->second)}));
+  }
+  return written.front();
 }
 
 }  // namespace relabel::report

@@ -51,15 +51,17 @@ ReportResult write_report(const std::string& dir, const ReportOptions& options) 
     warn(result, std::to_string(runs.malformed.size() - kMaxWarnings) +
                      " more malformed files (listed in report.md)");
 
-  result.aggregation = aggregate(std::move(runs), options.aggregate);
-  const Aggregation& a = result.aggregation;
   result.out_dir = options.out_dir.empty() ? dir : options.out_dir;
   std::error_code ec;
   fs::create_directories(result.out_dir, ec);
   if (!fs::is_directory(result.out_dir))
     throw Error("report: --out " + result.out_dir + ": cannot create directory");
+  const std::string runs_csv = write_runs_csv(runs.runs, result.out_dir);
 
+  result.aggregation = aggregate(std::move(runs), options.aggregate);
+  const Aggregation& a = result.aggregation;
   result.files = write_csv_files(a, result.out_dir);
+  result.files.push_back(runs_csv);
   auto tables = report_tables(a);
   write_text(result.out_dir + "/report.md", render_markdown(a, tables), result.files);
   write_text(result.out_dir + "/report.tex", render_latex(a, tables), result.files);

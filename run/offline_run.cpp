@@ -141,7 +141,9 @@ void OfflineRun::prepare(int64_t resume_step, const json& meta, Timing& timing) 
   // Reward model: fitted, or restored from the checkpoint.
   sync_ = std::make_unique<GradientSync>(comm_);
   t0 = SteadyClock::now();
-  reward_ = run_reward_phase(config_, data_, *sync_, comm_, resuming ? &reward_archive_ : nullptr);
+  RewardFitLog fit_log(comm_, metrics_log_, run_id_ + " reward fit");
+  reward_ = run_reward_phase(config_, data_, *sync_, comm_, resuming ? &reward_archive_ : nullptr,
+                             &fit_log);
   timing["reward_fit_s"] = reward_.fit_seconds;
   timing["annotate_s"] = reward_.annotate_seconds;
   spdlog::info("reward '{}' ready in {:.1f}s (scale {:.4g})", config_.reward.method,

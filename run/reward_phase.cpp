@@ -110,7 +110,7 @@ algos::RewardOptions reward_options(const RunConfig& config) {
 
 RewardPhase run_reward_phase(const RunConfig& config, const OfflineData& data,
                              algos::GradSync& sync, Collective& comm,
-                             torch::serialize::InputArchive* saved) {
+                             torch::serialize::InputArchive* saved, RewardFitLog* fit_log) {
   const int rank = comm.rank(), size = comm.size();
   RewardPhase phase;
   const algos::RewardOptions options = reward_options(config);
@@ -150,7 +150,9 @@ RewardPhase run_reward_phase(const RunConfig& config, const OfflineData& data,
   if (saved) {
     phase.model->load(*saved);
   } else {
+    if (fit_log) phase.model->set_fit_observer(fit_log->observer());
     phase.model->fit(sup, sync);
+    phase.model->set_fit_observer(nullptr);
     phase.model->finalize_statistics(s.observations, s.actions, s.next_observations, sync);
   }
   phase.fit_seconds = seconds_since(t0);

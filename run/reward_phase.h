@@ -12,6 +12,7 @@
 #include "comm/collective.h"
 #include "config/config.h"
 #include "run/offline_data.h"
+#include "run/reward_fit_log.h"
 
 namespace torch::serialize {
 class InputArchive;
@@ -34,9 +35,11 @@ struct RewardPhase {
 
 algos::RewardOptions reward_options(const RunConfig& config);
 
-// Collective. With `saved` the model's state comes from a checkpoint instead of a fit.
+// Collective. With `saved` the model's state comes from a checkpoint instead of a fit; else
+// `fit_log` (when given, on every rank) shows and records the fit's progress.
 RewardPhase run_reward_phase(const RunConfig& config, const OfflineData& data,
                              algos::GradSync& sync, Collective& comm,
-                             torch::serialize::InputArchive* saved = nullptr);
+                             torch::serialize::InputArchive* saved = nullptr,
+                             RewardFitLog* fit_log = nullptr);
 
 }  // namespace relabel::run

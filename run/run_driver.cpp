@@ -71,7 +71,7 @@ class Driver {
     record_.task = config.task.name;
     record_.dataset = body.dataset_label();
     record_.method = method_label(config);
-    for (const auto& [k, v] : control.params) record_.params[k] = io::param_value(json(v));
+    for (const auto& [k, v] : control.params) record_.params[k] = io::param_value(v);
     record_.seed = config.seed;
     record_.ranks = size_;
     record_.config_hash = hash_;
@@ -285,7 +285,7 @@ void Driver::log_metrics(int64_t step, const Advance& advance, bool only_with_me
   if (!agreed) return;
   comm_.host().all_reduce_sum(values.data(), n);
   if (rank_ != 0) return;
-  json line = {{"step", step}};
+  json line = {{"type", "train"}, {"step", step}};
   size_t i = 0;
   std::vector<std::pair<std::string, double>> scalars;
   for (const auto& [k, v] : *advance.metrics) {
@@ -312,7 +312,6 @@ void Driver::log_metrics(int64_t step, const Advance& advance, bool only_with_me
 RunOutcome Driver::train(int64_t start_step) {
   RunOutcome outcome;
   outcome.dir = dir_;
-  if (rank_ == 0) metrics_.open(dir_ + "/metrics.jsonl", std::ios::app);
   if (rank_ == 0 && config_.logging.tensorboard)
     events_ = std::make_unique<io::EventFileWriter>(dir_);
   ProgressOptions popts;
@@ -425,6 +424,9 @@ RunOutcome Driver::execute() {
                                                                   my_store().path_for(resume_step));
       current_step_ = resume_step;
     }
+    // Open before prepare(): the reward fit records its progress there.
+    if (rank_ == 0) metrics_.open(dir_ + "/metrics.jsonl", std::ios::app);
+    body_.set_run_log(rank_ == 0 ? &metrics_ : nullptr, record_.id);
     body_.prepare(resume_step, meta, timing_);
     // The checkpoint's state was trained on its dataset: resuming on other data is refused.
     if (auto now = body_.dataset_identity()) {

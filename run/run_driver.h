@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <iosfwd>
 #include <map>
 #include <optional>
 #include <string>
@@ -41,6 +42,14 @@ class RunBody {
  public:
   virtual ~RunBody() = default;
 
+  // Set by the driver before prepare(): rank 0's open metrics.jsonl (nullptr on other ranks),
+  // where a body appends its own typed records (the reward fit's), and the run's id, which
+  // labels progress lines.
+  void set_run_log(std::ostream* metrics, std::string run_id) {
+    metrics_log_ = metrics;
+    run_id_ = std::move(run_id);
+  }
+
   virtual const char* step_name() const = 0;  // "step" (an update), "environment step"
   virtual int64_t total_steps() const = 0;
   virtual std::string dataset_label() const = 0;  // result.json's "dataset"
@@ -72,6 +81,10 @@ class RunBody {
   virtual nlohmann::json reward_diagnostics() const = 0;
   // The body's timing entries at this moment, given the training seconds so far.
   virtual void add_timing(Timing& timing, double train_seconds) const = 0;
+
+ protected:
+  std::ostream* metrics_log_ = nullptr;
+  std::string run_id_;
 };
 
 // Runs (or resumes) `body` as the run `config` describes. Every rank of `comm` calls it.

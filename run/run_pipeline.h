@@ -28,8 +28,8 @@ struct RunControl {
   int64_t stop_at_step = -1;
   // Sweep bookkeeping for result.json; a standalone run uses its config hash as id.
   std::string run_id;
-  std::vector<std::pair<std::string, std::string>> params;
-  bool force = false;  // re-run even if result.json says done
+  std::vector<std::pair<std::string, ConfigValue>> params;  // swept keys (typed), then "seed"
+  bool force = false;                                       // re-run even if result.json says done
 };
 
 enum class RunStatus { Done, Failed, Preempted, Skipped };

@@ -16,6 +16,7 @@ PACKAGES=(
   python3 python3-h5py python3-numpy          # tests write D4RL files "produced elsewhere" with h5py
   python3-protobuf python3-crc32c             # tests decode TensorBoard event files independently
   python3-torch                               # tests load exported policies in PyTorch
+  python3-pandas                              # tests read runs.csv as users would
   slurm-wlm munge                             # the local SLURM tests
 )
 missing=()

@@ -40,7 +40,7 @@ void write_sweep_json(const SweepSpec& spec) {
   json runs = json::array();
   for (const auto& run : spec.runs) {
     json params = json::object();
-    for (const auto& [k, v] : run.params) params[k] = v;
+    for (const auto& [k, v] : run.params) params[k] = io::param_json(io::param_value(v));
     runs.push_back({{"id", run.id}, {"params", params}, {"status", run_status(run)}});
   }
   std::ifstream in(spec.source_path);
@@ -52,6 +52,7 @@ void write_sweep_json(const SweepSpec& spec) {
                 {"base", spec.base_path},
                 {"ranks_per_run", spec.ranks_per_run},
                 {"swept_keys", spec.swept_keys},
+                {"overrides", spec.overrides},
                 {"updated_at", io::utc_now()},
                 {"runs", runs}};
   fs::create_directories(spec.dir);

@@ -153,9 +153,8 @@ class Expander {
     run.config.output.dir = s->dir + "/runs/" + run.id;
     run.seed = seed;
     for (const auto& a : assign)
-      run.params.emplace_back(
-          a.key, relabel::value_text(relabel::config::find_key(a.key)->get(run.config)));
-    run.params.emplace_back("seed", std::to_string(seed));
+      run.params.emplace_back(a.key, relabel::config::find_key(a.key)->get(run.config));
+    run.params.emplace_back("seed", seed);
     return run;
   }
 
@@ -176,7 +175,9 @@ bool is_sweep_spec(const std::string& path) {
 
 SweepSpec load_sweep(const std::string& path, const SweepOptions& options) {
   ParsedSpec parsed = parse_sweep_spec(path);
-  return Expander(parsed, options).run();
+  SweepSpec spec = Expander(parsed, options).run();
+  spec.overrides = options.overrides;
+  return spec;
 }
 
 }  // namespace relabel::sweeps

@@ -13,7 +13,8 @@ namespace relabel::sweeps {
 struct RunSpec {
   std::string id;  // 12 hex digits of the resolved config's hash (seed included, output.dir not)
   relabel::config::RunConfig config;  // resolved; output.dir = <sweep dir>/runs/<id>
-  std::vector<std::pair<std::string, std::string>> params;  // swept keys and values, then "seed"
+  // Swept keys and their values as resolved (typed, as in TOML), then "seed".
+  std::vector<std::pair<std::string, relabel::ConfigValue>> params;
   int64_t seed = 0;
 };
 
@@ -25,6 +26,7 @@ struct SweepSpec {
   std::vector<int64_t> seeds;
   int64_t ranks_per_run = 1;
   std::vector<std::string> swept_keys;  // zip, grid, random keys in params order
+  std::vector<std::string> overrides;   // --set key=value applied to the base, as given
   // Expansion order: zip index (outer) x grid (Cartesian, file order, last key fastest) x
   // random draws x seeds (innermost).
   std::vector<RunSpec> runs;

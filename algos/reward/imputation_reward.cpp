@@ -148,16 +148,20 @@ void ImputationReward::fit(const RewardSupervision& sup, GradSync& sync) {
   net_->train();
   for (int64_t step = 1; step <= options_.reward_steps; ++step) {
     adam.zero_grad();
+    FitStep report{step, options_.reward_steps};
     if (n_train > 0) {
       torch::Tensor idx = sample_rows(n_train, batch, gen, device_);
       torch::Tensor pred = net_->forward(x_train.index_select(0, idx)).squeeze(1);
-      torch::mse_loss(pred, y_train.index_select(0, idx)).backward();
+      torch::Tensor loss = torch::mse_loss(pred, y_train.index_select(0, idx));
+      loss.backward();
+      if (fit_observed()) report.loss = loss.item<double>();
     }
     // A rank without training rows contributes zero gradients (undefined grads count as 0).
     sync.average_gradients(params);
     adam.step();
     if (early_stopping && (step % options_.eval_every == 0 || step == options_.reward_steps)) {
       const double mse = evaluate();
+      report.heldout_mse = mse;
       history_.emplace_back(step, mse);
       if (best.empty() || mse < heldout_mse_) {
         heldout_mse_ = mse;
@@ -166,6 +170,7 @@ void ImputationReward::fit(const RewardSupervision& sup, GradSync& sync) {
         for (const auto& p : params) best.push_back(p.detach().clone());
       }
     }
+    report_fit_step(report);
   }
   if (!best.empty()) {
     torch::NoGradGuard no_grad;

@@ -111,6 +111,7 @@ void ReloadReward::fit(const RewardSupervision& sup, GradSync& sync) {
   int64_t loss_count = 0;
   for (int64_t step = 0; step < options_.predictor_steps; ++step) {
     adam.zero_grad();
+    double step_loss = kNaN;
     if (rows > 0) {
       torch::Tensor idx = sample_rows(rows, batch, gen, device_);
       torch::Tensor xb = x.index_select(0, idx);
@@ -123,14 +124,17 @@ void ReloadReward::fit(const RewardSupervision& sup, GradSync& sync) {
       }
       torch::Tensor loss = torch::mse_loss(predictor_->forward(xb), tb);
       loss.backward();
-      if (step >= options_.predictor_steps - 100) {
-        loss_sum += loss.item<double>();
+      const bool tail = step >= options_.predictor_steps - 100;
+      if (tail || fit_observed()) step_loss = loss.item<double>();
+      if (tail) {
+        loss_sum += step_loss;
         ++loss_count;
       }
     }
     // A rank without expert rows contributes zero gradients (undefined grads count as 0).
     sync.average_gradients(params);
     adam.step();
+    report_fit_step({step + 1, options_.predictor_steps, step_loss});
   }
   final_loss_ = loss_count > 0 ? loss_sum / static_cast<double>(loss_count) : kReloadNaN;
   for (auto& p : predictor_->parameters()) p.set_requires_grad(false);

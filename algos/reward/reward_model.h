@@ -16,6 +16,9 @@
 // normalise. Tensors are float32; outputs are on the inputs' device.
 #include <torch/types.h>
 
+#include <cstdint>
+#include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <string>
@@ -55,9 +58,26 @@ struct DiagnosticsInput {
   torch::Tensor labelled_mask;  // (N,) bool: rows of the labelled subset (imputation)
 };
 
+// One step of a fit, as the model reports it to whoever watches (the run shows progress and
+// logs the loss; algos write no files). Reported on every rank after every step.
+struct FitStep {
+  int64_t step = 0;   // 1-based
+  int64_t total = 0;  // steps of the whole fit
+  // This rank's training loss at the step; NaN when the rank had no rows to train on.
+  double loss = std::numeric_limits<double>::quiet_NaN();
+  // Imputation: the global held-out MSE when it was evaluated at this step, else NaN.
+  double heldout_mse = std::numeric_limits<double>::quiet_NaN();
+};
+// Called on every rank at every step of fit(), so it may itself be collective when it decides by
+// the step alone (the run averages the loss over the ranks every few steps).
+using FitObserver = std::function<void(const FitStep&)>;
+
 class RewardModel {
  public:
   virtual ~RewardModel() = default;
+
+  // Watches the next fit() (models with a fitting loop report each step; others nothing).
+  void set_fit_observer(FitObserver observer) { fit_observer_ = std::move(observer); }
 
   // The registered reward.method this model implements (RELABEL_REGISTER_REWARD_METHOD).
   virtual std::string method() const = 0;
@@ -101,8 +121,16 @@ class RewardModel {
   void load(torch::serialize::InputArchive& archive);
 
  protected:
+  void report_fit_step(const FitStep& step) const {
+    if (fit_observer_) fit_observer_(step);
+  }
+  bool fit_observed() const { return static_cast<bool>(fit_observer_); }
+
   virtual void save_state(torch::serialize::OutputArchive& archive) const {}
   virtual void load_state(torch::serialize::InputArchive& archive) {}
+
+ private:
+  FitObserver fit_observer_;
 };
 
 // Builds the model of the registered method options.method (validates the options first;

@@ -67,6 +67,7 @@ TEST(Progress, RateIsAnEmaAndEtaFollows) {
   auto js = lines(json.str());
   ASSERT_EQ(js.size(), 2u);
   auto j = nlohmann::json::parse(js[1]);
+  EXPECT_EQ(j["type"], "progress");  // metrics.jsonl record type (docs/formats.md)
   EXPECT_EQ(j["step"], 1000);
   EXPECT_DOUBLE_EQ(j["steps_per_s"].get<double>(), 190.0);
   EXPECT_NEAR(j["eta_s"].get<double>(), 47.368, 1e-3);

@@ -148,10 +148,49 @@ TEST(RunRecord, ParamValuesKeepTextAndNumber) {
   EXPECT_FALSE(p.number);
   EXPECT_LT(param_value(json("2")), param_value(json("10")));    // numerically
   EXPECT_LT(param_value(json("10")), param_value(json("abc")));  // numbers first
-  // A number in an older record reads back as its text.
+  // A number reads back as the number, and is written back as one.
   auto r = run_record_from_json(
       json::parse(R"({"status": "running", "task": "t", "method": "m", "params": {"k": 3}})"), "x");
-  EXPECT_EQ(to_json(r)["params"]["k"], "3");
+  EXPECT_EQ(to_json(r)["params"]["k"], 3);
+}
+
+// Swept values keep their TOML type in result.json (issue 17, point 3b); values written as text
+// by older versions still read, with their number, and are written back unchanged.
+TEST(RunRecord, ParamsKeepTheirTomlType) {
+  RunRecord r;
+  r.status = "running";
+  r.task = "t";
+  r.method = "m";
+  r.params["reward.beta"] = param_value(ConfigValue(0.5));
+  r.params["reward.alpha"] = param_value(ConfigValue(3.0));
+  r.params["policy.hidden"] = param_value(ConfigValue(int64_t{256}));
+  r.params["dataset.demonstrations_only"] = param_value(ConfigValue(true));
+  r.params["policy.algo"] = param_value(ConfigValue(std::string("td3bc")));
+  r.params["seed"] = param_value(ConfigValue(int64_t{4}));
+  EXPECT_EQ(r.params["reward.alpha"].text, "3.0");  // the config's text, as before
+  EXPECT_EQ(r.params["policy.hidden"].number, 256.0);
+  const json params = to_json(r)["params"];
+  EXPECT_TRUE(params["reward.beta"].is_number_float()) << params;
+  EXPECT_EQ(params["reward.beta"].get<double>(), 0.5);
+  EXPECT_TRUE(params["reward.alpha"].is_number_float()) << params;
+  EXPECT_TRUE(params["policy.hidden"].is_number_integer()) << params;
+  EXPECT_TRUE(params["seed"].is_number_integer()) << params;
+  EXPECT_TRUE(params["dataset.demonstrations_only"].is_boolean()) << params;
+  EXPECT_EQ(params["policy.algo"], "td3bc");
+  // Through the text of a file and back: the same values, the same types.
+  RunRecord back = parse_run_record(to_json(r).dump(), "R.json");
+  EXPECT_EQ(to_json(back)["params"], params);
+  EXPECT_EQ(back.params.at("reward.alpha").text, "3.0");
+  EXPECT_EQ(back.params.at("reward.beta"), r.params.at("reward.beta"));
+  // An older record: text values.
+  RunRecord old = parse_run_record(
+      R"({"status": "running", "task": "t", "method": "m",
+          "params": {"reward.beta": "0.5", "seed": "4", "policy.algo": "td3bc"}})",
+      "R.json");
+  EXPECT_EQ(old.params.at("reward.beta").number, 0.5);
+  EXPECT_EQ(old.params.at("reward.beta"), r.params.at("reward.beta"));  // same group
+  EXPECT_EQ(old.params.at("seed").number, 4.0);
+  EXPECT_EQ(to_json(old)["params"]["reward.beta"], "0.5");
 }
 
 TEST(RunRecord, EveryErrorNamesFileAndKey) {

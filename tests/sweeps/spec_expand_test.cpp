@@ -23,7 +23,7 @@ const std::string kCdred = "[reward]\nmethod = \"cdred\"\n[policy]\nalgo = \"wor
 
 std::string param(const relabel::sweeps::RunSpec& run, const std::string& key) {
   for (const auto& [k, v] : run.params)
-    if (k == key) return v;
+    if (k == key) return relabel::value_text(v);
   return "<none>";
 }
 
@@ -99,11 +99,12 @@ TEST(SweepExpand, ZipIsOuterAndVariesKeysTogether) {
     EXPECT_EQ(c.train.batch_size, int64_t{32} << (i % 3));
     EXPECT_EQ(s.runs[i].seed, 3);
   }
-  EXPECT_EQ(s.runs[4].params,
-            (std::vector<std::pair<std::string, std::string>>{{"reward.beta", "2.0"},
-                                                              {"policy.hidden", "128"},
-                                                              {"train.batch_size", "64"},
-                                                              {"seed", "3"}}));
+  // Typed as in TOML: floats stay floats, integers integers.
+  EXPECT_EQ(s.runs[4].params, (std::vector<std::pair<std::string, relabel::ConfigValue>>{
+                                  {"reward.beta", 2.0},
+                                  {"policy.hidden", int64_t{128}},
+                                  {"train.batch_size", int64_t{64}},
+                                  {"seed", int64_t{3}}}));
 }
 
 TEST(SweepExpand, RandomDrawsAreSeededAndInRange) {

@@ -1,0 +1,59 @@
+// A log line printed while a progress line is open on the terminal starts on its own line: the
+// console sink ends the progress line first (issue 17: logs that tell the truth).
+#include <gtest/gtest.h>
+#include <spdlog/spdlog.h>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/log.h"
+#include "core/progress.h"
+
+namespace {
+
+std::vector<std::string> lines(const std::string& s) {
+  std::vector<std::string> out;
+  std::istringstream in(s);
+  for (std::string l; std::getline(in, l);) out.push_back(l);
+  return out;
+}
+
+}  // namespace
+
+TEST(ProgressLog, LogLineWhileProgressIsOpenStartsAtALineStart) {
+  double t = 0.0;
+  relabel::ProgressOptions o;
+  o.tty = true;  // rewrite in place on stderr, as on a terminal
+  o.clock = [&t] { return t; };
+  testing::internal::CaptureStderr();
+  relabel::init_logging(0, 1);  // after the capture: no colour codes on a file
+  {
+    relabel::Progress p(100, "fit", o);
+    t = 2.0;
+    p.update(10);  // "\rfit 10/100 ..." and no newline: the line is open
+    spdlog::info("evaluation done");
+    t = 4.0;
+    p.update(20);  // redrawn below the log line
+    spdlog::warn("second message");
+    p.finish();
+    spdlog::info("after the end");  // no stray blank line once the progress line is closed
+  }
+  const std::string err = testing::internal::GetCapturedStderr();
+  int log_lines = 0;
+  for (std::string line : lines(err)) {
+    // A line redrawn with '\r' shows what follows the last '\r'.
+    const bool is_log =
+        line.find("] info:") != std::string::npos || line.find("] warning:") != std::string::npos;
+    if (!is_log) continue;
+    ++log_lines;
+    EXPECT_EQ(line.front(), '[') << "log line glued onto progress text: " << line;
+    EXPECT_EQ(line.find("steps/s"), std::string::npos) << line;
+  }
+  EXPECT_EQ(log_lines, 3) << err;
+  EXPECT_EQ(err.find("\n\n"), std::string::npos) << err;
+  // Both progress samples were shown, and the final line.
+  EXPECT_NE(err.find("fit 10/100"), std::string::npos) << err;
+  EXPECT_NE(err.find("fit 20/100"), std::string::npos) << err;
+  EXPECT_NE(err.find("fit 20/100 done"), std::string::npos) << err;
+}
