@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "report/report_tables.h"
 #include "report/report_writer.h"
+#include "report/seed_warning.h"
 
 namespace relabel::cli {
 namespace {
@@ -27,9 +28,11 @@ void run_report(const ReportArgs& args) {
   options.aggregate.bootstrap.seed = args.seed;
   options.plots = !args.no_plots;
   auto r = report::write_report(args.dir, options);
+  if (std::string w = report::few_seeds_warning(r.aggregation); !w.empty())
+    spdlog::warn("report: {}", w);
   spdlog::info(
       "report: {} ({} tasks, {} groups, {} plots): {}/{{summary.csv, runs.csv, report.md, "
-      "report.tex, report.html}}",
+      "report.tex, report.html, plots/}}",
       report::run_counts(r.aggregation), r.aggregation.tasks.size(), r.aggregation.groups.size(),
       r.plots, r.out_dir);
 }

@@ -168,7 +168,7 @@ std::vector<KeySpec> build_schema() {
   using R = RunConfig;
   Table t;
   t.top("name", &R::name, std::string(), "run name, used for runs/<name>")
-      .derived("the config file's stem");
+      .derived("the config file's stem (\"run\" when the configuration has no file)");
   t.top("seed", &R::seed, 0, "global seed; each rank seeds from (seed, rank)").at_least(0);
 
   // [task]
@@ -229,27 +229,30 @@ std::vector<KeySpec> build_schema() {
   t.key("policy.normalize_obs", &R::policy, &PolicyConfig::normalize_obs, true,
         "normalise observations by the dataset mean/std");
   t.key("policy.reward_scaling", &R::policy, &PolicyConfig::reward_scaling, std::string("auto"),
-        "reward scaling 1000/(max-min episode return); auto = episode_range for learners that "
-        "use it (iql) on locomotion tasks, else none")
+        "reward scaling 1000/(max-min episode return) of the rewards the policy learns from; auto "
+        "resolves per learner and task")
       .one_of({"auto", "episode_range", "none"})
-      .derived("auto: episode_range for iql on the MuJoCo locomotion tasks, else none");
+      .derived(
+          "auto: episode_range for iql on the MuJoCo locomotion tasks (hopper, walker2d, "
+          "halfcheetah), none otherwise (pendulum and mountaincar, and every other learner)");
   for (const auto* a : algos::policy_algos())
     t.declared("policy", "policy.algo", a->name, a->keys, &R::policy);
 
   // [train]
-  t.key("train.steps", &R::train, &TrainConfig::steps, 1000000, "policy gradient steps")
+  t.key("train.steps", &R::train, &TrainConfig::steps, 1000000,
+        "policy gradient steps of offline learners (online runs: train.env_steps)")
       .at_least(1);
   t.key("train.batch_size", &R::train, &TrainConfig::batch_size, 256,
         "global batch size, split evenly over the run's ranks")
       .at_least(1);
   t.key("train.eval_every", &R::train, &TrainConfig::eval_every, 5000,
-        "evaluate every this many steps")
+        "evaluate every this many steps (environment steps for online runs)")
       .at_least(1);
   t.key("train.eval_episodes", &R::train, &TrainConfig::eval_episodes, 10,
         "episodes per evaluation")
       .at_least(1);
   t.key("train.checkpoint_every", &R::train, &TrainConfig::checkpoint_every, 50000,
-        "checkpoint every this many steps; 0 = never")
+        "checkpoint every this many steps (environment steps for online runs); 0 = never")
       .at_least(0);
   t.key("train.log_every", &R::train, &TrainConfig::log_every, 1000, "log every this many steps")
       .at_least(1);

@@ -4,6 +4,7 @@
 
 #include "report/report_format.h"
 #include "report/report_text.h"
+#include "report/seed_warning.h"
 
 namespace relabel::report {
 
@@ -13,6 +14,8 @@ const char* kStyle = R"(
 body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; margin: 24px; color: #222; }
 h1 { font-size: 24px; } h2 { font-size: 19px; margin-top: 28px; } h3 { font-size: 16px; }
 p.note { color: #555; font-size: 13px; max-width: 1100px; }
+p.warning { background: #fff4e5; border-left: 4px solid #e8590c; padding: 6px 10px; max-width: 1100px; }
+.table-scroll { overflow-x: auto; max-width: 100%; }
 table { border-collapse: collapse; font-size: 13px; margin: 8px 0; }
 th, td { padding: 3px 10px; border-bottom: 1px solid #ddd; }
 thead th { border-bottom: 2px solid #444; border-top: 2px solid #444; }
@@ -20,13 +23,15 @@ tbody tr:last-child td { border-bottom: 2px solid #444; }
 td.num, th.num { text-align: right; white-space: nowrap; } td.txt, th.txt { text-align: left; }
 .plots { display: flex; flex-wrap: wrap; gap: 12px; }
 figure { margin: 0; width: 570px; } figure img { width: 100%; height: auto; border: 1px solid #eee; }
+figure.wide { width: 1150px; max-width: 100%; }
 figcaption { font-size: 12px; color: #555; }
 )";
 
 void table(std::string& out, const std::vector<std::string>& header,
            const std::vector<std::vector<std::string>>& rows, int label_columns) {
   auto cls = [&](size_t i) { return static_cast<int>(i) < label_columns ? "txt" : "num"; };
-  out += "<table>\n<thead><tr>";
+  // Wide tables (many tasks or hyperparameters) scroll inside the page instead of overflowing it.
+  out += "<div class=\"table-scroll\"><table>\n<thead><tr>";
   for (size_t i = 0; i < header.size(); ++i)
     out += fmt::format("<th class=\"{}\">{}</th>", cls(i), escape_html(header[i]));
   out += "</tr></thead>\n<tbody>\n";
@@ -36,7 +41,7 @@ void table(std::string& out, const std::vector<std::string>& header,
       out += fmt::format("<td class=\"{}\">{}</td>", cls(i), escape_html(r[i]));
     out += "</tr>\n";
   }
-  out += "</tbody></table>\n";
+  out += "</tbody></table></div>\n";
 }
 
 std::string task_text(const RunRecord& r) {
@@ -58,6 +63,8 @@ std::string render_html(const Aggregation& a, const std::vector<ReportTable>& ta
           ? ""
           : "; swept: " + escape_html(fmt::format("{}", fmt::join(a.hyperparameters, ", "))),
       RELABEL_VERSION);
+  if (std::string w = few_seeds_warning(a); !w.empty())
+    out += "<p class=\"warning\"><strong>Warning:</strong> " + escape_html(w) + ".</p>\n";
   for (const auto& t : tables) {
     out += "<h2 id=\"" + t.id + "\">" + escape_html(t.title) + "</h2>\n<p class=\"note\">" +
            escape_html(t.note) + "</p>\n";
@@ -73,8 +80,12 @@ std::string render_html(const Aggregation& a, const std::vector<ReportTable>& ta
       section = p.section;
       out += "<h3>" + escape_html(section) + "</h3>\n<div class=\"plots\">\n";
     }
-    out += "<figure><img alt=\"" + escape_html(p.title) + "\" src=\"data:image/svg+xml;base64," +
-           base64(p.svg) + "\"><figcaption>" + escape_html(p.caption) + "</figcaption></figure>\n";
+    out += std::string(p.wide ? "<figure class=\"wide\">" : "<figure>") + "<img alt=\"" +
+           escape_html(p.title) + "\" src=\"data:image/svg+xml;base64," + base64(p.svg) +
+           "\"><figcaption>" + escape_html(p.caption);
+    if (!p.file.empty())
+      out += " <a href=\"" + escape_html(p.file) + "\">" + escape_html(p.file) + "</a>";
+    out += "</figcaption></figure>\n";
   }
   if (!section.empty()) out += "</div>\n";
 

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <algorithm>
 
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -17,7 +18,9 @@
 #include <set>
 #include <sstream>
 
+#include "report/plot_colors.h"
 #include "report/report_format.h"
+#include "report/seed_warning.h"
 
 extern char** environ;
 
@@ -26,12 +29,6 @@ namespace relabel::report {
 namespace fs = std::filesystem;
 
 namespace {
-
-// Tableau 10: distinguishable, and readable by most colour-blind viewers.
-const char* const kColors[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-                               "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
-
-std::string color(size_t i) { return kColors[i % (sizeof(kColors) / sizeof(kColors[0]))]; }
 
 // gnuplot single-quoted string: '' stands for one quote, nothing else is special.
 std::string quote(const std::string& s) {
@@ -66,14 +63,30 @@ struct Series {
   std::string label;
   std::string file;
   bool band = true;  // draw a CI band (curves, profiles) or error bars (hyperparameters)
+  std::string color;
 };
 
 struct PlotJob {
   Plot plot;
+  std::string name;  // file name stem, "learning-curves-hopper-medium"
   std::string svg_path;
   std::string setup;  // axis labels, ranges, log scales
   std::vector<Series> series;
+  std::string body;  // instead of setup and series: the whole plot (multiplot, interval bars)
+  int width = 720, height = 480;
 };
+
+// A file name stem: lower-case letters, digits, '.', the rest as '-'.
+std::string slug(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    bool keep = std::isalnum(static_cast<unsigned char>(c)) || c == '.';
+    char ch = keep ? static_cast<char>(std::tolower(static_cast<unsigned char>(c))) : '-';
+    if (ch != '-' || (!out.empty() && out.back() != '-')) out += ch;
+  }
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  return out.empty() ? "plot" : out;
+}
 
 class ScriptBuilder {
  public:
@@ -101,18 +114,24 @@ class ScriptBuilder {
     for (const auto& j : jobs_) {
       s += "reset\n";
       // Legend under the plot (several columns) so long method labels never squeeze the axes.
-      s += "set terminal svg size 720,480 fixed noenhanced font 'DejaVu Sans,13' "
-           "background '#ffffff'\n";
+      s += fmt::format(
+          "set terminal svg size {},{} fixed noenhanced font 'DejaVu Sans,13' "
+          "background '#ffffff'\n",
+          j.width, j.height);
       s += "set output " + quote(j.svg_path) + "\n";
       s += "set datafile missing 'NaN'\n";
       s += "set grid lc rgb '#dddddd'\nset border lc rgb '#555555'\n";
       s += "set key outside center bottom horizontal reverse Left samplen 2 maxcols 3\n";
+      if (!j.body.empty()) {
+        s += j.body + "set output\n";
+        continue;
+      }
       s += "set title " + quote(j.plot.title) + "\n";
       s += j.setup;
       std::vector<std::string> parts;
       for (size_t i = 0; i < j.series.size(); ++i) {
         const auto& se = j.series[i];
-        std::string f = quote(se.file), c = quote(color(i));
+        std::string f = quote(se.file), c = quote(se.color);
         if (se.band) {
           parts.push_back(f + " using 1:3:4 with filledcurves fc rgb " + c +
                           " fs transparent solid 0.2 noborder notitle");
@@ -149,12 +168,14 @@ std::string top_note(const Aggregation& a, size_t shown) {
              : "";
 }
 
-void learning_curves(const Aggregation& a, ScriptBuilder& b, size_t max_series) {
+void learning_curves(const Aggregation& a, ScriptBuilder& b, MethodColors& colors,
+                     size_t max_series) {
   auto groups = plotted_groups(a, max_series);
   for (size_t t = 0; t < a.tasks.size(); ++t) {
     PlotJob job;
     job.plot.section = "Learning curves";
     job.plot.title = a.tasks[t].label();
+    job.name = "learning-curves-" + a.tasks[t].label();
     job.plot.caption = "Normalised evaluation score during training on " + a.tasks[t].label() +
                        ": mean over seeds with its 95% bootstrap CI." + top_note(a, groups.size());
     // Steps in thousands or millions: full step counts (200000, 400000, ...) overlapped on the
@@ -173,7 +194,8 @@ void learning_curves(const Aggregation& a, ScriptBuilder& b, size_t max_series) 
       if (curve.empty()) continue;
       std::vector<std::vector<double>> rows;
       for (const auto& p : curve) rows.push_back({p.step / scale, p.mean, p.ci.lo, p.ci.hi});
-      job.series.push_back({a.groups[g].label, b.data_file(rows), true});
+      job.series.push_back(
+          {a.groups[g].label, b.data_file(rows), true, colors.of(a.groups[g].label)});
     }
     if (!job.series.empty()) b.add(std::move(job));
   }
@@ -194,7 +216,8 @@ std::pair<double, Interval> pooled_iqm(const Aggregation& a, const std::vector<i
   return {100 * iqm(pooled(s)), {100 * ci[0].lo, 100 * ci[0].hi}};
 }
 
-void hyperparameter_plots(const Aggregation& a, ScriptBuilder& b, size_t max_series) {
+void hyperparameter_plots(const Aggregation& a, ScriptBuilder& b, MethodColors& colors,
+                          size_t max_series) {
   for (size_t k = 0; k < a.hyperparameters.size(); ++k) {
     const std::string& name = a.hyperparameters[k];
     // Series: method plus the other hyperparameters; points: this one's numeric values.
@@ -219,6 +242,7 @@ void hyperparameter_plots(const Aggregation& a, ScriptBuilder& b, size_t max_ser
     PlotJob job;
     job.plot.section = "Score against hyperparameters";
     job.plot.title = "IQM against " + name;
+    job.name = "iqm-against-" + name;
     job.plot.caption = "Interquartile mean of the normalised final score across tasks against " +
                        name + ", with 95% stratified-bootstrap CIs; one line per " +
                        (marginal ? "method, pooling the runs of the other hyperparameters."
@@ -240,18 +264,19 @@ void hyperparameter_plots(const Aggregation& a, ScriptBuilder& b, size_t max_ser
           rows.push_back({x, v, ci.lo, ci.hi});
         }
       }
-      job.series.push_back({label, b.data_file(rows), false});
+      job.series.push_back({label, b.data_file(rows), false, colors.of(label)});
     }
     b.add(std::move(job));
   }
 }
 
-void profiles(const Aggregation& a, ScriptBuilder& b, size_t max_series) {
+void profiles(const Aggregation& a, ScriptBuilder& b, MethodColors& colors, size_t max_series) {
   auto groups = plotted_groups(a, max_series);
   if (groups.empty()) return;
   PlotJob job;
   job.plot.section = "Performance profiles";
   job.plot.title = "Performance profiles";
+  job.name = "performance-profiles";
   job.plot.caption =
       "Fraction of runs (all tasks pooled) whose normalised final score exceeds τ, with 95% "
       "stratified-bootstrap bands." +
@@ -264,9 +289,169 @@ void profiles(const Aggregation& a, ScriptBuilder& b, size_t max_series) {
     const Group& grp = a.groups[g];
     for (size_t i = 0; i < a.taus.size(); ++i)
       rows.push_back({a.taus[i], grp.profile[i], grp.profile_ci[i].lo, grp.profile_ci[i].hi});
-    job.series.push_back({grp.label, b.data_file(rows), true});
+    job.series.push_back({grp.label, b.data_file(rows), true, colors.of(grp.label)});
   }
   b.add(std::move(job));
+}
+
+// gnuplot ytics with text labels at 0, 1, ...: "('a' 0, 'b' 1)"; empty labels when !labelled.
+std::string label_tics(const std::vector<std::string>& labels, bool labelled) {
+  std::vector<std::string> parts;
+  for (size_t i = 0; i < labels.size(); ++i)
+    parts.push_back(quote(labelled ? labels[i] : "") + " " + std::to_string(i));
+  return "(" + fmt::format("{}", fmt::join(parts, ", ")) + ")";
+}
+
+// One horizontal interval bar (coloured, translucent) with the point estimate as a black tick;
+// rows: point lo hi y. Bars of groups with too few seeds have NaN ends: only the tick is drawn.
+std::string interval_bars(const std::string& file, const std::string& color,
+                          const std::string& label) {
+  std::string f = quote(file);
+  return f + " using 2:4:2:3:($4-0.32):($4+0.32) with boxxyerror fc rgb " + quote(color) +
+         " fs solid 0.6 noborder lc rgb " + quote(color) + " title " + quote(label) + ", \\\n  " +
+         f + " using 1:($4-0.36):(0):(0.72) with vectors nohead lw 2 lc rgb '#222222' notitle";
+}
+
+// rliable's aggregate-metric plot: one panel per metric (IQM, mean, median, optimality gap),
+// one row per group, the 95% CI as a bar and the point estimate as a tick.
+void aggregate_intervals(const Aggregation& a, ScriptBuilder& b, MethodColors& colors,
+                         size_t max_series) {
+  auto groups = plotted_groups(a, max_series);
+  if (groups.empty()) return;
+  const size_t n = groups.size();
+  std::vector<std::string> labels(n);
+  for (size_t k = 0; k < n; ++k) labels[n - 1 - k] = a.groups[groups[k]].label;  // best on top
+  struct Metric {
+    const char* title;
+    double Aggregates::*point;
+    Interval Group::*ci;
+  };
+  const Metric metrics[] = {
+      {"IQM", &Aggregates::iqm, &Group::iqm_ci},
+      {"Mean", &Aggregates::mean, &Group::mean_ci},
+      {"Median", &Aggregates::median, &Group::median_ci},
+      {"Optimality gap", &Aggregates::optimality_gap, &Group::optimality_gap_ci}};
+  PlotJob job;
+  job.plot.section = "Aggregate metrics";
+  job.plot.title = "Aggregate metrics";
+  job.plot.wide = true;
+  job.name = "aggregate-metrics";
+  job.plot.caption =
+      "Aggregate normalised final scores across tasks with 95% stratified-bootstrap CIs (bars; "
+      "the tick is the point estimate). Higher is better except for the optimality gap." +
+      top_note(a, n);
+  if (!few_seed_groups(a).empty())
+    job.plot.caption += " Groups with fewer than 3 seeds have no bar (interval n/a).";
+  job.width = 1140;
+  job.height = 110 + 34 * static_cast<int>(n);
+  // Fixed panel margins (screen fractions): the first panel's labels take the left 24%.
+  const double left = 0.24, panel = (0.985 - left) / 4;
+  std::string body = "set multiplot layout 1,4\nunset key\nset grid xtics lc rgb '#dddddd'\n";
+  body += fmt::format("set yrange [-0.6:{}]\nset border 1 lc rgb '#555555'\n", n - 0.4);
+  body += "set xlabel 'normalised score'\nset xtics nomirror\nset ytics scale 0\n";
+  body += "set bmargin at screen " + fmt::format("{:.4f}", 60.0 / job.height) + "\n";
+  body += "set tmargin at screen " + fmt::format("{:.4f}", 1 - 34.0 / job.height) + "\n";
+  for (size_t m = 0; m < 4; ++m) {
+    body += fmt::format("set lmargin at screen {:.4f}\nset rmargin at screen {:.4f}\n",
+                        left + m * panel + (m ? 0.012 : 0), left + (m + 1) * panel - 0.012);
+    body += "set title " + quote(metrics[m].title) + "\n";
+    body += "set ytics " + label_tics(labels, m == 0) + "\n";
+    std::vector<std::string> parts;
+    for (size_t k = 0; k < n; ++k) {
+      const Group& g = a.groups[groups[k]];
+      const Interval ci = g.*(metrics[m].ci);
+      const bool few = group_seeds(g) < kMinSeedsForInterval;
+      const double y = static_cast<double>(n - 1 - k);
+      std::string file =
+          b.data_file({{g.point.*(metrics[m].point), few ? NAN : ci.lo, few ? NAN : ci.hi, y}});
+      parts.push_back(interval_bars(file, colors.of(g.label), g.label));
+    }
+    body += "plot " + fmt::format("{}", fmt::join(parts, ", \\\n  ")) + "\n";
+  }
+  body += "unset multiplot\n";
+  job.body = body;
+  b.add(std::move(job));
+}
+
+// rliable's probability-of-improvement plot: one row per pair, P(X > Y) with its 95% CI, X on
+// the left axis, Y on the right, coloured by X. Pairs: every pair of the compared groups (X the
+// better by IQM) when they are few, else the best group against each other one.
+void improvement_plot(const Aggregation& a, ScriptBuilder& b, MethodColors& colors) {
+  std::vector<int> ranked;
+  for (int g : a.ranked_groups())
+    if (std::find(a.compared.begin(), a.compared.end(), g) != a.compared.end()) ranked.push_back(g);
+  if (ranked.size() < 2) return;
+  std::vector<std::pair<int, int>> pairs;
+  const size_t kMaxRows = 12;
+  for (size_t i = 0; i < ranked.size(); ++i)
+    for (size_t j = i + 1; j < ranked.size(); ++j)
+      if (ranked.size() <= 5 || i == 0) pairs.push_back({ranked[i], ranked[j]});
+  std::vector<const Improvement*> rows;
+  std::vector<std::pair<int, int>> shown;
+  for (auto [x, y] : pairs) {
+    const Improvement* imp = a.improvement(x, y);
+    if (imp && !std::isnan(imp->probability) && shown.size() < kMaxRows) {
+      rows.push_back(imp);
+      shown.push_back({x, y});
+    }
+  }
+  if (rows.empty()) return;
+  const size_t n = rows.size();
+  std::vector<std::string> left(n), right(n);
+  for (size_t k = 0; k < n; ++k) {
+    left[n - 1 - k] = a.groups[shown[k].first].label;
+    right[n - 1 - k] = a.groups[shown[k].second].label;
+  }
+  PlotJob job;
+  job.plot.section = "Probability of improvement";
+  job.plot.title = "Probability of improvement";
+  job.name = "probability-of-improvement";
+  job.plot.wide = true;
+  job.plot.caption =
+      "P(X > Y): the probability that a run of the group on the left (X) scores higher than a run "
+      "of the group on the right (Y) on the same task, averaged over tasks, with 95% "
+      "stratified-bootstrap CIs (bars; the tick is the estimate). Above 0.5: X tends to win.";
+  if (ranked.size() > 5) job.plot.caption += " Shown: the best group against each other one.";
+  job.width = 1140;
+  job.height = 110 + 34 * static_cast<int>(n);
+  std::string body = "unset key\nset grid xtics lc rgb '#dddddd'\nset border 1 lc rgb '#555555'\n";
+  body += fmt::format("set yrange [-0.6:{}]\nset y2range [-0.6:{}]\nset xrange [0:1]\n", n - 0.4,
+                      n - 0.4);
+  body += "set title " + quote(job.plot.title) + "\nset xlabel 'P(X > Y)'\nset xtics nomirror\n";
+  body += "set lmargin at screen 0.3\nset rmargin at screen 0.7\n";
+  body += "set ytics scale 0 " + label_tics(left, true) + "\n";
+  body += "set y2tics scale 0 " + label_tics(right, true) + "\n";
+  body += "set arrow from 0.5, graph 0 to 0.5, graph 1 nohead dt 2 lc rgb '#888888'\n";
+  std::vector<std::string> parts;
+  for (size_t k = 0; k < n; ++k) {
+    const Improvement& imp = *rows[k];
+    const Group &x = a.groups[shown[k].first], &y = a.groups[shown[k].second];
+    const bool few = std::min(group_seeds(x), group_seeds(y)) < kMinSeedsForInterval;
+    std::string file = b.data_file({{imp.probability, few ? NAN : imp.ci.lo, few ? NAN : imp.ci.hi,
+                                     static_cast<double>(n - 1 - k)}});
+    parts.push_back(interval_bars(file, colors.of(x.label), x.label));
+  }
+  body += "plot " + fmt::format("{}", fmt::join(parts, ", \\\n  ")) + "\n";
+  job.body = body;
+  b.add(std::move(job));
+}
+
+// Every plot, in the order report.html shows them: rliable's summaries first.
+void build_plots(const Aggregation& a, ScriptBuilder& b, int max_series) {
+  size_t n = static_cast<size_t>(std::max(1, max_series));
+  MethodColors colors(a);
+  aggregate_intervals(a, b, colors, n);
+  improvement_plot(a, b, colors);
+  profiles(a, b, colors, n);
+  learning_curves(a, b, colors, n);
+  hyperparameter_plots(a, b, colors, n);
+  // Unique file names, relative to the report.
+  std::set<std::string> used;
+  for (auto& j : b.jobs()) {
+    std::string stem = slug(j.name), name = stem;
+    for (int i = 2; !used.insert(name).second; ++i) name = stem + "-" + std::to_string(i);
+    j.plot.file = "plots/" + name + ".svg";
+  }
 }
 
 std::string read_all(const std::string& path) {
@@ -308,15 +493,18 @@ std::optional<std::string> find_gnuplot() {
   return std::nullopt;
 }
 
+std::string plot_script(const Aggregation& a, const std::string& dir, int max_series) {
+  ScriptBuilder b(dir);
+  build_plots(a, b, max_series);
+  return b.script();
+}
+
 PlotSet draw_plots(const Aggregation& a, const std::string& gnuplot, int max_series) {
   PlotSet out;
   try {
     TempDir tmp;
     ScriptBuilder b(tmp.path());
-    size_t n = static_cast<size_t>(std::max(1, max_series));
-    learning_curves(a, b, n);
-    hyperparameter_plots(a, b, n);
-    profiles(a, b, n);
+    build_plots(a, b, max_series);
     if (b.jobs().empty()) return out;
     std::string script = tmp.path() + "/report.gp", log = tmp.path() + "/gnuplot.log";
     {

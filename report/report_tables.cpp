@@ -2,10 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 
 #include "report/report_format.h"
+#include "report/seed_warning.h"
 
 namespace relabel::report {
 
@@ -62,7 +64,8 @@ ReportTable aggregate_table(const Aggregation& a) {
   t.note = fmt::format(
       "Across tasks, 95% stratified-bootstrap CIs ({} repetitions, seed {}). IQM: interquartile "
       "mean of all runs; mean and median: of the per-task means; optimality gap: 100 − mean of "
-      "min(score, 100) (lower is better).",
+      "min(score, 100) (lower is better). Groups with fewer than 3 seeds on a task show n/a "
+      "(n = seeds) for the interval.",
       a.bootstrap.reps, a.bootstrap.seed);
   std::set<std::vector<bool>> coverage;
   for (const auto& g : a.groups) {
@@ -82,10 +85,11 @@ ReportTable aggregate_table(const Aggregation& a) {
     auto row = group_columns(a, g);
     row.push_back(std::to_string(g.n_tasks));
     row.push_back(std::to_string(g.n_done));
-    row.push_back(format_with_ci(g.point.iqm, g.iqm_ci));
-    row.push_back(format_with_ci(g.point.mean, g.mean_ci));
-    row.push_back(format_with_ci(g.point.median, g.median_ci));
-    row.push_back(format_with_ci(g.point.optimality_gap, g.optimality_gap_ci));
+    const int n = group_seeds(g);
+    row.push_back(format_with_ci_or_na(g.point.iqm, g.iqm_ci, n));
+    row.push_back(format_with_ci_or_na(g.point.mean, g.mean_ci, n));
+    row.push_back(format_with_ci_or_na(g.point.median, g.median_ci, n));
+    row.push_back(format_with_ci_or_na(g.point.optimality_gap, g.optimality_gap_ci, n));
     t.rows.push_back(row);
   }
   return t;
@@ -106,7 +110,8 @@ ReportTable improvement_table(const Aggregation& a) {
     std::vector<std::string> row{a.groups[i].label};
     for (int j : a.compared) {
       const Improvement* imp = i == j ? nullptr : a.improvement(i, j);
-      row.push_back(imp ? format_with_ci(imp->probability, imp->ci, 2) : "–");
+      const int n = std::min(group_seeds(a.groups[i]), group_seeds(a.groups[j]));
+      row.push_back(imp ? format_with_ci_or_na(imp->probability, imp->ci, n, 2) : "–");
     }
     t.rows.push_back(row);
   }

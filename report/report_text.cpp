@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "report/report_format.h"
+#include "report/seed_warning.h"
 
 namespace relabel::report {
 
@@ -36,7 +37,8 @@ std::string params_text(const RunRecord& r) {
   return s.empty() ? "–" : s;
 }
 
-std::string render_markdown(const Aggregation& a, const std::vector<ReportTable>& tables) {
+std::string render_markdown(const Aggregation& a, const std::vector<ReportTable>& tables,
+                            const std::vector<Plot>& plots, const std::string& plots_note) {
   std::string out = "# relabel report\n\n";
   out +=
       fmt::format("Source: `{}` — {}. {} task{}, {} group{}", a.dir, run_counts(a), a.tasks.size(),
@@ -44,10 +46,16 @@ std::string render_markdown(const Aggregation& a, const std::vector<ReportTable>
   if (!a.hyperparameters.empty())
     out += fmt::format("; swept: {}", fmt::join(a.hyperparameters, ", "));
   out += fmt::format(". relabel {}.\n", RELABEL_VERSION);
+  if (std::string w = few_seeds_warning(a); !w.empty())
+    out += "\n> **Warning:** " + escape_markdown(w) + ".\n";
   for (const auto& t : tables) {
     out += "\n## " + t.title + "\n\n" + t.note + "\n\n";
     markdown_table(out, t.header, t.rows, t.label_columns);
   }
+  out += "\n## Plots\n\n";
+  if (plots.empty()) out += (plots_note.empty() ? "No plots." : plots_note) + "\n";
+  for (const auto& p : plots)
+    out += "### " + p.title + "\n\n![" + p.title + "](" + p.file + ")\n\n" + p.caption + "\n\n";
   out += "\n## Missing runs\n\n";
   if (a.failed.empty() && a.pending.empty() && a.malformed.empty()) {
     out += "Nothing is missing: every run finished.\n";
@@ -89,6 +97,7 @@ std::string render_latex(const Aggregation& a, const std::vector<ReportTable>& t
       "% relabel report of {} ({}).\n"
       "% Needs \\usepackage{{booktabs}} and \\usepackage{{graphicx}} (wide tables are resized).\n",
       a.dir, run_counts(a));
+  if (std::string w = few_seeds_warning(a); !w.empty()) out += "% Warning: " + w + ".\n";
   for (const auto& t : tables) {
     bool wide = t.header.size() > 6;
     out += "\n\\begin{table}[t]\n\\centering\n\\small\n";

@@ -4,13 +4,17 @@
 #include <vector>
 
 #include "report/aggregate.h"
+#include "report/report_plots.h"
 #include "report/report_tables.h"
 
 namespace relabel::report {
 
-// GitHub-flavoured Markdown: the tables, then the "Missing runs" section (failed runs with their
-// messages, pending runs, malformed files).
-std::string render_markdown(const Aggregation& a, const std::vector<ReportTable>& tables);
+// GitHub-flavoured Markdown: a warning naming the groups with fewer than 3 seeds, the tables,
+// the plots (links to their SVG files, Plot::file) or `plots_note` when there are none, then
+// the "Missing runs" section (failed runs with their messages, pending runs, malformed files).
+std::string render_markdown(const Aggregation& a, const std::vector<ReportTable>& tables,
+                            const std::vector<Plot>& plots = {},
+                            const std::string& plots_note = "");
 
 // LaTeX fragments to paste into a paper: one booktabs table per report table.
 std::string render_latex(const Aggregation& a, const std::vector<ReportTable>& tables);

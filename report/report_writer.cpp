@@ -63,9 +63,6 @@ ReportResult write_report(const std::string& dir, const ReportOptions& options) 
   result.files = write_csv_files(a, result.out_dir);
   result.files.push_back(runs_csv);
   auto tables = report_tables(a);
-  write_text(result.out_dir + "/report.md", render_markdown(a, tables), result.files);
-  write_text(result.out_dir + "/report.tex", render_latex(a, tables), result.files);
-
   std::vector<Plot> plots;
   std::string plots_note;
   if (!options.plots) {
@@ -86,6 +83,12 @@ ReportResult write_report(const std::string& dir, const ReportOptions& options) 
          "(install gnuplot-nox)");
   }
   result.plots = static_cast<int>(plots.size());
+  // The plots as SVG files too, for report.md and papers (report.html embeds them).
+  if (!plots.empty()) fs::create_directories(result.out_dir + "/plots", ec);
+  for (const auto& p : plots) write_text(result.out_dir + "/" + p.file, p.svg, result.files);
+  write_text(result.out_dir + "/report.md", render_markdown(a, tables, plots, plots_note),
+             result.files);
+  write_text(result.out_dir + "/report.tex", render_latex(a, tables), result.files);
   write_text(result.out_dir + "/report.html", render_html(a, tables, plots, plots_note),
              result.files);
   return result;

@@ -13,6 +13,7 @@ RELABEL_REGISTER_POLICY_ALGO([] {
   PolicyAlgoInfo a;
   a.name = "bc";
   a.doc = "behaviour cloning (MSE on the dataset's actions)";
+  a.paper = "CORL's BC (Tarasov et al., NeurIPS 2023)";
   a.make_offline = [](const OfflineOptions& o, GradSync& sync) {
     return std::make_unique<Bc>(o, sync);
   };

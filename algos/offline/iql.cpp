@@ -21,7 +21,7 @@ RELABEL_REGISTER_POLICY_ALGO([] {
   PolicyAlgoInfo a;
   a.name = "iql";
   a.doc = "implicit Q-learning: expectile value, advantage-weighted actor";
-  a.paper = "Kostrikov et al., ICLR 2022; CORL defaults";
+  a.paper = "Kostrikov, Nair & Levine, ICLR 2022; CORL defaults (Tarasov et al., NeurIPS 2023)";
   a.episode_range_scaling = true;
   a.keys = {
       param("expectile", 0.7, "IQL expectile of the value loss").in(0, 1, true, true),

@@ -21,7 +21,7 @@ RELABEL_REGISTER_POLICY_ALGO([] {
   PolicyAlgoInfo a;
   a.name = "td3bc";
   a.doc = "TD3 with a behaviour-cloning term on the actor";
-  a.paper = "Fujimoto & Gu, NeurIPS 2021; CORL defaults";
+  a.paper = "Fujimoto & Gu, NeurIPS 2021; CORL defaults (Tarasov et al., NeurIPS 2023)";
   a.keys = {
       param("alpha", 2.5, "TD3+BC alpha (Q-term weight)").at_least(0),
       param("policy_noise", 0.2, "TD3+BC target policy noise (times max_action)").at_least(0),

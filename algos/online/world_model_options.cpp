@@ -17,7 +17,7 @@ RELABEL_REGISTER_POLICY_ALGO([] {
   PolicyAlgoInfo a;
   a.name = "world_model";
   a.doc = "online TD-MPC2-style latent world-model agent";
-  a.paper = "Hansen et al., ICLR 2024 (TD-MPC2)";
+  a.paper = "TD-MPC2: Hansen, Su & Wang, ICLR 2024";
   a.online = true;
   a.keys = {
       param("preset", "cpu-small", "world-model size preset")
@@ -25,7 +25,7 @@ RELABEL_REGISTER_POLICY_ALGO([] {
           .derived_as("cpu-small when parallel.device = cpu, else 1M"),
       param("mppi", false, "world model: plan with MPPI instead of acting with the policy prior"),
       param("horizon", 3, "world model: rollout/planning horizon").at_least(1),
-      param("num_q", 2, "world model: Q ensemble size").at_least(2),
+      param("num_q", 2, "world model: Q ensemble size (the 5M preset uses at least 5)").at_least(2),
       param("two_hot", true,
             "world model: two-hot (101 symlog bins) reward/value heads instead of scalar"),
       param("seed_steps", 0,

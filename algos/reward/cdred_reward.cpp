@@ -22,7 +22,7 @@ RELABEL_REGISTER_REWARD_METHOD([] {
   RewardMethodInfo m;
   m.name = "cdred";
   m.doc = "coupled distributional random expert distillation on the world model's latents";
-  m.paper = "CDRED, arXiv 2505.02228";
+  m.paper = "CDRED: Li, Huang & Su, arXiv:2505.02228, 2025";
   m.offline = false;
   m.online = true;
   m.needs_demonstrations = true;

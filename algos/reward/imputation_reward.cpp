@@ -19,7 +19,7 @@ RELABEL_REGISTER_REWARD_METHOD([] {
   RewardMethodInfo m;
   m.name = "imputation";
   m.doc = "an MLP reward fitted on the labelled fraction imputes the unlabelled rows";
-  m.paper = "reward imputation, arXiv 2407.10839";
+  m.paper = "Romeo & Bagdanov, arXiv:2407.10839, 2024";
   m.needs_true_rewards = true;
   m.needs_labelled_subset = true;
   m.default_label_fraction = 0.01;

@@ -18,7 +18,7 @@ RELABEL_REGISTER_REWARD_METHOD([] {
   RewardMethodInfo m;
   m.name = "reload";
   m.doc = "self-distilled RND reward from the K best expert trajectories";
-  m.paper = "ReLOAD, arXiv 2507.12815";
+  m.paper = "ReLOAD: Chaudhary & Behera, arXiv:2507.12815, 2025";
   m.needs_demonstrations = true;
   m.keys = {
       param("alpha", 1.0, "ReLOAD reward scale alpha in alpha*exp(-beta*e/mean_e)").positive(),

@@ -1,7 +1,8 @@
-// report.html in headless Chromium: the screenshot shows the plots (coloured lines and bands),
-// and the same report without plots shows none.
+// report.html in headless Chromium: the screenshot shows the plots (coloured lines and bands,
+// rliable's interval bars), and the same report without plots shows none.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <iostream>
 
 #include "tests/report/browser.h"
@@ -56,4 +57,23 @@ TEST(ReportBrowser, ScreenshotShowsThePlots) {
   EXPECT_GT(p.colours, 1000u);
   EXPECT_GT(p.saturated, 8000u);
   EXPECT_LT(t.saturated, 500u);
+
+  // The interval bars of the aggregate-metrics and improvement plots, which come first: the best
+  // group's colour (Tableau blue 31,119,180) at the bars' opacity 0.6 on white; the curves'
+  // bands (opacity 0.2) are lighter.
+  auto bar_pixels = [](const Image& img) {
+    size_t n = 0;
+    for (size_t i = 0; i + 2 < img.rgb.size(); i += 3)
+      n += std::abs(img.rgb[i] - 121) <= 4 && std::abs(img.rgb[i + 1] - 173) <= 4 &&
+           std::abs(img.rgb[i + 2] - 210) <= 4;
+    return n;
+  };
+  std::cout << "interval-bar pixels with plots " << bar_pixels(with) << ", without "
+            << bar_pixels(without) << "\n";
+  EXPECT_GT(bar_pixels(with), 400u);
+  EXPECT_EQ(bar_pixels(without), 0u);
+  // Keep the screenshot for a look (RELABEL_REPORT_SCREENSHOT=/path/to/shot.png).
+  if (const char* keep = std::getenv("RELABEL_REPORT_SCREENSHOT"))
+    std::filesystem::copy_file(dir.path() + "/plots.png", keep,
+                               std::filesystem::copy_options::overwrite_existing);
 }

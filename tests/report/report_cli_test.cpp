@@ -156,9 +156,10 @@ TEST(ReportCli, HtmlEmbedsGnuplotSvgsAndNothingExternal) {
   EXPECT_EQ(r.output.find("warning"), std::string::npos) << r.output;
   EXPECT_FALSE(exists(dir / "report.html")) << "--out must redirect every file";
   std::string html = read_file(out.path() + "/r/report.html");
-  // 2 learning-curve panels (one per task) + 1 performance profile; no swept hyperparameter.
-  EXPECT_EQ(count(html, "<img alt="), 3u);
-  EXPECT_EQ(count(html, "src=\"data:image/svg+xml;base64,"), 3u);
+  // Aggregate metrics, probability of improvement, 1 performance profile, 2 learning-curve
+  // panels (one per task); no swept hyperparameter.
+  EXPECT_EQ(count(html, "<img alt="), 5u);
+  EXPECT_EQ(count(html, "src=\"data:image/svg+xml;base64,"), 5u);
   EXPECT_NE(html.find("<h3>Learning curves</h3>"), std::string::npos);
   EXPECT_NE(html.find("<h3>Performance profiles</h3>"), std::string::npos);
   EXPECT_EQ(html.find("src=\"http"), std::string::npos);
@@ -206,4 +207,62 @@ TEST(ReportCli, MalformedResultIsWarnedAndListed) {
   std::string md = read_file(dir / "report.md");
   EXPECT_NE(md.find("### Malformed files (1)"), std::string::npos);
   EXPECT_NE(md.find("(1 malformed file)"), std::string::npos);
+}
+
+TEST(ReportCli, GroupsWithFewerThanThreeSeedsAreWarnedAndShowNoInterval) {
+  TempDir dir("report-few-seeds");
+  // bc: 1 seed per task, iql: 2 seeds on one task, td3_bc: 3 seeds (enough).
+  const std::pair<const char*, int> methods[] = {{"bc", 1}, {"iql", 2}, {"td3_bc", 3}};
+  for (auto [method, seeds] : methods)
+    for (int s = 0; s < seeds; ++s) {
+      relabel::test::SyntheticRun r;
+      r.id = std::string(method) + std::to_string(s);
+      r.task = "hopper";
+      r.dataset = "hopper-medium";
+      r.method = method;
+      r.params = {{"seed", s}};
+      r.final_score = 50 + 10 * seeds + s;
+      relabel::test::write_run(dir.path(), r);
+    }
+  auto r = run_relabel("report " + dir.path() + " --no-plots --bootstrap-reps 100");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  // The text output, report.md and report.html name the groups with too few seeds.
+  const std::string warning = "fewer than 3 seeds in 2 groups: bc (n = 1), iql (n = 2)";
+  EXPECT_EQ(count(r.output, warning), 1u) << r.output;
+  EXPECT_NE(r.output.find("warning"), std::string::npos) << r.output;
+  std::string md = read_file(dir / "report.md"), html = read_file(dir / "report.html");
+  EXPECT_NE(md.find("> **Warning:** " + warning), std::string::npos) << md;
+  EXPECT_NE(html.find("<p class=\"warning\"><strong>Warning:</strong> " + warning),
+            std::string::npos)
+      << html;
+  EXPECT_NE(read_file(dir / "report.tex").find("% Warning: " + warning), std::string::npos);
+  // Their intervals are n/a, not a degenerate [x, x]; td3_bc keeps its interval.
+  EXPECT_NE(md.find("| bc | 1 | 1 | 60.0 n/a (n = 1) |"), std::string::npos) << md;
+  EXPECT_TRUE(std::regex_search(md, std::regex(R"(\| iql \| 1 \| 2 \| [0-9.]+ n/a \(n = 2\) \|)")))
+      << md;
+  EXPECT_TRUE(std::regex_search(md, std::regex(R"(\| td3_bc \| 1 \| 3 \| [0-9.]+ \[[0-9.]+, )")))
+      << md;
+  EXPECT_NE(md.find("1.00 n/a (n = 1)"), std::string::npos) << md;
+  EXPECT_EQ(md.find("1.00 [1.00, 1.00]"), std::string::npos) << md;
+
+  // Enough seeds everywhere: no warning.
+  TempDir full("report-enough-seeds");
+  relabel::test::write_standard_sweep(full.path());
+  r = run_relabel("report " + full.path() + " --no-plots --bootstrap-reps 100");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.find("fewer than 3 seeds"), std::string::npos) << r.output;
+  EXPECT_EQ(read_file(full / "report.md").find("Warning"), std::string::npos);
+}
+
+TEST(ReportCli, HtmlTablesScrollInsteadOfOverflowing) {
+  TempDir dir("report-scroll");
+  relabel::test::write_standard_sweep(dir.path());
+  auto r = run_relabel("report " + dir.path() + " --no-plots --bootstrap-reps 100");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  std::string html = read_file(dir / "report.html");
+  EXPECT_NE(html.find(".table-scroll { overflow-x: auto;"), std::string::npos);
+  const size_t tables = count(html, "<table>");
+  EXPECT_GE(tables, 3u);  // per task, aggregate, improvement, missing runs
+  EXPECT_EQ(count(html, "<div class=\"table-scroll\"><table>"), tables);
+  EXPECT_EQ(count(html, "</table></div>"), tables);
 }
