@@ -58,12 +58,7 @@ std::map<std::string, double> Bc::update(const Batch& batch) {
 }
 
 ActorWeights Bc::actor_weights() const {
-  ActorWeights a;
-  a.layers = actor_.copy_layers();
-  a.tanh_output = actor_.shape().tanh_output;
-  a.max_action = o_.max_action;
-  a.clamp = false;  // act() clamps too
-  return a;
+  return offline_detail::actor_weights_of(actor_, o_.max_action, /*clamp=*/false);
 }
 
 torch::Tensor Bc::act(const torch::Tensor& obs) {

@@ -86,4 +86,13 @@ void check_algo(torch::serialize::InputArchive& archive, const std::string& algo
                 "'");
 }
 
+ActorWeights actor_weights_of(const FastMlp& actor, double max_action, bool clamp) {
+  ActorWeights a;
+  a.layers = actor.copy_layers();
+  a.tanh_output = actor.shape().tanh_output;
+  a.max_action = max_action;
+  a.clamp = clamp;
+  return a;
+}
+
 }  // namespace relabel::algos::offline_detail

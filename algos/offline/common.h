@@ -8,6 +8,7 @@
 #include <string>
 
 #include "algos/batch.h"
+#include "algos/nets/fast_mlp.h"
 #include "algos/nets/flat_params.h"
 #include "algos/offline/learner.h"
 
@@ -30,5 +31,8 @@ void load_values(torch::serialize::InputArchive& archive, const std::string& key
 void save_algo(torch::serialize::OutputArchive& archive, const std::string& algo);
 // Throws when the archive was written by a different algorithm.
 void check_algo(torch::serialize::InputArchive& archive, const std::string& algo);
+
+// `actor` as what `relabel export` writes (clamp: act() clamps its output to +-max_action).
+ActorWeights actor_weights_of(const FastMlp& actor, double max_action, bool clamp);
 
 }  // namespace relabel::algos::offline_detail

@@ -233,12 +233,7 @@ std::map<std::string, double> Iql::update(const Batch& batch) {
 }
 
 ActorWeights Iql::actor_weights() const {
-  ActorWeights a;
-  a.layers = actor_.copy_layers();
-  a.tanh_output = actor_.shape().tanh_output;
-  a.max_action = o_.max_action;
-  a.clamp = true;  // act() clamps too
-  return a;
+  return offline_detail::actor_weights_of(actor_, o_.max_action, /*clamp=*/true);
 }
 
 torch::Tensor Iql::act(const torch::Tensor& obs) {

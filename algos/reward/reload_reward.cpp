@@ -111,7 +111,7 @@ void ReloadReward::fit(const RewardSupervision& sup, GradSync& sync) {
   int64_t loss_count = 0;
   for (int64_t step = 0; step < options_.predictor_steps; ++step) {
     adam.zero_grad();
-    double step_loss = kNaN;
+    double step_loss = kReloadNaN;
     if (rows > 0) {
       torch::Tensor idx = sample_rows(rows, batch, gen, device_);
       torch::Tensor xb = x.index_select(0, idx);

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "tests/support/test_support.h"
+#include "tests/support/tfevents.h"
 
 namespace relabel::io {
 namespace {
@@ -18,26 +19,10 @@ namespace {
 using nlohmann::json;
 using relabel::test::TempDir;
 
-std::vector<json> decode(const std::string& path) {
-  auto r = relabel::test::run_command("/usr/bin/python3 " + std::string(RELABEL_SOURCE_DIR) +
-                                      "/tests/io/decode_tfevents.py " + path);
-  EXPECT_EQ(r.exit_code, 0) << r.output;
-  std::vector<json> events;
-  std::istringstream lines(r.output);
-  for (std::string line; std::getline(lines, line);)
-    if (!line.empty()) events.push_back(json::parse(line));
-  return events;
-}
-
 std::string only_event_file(const std::string& dir) {
-  std::string found;
-  for (const auto& e : std::filesystem::directory_iterator(dir)) {
-    if (e.path().filename().string().rfind("events.out.tfevents.", 0) == 0) {
-      EXPECT_TRUE(found.empty()) << "two event files in " << dir;
-      found = e.path().string();
-    }
-  }
-  return found;
+  const auto files = relabel::test::event_files(dir);
+  EXPECT_EQ(files.size(), 1u) << dir;
+  return files.empty() ? std::string() : files[0];
 }
 
 TEST(EventFile, Crc32cMatchesThePublishedCheckValue) {
@@ -59,11 +44,11 @@ TEST(EventFile, ScalarsDecodeWithAnIndependentReader) {
     writer.add_scalars(2000, {});  // nothing to write: no record
     writer.add_scalars(123456789012LL, {{"eval/return", -143.75}});
     // Flushed at every batch: the decoder reads everything while the writer is still open.
-    EXPECT_EQ(decode(path).size(), 4u);
+    EXPECT_EQ(relabel::test::decode_tfevents(path).size(), 4u);
   }
   EXPECT_EQ(only_event_file(dir.path()), path);
   EXPECT_NE(path.find("events.out.tfevents."), std::string::npos);
-  const auto events = decode(path);
+  const auto events = relabel::test::decode_tfevents(path);
   ASSERT_EQ(events.size(), 4u);
   EXPECT_EQ(events[0]["file_version"], "brain.Event:2");
   EXPECT_GT(events[0]["wall_time"].get<double>(), 1.7e9);  // seconds since 1970

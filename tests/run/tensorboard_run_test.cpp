@@ -7,32 +7,10 @@
 #include <sstream>
 
 #include "tests/run/run_helpers.h"
+#include "tests/support/tfevents.h"
 
 using namespace relabel::test;
 using nlohmann::json;
-
-namespace {
-
-std::vector<std::string> event_files(const std::string& dir) {
-  std::vector<std::string> out;
-  for (const auto& e : std::filesystem::directory_iterator(dir))
-    if (e.path().filename().string().rfind("events.out.tfevents.", 0) == 0)
-      out.push_back(e.path().string());
-  return out;
-}
-
-std::vector<json> decode(const std::string& path) {
-  auto r = run_command("/usr/bin/python3 " + std::string(RELABEL_SOURCE_DIR) +
-                       "/tests/io/decode_tfevents.py " + path);
-  EXPECT_EQ(r.exit_code, 0) << r.output;
-  std::vector<json> events;
-  std::istringstream lines(r.output);
-  for (std::string line; std::getline(lines, line);)
-    if (!line.empty()) events.push_back(json::parse(line));
-  return events;
-}
-
-}  // namespace
 
 TEST(RunTensorboard, ScalarsOfTrainingAndEvaluationMatchTheRecord) {
   TempDir dir;
@@ -41,7 +19,7 @@ TEST(RunTensorboard, ScalarsOfTrainingAndEvaluationMatchTheRecord) {
       run_config(dir, "tb", cfg, 1, " --set train.eval_every=150 --set train.log_every=50");
   const auto files = event_files(dir / "tb");
   ASSERT_EQ(files.size(), 1u);
-  const auto events = decode(files[0]);
+  const auto events = decode_tfevents(files[0]);
   ASSERT_GE(events.size(), 4u);
   EXPECT_EQ(events[0].value("file_version", ""), "brain.Event:2");
   std::map<std::string, std::vector<std::pair<int64_t, double>>> series;
