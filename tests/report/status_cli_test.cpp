@@ -47,7 +47,8 @@ TEST(StatusCli, MalformedResultJsonIsListedAndNamed) {
   write_file(dir / "runs/a/result.json", "{\"status\": \"do");
   auto r = run_relabel("status " + dir.path());
   EXPECT_EQ(r.exit_code, 2) << r.output;
-  EXPECT_NE(r.output.find("running 0, failed 0, preempted 0, interrupted 0, pending 1"), std::string::npos)
+  EXPECT_NE(r.output.find("running 0, failed 0, preempted 0, interrupted 0, pending 1"),
+            std::string::npos)
       << r.output;
   EXPECT_NE(r.output.find("  malformed a: " + (dir / "runs/a/result.json") + ": invalid JSON"),
             std::string::npos)
