@@ -1,5 +1,7 @@
 #include "tests/run/run_helpers.h"
 
+#include <filesystem>
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -56,6 +58,22 @@ nlohmann::json run_config(const TempDir& dir, const std::string& name, const std
     ADD_FAILURE() << "no result.json in " << out << ": " << e.what() << "\n" << r.output;
     return nlohmann::json::object();
   }
+}
+
+std::string sweep_base_config(int steps, int checkpoint_every, int eval_episodes) {
+  return "seed = 0\n[task]\nname = \"pendulum\"\n[dataset]\nname = \"pendulum-medium-expert\"\n"
+         "[reward]\nmethod = \"ground_truth\"\n[policy]\nalgo = \"td3bc\"\n[train]\nsteps = " +
+         std::to_string(steps) + "\neval_every = " + std::to_string(steps) +
+         "\neval_episodes = " + std::to_string(eval_episodes) +
+         "\ncheckpoint_every = " + std::to_string(checkpoint_every) + "\nlog_every = 100\n";
+}
+
+std::vector<nlohmann::json> sweep_results(const std::string& sweep_dir) {
+  std::vector<nlohmann::json> out;
+  for (const auto& e : std::filesystem::directory_iterator(sweep_dir + "/runs"))
+    if (std::filesystem::exists(e.path() / "result.json"))
+      out.push_back(parse_result((e.path() / "result.json").string()));
+  return out;
 }
 
 }  // namespace relabel::test

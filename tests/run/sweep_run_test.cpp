@@ -15,38 +15,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const char* kBase = R"(seed = 0
-[task]
-name = "pendulum"
-[dataset]
-name = "pendulum-medium-expert"
-[reward]
-method = "ground_truth"
-[policy]
-algo = "td3bc"
-[train]
-steps = %STEPS%
-eval_every = %STEPS%
-eval_episodes = 2
-checkpoint_every = %CKPT%
-log_every = 100
-)";
+std::string base(int steps, int ckpt) { return sweep_base_config(steps, ckpt); }
 
-std::string base(int steps, int ckpt) {
-  std::string s = kBase;
-  s.replace(s.find("%STEPS%"), 7, std::to_string(steps));
-  s.replace(s.find("%STEPS%"), 7, std::to_string(steps));
-  s.replace(s.find("%CKPT%"), 6, std::to_string(ckpt));
-  return s;
-}
-
-std::vector<json> results(const std::string& sweep_dir) {
-  std::vector<json> out;
-  for (const auto& e : fs::directory_iterator(sweep_dir + "/runs"))
-    if (fs::exists(e.path() / "result.json"))
-      out.push_back(parse_result((e.path() / "result.json").string()));
-  return out;
-}
+std::vector<json> results(const std::string& sweep_dir) { return sweep_results(sweep_dir); }
 
 // The attempts of a run tile [0, steps) exactly: nothing redone, nothing lost.
 void expect_tiled(const json& r, int steps) {

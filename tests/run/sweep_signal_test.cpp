@@ -19,20 +19,7 @@ namespace {
 
 const int kSteps = 900;
 
-std::string base_config() {
-  return "seed = 0\n[task]\nname = \"pendulum\"\n[dataset]\nname = \"pendulum-medium-expert\"\n"
-         "[reward]\nmethod = \"ground_truth\"\n[policy]\nalgo = \"td3bc\"\n[train]\nsteps = " +
-         std::to_string(kSteps) + "\neval_every = " + std::to_string(kSteps) +
-         "\neval_episodes = 2\ncheckpoint_every = 150\nlog_every = 100\n";
-}
-
-std::vector<json> records(const std::string& sweep_dir) {
-  std::vector<json> out;
-  for (const auto& e : fs::directory_iterator(sweep_dir + "/runs"))
-    if (fs::exists(e.path() / "result.json"))
-      out.push_back(parse_result((e.path() / "result.json").string()));
-  return out;
-}
+std::string base_config() { return sweep_base_config(kSteps, 150); }
 
 // Starts the sweep under mpirun in the background, waits until a run has a checkpoint, sends
 // `signal` to mpirun's own pid and returns mpirun's exit status and output.
@@ -70,7 +57,7 @@ CommandResult signal_mpirun(const TempDir& dir, const std::string& name, const c
 // Every run that started is preempted at a checkpointed step or done: none left running.
 void expect_checkpointed(const std::string& sweep_dir, const std::string& log) {
   int preempted = 0;
-  for (const auto& r : records(sweep_dir)) {
+  for (const auto& r : sweep_results(sweep_dir)) {
     EXPECT_NE(r["status"], "running") << r.dump(1) << "\n" << log;
     if (r["status"] != "preempted") continue;
     ++preempted;
@@ -105,7 +92,7 @@ TEST(SweepSignal, MpirunSigtermAndSigusr2CheckpointEveryRankThenResume) {
 
   auto r = run_relabel_mpi(2, "sweep " + (dir / "spec.toml") + " --out " + (dir / "out"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  auto rs = records(dir / "out");
+  auto rs = sweep_results(dir / "out");
   ASSERT_EQ(rs.size(), 2u);
   for (const auto& x : rs) {
     EXPECT_EQ(x["status"], "done");

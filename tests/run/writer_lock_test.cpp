@@ -17,22 +17,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const char* kBase = R"(seed = 0
-[task]
-name = "pendulum"
-[dataset]
-name = "pendulum-medium-expert"
-[reward]
-method = "ground_truth"
-[policy]
-algo = "td3bc"
-[train]
-steps = 200000
-eval_every = 200000
-eval_episodes = 1
-checkpoint_every = 0
-log_every = 100
-)";
+// Runs long enough to still hold their lock while the second writer tries.
+const std::string kBase = sweep_base_config(200000, 0, 1);
 
 // The holder's lock file names it once it holds the lock.
 bool locked(const std::string& dir) {
