@@ -3,6 +3,7 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
 #include <cstring>
 
 namespace relabel::algos {
@@ -94,6 +95,33 @@ __attribute__((target_clones("avx2", "default"))) void backward_kernel(const flo
   }
 }
 
+inline __attribute__((always_inline)) float hsum(vf v) {
+  float s = 0.0f;
+  for (int i = 0; i < kWidth; ++i) s += v[i];
+  return s;
+}
+
+// One row of `width` floats (a multiple of kWidth): mean, then the centred second moment (two
+// passes, as accurate as ATen's), then (x - mean) * rstd * gamma + beta through Mish.
+__attribute__((target_clones("avx2", "default"))) void layer_norm_mish_row(float* x,
+                                                                           const float* gamma,
+                                                                           const float* beta,
+                                                                           int64_t width) {
+  vf acc = splat(0.0f);
+  for (int64_t i = 0; i < width; i += kWidth) acc += load(x + i);
+  const float mean = hsum(acc) / static_cast<float>(width);
+  vf m = splat(mean);
+  acc = splat(0.0f);
+  for (int64_t i = 0; i < width; i += kWidth) {
+    vf d = load(x + i) - m;
+    acc += d * d;
+  }
+  const float rstd = 1.0f / std::sqrt(hsum(acc) / static_cast<float>(width) + 1e-5f);
+  vf r = splat(rstd);
+  for (int64_t i = 0; i < width; i += kWidth)
+    store(x + i, mish_block((load(x + i) - m) * r * load(gamma + i) + load(beta + i)));
+}
+
 class MishFunction : public torch::autograd::Function<MishFunction> {
  public:
   static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x) {
@@ -119,6 +147,31 @@ void mish_forward(const float* x, float* y, int64_t n) { forward_kernel(x, y, n)
 
 void mish_backward(const float* x, const float* grad_y, float* grad_x, int64_t n) {
   backward_kernel(x, grad_y, grad_x, n);
+}
+
+void layer_norm_mish_(torch::Tensor& x, const torch::Tensor& gamma, const torch::Tensor& beta,
+                      int64_t inner) {
+  torch::NoGradGuard no_grad;
+  const int64_t width = x.size(-1), members = gamma.numel() / width;
+  const int64_t rows = x.numel() / width;
+  const bool fused = x.device().is_cpu() && x.scalar_type() == torch::kFloat32 &&
+                     x.is_contiguous() && width % kWidth == 0 && gamma.is_contiguous() &&
+                     beta.is_contiguous();
+  if (!fused) {
+    auto g = gamma.reshape({members, width}), b = beta.reshape({members, width});
+    auto v = x.reshape({rows / inner / members, members, inner, width});
+    auto y = torch::layer_norm(v, {width}, {}, {}, 1e-5) * g.view({1, members, 1, width}) +
+             b.view({1, members, 1, width});
+    x.copy_(torch::mish(y).view(x.sizes()));
+    return;
+  }
+  float* p = x.data_ptr<float>();
+  const float* g = gamma.data_ptr<float>();
+  const float* b = beta.data_ptr<float>();
+  for (int64_t r = 0; r < rows; ++r) {
+    const int64_t k = (r / inner) % members;
+    layer_norm_mish_row(p + r * width, g + k * width, b + k * width, width);
+  }
 }
 
 torch::Tensor fast_mish(const torch::Tensor& x) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include "algos/online/world_model_mish.h"
 #include "algos/optim/archive_io.h"
 #include "core/error.h"
 
@@ -121,11 +122,47 @@ void CdredReward::init(const std::vector<torch::Tensor>& params, at::Generator& 
   // PyTorch's default Linear initialisation.
   init_net(predictors_, params, NetInit::Orthogonal, gen);
   init_net(targets_net_, target_params_.frozen, NetInit::TorchDefault, gen);
+  stack_first_layers();
+}
+
+void CdredReward::stack_first_layers() {
+  torch::NoGradGuard no_grad;
+  const auto& p = target_params_.frozen;
+  const int64_t k = targets_net_.first, K = options_.num_targets;
+  const int64_t in = targets_net_.sizes[0], width = targets_net_.sizes[1];
+  // (K, in, h) -> (in, K*h); with K = 1 the ensemble tensors have no member dimension.
+  first_weight_ =
+      p[k].reshape({K, in, width}).permute({1, 0, 2}).reshape({in, K * width}).contiguous();
+  first_bias_ = p[k + 1].reshape({K * width}).contiguous();
 }
 
 torch::Tensor CdredReward::targets(const torch::Tensor& x) const {
   torch::NoGradGuard no_grad;
-  return net_forward(targets_net_, target_params_.frozen, x);
+  const auto& p = target_params_.frozen;
+  const int64_t K = options_.num_targets, N = x.size(0);
+  const size_t layers = targets_net_.sizes.size() - 1;
+  int64_t k = targets_net_.first;
+  // Layer 0 for all K at once: (N, in) x (in, K*h) -> (N, K, h).
+  auto h = torch::addmm(first_bias_, x, first_weight_).view({N, K, targets_net_.sizes[1]});
+  k += 2;
+  if (layers == 1) return h.transpose(0, 1).contiguous();
+  layer_norm_mish_(h, p[k], p[k + 1], 1);
+  k += 2;
+  auto y = h.transpose(0, 1);  // (K, N, h), strided: each member's rows are a BLAS matrix
+  for (size_t l = 1; l < layers; ++l) {
+    const int64_t in = targets_net_.sizes[l], out = targets_net_.sizes[l + 1];
+    y = torch::baddbmm(p[k + 1].view({K, 1, out}), y, p[k].view({K, in, out}));  // (K, N, out)
+    k += 2;
+    if (l + 1 == layers) break;
+    layer_norm_mish_(y, p[k], p[k + 1], N);
+    k += 2;
+  }
+  return y;
+}
+
+torch::Tensor CdredReward::predictions(const std::vector<torch::Tensor>& params,
+                                       const torch::Tensor& x) const {
+  return net_forward(predictors_, params, x);
 }
 
 std::pair<torch::Tensor, torch::Tensor> CdredReward::bonuses(
@@ -154,33 +191,43 @@ LatentReward::Step CdredReward::train_step(const std::vector<torch::Tensor>& par
   const int64_t D = options_.output_dim, K = options_.num_targets;
   auto x = torch::cat({z, a}, -1);  // (H, N, in)
   const int64_t in = x.size(2);
-  auto t = targets(x.detach().reshape({H * N, in}));  // (K, H*N, D)
-  Step step;
-  {
-    torch::NoGradGuard no_grad;
-    auto f = net_forward(predictors_, params, x.detach().reshape({H * N, in}));
-    auto b_phi = cdred_bonus(f[0], t, options_.alpha, options_.eps);
-    auto b_psi = cdred_bonus(f[1], t, options_.alpha, options_.eps);
-    step.reward =
-        cdred_combine(b_phi, b_psi, options_.zeta, options_.sigma, options_.g).view({H, N});
-    metrics["cdred_b_phi_replay"] = b_phi.view({H, N}).narrow(1, 0, Br).mean().item<double>();
-    metrics["cdred_b_phi_expert"] = b_phi.view({H, N}).narrow(1, Br, Be).mean().item<double>();
-  }
+  auto t = targets(x.detach().reshape({H * N, in})).view({K, H, N, D});
   // Each predictor regresses onto one uniformly chosen target per row (MSE, target fixed): f_phi
   // on the expert rows, f_psi on the replay rows. The gradient reaches the latents through the
-  // predictors' input.
+  // predictors' input. Their outputs on the other halves (f_phi on replay, f_psi on expert) only
+  // feed the reward and are evaluated without a graph; the trained halves' outputs serve the
+  // reward too, so no row goes through a predictor twice.
   auto k = torch::randint(K, {H * N}, gen, torch::TensorOptions().dtype(torch::kLong));
   if (t.device() != k.device()) k = k.to(t.device());
-  auto chosen = t.index({k, torch::arange(H * N, k.options())}).view({H, N, D});
+  auto chosen = t.view({K, H * N, D}).index({k, torch::arange(H * N, k.options())}).view({H, N, D});
   auto xe = x.narrow(1, Br, Be).reshape({H * Be, in}),
        xr = x.narrow(1, 0, Br).reshape({H * Br, in});
-  torch::Tensor fe, fr;
+  torch::Tensor fe, fr, fe_other, fr_other;  // f_phi(xe), f_psi(xr); f_psi(xe), f_phi(xr)
   if (Br == Be) {
     auto f = net_forward(predictors_, params, torch::stack({xe, xr}));  // (2, H*B, D)
     fe = f[0], fr = f[1];
+    torch::NoGradGuard no_grad;
+    auto g = net_forward(predictors_, params, torch::stack({xr.detach(), xe.detach()}));
+    fr_other = g[0], fe_other = g[1];
   } else {
     fe = net_forward(predictors_, params, xe)[0];
     fr = net_forward(predictors_, params, xr)[1];
+    torch::NoGradGuard no_grad;
+    fe_other = net_forward(predictors_, params, xe.detach())[1];
+    fr_other = net_forward(predictors_, params, xr.detach())[0];
+  }
+  Step step;
+  {
+    torch::NoGradGuard no_grad;
+    auto te = t.narrow(2, Br, Be), tr = t.narrow(2, 0, Br);  // (K, H, B, D)
+    auto bonus = [&](const torch::Tensor& f, const torch::Tensor& target, int64_t b) {
+      return cdred_bonus(f.detach().view({H, b, D}), target, options_.alpha, options_.eps);
+    };
+    auto b_phi = torch::cat({bonus(fr_other, tr, Br), bonus(fe, te, Be)}, 1);  // (H, N)
+    auto b_psi = torch::cat({bonus(fr, tr, Br), bonus(fe_other, te, Be)}, 1);
+    step.reward = cdred_combine(b_phi, b_psi, options_.zeta, options_.sigma, options_.g);
+    metrics["cdred_b_phi_replay"] = b_phi.narrow(1, 0, Br).mean().item<double>();
+    metrics["cdred_b_phi_expert"] = b_phi.narrow(1, Br, Be).mean().item<double>();
   }
   auto per_step = [&](const torch::Tensor& f, const torch::Tensor& target, int64_t b) {
     auto e = f.view({H, b, D}) - target;
@@ -202,6 +249,7 @@ void CdredReward::save(torch::serialize::OutputArchive& archive) const {
 void CdredReward::load(torch::serialize::InputArchive& archive) {
   auto values = target_params_.values;
   read_into(archive, "cdred_targets", values);
+  stack_first_layers();
 }
 
 }  // namespace relabel::algos

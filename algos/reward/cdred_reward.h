@@ -72,7 +72,15 @@ class CdredReward final : public LatentReward {
   void load(torch::serialize::InputArchive& archive) override;
 
   // The K target outputs (K, N, D) for inputs x = [z, a] (N, latent + act). No gradient.
+  // Evaluated as one computation: the K first layers as one GEMM on the shared input, the later
+  // layers as batched products, each hidden layer's LayerNorm and Mish fused in place.
   torch::Tensor targets(const torch::Tensor& x) const;
+  // The frozen targets' parameters, per layer weight (K, in, out), bias (K, 1, out) and, for the
+  // hidden layers, LayerNorm gain and shift (K, 1, out): what targets() evaluates.
+  const std::vector<torch::Tensor>& target_parameters() const { return target_params_.frozen; }
+  // Both predictors' outputs (2, N, D) for inputs x = [z, a] (N, latent + act): member 0 the
+  // expert predictor f_phi, member 1 the behavioural f_psi.
+  torch::Tensor predictions(const std::vector<torch::Tensor>& params, const torch::Tensor& x) const;
   // (b_phi, b_psi) for latents (N, latent) and actions (N, act). No gradient.
   std::pair<torch::Tensor, torch::Tensor> bonuses(const std::vector<torch::Tensor>& params,
                                                   const torch::Tensor& z,
@@ -85,6 +93,10 @@ class CdredReward final : public LatentReward {
   ParamLayout target_layout_;
   NetSpec targets_net_;  // ensemble of K frozen targets
   FlatBuffer target_params_;
+  // The K first layers side by side, (in, K * hidden) and (K * hidden): one GEMM for all targets.
+  // Rebuilt from target_params_ by init() and load().
+  torch::Tensor first_weight_, first_bias_;
+  void stack_first_layers();
 };
 
 }  // namespace relabel::algos
