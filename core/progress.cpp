@@ -36,6 +36,7 @@ Progress::Progress(int64_t total_steps, std::string label, ProgressOptions optio
   }
   tty_ = options_.tty.value_or(options_.out == nullptr && isatty(STDERR_FILENO) == 1);
   start_ = last_sample_t_ = now();
+  step_ = last_sample_step_ = options_.first_step;
 }
 
 Progress::~Progress() {
@@ -124,7 +125,8 @@ void Progress::finish() {
   finished_ = true;
   double t = now();
   double elapsed = t - start_;
-  if (elapsed > 0) rate_ = static_cast<double>(step_) / elapsed;  // overall average
+  // Overall average of the steps made by this process.
+  if (elapsed > 0) rate_ = static_cast<double>(step_ - options_.first_step) / elapsed;
   emit_json(t);
   if (!options_.print) return;
   std::ostream& out = options_.out ? *options_.out : std::cerr;

@@ -20,6 +20,8 @@ struct ProgressOptions {
   double interval_s = 2.0;         // sampling (rate, JSON, TTY line) period
   double plain_interval_s = 30.0;  // plain-line period when not a TTY
   double ema_alpha = 0.3;          // weight of the newest rate sample
+  int64_t first_step = 0;          // where this process starts (a resumed run's or datagen's
+                                   // step): rates count only the steps made here
   std::function<double()> clock;   // seconds, monotonic; default std::chrono::steady_clock
 };
 

@@ -291,6 +291,7 @@ class Suite {
     ProgressOptions popts;
     popts.out = &std::cerr;
     popts.tty = false;
+    popts.first_step = trainer.step();
     Progress progress(o_.steps, "datagen " + o_.task + " SAC", popts);
     trainer.train(
         [&](const EvalPoint& p) {

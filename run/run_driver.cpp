@@ -317,6 +317,7 @@ RunOutcome Driver::train(int64_t start_step) {
   ProgressOptions popts;
   popts.print = rank_ == 0;
   popts.json = rank_ == 0 ? &metrics_ : nullptr;
+  popts.first_step = std::max<int64_t>(start_step, 0);
   Progress progress(body_.total_steps(), record_.id, popts);
   const TrainConfig& train = config_.train;
   std::optional<double> last_score;

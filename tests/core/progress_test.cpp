@@ -86,6 +86,25 @@ TEST(Progress, RateIsAnEmaAndEtaFollows) {
             std::string::npos);
 }
 
+TEST(Progress, AResumedLoopCountsOnlyItsOwnSteps) {
+  // Resumed at step 98000 of 100000: the first sample's rate is the 200 steps made in 2 s, not
+  // 98200 / 2 s, and the final average covers this process's steps only.
+  FakeClock clock;
+  std::ostringstream out;
+  ProgressOptions o = fake(clock, out, /*tty=*/false);
+  o.first_step = 98000;
+  Progress p(100000, "datagen", o);
+  clock.t += 2.0;
+  p.update(98200);
+  EXPECT_DOUBLE_EQ(p.steps_per_s(), 100.0);
+  EXPECT_DOUBLE_EQ(p.eta_s(), 18.0);
+  clock.t += 18.0;
+  p.update(100000);
+  p.finish();
+  EXPECT_DOUBLE_EQ(p.steps_per_s(), 100.0);  // 2000 steps in 20 s
+  EXPECT_NE(out.str().find("datagen 100000/100000 done in 20s (100.0 steps/s)"), std::string::npos);
+}
+
 TEST(Progress, PlainOutputIsThrottledToTheLogInterval) {
   FakeClock clock;
   std::ostringstream out;
