@@ -37,7 +37,9 @@ std::shared_ptr<spdlog::logger> make_logger(int rank, int size, const LogOptions
   if (rank != 0 && !options.all_ranks && console < spdlog::level::err) console = spdlog::level::err;
   sink->set_level(console);
   logger->set_level(level);
-  logger->flush_on(spdlog::level::warn);
+  // Every line reaches log.txt as it is logged: a run's log is read while it goes on (tail -f,
+  // a sweep being watched), and runs log a few lines a minute.
+  logger->flush_on(spdlog::level::trace);
   return logger;
 }
 }  // namespace

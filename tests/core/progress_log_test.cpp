@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <spdlog/spdlog.h>
 
+#include <cstdio>
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -56,4 +58,21 @@ TEST(ProgressLog, LogLineWhileProgressIsOpenStartsAtALineStart) {
   EXPECT_NE(err.find("fit 10/100"), std::string::npos) << err;
   EXPECT_NE(err.find("fit 20/100"), std::string::npos) << err;
   EXPECT_NE(err.find("fit 20/100 done"), std::string::npos) << err;
+}
+
+TEST(ProgressLog, LogFileHoldsEachLineAsItIsLogged) {
+  // A run's log.txt is read while the run goes on (tail -f, a sweep being watched): each line is
+  // on disk once logged, not held in a buffer until a warning or the end of the run.
+  const std::string path = testing::TempDir() + "relabel_live_log.txt";
+  std::remove(path.c_str());
+  relabel::init_logging(0, 1);
+  ASSERT_TRUE(relabel::add_log_file(path));
+  spdlog::info("evaluation at step 1000: return -140.2");
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_NE(text.str().find("info: evaluation at step 1000: return -140.2"), std::string::npos)
+      << "log.txt: '" << text.str() << "'";
+  relabel::remove_log_files();
+  std::remove(path.c_str());
 }
