@@ -139,7 +139,9 @@ std::string write_runs_csv(const std::vector<RunRecord>& runs, const std::string
       seed = std::to_string(*r.seed);
     else if (auto it = r.params.find("seed"); it != r.params.end())
       seed = it->second.text;
-    auto wall = r.timing.find("total_s");
+    // All attempts' wall time; records written before timing.wall_s have one attempt's.
+    auto wall = r.timing.find("wall_s");
+    if (wall == r.timing.end()) wall = r.timing.find("total_s");
     f.row(with(row, {seed, opt(r.final_score), opt(r.best_score),
                      wall == r.timing.end() ? "" : real(wall->second)}));
   }

@@ -16,7 +16,7 @@ std::vector<std::string> write_csv_files(const Aggregation& a, const std::string
 // Writes runs.csv into `dir`: one row per run (done, failed, running, pending) with id, status,
 // task, dataset, method, one column per swept key (every params key but seed, sorted; numbers
 // unquoted as their recorded text, booleans true/false, empty where a run lacks the key), seed,
-// final_score, best_score and wall_s (result.json's timing.total_s). Returns the path.
+// final_score, best_score and wall_s (result.json's timing.wall_s, all attempts). Returns the path.
 std::string write_runs_csv(const std::vector<RunRecord>& runs, const std::string& dir);
 
 }  // namespace relabel::report

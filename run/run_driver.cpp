@@ -117,6 +117,7 @@ class Driver {
   std::vector<double> train_returns_;  // finished training episodes since the last metrics line
   SteadyClock::time_point started_ = SteadyClock::now();
   double train_seconds_ = 0.0;
+  double earlier_wall_s_ = 0.0;  // wall time of the attempts before this one
   int64_t current_step_ = 0;
 };
 
@@ -187,7 +188,15 @@ int64_t Driver::agreed_resume_step() {
 void Driver::begin_attempt(int64_t resume_step) {
   if (rank_ != 0) return;
   auto previous = io::read_run_record(dir_);
-  if (previous) record_.attempts = previous->attempts;
+  if (previous) {
+    record_.attempts = previous->attempts;
+    // The earlier attempts' wall time (records before timing.wall_s have total_s, which was one
+    // attempt's).
+    const auto& t = previous->timing;
+    auto it = t.find("wall_s");
+    if (it == t.end()) it = t.find("total_s");
+    earlier_wall_s_ = it == t.end() ? 0.0 : it->second;
+  }
   // An attempt still "running" by the record died without a word (kill -9, a node failure);
   // its end_step stays the last step its record saw (this attempt's start shows what was lost).
   if (!record_.attempts.empty()) {
@@ -222,7 +231,9 @@ void Driver::write_record(const std::string& status, const std::string& error) {
   }
   record_.reward_diagnostics = body_.reward_diagnostics();
   record_.timing = timing_;
-  record_.timing["total_s"] = seconds_since(started_);
+  const double attempt_s = seconds_since(started_);
+  record_.timing["total_s"] = attempt_s;
+  record_.timing["wall_s"] = earlier_wall_s_ + attempt_s;  // all attempts
   record_.timing["train_s"] = train_seconds_;
   body_.add_timing(record_.timing, train_seconds_);
   if (status != "running") record_.finished_at = io::utc_now();

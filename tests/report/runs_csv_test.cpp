@@ -17,8 +17,10 @@ using relabel::test::TempDir;
 
 TEST(RunsCsv, OneTypedRowPerRunThatPandasReadsAsNumbers) {
   TempDir dir("runs-csv");
-  auto run = [&](const std::string& id, const std::string& status, json params, double score) {
+  auto run = [&](const std::string& id, const std::string& status, json params, double score,
+                 double wall_s = -1) {
     SyntheticRun r;
+    r.wall_s = wall_s;
     r.id = id;
     r.status = status;
     r.error = "diverged";
@@ -39,7 +41,7 @@ TEST(RunsCsv, OneTypedRowPerRunThatPandasReadsAsNumbers) {
                 {"seed", seed}};
   };
   run("a", "done", typed(0.5, true, 0), 70.0);
-  run("b", "done", typed(2.0, false, 1), 61.25);
+  run("b", "done", typed(2.0, false, 1), 61.25, /*wall_s=*/5400.0);  // resumed: 2 attempts
   run("c", "running", typed(2.0, true, 2), 12.0);
   run("f", "failed", typed(0.5, false, 3), 0.0);
   // Written before values were typed: text.
@@ -60,6 +62,11 @@ TEST(RunsCsv, OneTypedRowPerRunThatPandasReadsAsNumbers) {
             "policy.reward_scaling,reward.beta,seed,final_score,best_score,wall_s");
   EXPECT_NE(csv.find("\na,done,pendulum,pendulum-medium-expert,reload+iql,64,true,none,0.5,0,"
                      "70.0,71.0,3600.0\n"),
+            std::string::npos)
+      << csv;
+  // wall_s is every attempt's wall time; records without it give their total_s.
+  EXPECT_NE(csv.find("\nb,done,pendulum,pendulum-medium-expert,reload+iql,64,false,none,2.0,1,"
+                     "61.25,62.25,5400.0\n"),
             std::string::npos)
       << csv;
   EXPECT_NE(csv.find("\nf,failed,pendulum,pendulum-medium-expert,reload+iql,64,false,none,0.5,3,"

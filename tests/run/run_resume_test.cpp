@@ -53,6 +53,11 @@ TEST(RunResume, StoppedAfterFirstCheckpointEndsLikeUninterrupted) {
   EXPECT_EQ(second["attempts"][0]["end_step"], 200);
   EXPECT_EQ(second["attempts"][1]["start_step"], 200);
   EXPECT_EQ(second["attempts"][1]["end_step"], steps);
+  // Wall time: total_s is this attempt's, wall_s every attempt's.
+  const double first_total = first["timing"]["total_s"].get<double>();
+  EXPECT_DOUBLE_EQ(first["timing"]["wall_s"].get<double>(), first_total);
+  EXPECT_NEAR(second["timing"]["wall_s"].get<double>(),
+              first_total + second["timing"]["total_s"].get<double>(), 1e-9);
   auto a = learner_tensors((dir / "whole") + "/ckpt/step_600.pt");
   auto b = learner_tensors((dir / "split") + "/ckpt/step_600.pt");
   ASSERT_FALSE(a.empty());
