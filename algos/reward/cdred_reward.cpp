@@ -75,13 +75,17 @@ LatentRewardFactory cdred_factory(const CdredOptions& options) {
 
 torch::Tensor cdred_bonus(const torch::Tensor& f, const torch::Tensor& t, double alpha,
                           double eps) {
-  // Products rather than square(): ATen evaluates square as pow, several times slower on CPU.
-  auto mu = t.mean(0);        // (N, D)
-  auto b2 = (t * t).mean(0);  // (N, D)
+  // B^2 - mu^2 is the targets' variance, taken as mean_k (t_k - mu)^2: the textbook
+  // mean(t^2) - mu^2 cancels catastrophically in float where the K targets nearly agree and can
+  // come out negative, so that with eps = 1e-8 the count term's denominator is <= 0 and the
+  // reward NaN (a CPU-preset pendulum run diverged that way at update 585 under one BLAS
+  // kernel). Products rather than square(): ATen evaluates square as pow, slower on CPU.
+  auto mu = t.mean(0);  // (..., D)
+  auto dev = t - mu;
+  auto var = (dev * dev).mean(0);
   auto diff = f - mu;
-  auto l2 = (diff * diff).sum(-1);  // (N,)
-  auto mu2 = mu * mu;
-  auto count = ((f * f - mu2).abs() / (b2 - mu2 + eps)).sqrt().mean(-1);
+  auto l2 = (diff * diff).sum(-1);
+  auto count = ((f * f - mu * mu).abs() / (var + eps)).sqrt().mean(-1);
   return alpha * l2 + (1.0 - alpha) * count;
 }
 

@@ -28,6 +28,18 @@ TEST(CdredFormula, BonusMatchesHandComputedValues) {
   EXPECT_TRUE(std::isfinite(finite[0].item<float>()));
 }
 
+TEST(CdredFormula, NearlyEqualTargetsGiveAFiniteBonus) {
+  // Three targets that agree to 1e-4 around 1000: mean(t^2) - mean(t)^2 cancels in float (each
+  // term ~1e6, float spacing there 0.06) and can come out negative, which made the count term
+  // NaN. The variance as mean((t - mu)^2) is >= 0 and the bonus finite.
+  auto t = torch::tensor({1000.0001f, 1000.0002f, 1000.0f, 999.9999f}).view({4, 1, 1});
+  t = t.expand({4, 64, 16}).contiguous() + torch::rand({4, 64, 16}) * 1e-4;
+  auto f = torch::full({64, 16}, 1000.5f);
+  auto b = cdred_bonus(f, t, 0.9, 1e-8);
+  EXPECT_TRUE(torch::isfinite(b).all().item<bool>()) << b;
+  EXPECT_GT(b.min().item<float>(), 0.0f);
+}
+
 TEST(CdredFormula, CombineIdentityAndExp) {
   auto b_phi = torch::tensor({0.5f, 0.0f}), b_psi = torch::tensor({1.5f, 2.0f});
   // zeta 0.8, sigma 2, identity: 0.8 * (-1) - 0.2 * (-3) = -0.2; row 1: 0 - 0.2 * (-4) = 0.8.
