@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "algos/policy_registry.h"
 #include "comm/failure.h"
 #include "comm/mpi_collective.h"
 #include "core/error.h"
@@ -59,14 +60,28 @@ std::string dataset_file(const RunConfig& config) {
   return suite_file(dataset_cache_root() + "/" + task, kind);
 }
 
+std::string pinned_file(const RunConfig& config) {
+  if (!algos::find_policy_algo(config.policy.algo).online) return dataset_file(config);
+  if (!config.dataset.expert_path.empty()) return config.dataset.expert_path;
+  if (config.dataset.path.empty() && config.dataset.name.empty()) return "";
+  return dataset_file(config);
+}
+
 io::DatasetIdentity dataset_identity_now(const RunConfig& config,
                                          const io::DatasetIdentity& recorded) {
+  const std::string path = pinned_file(config);
+  const bool minari = config.dataset.format == "minari" && path == dataset_file(config);
+  return file_identity_now(path, minari, recorded);
+}
+
+io::DatasetIdentity file_identity_now(const std::string& path, bool minari,
+                                      const io::DatasetIdentity& recorded) {
   io::DatasetIdentity now;
-  now.path = dataset_file(config);
+  now.path = path;
   if (now.path == recorded.path && io::file_unchanged(recorded)) return recorded;
-  if (!fs::exists(now.path)) return now;
+  if (now.path.empty() || !fs::exists(now.path)) return now;
   io::Dataset all;
-  if (config.dataset.format == "minari") {
+  if (minari) {
     all = io::read_minari(now.path);
     all.checksum = io::dataset_checksum(all);
   } else {

@@ -37,9 +37,18 @@ struct OfflineData {
 // the data cache. Generates nothing.
 std::string dataset_file(const RunConfig& config);
 
-// The identity of that file now, read serially (rank 0 checking a done run); `recorded` when
-// its path, size and modification time are unchanged (no read). A missing file has 0 rows and
-// no checksum.
+// The file a run is pinned to: an offline run's dataset_file(); an online run's expert file
+// (dataset.expert_path, else dataset_file() when the config names a dataset, else "": a run
+// without demonstrations or reference file has none).
+std::string pinned_file(const RunConfig& config);
+
+// The identity of `path` now, read serially (rank 0 checking a done run, or reading an online
+// run's expert file); `recorded` when its path, size and modification time are unchanged (no
+// read). A missing file has 0 rows and no checksum. `minari`: a Minari directory.
+io::DatasetIdentity file_identity_now(const std::string& path, bool minari,
+                                      const io::DatasetIdentity& recorded = {});
+
+// file_identity_now of the config's pinned_file().
 io::DatasetIdentity dataset_identity_now(const RunConfig& config,
                                          const io::DatasetIdentity& recorded);
 

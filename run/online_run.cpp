@@ -89,6 +89,7 @@ struct ExpertData {
   std::string path;
   double mean_return = NAN;
   double ref_random = NAN, ref_expert = NAN;  // the file's attributes (NaN when absent)
+  io::DatasetIdentity identity;               // what the run is pinned to (docs/formats.md)
 };
 
 // The expert dataset file: dataset.expert_path, else dataset.path, else the named suite.
@@ -128,6 +129,12 @@ ExpertData load_expert(const RunConfig& c, Collective& comm) {
     e.columns.terminals = best.terminals;
     e.columns.timeouts = best.timeouts;
   });
+  // The run is pinned to the file it took demonstrations and reference returns from: a done run
+  // is not skipped, nor a checkpoint resumed, once that file has other content.
+  std::string identity;
+  on_root(comm, [&] { identity = io::to_json(file_identity_now(e.path, minari)).dump(); });
+  comm.host().broadcast(identity, 0);
+  e.identity = io::dataset_identity_from_json(json::parse(identity), e.path);
   auto s = torch::tensor({scalars[0], scalars[1], scalars[2]}, torch::kFloat64);
   comm.host().broadcast(s, 0);
   e.mean_return = s[0].item<double>();
@@ -160,6 +167,10 @@ class OnlineRun final : public RunBody {
     return dataset.empty() ? "online" : dataset;
   }
   bool state_per_rank() const override { return true; }
+  std::optional<io::DatasetIdentity> dataset_identity() const override {
+    if (expert_.path.empty()) return std::nullopt;
+    return expert_.identity;
+  }
 
   void read_checkpoint(torch::serialize::InputArchive& archive) override {
     archive.read("trainer", saved_);

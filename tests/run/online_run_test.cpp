@@ -128,3 +128,35 @@ TEST(OnlineRun, BadInputIsAOneLineError) {
   EXPECT_EQ(missing.exit_code, 2) << missing.output;
   EXPECT_NE(missing.output.find("nope.hdf5"), std::string::npos) << missing.output;
 }
+
+TEST(OnlineRun, PinnedToItsExpertFile) {
+  // A CDRED run learns from the demonstrations in its expert file: the record names that file's
+  // identity, and once the file has other content a done run is refused (exit 2, the record
+  // intact), not skipped as if its score belonged to the new demonstrations.
+  TempDir dir;
+  std::filesystem::copy_file(pendulum_file("expert"), dir / "expert.hdf5");
+  std::string cfg = online_config(dir / "out", "cdred", 200);
+  const std::string original = pendulum_file("expert");
+  cfg.replace(cfg.find(original), original.size(), dir / "expert.hdf5");
+  write_file(dir / "a.toml", cfg);
+  auto first = run_relabel("run " + (dir / "a.toml"));
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  const json done = parse_result(dir / "out/result.json");
+  ASSERT_TRUE(done.contains("dataset_identity")) << done.dump();
+  EXPECT_EQ(done["dataset_identity"]["path"], dir / "expert.hdf5");
+  EXPECT_GT(done["dataset_identity"]["rows"].get<int64_t>(), 0);
+  auto skip = run_relabel("run " + (dir / "a.toml"));
+  EXPECT_EQ(skip.exit_code, 0) << skip.output;
+  EXPECT_NE(skip.output.find("already done"), std::string::npos) << skip.output;
+
+  const std::string before = read_file(dir / "out/result.json");
+  std::filesystem::copy_file(pendulum_file("medium"), dir / "expert.hdf5",
+                             std::filesystem::copy_options::overwrite_existing);
+  auto r = run_relabel("run " + (dir / "a.toml"));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(
+      r.output.find("relabel: error: " + (dir / "out") + ": done on " + (dir / "expert.hdf5")),
+      std::string::npos)
+      << r.output;
+  EXPECT_EQ(read_file(dir / "out/result.json"), before);
+}
