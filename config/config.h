@@ -51,6 +51,7 @@ struct PolicyConfig {
   double tau = 0.0;
   bool normalize_obs = false;
   std::string reward_scaling;  // resolved from "auto"
+  std::string kernels;         // auto | fast | torch (algos::OfflineOptions::kernels)
   Params params;
 };
 

@@ -235,6 +235,11 @@ std::vector<KeySpec> build_schema() {
       .derived(
           "auto: episode_range for iql on the MuJoCo locomotion tasks (hopper, walker2d, "
           "halfcheetah), none otherwise (pendulum and mountaincar, and every other learner)");
+  t.key("policy.kernels", &R::policy, &PolicyConfig::kernels, std::string("auto"),
+        "how offline learners compute an update: fast = hand-written CPU kernels, torch = "
+        "autograd and torch ops on any device (the same mathematics); auto = fast on the CPU, "
+        "torch on cuda")
+      .one_of({"auto", "fast", "torch"});
   for (const auto* a : algos::policy_algos())
     t.declared("policy", "policy.algo", a->name, a->keys, &R::policy);
 

@@ -44,7 +44,8 @@ algos::OfflineOptions offline_learner_options(const RunConfig& c, int64_t obs_di
   o.total_steps = c.train.steps;
   o.seed = shared_seed(static_cast<uint64_t>(c.seed), "init");
   o.rank = rank;
-  o.device = "cpu";
+  o.device = c.parallel.device;
+  o.kernels = c.policy.kernels;
   return o;
 }
 
@@ -117,7 +118,7 @@ class OfflineRun final : public RunBody {
   std::unique_ptr<algos::OfflineLearner> learner_;
   std::unique_ptr<ShardBatcher> batcher_;
   std::unique_ptr<GlobalSampler> sampler_;
-  std::map<std::string, double> losses_;
+  algos::Metrics losses_;
   int64_t step_ = 0;
   int64_t updates_done_ = 0;
 };
@@ -149,10 +150,11 @@ void OfflineRun::prepare(int64_t resume_step, const json& meta, Timing& timing) 
   spdlog::info("reward '{}' ready in {:.1f}s (scale {:.4g})", config_.reward.method,
                seconds_since(t0), reward_.reward_scale);
 
-  // Policy.
-  learner_ = algos::make_offline_learner(
-      offline_learner_options(config_, data_.shard.obs_dim(), data_.shard.act_dim(), comm_.rank()),
-      *sync_);
+  // Policy, on the collective's device (cuda:<local GPU>), where GradientSync reduces.
+  auto options =
+      offline_learner_options(config_, data_.shard.obs_dim(), data_.shard.act_dim(), comm_.rank());
+  options.device = comm_.device().str();
+  learner_ = algos::make_offline_learner(options, *sync_);
   if (resuming) learner_->load(learner_archive_);
   ShardColumns columns{data_.shard.observations, data_.shard.actions, reward_.rewards,
                        data_.shard.next_observations, data_.shard.terminals.to(torch::kFloat32)};

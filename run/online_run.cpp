@@ -182,7 +182,8 @@ class OnlineRun final : public RunBody {
   void advance(Advance& out) override {
     trainer_->iterate();
     out.step = trainer_->env_steps();
-    out.metrics = &trainer_->last_metrics();
+    metrics_ = algos::Metrics(trainer_->last_metrics());
+    out.metrics = &metrics_;
     for (const auto& ep : trainer_->take_finished_episodes())
       out.finished_returns.push_back(ep.ret);
   }
@@ -218,6 +219,7 @@ class OnlineRun final : public RunBody {
   double ref_random_ = 0.0, ref_expert_ = 0.0;
   double acting_before_ = 0.0, updating_before_ = 0.0;
   int64_t updates_before_ = 0;
+  algos::Metrics metrics_;  // the trainer's latest, as Advance carries them
 };
 
 json OnlineRun::reward_diagnostics() const {
@@ -277,9 +279,11 @@ void OnlineRun::prepare(int64_t resume_step, const json& meta, Timing& timing) {
         expert_.mean_return, normalised_score(expert_.mean_return, ref_random_, ref_expert_));
 
   sync_ = std::make_unique<GradientSync>(comm_);
-  trainer_ = std::make_unique<WorldModelTrainer>(
-      online_trainer_options(config_, comm_.rank(), comm_.size()), sync_.get(),
-      demonstrations ? &expert_.columns : nullptr);
+  auto options = online_trainer_options(config_, comm_.rank(), comm_.size());
+  // The collective's device (cuda:<local GPU> on a node with several), where GradientSync reduces.
+  options.agent.device = comm_.device().str();
+  trainer_ = std::make_unique<WorldModelTrainer>(options, sync_.get(),
+                                                 demonstrations ? &expert_.columns : nullptr);
   spdlog::info("world model {}: {} parameters, discount {:.4f}, seed steps {}",
                config_.policy.params.get<std::string>("preset"), trainer_->agent().num_parameters(),
                trainer_->agent().discount(), trainer_->seed_steps());

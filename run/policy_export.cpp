@@ -129,8 +129,11 @@ torch::jit::Module export_run_policy(const std::string& run_dir) {
     a.read("obs_std", obs_std);
   }));
   algos::NoSync sync;
-  auto learner = algos::make_offline_learner(
-      offline_learner_options(config, task.obs_dim, task.act_dim, 0), sync);
+  // On the CPU whatever device trained it: checkpoints hold CPU tensors, the export is a CPU
+  // module.
+  auto options = offline_learner_options(config, task.obs_dim, task.act_dim, 0);
+  options.device = "cpu";
+  auto learner = algos::make_offline_learner(options, sync);
   learner->load(learner_archive);
 
   PolicyInfo info;

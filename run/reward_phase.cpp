@@ -104,7 +104,7 @@ algos::RewardOptions reward_options(const RunConfig& config) {
   o.params = r.params;
   algos::apply_params(o);
   o.seed = shared_seed(static_cast<uint64_t>(config.seed), "reward");
-  o.device = "cpu";
+  o.device = config.parallel.device;
   return o;
 }
 
@@ -113,7 +113,8 @@ RewardPhase run_reward_phase(const RunConfig& config, const OfflineData& data,
                              torch::serialize::InputArchive* saved, RewardFitLog* fit_log) {
   const int rank = comm.rank(), size = comm.size();
   RewardPhase phase;
-  const algos::RewardOptions options = reward_options(config);
+  algos::RewardOptions options = reward_options(config);
+  options.device = comm.device().str();  // where GradientSync reduces (cuda:<local GPU>)
   phase.model = algos::make_reward_model(options);
   const io::Dataset& s = data.shard;
 

@@ -282,8 +282,9 @@ void Driver::save_checkpoint(int64_t step) {
 // when no rank has a metric yet.
 void Driver::log_metrics(int64_t step, const Advance& advance, bool only_with_metrics) {
   std::vector<double> values;
-  if (advance.metrics)
-    for (const auto& [k, v] : *advance.metrics) values.push_back(v);
+  std::map<std::string, double> metrics;
+  if (advance.metrics) metrics = advance.metrics->values();  // the one device wait of a line
+  for (const auto& [k, v] : metrics) values.push_back(v);
   double ret_sum = 0.0;
   for (double r : train_returns_) ret_sum += r;
   values.push_back(ret_sum);
@@ -299,7 +300,7 @@ void Driver::log_metrics(int64_t step, const Advance& advance, bool only_with_me
   json line = {{"type", "train"}, {"step", step}};
   size_t i = 0;
   std::vector<std::pair<std::string, double>> scalars;
-  for (const auto& [k, v] : *advance.metrics) {
+  for (const auto& [k, v] : metrics) {
     line[k] = values[i++] / size_;
     scalars.emplace_back("train/" + k, line[k].get<double>());
   }

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "algos/metrics.h"
 #include "comm/collective.h"
 #include "config/config.h"
 #include "io/dataset_identity.h"
@@ -34,7 +35,9 @@ using Timing = std::map<std::string, double>;  // seconds and rates for result.j
 // What one RunBody::advance did on this rank.
 struct Advance {
   int64_t step = 0;  // the run's step count after it (the same on every rank)
-  const std::map<std::string, double>* metrics = nullptr;  // latest losses; may be empty
+  // Latest losses; may be empty. Read only when a metrics line is written: a device learner's
+  // stay on its device until then (algos/metrics.h).
+  const algos::Metrics* metrics = nullptr;
   std::vector<double> finished_returns;  // training episodes that ended (online runs)
 };
 

@@ -61,4 +61,16 @@ void FlatParams::zero_grad() {
   if (grads_.defined()) grads_.zero_();
 }
 
+std::vector<torch::Tensor> FlatParams::leaves(size_t first, size_t count) const {
+  if (!grads_.defined()) throw Error("FlatParams::leaves: these parameters have no gradients");
+  if (first + count > size()) throw Error("FlatParams::leaves: range past the last parameter");
+  std::vector<torch::Tensor> out;
+  for (size_t i = first; i < first + count; ++i) {
+    auto leaf = params_[i].detach().requires_grad_(true);
+    leaf.mutable_grad() = grad_views_[i];
+    out.push_back(leaf);
+  }
+  return out;
+}
+
 }  // namespace relabel::algos

@@ -43,6 +43,12 @@ class FlatParams {
 
   void zero_grad();
 
+  // Autograd leaves for parameters [first, first + count): each shares param(i)'s storage and
+  // has grad(i) as its .grad(), so backward() accumulates straight into the flat gradient buffer
+  // (zero_grad() first) and the optimiser and GradSync see it there. The torch path of the
+  // offline learners trains through these.
+  std::vector<torch::Tensor> leaves(size_t first, size_t count) const;
+
  private:
   std::vector<ParamSpec> specs_;
   std::vector<int64_t> offsets_;

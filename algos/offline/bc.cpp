@@ -28,11 +28,25 @@ Bc::Bc(const OfflineOptions& o, GradSync& sync)
   actor_.bind(params_, 0);
   actor_.init_uniform(make_generator(o.seed));
   sync_.broadcast_parameters({params_.sync_tensor()});
-  adam_ = FlatAdam(params_.values(), params_.grads(), {o.lr});
+  adam_ = FlatAdam(params_.values(), params_.grads(), adam_options(o));
+  torch_path_ = uses_torch_path(o);
+  if (torch_path_) leaves_ = params_.leaves(0, params_.size());
 }
 
-std::map<std::string, double> Bc::update(const Batch& batch) {
-  const int64_t B = check_batch(batch, o_);
+Metrics Bc::update(const Batch& batch) {
+  check_batch(batch, o_);
+  return torch_path_ ? update_torch(batch) : update_fast(batch);
+}
+
+void Bc::step_optimiser() {
+  sync_.average_gradients({params_.sync_tensor()});
+  params_.adopt_synced_grad();
+  adam_.step();
+  ++steps_;
+}
+
+Metrics Bc::update_fast(const Batch& batch) {
+  const int64_t B = batch.obs.size(0);
   torch::NoGradGuard no_grad;
   actor_.forward(tape_, batch.obs);
   // pi = max_action * mu; loss = mean over all B * act elements of (pi - a)^2.
@@ -50,10 +64,7 @@ std::map<std::string, double> Bc::update(const Batch& batch) {
   loss /= n;
   write_back(dmu, tape_.grad_out(0));
   actor_.backward(tape_, 0, 1, /*weight_grads=*/true);
-  sync_.average_gradients({params_.sync_tensor()});
-  params_.adopt_synced_grad();
-  adam_.step();
-  ++steps_;
+  step_optimiser();
   return {{"actor_loss", loss}};
 }
 

@@ -62,9 +62,33 @@ void write_back(const torch::Tensor& h, const torch::Tensor& dst) {
   dst.copy_(h.view(dst.sizes()));
 }
 
+Batch on_device(const Batch& b, const torch::TensorOptions& options) {
+  const int64_t n = b.obs.size(0);
+  Batch out;
+  out.obs = b.obs.to(options);
+  out.actions = b.actions.to(options);
+  out.rewards = b.rewards.to(options).reshape({n});
+  out.next_obs = b.next_obs.to(options);
+  out.dones = b.dones.to(options).reshape({n});
+  return out;
+}
+
+torch::Tensor from_host(const torch::Tensor& cpu, const torch::TensorOptions& options) {
+  if (options.device().is_cpu()) return cpu;
+  return cpu.pin_memory().to(options.device(), /*non_blocking=*/true);
+}
+
+FlatAdam::Options adam_options(const OfflineOptions& o) {
+  FlatAdam::Options a;
+  a.lr = o.lr;
+  a.fused = !uses_torch_path(o);
+  return a;
+}
+
 void save_values(torch::serialize::OutputArchive& archive, const std::string& key,
                  const FlatParams& flat) {
-  archive.write(key, flat.values().clone(), /*is_buffer=*/true);  // a snapshot, not an alias
+  // A CPU snapshot, not an alias: a checkpoint of a device run loads on any machine.
+  archive.write(key, flat.values().cpu().clone(), /*is_buffer=*/true);
 }
 
 void load_values(torch::serialize::InputArchive& archive, const std::string& key,

@@ -11,6 +11,7 @@
 #include "algos/nets/fast_mlp.h"
 #include "algos/nets/flat_params.h"
 #include "algos/offline/learner.h"
+#include "algos/optim/flat_adam.h"
 
 namespace relabel::algos::offline_detail {
 
@@ -24,6 +25,15 @@ at::Generator make_generator(uint64_t seed);
 // write_back(h, dst) copies a head's output back unless h already is dst.
 torch::Tensor host(const torch::Tensor& t);
 void write_back(const torch::Tensor& h, const torch::Tensor& dst);
+// The torch path (learner.h, kernels): `batch` on the learner's device (no copy when it already
+// is there), rewards and dones as (B,).
+Batch on_device(const Batch& batch, const torch::TensorOptions& options);
+// A CPU tensor on `options`' device: itself on the CPU, else copied from pinned memory without
+// blocking the host (a pageable copy would wait for the device).
+torch::Tensor from_host(const torch::Tensor& cpu, const torch::TensorOptions& options);
+// FlatAdam options for `o`: the fused CPU kernel on the fast path, torch ops on the torch path.
+FlatAdam::Options adam_options(const OfflineOptions& o);
+
 void save_values(torch::serialize::OutputArchive& archive, const std::string& key,
                  const FlatParams& flat);
 void load_values(torch::serialize::InputArchive& archive, const std::string& key,

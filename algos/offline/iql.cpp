@@ -40,9 +40,6 @@ RELABEL_REGISTER_POLICY_ALGO([] {
 }());
 
 namespace {
-// Gaussian actor log-std clamp (CORL GaussianPolicy).
-constexpr double kLogStdMin = -20.0, kLogStdMax = 2.0;
-
 std::vector<ParamSpec> concat(std::vector<ParamSpec> a, const std::vector<ParamSpec>& b) {
   a.insert(a.end(), b.begin(), b.end());
   return a;
@@ -86,16 +83,38 @@ Iql::Iql(const OfflineOptions& o, GradSync& sync)
     q_target_.values().copy_(q_region_);
   }
   adam_ =
-      FlatAdam(params_.values(), params_.grads(), {o.lr},
+      FlatAdam(params_.values(), params_.grads(), adam_options(o),
                {{0, v_begin, o.lr}, {v_begin, a_begin, o.lr}, {a_begin, params_.numel(), o.lr}});
+  torch_path_ = uses_torch_path(o);
+  if (torch_path_) {
+    const size_t L = static_cast<size_t>(q_.num_layers());
+    q_leaves_ = params_.leaves(0, L);
+    v_leaves_ = params_.leaves(v_first_, L);
+    actor_leaves_ = params_.leaves(actor_first_, L);
+    if (!o.deterministic_actor) log_std_leaf_ = params_.leaves(log_std_, 1)[0];
+  }
 }
 
 double Iql::actor_lr() const {
   return o_.actor_cosine ? cosine_annealing_lr(o_.lr, steps_, o_.total_steps) : o_.lr;
 }
 
-std::map<std::string, double> Iql::update(const Batch& batch) {
-  const int64_t B = check_batch(batch, o_);
+Metrics Iql::update(const Batch& batch) {
+  check_batch(batch, o_);
+  return torch_path_ ? update_torch(batch) : update_fast(batch);
+}
+
+void Iql::step_optimiser() {
+  sync_.average_gradients({params_.sync_tensor()});
+  params_.adopt_synced_grad();
+  adam_.set_lr(2, actor_lr());
+  adam_.step();
+  polyak_update(q_target_values_, q_region_, o_.tau);
+  ++steps_;
+}
+
+Metrics Iql::update_fast(const Batch& batch) {
+  const int64_t B = batch.obs.size(0);
   const int64_t A = o_.act_dim;
   torch::NoGradGuard no_grad;
   // Each network's backward follows its forward while its activations are still in cache; every
@@ -219,13 +238,7 @@ std::map<std::string, double> Iql::update(const Batch& batch) {
   actor_.backward(tape_actor_, 0, 1, /*weight_grads=*/true);
 
   // One all-reduce, one Adam step for Q, V and the actor, then (4) Polyak on Q_target.
-  sync_.average_gradients({params_.sync_tensor()});
-  params_.adopt_synced_grad();
-  adam_.set_lr(2, actor_lr());
-  adam_.step();
-  polyak_update(q_target_values_, q_region_, o_.tau);
-  ++steps_;
-
+  step_optimiser();
   return {{"q_loss", q_loss / B},
           {"v_loss", v_loss / B},
           {"actor_loss", actor_loss / B},

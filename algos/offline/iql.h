@@ -1,7 +1,9 @@
 #pragma once
 // Implicit Q-Learning (Kostrikov et al. 2021) as docs/algorithms.md specifies (CORL defaults):
 // twin Q, V by expectile regression, advantage-weighted Gaussian (or deterministic) actor. One flat
-// buffer holds Q, V and the actor: one gradient all-reduce and one fused Adam per update.
+// buffer holds Q, V and the actor: one gradient all-reduce and one fused Adam per update. The
+// fast path (hand-written kernels, iql.cpp) is the CPU default; the torch path (autograd,
+// iql_torch.cpp) runs the same updates on any device.
 #include <vector>
 
 #include "algos/nets/fast_mlp.h"
@@ -15,7 +17,7 @@ class Iql final : public OfflineLearner {
  public:
   Iql(const OfflineOptions& options, GradSync& sync);
 
-  std::map<std::string, double> update(const Batch& batch) override;
+  Metrics update(const Batch& batch) override;
   torch::Tensor act(const torch::Tensor& obs) override;
   ActorWeights actor_weights() const override;
   void save(torch::serialize::OutputArchive& archive) const override;
@@ -33,6 +35,13 @@ class Iql final : public OfflineLearner {
   double actor_lr() const;  // learning rate the next update's actor step uses
 
  private:
+  // Gaussian actor log-std clamp (CORL GaussianPolicy).
+  static constexpr double kLogStdMin = -20.0, kLogStdMax = 2.0;
+
+  Metrics update_fast(const Batch& batch);
+  Metrics update_torch(const Batch& batch);  // iql_torch.cpp
+  void step_optimiser();                     // all-reduce, Adam, Polyak (both paths)
+
   OfflineOptions o_;
   GradSync& sync_;
   FastMlp q_, q_targ_, v_, actor_;
@@ -43,6 +52,10 @@ class Iql final : public OfflineLearner {
   FlatAdam adam_;
   FastMlp::Tape tape_next_v_, tape_q_target_, tape_v_, tape_q_, tape_actor_;
   std::vector<float> adv_;  // step (2)'s advantages, reused by (5)
+  bool torch_path_ = false;
+  // Torch path: autograd leaves over params_ (FlatParams::leaves), per network.
+  std::vector<torch::Tensor> q_leaves_, v_leaves_, actor_leaves_;
+  torch::Tensor log_std_leaf_;
   int64_t steps_ = 0;
 };
 

@@ -34,6 +34,15 @@ void validate(const OfflineOptions& o) {
   } catch (const std::exception&) {
     throw Error("offline option 'device': unknown device '" + o.device + "'");
   }
+  require(o.kernels == "auto" || o.kernels == "fast" || o.kernels == "torch", "kernels",
+          "must be auto, fast or torch, got '" + o.kernels + "'");
+  // The fast kernels' loss loops read host memory: on a device every update would wait for it.
+  require(o.kernels != "fast" || torch::Device(o.device).is_cpu(), "kernels",
+          "fast runs on the CPU only (device '" + o.device + "'); use torch or auto");
+  if (torch::Device(o.device).is_cuda() && !torch::cuda::is_available())
+    throw Error("offline option 'device': '" + o.device +
+                "' but no CUDA device is usable: this LibTorch is CPU-only or no GPU is visible "
+                "(README, GPU build)");
 }
 }  // namespace
 
@@ -56,6 +65,10 @@ std::unique_ptr<OfflineLearner> make_offline_learner(const OfflineOptions& optio
   apply_params(resolved);
   validate(resolved);
   return info->make_offline(resolved, sync);
+}
+
+bool uses_torch_path(const OfflineOptions& o) {
+  return o.kernels == "torch" || (o.kernels == "auto" && !torch::Device(o.device).is_cpu());
 }
 
 void apply_params(OfflineOptions& o) {

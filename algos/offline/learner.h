@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "algos/batch.h"
+#include "algos/metrics.h"
 #include "algos/policy_registry.h"
 #include "algos/sync.h"
 
@@ -42,6 +43,11 @@ struct OfflineOptions {
   uint64_t seed = 0;  // parameter init (identical on every rank)
   int64_t rank = 0;   // decorrelates the TD3+BC target-noise stream between ranks
   std::string device = "cpu";
+  // How an update is computed (issue 15): "fast" = the hand-written CPU kernels (FastMlp
+  // backward, host loss loops, fused Adam), "torch" = the same mathematics in autograd and torch
+  // ops, which run on any device without waiting for it; "auto" = fast on the CPU, torch
+  // elsewhere. Both keep the same parameters, checkpoints and exported actor.
+  std::string kernels = "auto";
 };
 
 // A learner's deterministic actor as plain tensors, what `relabel export` turns into a
@@ -57,9 +63,10 @@ struct ActorWeights {
 class OfflineLearner {
  public:
   virtual ~OfflineLearner() = default;
-  // One gradient step on `batch` (this rank's share of the global batch); returns its losses and
-  // metrics by name.
-  virtual std::map<std::string, double> update(const Batch& batch) = 0;
+  // One gradient step on `batch` (this rank's share of the global batch; moved to the learner's
+  // device when it is elsewhere); returns its losses and metrics by name, on the learner's device
+  // for the torch path (algos/metrics.h).
+  virtual Metrics update(const Batch& batch) = 0;
   // Deterministic (mean) action for (n, obs_dim) observations -> (n, act_dim); no grad.
   virtual torch::Tensor act(const torch::Tensor& obs) = 0;
   // Everything a bit-identical continuation needs: networks, targets, optimiser moments and step
@@ -80,5 +87,9 @@ std::unique_ptr<OfflineLearner> make_offline_learner(const OfflineOptions& optio
 
 // Copies the keys present in options.params into the typed fields (IQL's and TD3+BC's).
 void apply_params(OfflineOptions& options);
+
+// True when `options` select the torch path: kernels = torch, or auto on a device other than the
+// CPU.
+bool uses_torch_path(const OfflineOptions& options);
 
 }  // namespace relabel::algos

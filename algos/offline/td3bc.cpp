@@ -72,8 +72,14 @@ Td3Bc::Td3Bc(const OfflineOptions& o, GradSync& sync)
   }
   critic_target_values_ = critic_target_.values();
   actor_target_values_ = actor_target_.values();
-  critic_adam_ = FlatAdam(critic_.values(), critic_.grads(), {o.lr});
-  actor_adam_ = FlatAdam(actor_params_.values(), actor_params_.grads(), {o.lr});
+  critic_adam_ = FlatAdam(critic_.values(), critic_.grads(), adam_options(o));
+  actor_adam_ = FlatAdam(actor_params_.values(), actor_params_.grads(), adam_options(o));
+  torch_path_ = uses_torch_path(o);
+  if (torch_path_) {
+    critic_leaves_ = critic_.leaves(0, critic_.size());
+    actor_leaves_ = actor_params_.leaves(0, actor_params_.size());
+    for (size_t i = 0; i < critic_.size(); ++i) critic_values_.push_back(critic_.param(i));
+  }
 }
 
 void Td3Bc::ensure_workspaces(int64_t batch) {
@@ -85,8 +91,32 @@ void Td3Bc::ensure_workspaces(int64_t batch) {
   dq_dpi_ = torch::empty({batch, o_.act_dim}, opts);
 }
 
-std::map<std::string, double> Td3Bc::update(const Batch& batch) {
-  const int64_t B = check_batch(batch, o_);
+Metrics Td3Bc::update(const Batch& batch) {
+  check_batch(batch, o_);
+  return torch_path_ ? update_torch(batch) : update_fast(batch);
+}
+
+torch::Tensor Td3Bc::draw_noise(int64_t batch) {
+  return torch::empty({batch, o_.act_dim})
+      .normal_(0.0, o_.policy_noise * o_.max_action, noise_gen_);
+}
+
+void Td3Bc::step_critic() {
+  sync_.average_gradients({critic_.sync_tensor()});
+  critic_.adopt_synced_grad();
+  critic_adam_.step();
+}
+
+void Td3Bc::step_actor() {
+  sync_.average_gradients({actor_params_.sync_tensor()});
+  actor_params_.adopt_synced_grad();
+  actor_adam_.step();
+  polyak_update(critic_target_values_, critic_.values(), o_.tau);
+  polyak_update(actor_target_values_, actor_params_.values(), o_.tau);
+}
+
+Metrics Td3Bc::update_fast(const Batch& batch) {
+  const int64_t B = batch.obs.size(0);
   const int64_t od = o_.obs_dim, ad = o_.act_dim, n = B * ad;
   const float m = static_cast<float>(o_.max_action);
   torch::NoGradGuard no_grad;
@@ -95,11 +125,7 @@ std::map<std::string, double> Td3Bc::update(const Batch& batch) {
 
   // a' = clip(pi'(s') + clip(eps, +-noise_clip), +-max_action), eps ~ N(0, policy_noise), all
   // scaled by max_action.
-  if (noise_.is_cpu()) {
-    noise_.normal_(0.0, o_.policy_noise * m, noise_gen_);
-  } else {
-    noise_.copy_(torch::empty({B, ad}).normal_(0.0, o_.policy_noise * m, noise_gen_));
-  }
+  noise_.copy_(draw_noise(B));
   actor_targ_.forward(tape_next_pi_, batch.next_obs);
   {
     const auto noise = host(noise_), next_a = host(next_a_), mu = host(tape_next_pi_.out(0));
@@ -140,11 +166,9 @@ std::map<std::string, double> Td3Bc::update(const Batch& batch) {
     write_back(dq1, tape_q_.grad_out(1));
   }
   q_.backward(tape_q_, 0, 2, /*weight_grads=*/true);
-  sync_.average_gradients({critic_.sync_tensor()});
-  critic_.adopt_synced_grad();
-  critic_adam_.step();
+  step_critic();
 
-  std::map<std::string, double> out{{"critic_loss", critic_loss}};
+  Metrics out{{"critic_loss", critic_loss}};
   if (steps_ % o_.policy_delay != 0) return out;
 
   // Actor (with the updated critic): -lambda mean Q1(s, pi(s)) + MSE(pi(s), a),
@@ -183,16 +207,11 @@ std::map<std::string, double> Td3Bc::update(const Batch& batch) {
     write_back(dmu, tape_pi_.grad_out(0));
   }
   actor_.backward(tape_pi_, 0, 1, /*weight_grads=*/true);
-  sync_.average_gradients({actor_params_.sync_tensor()});
-  actor_params_.adopt_synced_grad();
-  actor_adam_.step();
-
-  polyak_update(critic_target_values_, critic_.values(), o_.tau);
-  polyak_update(actor_target_values_, actor_params_.values(), o_.tau);
-  out["actor_loss"] = -lambda * q_mean + bc_loss;
-  out["bc_loss"] = bc_loss;
-  out["q_mean"] = q_mean;
-  out["lambda"] = lambda;
+  step_actor();
+  out.set("actor_loss", -lambda * q_mean + bc_loss);
+  out.set("bc_loss", bc_loss);
+  out.set("q_mean", q_mean);
+  out.set("lambda", lambda);
   return out;
 }
 

@@ -2,8 +2,12 @@
 // TD3+BC (Fujimoto & Gu 2021) as docs/algorithms.md specifies (CORL defaults): twin critics with
 // clipped-noise target smoothing, a delayed deterministic actor trained on
 // -lambda Q1(s, pi(s)) + MSE(pi(s), a), Polyak-averaged targets. Critics and actor each live in
-// one flat buffer (one all-reduce and one fused Adam per optimiser step).
+// one flat buffer (one all-reduce and one fused Adam per optimiser step). The fast path
+// (td3bc.cpp) is the CPU default; the torch path (autograd, td3bc_torch.cpp) runs the same
+// updates on any device.
 #include <ATen/core/Generator.h>
+
+#include <vector>
 
 #include "algos/nets/fast_mlp.h"
 #include "algos/nets/flat_params.h"
@@ -16,7 +20,7 @@ class Td3Bc final : public OfflineLearner {
  public:
   Td3Bc(const OfflineOptions& options, GradSync& sync);
 
-  std::map<std::string, double> update(const Batch& batch) override;
+  Metrics update(const Batch& batch) override;
   torch::Tensor act(const torch::Tensor& obs) override;
   ActorWeights actor_weights() const override;
   void save(torch::serialize::OutputArchive& archive) const override;
@@ -37,6 +41,13 @@ class Td3Bc final : public OfflineLearner {
 
  private:
   void ensure_workspaces(int64_t batch);
+  Metrics update_fast(const Batch& batch);
+  Metrics update_torch(const Batch& batch);  // td3bc_torch.cpp
+  // The target-policy noise N(0, policy_noise max_action) of this step, (B, act), drawn on the
+  // CPU from the per-rank stream whatever the device (the same numbers on every device).
+  torch::Tensor draw_noise(int64_t batch);
+  void step_critic();  // all-reduce and Adam of the critics
+  void step_actor();   // all-reduce and Adam of the actor, then Polyak of both targets
 
   OfflineOptions o_;
   GradSync& sync_;
@@ -49,6 +60,9 @@ class Td3Bc final : public OfflineLearner {
   torch::Tensor next_a_, pi_, noise_, dq_dpi_;
   torch::Tensor critic_target_values_, actor_target_values_;
   int64_t steps_ = 0;
+  bool torch_path_ = false;
+  std::vector<torch::Tensor> critic_leaves_, actor_leaves_;  // torch path (FlatParams::leaves)
+  std::vector<torch::Tensor> critic_values_;                 // critic parameters, no autograd
 };
 
 }  // namespace relabel::algos

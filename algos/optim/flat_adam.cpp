@@ -73,8 +73,9 @@ void FlatAdam::step() {
 
 void FlatAdam::save(torch::serialize::OutputArchive& archive, const std::string& prefix) const {
   write_int(archive, prefix + "step", step_);
-  archive.write(prefix + "exp_avg", exp_avg_.clone(), /*is_buffer=*/true);
-  archive.write(prefix + "exp_avg_sq", exp_avg_sq_.clone(), /*is_buffer=*/true);
+  // CPU snapshots: a checkpoint of a device run loads on any machine.
+  archive.write(prefix + "exp_avg", exp_avg_.cpu().clone(), /*is_buffer=*/true);
+  archive.write(prefix + "exp_avg_sq", exp_avg_sq_.cpu().clone(), /*is_buffer=*/true);
   std::vector<double> lrs;
   for (const auto& g : groups_) lrs.push_back(g.lr);
   archive.write(prefix + "lr", torch::tensor(lrs, torch::kFloat64), /*is_buffer=*/true);

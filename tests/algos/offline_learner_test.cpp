@@ -84,7 +84,7 @@ TEST_P(Resume, SaveLoadThenUpdatingEqualsContinuingBitwise) {
     const auto batch = testing::random_batch(32, 6, 2, 500 + i);
     const auto ma = a->update(batch);
     const auto mb = b->update(batch);
-    for (const auto& [k, v] : ma) EXPECT_EQ(v, mb.at(k)) << k << " step " << i;
+    for (const auto& [k, v] : ma.values()) EXPECT_EQ(v, mb.at(k)) << k << " step " << i;
   }
   EXPECT_EQ(save(*a), save(*b));  // parameters, targets, optimiser state, RNG: bitwise
   const auto obs = torch::randn({7, 6});

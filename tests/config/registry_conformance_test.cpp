@@ -93,7 +93,7 @@ TEST(RegistryConformance, PolicyLearners) {
     algos::Batch b{torch::randn({8, 3}), torch::rand({8, 2}) * 2 - 1, torch::randn({8}),
                    torch::randn({8, 3}), torch::zeros({8})};
     for (int i = 0; i < 2; ++i)
-      for (const auto& [name, value] : learner->update(b))
+      for (const auto& [name, value] : learner->update(b).values())
         EXPECT_TRUE(std::isfinite(value)) << name;
     EXPECT_EQ(learner->steps(), 2);
     EXPECT_EQ(learner->act(b.obs).sizes(), torch::IntArrayRef({8, 2}));
