@@ -77,7 +77,7 @@ class LinearBc final : public algos::OfflineLearner {
     w_ = torch::zeros({o.obs_dim + 1, o.act_dim}).requires_grad_(true);
     sync_.broadcast_parameters({w_});
   }
-  std::map<std::string, double> update(const algos::Batch& b) override {
+  algos::Metrics update(const algos::Batch& b) override {
     auto x = torch::cat({b.obs, torch::ones({b.obs.size(0), 1})}, 1);
     auto loss = (x.matmul(w_) - b.actions).pow(2).mean();
     w_.mutable_grad() = torch::Tensor();
@@ -88,7 +88,9 @@ class LinearBc final : public algos::OfflineLearner {
       w_ -= lr_ * w_.grad();
     }
     ++steps_;
-    return {{"loss", loss.item<double>()}};
+    algos::Metrics m;
+    m.set("loss", loss.detach());  // read only when a metrics line is written
+    return m;
   }
   torch::Tensor act(const torch::Tensor& obs) override {
     torch::NoGradGuard no_grad;
