@@ -3,10 +3,13 @@
 // and the plain autograd MLP the hand-written paths are checked against.
 #include <torch/torch.h>
 
+#include <initializer_list>
+#include <sstream>
 #include <vector>
 
 #include "algos/batch.h"
 #include "algos/nets/flat_params.h"
+#include "algos/offline/learner.h"
 
 namespace relabel::algos::testing {
 
@@ -44,6 +47,23 @@ inline torch::Tensor mlp(const torch::Tensor& x, const std::vector<torch::Tensor
 
 inline double max_abs_diff(const torch::Tensor& a, const torch::Tensor& b) {
   return (a.detach() - b.detach()).abs().max().item<double>();
+}
+
+// The tensors `keys` of a learner's checkpoint that it has (IQL's flat buffers, TD3+BC's and
+// BC's networks, optimiser moments), flattened into one vector, read back through save().
+inline torch::Tensor saved_state(const OfflineLearner& l, std::initializer_list<const char*> keys) {
+  torch::serialize::OutputArchive out;
+  l.save(out);
+  std::stringstream ss;
+  out.save_to(ss);
+  torch::serialize::InputArchive in;
+  in.load_from(ss);
+  std::vector<torch::Tensor> parts;
+  for (const char* key : keys) {
+    torch::Tensor t;
+    if (in.try_read(key, t, true)) parts.push_back(t.flatten());
+  }
+  return torch::cat(parts);
 }
 
 }  // namespace relabel::algos::testing

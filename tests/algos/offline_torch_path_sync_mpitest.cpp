@@ -35,20 +35,9 @@ OfflineOptions sync_path_options(const char* algo, uint64_t seed) {
 // Everything a learner's checkpoint holds (parameters, targets, Adam moments, step counts) as
 // one float vector.
 torch::Tensor sync_path_state(const OfflineLearner& l) {
-  torch::serialize::OutputArchive out;
-  l.save(out);
-  std::stringstream ss;
-  out.save_to(ss);
-  torch::serialize::InputArchive in;
-  in.load_from(ss);
-  std::vector<torch::Tensor> parts;
-  for (const char* key :
-       {"params", "q_target", "critic", "critic_target", "actor", "actor_target", "adam.exp_avg",
-        "adam.exp_avg_sq", "critic_adam.exp_avg", "actor_adam.exp_avg"}) {
-    torch::Tensor t;
-    if (in.try_read(key, t, true)) parts.push_back(t.flatten());
-  }
-  return torch::cat(parts);
+  return relabel::algos::testing::saved_state(
+      l, {"params", "q_target", "critic", "critic_target", "actor", "actor_target", "adam.exp_avg",
+          "adam.exp_avg_sq", "critic_adam.exp_avg", "actor_adam.exp_avg"});
 }
 
 Batch rank_rows(const Batch& b, int64_t begin, int64_t n) {

@@ -44,19 +44,8 @@ OfflineOptions torch_path_options(const TorchPathCase& c, const std::string& ker
 // Every flat parameter buffer of a learner (networks and targets) as one vector, read back from
 // its checkpoint.
 torch::Tensor torch_path_state(const OfflineLearner& l) {
-  torch::serialize::OutputArchive out;
-  l.save(out);
-  std::stringstream ss;
-  out.save_to(ss);
-  torch::serialize::InputArchive in;
-  in.load_from(ss);
-  std::vector<torch::Tensor> parts;
-  for (const char* key :
-       {"params", "q_target", "critic", "critic_target", "actor", "actor_target"}) {
-    torch::Tensor t;
-    if (in.try_read(key, t, true)) parts.push_back(t.flatten());
-  }
-  return torch::cat(parts);
+  return relabel::algos::testing::saved_state(
+      l, {"params", "q_target", "critic", "critic_target", "actor", "actor_target"});
 }
 
 class TorchPathMatchesFast : public ::testing::TestWithParam<TorchPathCase> {};
