@@ -21,15 +21,15 @@ ShardBatcher::ShardBatcher(Collective& comm, const ShardColumns& shard, int64_t 
   act_dim_ = shard.actions.size(1);
   width_ = 2 * obs_dim_ + act_dim_ + 2;
   const int64_t n = shard.obs.size(0);
-  packed_ = torch::cat({shard.obs.to(torch::kFloat32), shard.actions.to(torch::kFloat32),
-                        shard.rewards.reshape({n, 1}).to(torch::kFloat32),
-                        shard.next_obs.to(torch::kFloat32),
-                        shard.dones.reshape({n, 1}).to(torch::kFloat32)},
-                       1)
-                .contiguous();
-  // The device path's tensors live where the collective exchanges them (a no-op on the CPU).
+  // The device path's rows live where the collective exchanges them; the columns may come from
+  // different devices (the reward model annotates on the run's device), so each is moved first.
   const torch::Device device = device_path_ ? comm.device() : torch::Device(torch::kCPU);
-  packed_ = packed_.to(device);
+  auto column = [&](const torch::Tensor& t) { return t.to(device, torch::kFloat32); };
+  packed_ =
+      torch::cat({column(shard.obs), column(shard.actions), column(shard.rewards).reshape({n, 1}),
+                  column(shard.next_obs), column(shard.dones).reshape({n, 1})},
+                 1)
+          .contiguous();
   pinned_ = device.is_cuda();
   const std::vector<int64_t> counts = comm_.host().all_gather(n);
   offsets_.assign(size_ + 1, 0);
