@@ -73,6 +73,81 @@ TEST(ShardBatcher, UniverseRestrictsRows) {
   }
 }
 
+// The device path (chosen for GPU collectives) run on CPU tensors through the MPI collective,
+// the code path NCCL takes on GPUs: every batch equals the host path's bit for bit.
+namespace {
+void expect_same(const algos::Batch& a, const algos::Batch& b) {
+  EXPECT_TRUE(torch::equal(a.obs, b.obs));
+  EXPECT_TRUE(torch::equal(a.actions, b.actions));
+  EXPECT_TRUE(torch::equal(a.rewards, b.rewards));
+  EXPECT_TRUE(torch::equal(a.next_obs, b.next_obs));
+  EXPECT_TRUE(torch::equal(a.dones, b.dones));
+}
+}  // namespace
+
+TEST(ShardBatcherDevicePath, EqualsHostPathOnEveryRank) {
+  int rank, size;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  // Odd batch (uneven slices) and uneven shards.
+  const int64_t n = 1001, batch = 255;
+  int64_t begin = rank == 0 ? 0 : 400, end = rank == 0 ? 400 : n;
+  if (size == 1) begin = 0, end = n;
+  MpiCollective world(MPI_COMM_WORLD), self(MPI_COMM_SELF);
+  ShardBatcher device(world, rows(begin, end), batch, BatchPath::Device);
+  ShardBatcher host(world, rows(begin, end), batch, BatchPath::Host);
+  ShardBatcher whole(self, rows(0, n), batch, BatchPath::Host);
+  EXPECT_TRUE(device.on_device());
+  EXPECT_FALSE(host.on_device());
+  EXPECT_FALSE(ShardBatcher(world, rows(begin, end), batch).on_device());  // Auto on the CPU
+  GlobalSampler sampler(42, n);
+  int64_t b, e;
+  batch_slice(batch, rank, size, &b, &e);
+  int64_t foreign = 0;  // rows of this rank's slice that another rank owns
+  for (int64_t step = 0; step < 20; ++step) {
+    auto got = device.next(sampler, step);
+    ASSERT_EQ(got.obs.size(0), e - b);
+    expect_same(got, host.next(sampler, step));
+    auto ref = whole.next(sampler, step);
+    EXPECT_TRUE(torch::equal(got.obs, ref.obs.slice(0, b, e)));
+    EXPECT_TRUE(torch::equal(got.dones, ref.dones.slice(0, b, e)));
+    auto ids = got.rewards / 10;
+    foreign += ((ids < begin) | (ids >= end)).sum().item<int64_t>();
+  }
+  if (size > 1) {
+    EXPECT_GT(foreign, 0);  // the exchange was exercised
+  }
+}
+
+TEST(ShardBatcherDevicePath, UniverseEqualsHostPath) {
+  int rank, size;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  const int64_t n = 600;
+  int64_t begin = rank * n / size, end = (rank + 1) * n / size;
+  MpiCollective world(MPI_COMM_WORLD);
+  ShardBatcher device(world, rows(begin, end), 64, BatchPath::Device);
+  ShardBatcher host(world, rows(begin, end), 64, BatchPath::Host);
+  // Labelled rows in both shards.
+  std::vector<int64_t> labelled = {3, 77, 301, 302, 599};
+  GlobalSampler sampler(7, static_cast<int64_t>(labelled.size()), labelled);
+  for (int64_t step = 0; step < 10; ++step)
+    expect_same(device.next(sampler, step), host.next(sampler, step));
+}
+
+TEST(ShardBatcherDevicePath, SingleRankEqualsHostPath) {
+  const int64_t n = 333, batch = 100;
+  MpiCollective self(MPI_COMM_SELF);
+  ShardBatcher device(self, rows(0, n), batch, BatchPath::Device);
+  ShardBatcher host(self, rows(0, n), batch, BatchPath::Host);
+  GlobalSampler sampler(5, n);
+  for (int64_t step = 0; step < 10; ++step) {
+    auto got = device.next(sampler, step);
+    ASSERT_EQ(got.obs.size(0), batch);
+    expect_same(got, host.next(sampler, step));
+  }
+}
+
 #include "run/obs_normalizer.h"
 #include "run/row_gather.h"
 
