@@ -39,7 +39,8 @@ DEBS=$(realpath -m "${1:-$ROOT/.gpu-debs}")
 
 # Direct build dependencies (scripts/install-deps.sh's, without LibTorch, MuJoCo, the test
 # tools and the compiler, which the GPU machine brings).
-PACKAGES=(cmake ninja-build libopenmpi-dev openmpi-bin libhdf5-openmpi-dev libtomlplusplus-dev
+# CMake and ninja are not fetched: the GPU image has them (pip's cmake and ninja).
+PACKAGES=(libopenmpi-dev openmpi-bin libhdf5-openmpi-dev libtomlplusplus-dev
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libprotobuf-dev protobuf-compiler
   zlib1g-dev)
 
@@ -58,6 +59,12 @@ if [ "$MODE" = fetch ]; then
       libc6 | libc6-dev | libc-dev-bin | libgcc-s1 | libstdc++6 | gcc-*-base | linux-libc-dev | \
         libcrypt1 | libcrypt-dev | g++* | gcc* | cpp* | binutils* | libgcc-*-dev | \
         libstdc++-*-dev | debconf* | dpkg | perl-base | python3*) continue ;;
+      # Compilers that apt lists as alternatives (libopenmpi-dev's "gfortran | fortran-compiler"
+      # pulls in every flang and LLVM), sanitizer runtimes, perl and ssh (a one-node run needs
+      # none): without them the set fits the device tool's 64 MiB working-tree limit.
+      flang* | libflang* | libllvm* | libclang* | libmlir* | clang* | llvm* | lld* | libz3* | \
+        libomp* | gfortran* | libgfortran-*-dev | libobjc* | libasan* | libtsan* | liblsan* | \
+        libubsan* | libhwasan* | libitm* | perl | perl-modules* | libperl* | openssh-client) continue ;;
     esac
     prio=$(apt-cache show --no-all-versions "$p" 2>/dev/null | sed -n 's/^Priority: //p' | head -1)
     [ "$prio" = required ] && continue
