@@ -154,7 +154,8 @@ void ImputationReward::fit(const RewardSupervision& sup, GradSync& sync) {
       torch::Tensor pred = net_->forward(x_train.index_select(0, idx)).squeeze(1);
       torch::Tensor loss = torch::mse_loss(pred, y_train.index_select(0, idx));
       loss.backward();
-      if (fit_observed()) report.loss = loss.item<double>();
+      if (fit_observed() && read_fit_loss(device_, step, options_.reward_steps))
+        report.loss = loss.item<double>();
     }
     // A rank without training rows contributes zero gradients (undefined grads count as 0).
     sync.average_gradients(params);

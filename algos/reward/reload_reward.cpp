@@ -107,7 +107,9 @@ void ReloadReward::fit(const RewardSupervision& sup, GradSync& sync) {
   const int64_t batch = local_batch(options_.batch_size, sync.world_size());
   const std::vector<torch::Tensor> params = params_of(predictor_);
   predictor_->train();
-  double loss_sum = 0;
+  // The last 100 steps' mean loss, summed on the device in float64 (the same sum as host
+  // doubles) and read once at the end.
+  torch::Tensor loss_sum;
   int64_t loss_count = 0;
   for (int64_t step = 0; step < options_.predictor_steps; ++step) {
     adam.zero_grad();
@@ -124,19 +126,21 @@ void ReloadReward::fit(const RewardSupervision& sup, GradSync& sync) {
       }
       torch::Tensor loss = torch::mse_loss(predictor_->forward(xb), tb);
       loss.backward();
-      const bool tail = step >= options_.predictor_steps - 100;
-      if (tail || fit_observed()) step_loss = loss.item<double>();
-      if (tail) {
-        loss_sum += step_loss;
+      if (step >= options_.predictor_steps - 100) {
+        auto l = loss.detach().to(torch::kFloat64);
+        loss_sum = loss_sum.defined() ? loss_sum + l : l;
         ++loss_count;
       }
+      if (fit_observed() && read_fit_loss(device_, step + 1, options_.predictor_steps))
+        step_loss = loss.item<double>();
     }
     // A rank without expert rows contributes zero gradients (undefined grads count as 0).
     sync.average_gradients(params);
     adam.step();
     report_fit_step({step + 1, options_.predictor_steps, step_loss});
   }
-  final_loss_ = loss_count > 0 ? loss_sum / static_cast<double>(loss_count) : kReloadNaN;
+  final_loss_ =
+      loss_count > 0 ? loss_sum.item<double>() / static_cast<double>(loss_count) : kReloadNaN;
   for (auto& p : predictor_->parameters()) p.set_requires_grad(false);
   predictor_->eval();
   mean_error_ = kReloadNaN;

@@ -27,6 +27,14 @@ torch::Tensor as_matrix(const torch::Tensor& t, const std::string& what, int64_t
 torch::Tensor as_column(const torch::Tensor& t, const std::string& what, int64_t rows,
                         const torch::Device& device);
 
+// Whether a fit reads step `step` (1-based, of `total`) of its loss back to the host for the
+// progress log: every step on the CPU (free), every kDeviceLossEvery-th and the last step on
+// another device, where each read waits for the device (issue 15: no per-step synchronisation).
+constexpr int64_t kDeviceLossEvery = 50;
+inline bool read_fit_loss(const torch::Device& device, int64_t step, int64_t total) {
+  return device.is_cpu() || step % kDeviceLossEvery == 0 || step >= total;
+}
+
 // Rows each rank draws per step: the global batch split over the replicas (at least 1).
 int64_t local_batch(int64_t global_batch, int world_size);
 

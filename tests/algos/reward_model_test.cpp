@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include "algos/reward/reward_common.h"
 #include "algos/reward/reward_model.h"
 #include "core/error.h"
 
@@ -102,3 +103,17 @@ TEST(RewardModel, ImputeKeepsLabelledRows) {
 
 }  // namespace
 }  // namespace relabel::algos
+
+TEST(RewardFit, ReadsTheLossBackEveryStepOnTheCpuOnlyEvery50thOnADevice) {
+  using relabel::algos::reward_detail::read_fit_loss;
+  const torch::Device cpu(torch::kCPU), gpu(torch::kCUDA, 0);  // a descriptor: no GPU needed
+  int cpu_reads = 0, gpu_reads = 0;
+  for (int64_t step = 1; step <= 120; ++step) {
+    cpu_reads += read_fit_loss(cpu, step, 120);
+    gpu_reads += read_fit_loss(gpu, step, 120);
+  }
+  EXPECT_EQ(cpu_reads, 120);
+  EXPECT_EQ(gpu_reads, 3);  // steps 50, 100 and the last, 120
+  EXPECT_TRUE(read_fit_loss(gpu, 120, 120));
+  EXPECT_FALSE(read_fit_loss(gpu, 119, 120));
+}
