@@ -1,12 +1,41 @@
 #include "io/observed_status.h"
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
+#include "io/atomic_file.h"
 #include "io/dir_lock.h"
 
 namespace relabel::io {
 
+std::string refusal_marker(const std::string& run_dir) {
+  std::string dir = run_dir;
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  return dir + ".refused";
+}
+
+std::optional<std::string> refusal_reason(const std::string& run_dir) {
+  std::ifstream in(refusal_marker(run_dir));
+  if (!in) return std::nullopt;
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string reason = text.str();
+  while (!reason.empty() && reason.back() == '\n') reason.pop_back();
+  return reason;
+}
+
+void mark_refused(const std::string& run_dir, const std::string& reason) {
+  write_file_atomic(refusal_marker(run_dir), reason + "\n");
+}
+
+void clear_refused(const std::string& run_dir) {
+  std::error_code ec;
+  std::filesystem::remove(refusal_marker(run_dir), ec);
+}
+
 std::string observed_status(const std::string& run_dir, const std::optional<RunRecord>& record) {
+  if (refusal_reason(run_dir)) return "refused";
   if (!record && !std::filesystem::exists(run_dir)) return "pending";
   // A damaged or missing result.json in an existing directory reads like a run in progress.
   const std::string status = record ? record->status : "running";

@@ -11,9 +11,19 @@
 
 namespace relabel::io {
 
-// pending (no directory) | running | interrupted | done | failed | preempted. Where nothing
-// tells whether the lock is held (no lock file: a directory from before relabel locked them; a
-// filesystem without lock queries), a running record stays "running".
+// pending (no directory) | running | interrupted | done | failed | preempted | refused. Where
+// nothing tells whether the lock is held (no lock file: a directory from before relabel locked
+// them; a filesystem without lock queries), a running record stays "running".
 std::string observed_status(const std::string& run_dir, const std::optional<RunRecord>& record);
+
+// A sweep that refuses a run (its directory holds a run of another config or of other data:
+// run/run_pin.h) leaves the reason in "<run_dir>.refused", beside the directory, which stays as
+// it was. Readers then show the run as "refused" and the report leaves its old result out, so
+// a score trained on other data is never aggregated with the new ones. The next attempt of the
+// run removes the marker.
+std::string refusal_marker(const std::string& run_dir);
+std::optional<std::string> refusal_reason(const std::string& run_dir);
+void mark_refused(const std::string& run_dir, const std::string& reason);
+void clear_refused(const std::string& run_dir);
 
 }  // namespace relabel::io

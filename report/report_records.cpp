@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "io/observed_status.h"
 
 namespace relabel::report {
 
@@ -141,6 +142,12 @@ RunSet read_run_directory(const std::string& dir) {
         if (!r.seed)
           if (auto p = r.params.find("seed"); p != r.params.end() && p->second.number)
             r.seed = static_cast<int64_t>(*p->second.number);
+        // A sweep refused this run: its record belongs to another config or to other data and
+        // must not be aggregated with the sweep's runs (io/observed_status.h).
+        if (auto reason = io::refusal_reason(run_dir.string())) {
+          r.status = "refused";
+          r.error = "refused by the sweep: " + *reason;
+        }
         runs[r.id] = std::move(r);
       } catch (const Error& e) {
         set.malformed.push_back({result.string(), e.what()});

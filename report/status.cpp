@@ -122,6 +122,7 @@ SweepStatus read_sweep_status(const std::string& dir) {
       run.started_at = record->started_at;
       run.finished_at = record->finished_at;
     }
+    if (run.status == "refused") run.error = io::refusal_reason(run_dir).value_or("");
     if (run.status == "done")
       ++st.done;
     else if (run.status == "failed")
@@ -134,6 +135,8 @@ SweepStatus read_sweep_status(const std::string& dir) {
       ++st.interrupted;
     else if (run.status == "malformed")
       ++st.malformed;
+    else if (run.status == "refused")
+      ++st.refused;
     else
       ++st.pending;
     double s = parse_utc(run.started_at), f = parse_utc(run.finished_at);
@@ -164,8 +167,12 @@ std::string format_sweep_status(const SweepStatus& st, bool list_runs) {
     out << buf;
   }
   if (st.malformed > 0) out << "  malformed " << st.malformed << "\n";
+  if (st.refused > 0)
+    out << "  refused " << st.refused
+        << " (its directory holds a run of another config or of other data; the report leaves "
+           "it out)\n";
   for (const auto& run : st.runs)
-    if (run.status == "failed" || run.status == "malformed")
+    if (run.status == "failed" || run.status == "malformed" || run.status == "refused")
       out << "  " << run.status << " " << run.id << ": " << run.error << "\n";
   if (list_runs)
     for (const auto& run : st.runs) {

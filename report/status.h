@@ -26,6 +26,8 @@ struct SweepStatus {
   // Runs whose result.json exists but is not a valid record: `error` names the file and key;
   // `relabel status` lists them and exits 2.
   int malformed = 0;
+  // Runs a sweep refused (io/observed_status.h refusal_reason): `error` holds the reason.
+  int refused = 0;
   double runs_per_hour = 0.0;  // done runs over the span from first start to last finish
   double eta_seconds = -1.0;   // remaining runs at that rate; < 0 when unknown
 };

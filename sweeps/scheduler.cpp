@@ -112,6 +112,8 @@ SweepCounts run_sweep(const SweepSpec& spec, relabel::comm::Context& context,
     control.params = run.params;
     const auto run_start = Clock::now();
     ++runs_executed;
+    // A refusal of an earlier sweep is withdrawn when the run is tried again.
+    if (leader) relabel::io::clear_refused(run.config.output.dir);
     try {
       auto outcome = relabel::run::run_experiment(run.config, *group, control);
       run_seconds += since(run_start);
@@ -140,6 +142,7 @@ SweepCounts run_sweep(const SweepSpec& spec, relabel::comm::Context& context,
       run_seconds += since(run_start);
       if (leader) {
         ++counts.refused;
+        relabel::io::mark_refused(run.config.output.dir, e.what());
         std::fprintf(stderr, "sweep %s: run %s (%lld/%lld) refused: %s\n", spec.name.c_str(),
                      run.id.c_str(), static_cast<long long>(index + 1),
                      static_cast<long long>(total), e.what());

@@ -44,4 +44,26 @@ TEST(SweepPin, DoneRunsOnChangedDataAreRefusedNotSkipped) {
     EXPECT_EQ(read_file(run_dir + "/result.json"), text);  // not rerun, not rewritten
   }
   EXPECT_NE(r.output.find("sweep pin: 2 runs refused"), std::string::npos) << r.output;
+
+  // The refusal stays visible to every reader, and the old scores leave the report: they were
+  // trained on the data the file held before.
+  const json sweep_json = json::parse(read_file(dir / "out/sweep.json"));
+  for (const auto& run : sweep_json["runs"]) EXPECT_EQ(run["status"], "refused") << run.dump();
+  auto status = run_relabel("status " + (dir / "out"));
+  EXPECT_NE(status.output.find("refused 2"), std::string::npos) << status.output;
+  auto report = run_relabel("report " + (dir / "out") + " --no-plots --bootstrap-reps 20");
+  EXPECT_NE(report.output.find("0 done"), std::string::npos) << report.output;
+  // No score in the cell: 0 done, both runs not counted (the refused ones are not done).
+  EXPECT_NE(read_file(dir / "out/summary.csv").find(",ground_truth+td3bc,0,0,2,,"),
+            std::string::npos)
+      << read_file(dir / "out/summary.csv");
+
+  // The data restored: the runs are skipped as done again and the refusal is withdrawn.
+  fs::copy_file(pendulum_file("medium-expert"), dir / "data.hdf5",
+                fs::copy_options::overwrite_existing);
+  auto back = run_relabel_mpi(2, sweep);
+  EXPECT_EQ(back.exit_code, 0) << back.output;
+  for (const auto& run : json::parse(read_file(dir / "out/sweep.json"))["runs"])
+    EXPECT_EQ(run["status"], "done") << run.dump();
+  for (const auto& [run_dir, text] : before) EXPECT_FALSE(fs::exists(run_dir + ".refused"));
 }
