@@ -23,6 +23,20 @@ ShardColumns rows(int64_t begin, int64_t end) {
   c.dones = (i.remainder(7) == 0).to(torch::kFloat32);
   return c;
 }
+
+void expect_same(const algos::Batch& a, const algos::Batch& b) {
+  EXPECT_TRUE(torch::equal(a.obs, b.obs));
+  EXPECT_TRUE(torch::equal(a.actions, b.actions));
+  EXPECT_TRUE(torch::equal(a.rewards, b.rewards));
+  EXPECT_TRUE(torch::equal(a.next_obs, b.next_obs));
+  EXPECT_TRUE(torch::equal(a.dones, b.dones));
+}
+
+// Rows [b, e) of a batch.
+algos::Batch slice_rows(const algos::Batch& x, int64_t b, int64_t e) {
+  return {x.obs.slice(0, b, e), x.actions.slice(0, b, e), x.rewards.slice(0, b, e),
+          x.next_obs.slice(0, b, e), x.dones.slice(0, b, e)};
+}
 }  // namespace
 
 TEST(ShardBatcher, SliceOfTwoRankBatchEqualsOneRankBatch) {
@@ -45,11 +59,7 @@ TEST(ShardBatcher, SliceOfTwoRankBatchEqualsOneRankBatch) {
     auto mine = sharded.next(sampler, step);
     auto ref = whole.next(sampler, step);
     ASSERT_EQ(mine.obs.size(0), e - b);
-    EXPECT_TRUE(torch::equal(mine.obs, ref.obs.slice(0, b, e)));
-    EXPECT_TRUE(torch::equal(mine.actions, ref.actions.slice(0, b, e)));
-    EXPECT_TRUE(torch::equal(mine.rewards, ref.rewards.slice(0, b, e)));
-    EXPECT_TRUE(torch::equal(mine.next_obs, ref.next_obs.slice(0, b, e)));
-    EXPECT_TRUE(torch::equal(mine.dones, ref.dones.slice(0, b, e)));
+    expect_same(mine, slice_rows(ref, b, e));
   }
 }
 
@@ -75,15 +85,6 @@ TEST(ShardBatcher, UniverseRestrictsRows) {
 
 // The device path (chosen for GPU collectives) run on CPU tensors through the MPI collective,
 // the code path NCCL takes on GPUs: every batch equals the host path's bit for bit.
-namespace {
-void expect_same(const algos::Batch& a, const algos::Batch& b) {
-  EXPECT_TRUE(torch::equal(a.obs, b.obs));
-  EXPECT_TRUE(torch::equal(a.actions, b.actions));
-  EXPECT_TRUE(torch::equal(a.rewards, b.rewards));
-  EXPECT_TRUE(torch::equal(a.next_obs, b.next_obs));
-  EXPECT_TRUE(torch::equal(a.dones, b.dones));
-}
-}  // namespace
 
 TEST(ShardBatcherDevicePath, EqualsHostPathOnEveryRank) {
   int rank, size;
@@ -108,9 +109,7 @@ TEST(ShardBatcherDevicePath, EqualsHostPathOnEveryRank) {
     auto got = device.next(sampler, step);
     ASSERT_EQ(got.obs.size(0), e - b);
     expect_same(got, host.next(sampler, step));
-    auto ref = whole.next(sampler, step);
-    EXPECT_TRUE(torch::equal(got.obs, ref.obs.slice(0, b, e)));
-    EXPECT_TRUE(torch::equal(got.dones, ref.dones.slice(0, b, e)));
+    expect_same(got, slice_rows(whole.next(sampler, step), b, e));
     auto ids = got.rewards / 10;
     foreign += ((ids < begin) | (ids >= end)).sum().item<int64_t>();
   }
