@@ -76,23 +76,31 @@ io::DatasetIdentity dataset_identity_now(const RunConfig& config,
 
 io::DatasetIdentity file_identity_now(const std::string& path, bool minari,
                                       const io::DatasetIdentity& recorded) {
-  io::DatasetIdentity now;
-  now.path = path;
-  if (now.path == recorded.path && io::file_unchanged(recorded)) return recorded;
-  if (now.path.empty() || !fs::exists(now.path)) return now;
+  if (path == recorded.path && io::file_unchanged(recorded)) return recorded;
+  if (path.empty() || !fs::exists(path)) {
+    io::DatasetIdentity missing;
+    missing.path = path;
+    return missing;
+  }
   io::Dataset all;
   if (minari) {
-    all = io::read_minari(now.path);
-    all.checksum = io::dataset_checksum(all);
+    all = io::read_minari(path);
   } else {
     io::D4rlReadOptions options;
     options.require_rewards = false;  // rewards are read (and summed) whenever present
-    all = io::read_d4rl(now.path, options);
+    all = io::read_d4rl(path, options);
   }
-  now.rows = all.total_rows;
-  now.checksum = io::checksum_text(all.checksum);
-  io::stat_dataset_file(now);
-  return now;
+  return identity_of(path, all, minari);
+}
+
+io::DatasetIdentity identity_of(const std::string& path, io::Dataset& all, bool minari) {
+  if (minari) all.checksum = io::dataset_checksum(all);  // the Minari reader sums nothing
+  io::DatasetIdentity id;
+  id.path = path;
+  id.rows = all.total_rows;
+  id.checksum = io::checksum_text(all.checksum);
+  io::stat_dataset_file(id);
+  return id;
 }
 
 std::string resolve_dataset_path(const RunConfig& config, Collective& comm) {

@@ -48,6 +48,10 @@ std::string pinned_file(const RunConfig& config);
 io::DatasetIdentity file_identity_now(const std::string& path, bool minari,
                                       const io::DatasetIdentity& recorded = {});
 
+// The identity of `all`, the whole file at `path` just read (a reader that has the rows already
+// need not read the file again). `minari`: its checksum is computed here.
+io::DatasetIdentity identity_of(const std::string& path, io::Dataset& all, bool minari);
+
 // file_identity_now of the config's pinned_file().
 io::DatasetIdentity dataset_identity_now(const RunConfig& config,
                                          const io::DatasetIdentity& recorded);

@@ -108,8 +108,10 @@ ExpertData load_expert(const RunConfig& c, Collective& comm) {
   const auto& task = envs::find_task(c.task.name);
   const bool need_rows = algos::find_reward_method(c.reward.method).needs_demonstrations;
   double scalars[3] = {NAN, NAN, NAN};
+  std::string identity;  // of the expert file, as JSON (rank 0 reads it)
   on_root(comm, [&] {
     io::Dataset all = minari ? io::read_minari(e.path) : io::read_d4rl(e.path);
+    identity = io::to_json(identity_of(e.path, all, minari)).dump();
     scalars[1] = all.info.ref_min_score;
     scalars[2] = all.info.ref_max_score;
     if (!need_rows) return;
@@ -131,8 +133,6 @@ ExpertData load_expert(const RunConfig& c, Collective& comm) {
   });
   // The run is pinned to the file it took demonstrations and reference returns from: a done run
   // is not skipped, nor a checkpoint resumed, once that file has other content.
-  std::string identity;
-  on_root(comm, [&] { identity = io::to_json(file_identity_now(e.path, minari)).dump(); });
   comm.host().broadcast(identity, 0);
   e.identity = io::dataset_identity_from_json(json::parse(identity), e.path);
   auto s = torch::tensor({scalars[0], scalars[1], scalars[2]}, torch::kFloat64);
