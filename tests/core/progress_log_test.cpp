@@ -11,17 +11,7 @@
 
 #include "core/log.h"
 #include "core/progress.h"
-
-namespace {
-
-std::vector<std::string> lines(const std::string& s) {
-  std::vector<std::string> out;
-  std::istringstream in(s);
-  for (std::string l; std::getline(in, l);) out.push_back(l);
-  return out;
-}
-
-}  // namespace
+#include "tests/support/test_support.h"
 
 TEST(ProgressLog, LogLineWhileProgressIsOpenStartsAtALineStart) {
   double t = 0.0;
@@ -43,7 +33,7 @@ TEST(ProgressLog, LogLineWhileProgressIsOpenStartsAtALineStart) {
   }
   const std::string err = testing::internal::GetCapturedStderr();
   int log_lines = 0;
-  for (std::string line : lines(err)) {
+  for (std::string line : relabel::test::split_lines(err)) {
     // A line redrawn with '\r' shows what follows the last '\r'.
     const bool is_log =
         line.find("] info:") != std::string::npos || line.find("] warning:") != std::string::npos;

@@ -1,4 +1,5 @@
 #include "core/progress.h"
+#include "tests/support/test_support.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -24,12 +25,6 @@ ProgressOptions fake(FakeClock& clock, std::ostringstream& out, bool tty,
   return o;
 }
 
-std::vector<std::string> lines(const std::string& s) {
-  std::vector<std::string> out;
-  std::istringstream in(s);
-  for (std::string l; std::getline(in, l);) out.push_back(l);
-  return out;
-}
 }  // namespace
 
 TEST(Progress, FormatsDurations) {
@@ -64,7 +59,7 @@ TEST(Progress, RateIsAnEmaAndEtaFollows) {
   EXPECT_EQ(shown.find('\n'), std::string::npos);
   EXPECT_EQ(std::count(shown.begin(), shown.end(), '\r'), 2);
 
-  auto js = lines(json.str());
+  auto js = relabel::test::split_lines(json.str());
   ASSERT_EQ(js.size(), 2u);
   auto j = nlohmann::json::parse(js[1]);
   EXPECT_EQ(j["type"], "progress");  // metrics.jsonl record type (docs/formats.md)
@@ -79,8 +74,8 @@ TEST(Progress, RateIsAnEmaAndEtaFollows) {
   p.update(10000);
   p.finish();
   p.finish();  // idempotent
-  EXPECT_EQ(lines(json.str()).size(), 4u);
-  auto last = nlohmann::json::parse(lines(json.str()).back());
+  EXPECT_EQ(relabel::test::split_lines(json.str()).size(), 4u);
+  auto last = nlohmann::json::parse(relabel::test::split_lines(json.str()).back());
   EXPECT_DOUBLE_EQ(last["steps_per_s"].get<double>(), 1000.0);  // overall: 10000 in 10 s
   EXPECT_NE(out.str().find("train 10000/10000 done in 10s (1000.0 steps/s) | score 0.5"),
             std::string::npos);
@@ -114,7 +109,7 @@ TEST(Progress, PlainOutputIsThrottledToTheLogInterval) {
     clock.t = start + step * 0.125;  // 8 steps/s for 75 s (exact in binary), sampled every 2 s
     p.update(step);
   }
-  auto ls = lines(out.str());
+  auto ls = relabel::test::split_lines(out.str());
   // Lines at t = 2 s (first sample), 32 s and 62 s: at most one per 30 s, never '\r'.
   ASSERT_EQ(ls.size(), 3u) << out.str();
   EXPECT_EQ(out.str().find('\r'), std::string::npos);
@@ -133,5 +128,5 @@ TEST(Progress, SilentOnOtherRanksButStillWritesJson) {
   p.update(5);
   p.finish();
   EXPECT_EQ(out.str(), "");
-  EXPECT_EQ(lines(json.str()).size(), 2u);
+  EXPECT_EQ(relabel::test::split_lines(json.str()).size(), 2u);
 }

@@ -23,13 +23,6 @@ std::vector<json> metrics_records(const std::string& run_dir) {
   return out;
 }
 
-std::vector<std::string> split_lines(const std::string& s) {
-  std::vector<std::string> out;
-  std::istringstream in(s);
-  for (std::string l; std::getline(in, l);) out.push_back(l);
-  return out;
-}
-
 }  // namespace
 
 TEST(RunLogs, ReloadFitShowsProgressAndRecordsItsLoss) {

@@ -1,6 +1,7 @@
 #pragma once
 // Shared test helpers: temporary directories, running the relabel binary, capturing output.
 #include <string>
+#include <vector>
 
 namespace relabel::test {
 
@@ -33,5 +34,7 @@ CommandResult run_relabel_mpi(int ranks, const std::string& args);
 
 void write_file(const std::string& path, const std::string& content);
 std::string read_file(const std::string& path);
+// The lines of `text`, without their newlines.
+std::vector<std::string> split_lines(const std::string& text);
 
 }  // namespace relabel::test
