@@ -223,7 +223,9 @@ std::vector<KeySpec> build_schema() {
   t.key("policy.layers", &R::policy, &PolicyConfig::layers, 2, "hidden layers of actor/critics")
       .at_least(1);
   t.key("policy.lr", &R::policy, &PolicyConfig::lr, 3e-4, "Adam learning rate").positive();
-  t.key("policy.gamma", &R::policy, &PolicyConfig::gamma, 0.99, "discount factor").in(0, 1);
+  t.key("policy.gamma", &R::policy, &PolicyConfig::gamma, 0.99,
+        "discount factor of the offline learners (the world model: policy.discount)")
+      .in(0, 1);
   t.key("policy.tau", &R::policy, &PolicyConfig::tau, 0.005, "Polyak rate of target networks")
       .in(0, 1, true, false);
   t.key("policy.normalize_obs", &R::policy, &PolicyConfig::normalize_obs, true,

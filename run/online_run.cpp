@@ -50,6 +50,8 @@ WorldModelTrainerOptions online_trainer_options(const RunConfig& c, int rank, in
   a.two_hot = wm.get<bool>("two_hot");
   a.mppi = wm.get<bool>("mppi");
   a.lr = p.lr;
+  a.gamma = wm.get<double>("discount");
+  a.entropy_coef = wm.get<double>("entropy_coef");
   a.seed = shared_seed(static_cast<uint64_t>(c.seed), "init");
   a.device = c.parallel.device == "cuda" ? "cuda" : "cpu";
   // The reward: a registered latent reward (CDRED), or the environment's (ground_truth).

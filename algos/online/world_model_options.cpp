@@ -28,6 +28,13 @@ RELABEL_REGISTER_POLICY_ALGO([] {
       param("num_q", 2, "world model: Q ensemble size (the 5M preset uses at least 5)").at_least(2),
       param("two_hot", true,
             "world model: two-hot (101 symlog bins) reward/value heads instead of scalar"),
+      param("discount", 0.0,
+            "world model: discount; 0 = TD-MPC2's heuristic from the episode length "
+            "(clip((L/5 - 1) / (L/5), 0.95, 0.995))")
+          .in(0, 1, false, true),
+      param("entropy_coef", 1e-4,
+            "world model: weight of the policy prior's entropy bonus against the scaled Q")
+          .at_least(0),
       param("seed_steps", 0,
             "world model: random steps before updates; 0 = max(1000, 5*episode length)")
           .at_least(0),

@@ -7,6 +7,9 @@
 #include <filesystem>
 #include <fstream>
 
+#include "config/config_load.h"
+#include "core/error.h"
+#include "run/online_run.h"
 #include "tests/run/run_helpers.h"
 
 using namespace relabel::test;
@@ -104,6 +107,33 @@ TEST(OnlineRun, TwoRanksTrainOneAgent) {
   EXPECT_TRUE(std::filesystem::exists((dir / "two") + "/ckpt/rank1/step_400.pt"));
   // 200 pre-training updates at step 200, then 2 per iteration of the two ranks.
   EXPECT_EQ(r["timing"].value("updates", 0), 400);
+}
+
+// The agent's own [policy] keys reach the agent's options: discount (0 = TD-MPC2's heuristic
+// from the episode length) and the policy prior's entropy coefficient; out-of-range values are
+// refused with the key named.
+TEST(OnlineRun, DiscountAndEntropyKeysReachTheAgent) {
+  TempDir dir;
+  const std::string path = dir / "keys.toml";
+  write_file(path, online_config(dir / "keys", "ground_truth", 300));
+  auto defaults =
+      relabel::run::online_trainer_options(relabel::config::load_run_config(path, {}), 0, 1);
+  EXPECT_EQ(defaults.agent.gamma, 0.0);
+  EXPECT_EQ(defaults.agent.entropy_coef, 1e-4);
+  auto set = relabel::run::online_trainer_options(
+      relabel::config::load_run_config(path, {"policy.discount=0.99", "policy.entropy_coef=0.001"}),
+      0, 1);
+  EXPECT_EQ(set.agent.gamma, 0.99);
+  EXPECT_EQ(set.agent.entropy_coef, 0.001);
+  for (const char* bad : {"policy.discount=1.0", "policy.entropy_coef=-1"}) {
+    try {
+      relabel::config::load_run_config(path, {bad});
+      ADD_FAILURE() << bad << " was accepted";
+    } catch (const relabel::Error& e) {
+      EXPECT_NE(std::string(e.what()).find(std::string(bad).substr(0, 14)), std::string::npos)
+          << e.what();
+    }
+  }
 }
 
 TEST(OnlineRun, BadInputIsAOneLineError) {
