@@ -3,8 +3,10 @@
 // in the engine is edited. They run end to end through the run pipeline on 2 ranks (the shared
 // pendulum suite), their keys validated by the config schema like the built-in ones.
 #include <gtest/gtest.h>
+
 #include <mpi.h>
 #include <torch/torch.h>
+#include <exception>
 
 #include <cmath>
 
@@ -155,7 +157,18 @@ relabel::config::RunConfig load(const std::string& dir, const std::vector<std::s
     write_file(cfg, pendulum_config(dir + "/run", "test_scaled_truth", "test_linear_bc", 400,
                                     "[parallel]\nranks_per_run = 2\n"));
   MPI_Barrier(MPI_COMM_WORLD);
-  return relabel::config::load_run_config(cfg, sets);
+  // Both ranks finish reading before either goes on: rank 0 removes the directory when its test
+  // ends, and a loaded rank 1 could otherwise still be opening the file ("file not found").
+  std::exception_ptr error;
+  relabel::config::RunConfig config;
+  try {
+    config = relabel::config::load_run_config(cfg, sets);
+  } catch (...) {
+    error = std::current_exception();
+  }
+  MPI_Barrier(MPI_COMM_WORLD);
+  if (error) std::rethrow_exception(error);
+  return config;
 }
 
 TEST(CustomMethod, KeysAreValidatedByTheSchemaLikeBuiltInOnes) {
