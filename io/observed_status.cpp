@@ -1,9 +1,8 @@
 #include "io/observed_status.h"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "core/text_file.h"
 #include "io/atomic_file.h"
 #include "io/dir_lock.h"
 
@@ -16,11 +15,9 @@ std::string refusal_marker(const std::string& run_dir) {
 }
 
 std::optional<std::string> refusal_reason(const std::string& run_dir) {
-  std::ifstream in(refusal_marker(run_dir));
-  if (!in) return std::nullopt;
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string reason = text.str();
+  auto text = read_text_file_if_present(refusal_marker(run_dir));
+  if (!text) return std::nullopt;
+  std::string reason = *std::move(text);
   while (!reason.empty() && reason.back() == '\n') reason.pop_back();
   return reason;
 }

@@ -10,6 +10,7 @@
 #include <variant>
 
 #include "core/error.h"
+#include "core/text_file.h"
 #include "io/atomic_file.h"
 
 namespace relabel::io {
@@ -105,14 +106,6 @@ std::vector<Attempt> parse_attempts(const json& j, const std::string& path) {
     out.push_back(std::move(a));
   }
   return out;
-}
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path + ": cannot read");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 }  // namespace
@@ -287,7 +280,7 @@ std::optional<RunRecord> read_run_record(const std::string& dir) {
 
 RunRecord load_run_record(const std::string& dir) {
   const std::string path = dir + "/result.json";
-  RunRecord r = parse_run_record(read_text(path), path);
+  RunRecord r = parse_run_record(read_text_file(path), path);
   if (r.curve.empty()) {
     const std::string csv = dir + "/curve.csv";
     if (std::ifstream(csv)) r.curve = read_curve_csv(csv);

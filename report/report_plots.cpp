@@ -18,6 +18,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/text_file.h"
 #include "report/plot_colors.h"
 #include "report/report_format.h"
 #include "report/seed_warning.h"
@@ -454,13 +455,6 @@ void build_plots(const Aggregation& a, ScriptBuilder& b, int max_series) {
   }
 }
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // Runs `gnuplot script` with stdout and stderr into `log`; returns the exit status.
 int run_gnuplot(const std::string& gnuplot, const std::string& script, const std::string& log) {
   posix_spawn_file_actions_t actions;
@@ -513,7 +507,7 @@ PlotSet draw_plots(const Aggregation& a, const std::string& gnuplot, int max_ser
     }
     int rc = run_gnuplot(gnuplot, script, log);
     if (rc != 0) {
-      std::string msg = read_all(log);
+      std::string msg = read_text_file_if_present(log).value_or("");
       msg = msg.substr(0, msg.find_first_of('\n', msg.find_first_not_of("\n ")));
       out.warning = fmt::format(
           "gnuplot ({}) failed with exit status {}: {}; report.html has no "
@@ -522,7 +516,7 @@ PlotSet draw_plots(const Aggregation& a, const std::string& gnuplot, int max_ser
       return out;
     }
     for (auto& j : b.jobs()) {
-      j.plot.svg = read_all(j.svg_path);
+      j.plot.svg = read_text_file_if_present(j.svg_path).value_or("");
       if (j.plot.svg.find("<svg") == std::string::npos) {
         out.warning = "gnuplot wrote no SVG for '" + j.plot.title + "'; report.html has no plots";
         out.plots.clear();

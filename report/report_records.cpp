@@ -5,12 +5,12 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
+
 #include <map>
 #include <set>
-#include <sstream>
 
 #include "core/error.h"
+#include "core/text_file.h"
 #include "io/observed_status.h"
 
 namespace relabel::report {
@@ -22,14 +22,6 @@ namespace {
 
 // Not finished: running, preempted, or pending.
 bool pending(const RunRecord& r) { return !r.done() && !r.failed(); }
-
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) throw Error(p.string() + ": cannot read");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 using io::get_string;
 using io::where;
@@ -56,7 +48,7 @@ void read_sweep_json(const fs::path& p, std::map<std::string, RunRecord>& runs,
                      const std::set<std::string>& malformed_ids, RunSet& set) {
   json j;
   try {
-    j = json::parse(read_text(p));
+    j = json::parse(read_text_file(p.string()));
     if (!j.is_object()) throw Error(p.string() + ": must be a JSON object");
     // docs/formats.md: older sweeps name the list "expansion"; the scheduler writes "runs" with a
     // status each.

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/text_file.h"
 #include "io/observed_status.h"
 #include "io/run_record.h"
 
@@ -29,14 +30,6 @@ double parse_utc(const std::string& iso) {
 }
 
 namespace {
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path + ": cannot read: " + std::strerror(errno));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::string format_duration(double s) {
   if (s < 0 || !std::isfinite(s)) return "?";
   char buf[32];
@@ -105,7 +98,7 @@ SweepStatus read_sweep_status(const std::string& dir) {
     std::optional<io::RunRecord> record;
     if (fs::exists(result)) {
       try {
-        record = io::parse_run_record(read_text(result), result);
+        record = io::parse_run_record(read_text_file(result), result);
       } catch (const Error& e) {
         run.status = "malformed";
         run.error = e.what();

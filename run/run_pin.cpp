@@ -5,11 +5,10 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "config/config_diff.h"
 #include "config/config_write.h"
+#include "core/text_file.h"
 #include "io/run_record.h"
 #include "run/checkpoint.h"
 #include "run/offline_data.h"
@@ -19,13 +18,6 @@ namespace fs = std::filesystem;
 namespace relabel::run {
 
 namespace {
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // The config hash the directory's state was written under ("" when it has none): result.json's,
 // else the newest checkpoint's metadata (a directory whose record is damaged or missing).
@@ -50,8 +42,8 @@ std::string config_pin_violation(const std::string& dir, const std::string& hash
   const std::string recorded = recorded_hash(dir, &source);
   if (recorded.empty() || recorded == hash) return "";
   std::string keys;
-  auto differ =
-      config::differing_keys(read_text(dir + "/config.toml"), config::to_toml(config, false));
+  auto differ = config::differing_keys(read_text_file_if_present(dir + "/config.toml").value_or(""),
+                                       config::to_toml(config, false));
   for (size_t i = 0; i < differ.size() && i < 6; ++i) keys += (i ? ", " : "") + differ[i];
   if (differ.size() > 6) keys += fmt::format(" and {} more", differ.size() - 6);
   return fmt::format(

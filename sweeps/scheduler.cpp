@@ -5,9 +5,8 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
+
 #include <optional>
-#include <sstream>
 
 #include "comm/collective_factory.h"
 #include "comm/context.h"
@@ -15,6 +14,7 @@
 #include "comm/idle_barrier.h"
 #include "comm/shared_counter.h"
 #include "core/error.h"
+#include "core/text_file.h"
 #include "io/atomic_file.h"
 #include "io/dir_lock.h"
 #include "io/observed_status.h"
@@ -43,12 +43,9 @@ void write_sweep_json(const SweepSpec& spec) {
     for (const auto& [k, v] : run.params) params[k] = io::param_json(io::param_value(v));
     runs.push_back({{"id", run.id}, {"params", params}, {"status", run_status(run)}});
   }
-  std::ifstream in(spec.source_path);
-  std::stringstream text;
-  text << in.rdbuf();
   json sweep = {{"name", spec.name},
                 {"spec_path", fs::absolute(spec.source_path).string()},
-                {"spec", text.str()},
+                {"spec", read_text_file_if_present(spec.source_path).value_or("")},
                 {"base", spec.base_path},
                 {"ranks_per_run", spec.ranks_per_run},
                 {"swept_keys", spec.swept_keys},

@@ -320,7 +320,8 @@ TEST(RunRecord, TolerantReaderSaysNothingForMissingOrDamagedRecords) {
     load_run_record(empty.path());
     FAIL() << "no result.json must be an error";
   } catch (const relabel::Error& e) {
-    EXPECT_EQ(std::string(e.what()), empty / "result.json" + ": cannot read");
+    EXPECT_EQ(std::string(e.what()),
+              empty / "result.json" + ": cannot read: No such file or directory");
   }
 }
 
