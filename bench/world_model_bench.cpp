@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdio>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "algos/online/world_model.h"
@@ -79,6 +80,14 @@ int main(int argc, char** argv) {
   int updates = 10, steps = 40;
   int64_t target_hidden = 512;
   bool with_mppi = true;
+  std::vector<std::string> tasks = {"pendulum", "hopper"};
+  relabel::algos::MppiOptions planner;
+  app.add_option("--tasks", tasks, "tasks to measure")->capture_default_str();
+  app.add_option("--mppi-samples", planner.num_samples, "MPPI samples")->capture_default_str();
+  app.add_option("--mppi-elites", planner.num_elites, "MPPI elites")->capture_default_str();
+  app.add_option("--mppi-iterations", planner.iterations, "MPPI iterations")->capture_default_str();
+  app.add_option("--mppi-policy-trajs", planner.num_pi_trajs, "MPPI prior trajectories")
+      ->capture_default_str();
   app.add_option("--preset", preset, "world-model size preset")->capture_default_str();
   app.add_option("--batch", batch, "batch size (each half with CDRED)")->capture_default_str();
   app.add_option("--repeats", g_repeats, "repeats (median)")->capture_default_str();
@@ -94,13 +103,16 @@ int main(int argc, char** argv) {
   std::printf(
       "world-model agent, preset %s, batch %lld (+%lld expert with CDRED), CDRED CPU "
       "preset (targets 5 x MLP[z+a, %lld, %lld, 256], predictors 2 x 256); 1 thread; "
-      "median of %d repeats\n",
+      "median of %d repeats; MPPI %lld samples, %lld elites, %lld iterations, %lld from the "
+      "prior\n",
       preset.c_str(), static_cast<long long>(batch), static_cast<long long>(batch),
-      static_cast<long long>(target_hidden), static_cast<long long>(target_hidden), g_repeats);
+      static_cast<long long>(target_hidden), static_cast<long long>(target_hidden), g_repeats,
+      static_cast<long long>(planner.num_samples), static_cast<long long>(planner.num_elites),
+      static_cast<long long>(planner.iterations), static_cast<long long>(planner.num_pi_trajs));
   std::printf("%-9s %-6s %-6s | %9s %8s %8s | %10s %10s %7s %8s | %10s %9s\n", "task", "reward",
               "acting", "act ms", "env us", "x env", "update ms", "reward ms", "x gt", "x gt2B",
               "updates/s", "online/s");
-  for (const char* task : {"pendulum", "hopper"}) {
+  for (const auto& task : tasks) {
     const auto& info = envs::find_task(task);
     auto replay = random_sequences(task, 4000, 3, 1);
     auto expert = random_sequences(task, 2000, 3, 2);
@@ -156,6 +168,7 @@ int main(int argc, char** argv) {
         if (mppi && !with_mppi) continue;
         WorldModelOptions om = o;
         om.mppi = mppi;
+        om.planner = planner;
         WorldModelAgent actor(om, cdred ? &reward : nullptr);
         env->reset_into(7, obs.data());
         bool start = true;
@@ -169,8 +182,8 @@ int main(int argc, char** argv) {
           if (te || tr) env->reset_into(++ep, obs.data()), start = true;
         });
         std::printf(
-            "%-9s %-6s %-6s | %9.3f %8.1f %8.1f | %10.2f %10.2f %7.2f %8.2f | %10.1f %9.1f\n", task,
-            cdred ? "cdred" : "gt", mppi ? "mppi" : "prior", act_s * 1e3, env_s * 1e6,
+            "%-9s %-6s %-6s | %9.3f %8.1f %8.1f | %10.2f %10.2f %7.2f %8.2f | %10.1f %9.1f\n",
+            task.c_str(), cdred ? "cdred" : "gt", mppi ? "mppi" : "prior", act_s * 1e3, env_s * 1e6,
             act_s / env_s, update_s * 1e3, cdred ? (update_s - gt_2b_update_s) * 1e3 : 0.0,
             update_s / gt_update_s, update_s / gt_2b_update_s, 1.0 / update_s,
             1.0 / (act_s + update_s));

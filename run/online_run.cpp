@@ -49,6 +49,10 @@ WorldModelTrainerOptions online_trainer_options(const RunConfig& c, int rank, in
   a.horizon = wm.get<int64_t>("horizon");
   a.two_hot = wm.get<bool>("two_hot");
   a.mppi = wm.get<bool>("mppi");
+  a.planner.num_samples = wm.get<int64_t>("mppi_samples");
+  a.planner.num_elites = wm.get<int64_t>("mppi_elites");
+  a.planner.iterations = wm.get<int64_t>("mppi_iterations");
+  a.planner.num_pi_trajs = wm.get<int64_t>("mppi_policy_trajs");
   a.lr = p.lr;
   a.gamma = wm.get<double>("discount");
   a.entropy_coef = wm.get<double>("entropy_coef");

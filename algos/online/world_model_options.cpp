@@ -24,6 +24,14 @@ RELABEL_REGISTER_POLICY_ALGO([] {
           .one_of({"cpu-small", "1M", "5M"})
           .derived_as("cpu-small when parallel.device = cpu, else 1M"),
       param("mppi", false, "world model: plan with MPPI instead of acting with the policy prior"),
+      param("mppi_samples", 512, "world model: MPPI action sequences sampled per iteration")
+          .at_least(2),
+      param("mppi_elites", 64, "world model: MPPI elite sequences that refit the sampling mean/std")
+          .at_least(1),
+      param("mppi_iterations", 6, "world model: MPPI refinement iterations per action").at_least(1),
+      param("mppi_policy_trajs", 24,
+            "world model: MPPI sequences proposed by the policy prior (part of mppi_samples)")
+          .at_least(0),
       param("horizon", 3, "world model: rollout/planning horizon").at_least(1),
       param("num_q", 2, "world model: Q ensemble size (the 5M preset uses at least 5)").at_least(2),
       param("two_hot", true,
@@ -43,6 +51,16 @@ RELABEL_REGISTER_POLICY_ALGO([] {
   a.derive = [](Params& p, const DeriveContext& c) {
     if (!c.was_given("preset"))
       p.set("preset", std::string(c.device == "cpu" ? "cpu-small" : "1M"));
+    // The planner's sizes constrain each other; one line naming both keys.
+    const auto samples = p.get<int64_t>("mppi_samples");
+    const auto pi = p.get<int64_t>("mppi_policy_trajs");
+    const auto elites = p.get<int64_t>("mppi_elites");
+    if (pi >= samples)
+      throw Error(fmt::format(
+          "policy.mppi_policy_trajs = {} must be below policy.mppi_samples = {}", pi, samples));
+    if (elites > samples)
+      throw Error(fmt::format("policy.mppi_elites = {} must not exceed policy.mppi_samples = {}",
+                              elites, samples));
   };
   return a;
 }());

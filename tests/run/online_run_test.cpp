@@ -136,6 +136,43 @@ TEST(OnlineRun, DiscountAndEntropyKeysReachTheAgent) {
   }
 }
 
+TEST(OnlineRun, PlannerKeysReachTheAgent) {
+  TempDir dir;
+  const std::string path = dir / "planner.toml";
+  write_file(path, online_config(dir / "planner", "ground_truth", 300));
+  // Defaults: TD-MPC2's planner (512 samples, 64 elites, 6 iterations, 24 from the prior).
+  auto defaults =
+      relabel::run::online_trainer_options(relabel::config::load_run_config(path, {}), 0, 1);
+  EXPECT_FALSE(defaults.agent.mppi);
+  EXPECT_EQ(defaults.agent.planner.num_samples, 512);
+  EXPECT_EQ(defaults.agent.planner.num_elites, 64);
+  EXPECT_EQ(defaults.agent.planner.iterations, 6);
+  EXPECT_EQ(defaults.agent.planner.num_pi_trajs, 24);
+  auto set = relabel::run::online_trainer_options(
+      relabel::config::load_run_config(
+          path, {"policy.mppi=true", "policy.mppi_samples=128", "policy.mppi_elites=16",
+                 "policy.mppi_iterations=4", "policy.mppi_policy_trajs=12"}),
+      0, 1);
+  EXPECT_TRUE(set.agent.mppi);
+  EXPECT_EQ(set.agent.planner.num_samples, 128);
+  EXPECT_EQ(set.agent.planner.num_elites, 16);
+  EXPECT_EQ(set.agent.planner.iterations, 4);
+  EXPECT_EQ(set.agent.planner.num_pi_trajs, 12);
+  // Out of range, or inconsistent with each other: refused naming the key(s).
+  const std::vector<std::pair<std::vector<std::string>, std::string>> bad = {
+      {{"policy.mppi_iterations=0"}, "policy.mppi_iterations"},
+      {{"policy.mppi_samples=16", "policy.mppi_policy_trajs=16"}, "policy.mppi_policy_trajs = 16"},
+      {{"policy.mppi_samples=32", "policy.mppi_elites=33"}, "policy.mppi_elites = 33"}};
+  for (const auto& [sets, key] : bad) {
+    try {
+      relabel::config::load_run_config(path, sets);
+      ADD_FAILURE() << sets.back() << " was accepted";
+    } catch (const relabel::Error& e) {
+      EXPECT_NE(std::string(e.what()).find(key), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST(OnlineRun, BadInputIsAOneLineError) {
   TempDir dir;
   auto run = [&](const std::string& name, const std::string& cfg, const std::string& args) {
