@@ -109,6 +109,29 @@ TEST(OnlineRun, TwoRanksTrainOneAgent) {
   EXPECT_EQ(r["timing"].value("updates", 0), 400);
 }
 
+namespace {
+
+// The agent's options from a config file with `sets` applied.
+relabel::run::WorldModelTrainerOptions trainer_options(const std::string& path,
+                                                       const std::vector<std::string>& sets) {
+  return relabel::run::online_trainer_options(relabel::config::load_run_config(path, sets), 0, 1);
+}
+
+// Each `sets` is refused when the config is loaded, with `names` in the message.
+void expect_refused(const std::string& path,
+                    const std::vector<std::pair<std::vector<std::string>, std::string>>& cases) {
+  for (const auto& [sets, names] : cases) {
+    try {
+      relabel::config::load_run_config(path, sets);
+      ADD_FAILURE() << sets.back() << " was accepted";
+    } catch (const relabel::Error& e) {
+      EXPECT_NE(std::string(e.what()).find(names), std::string::npos) << e.what();
+    }
+  }
+}
+
+}  // namespace
+
 // The agent's own [policy] keys reach the agent's options: discount (0 = TD-MPC2's heuristic
 // from the episode length) and the policy prior's entropy coefficient; out-of-range values are
 // refused with the key named.
@@ -116,61 +139,42 @@ TEST(OnlineRun, DiscountAndEntropyKeysReachTheAgent) {
   TempDir dir;
   const std::string path = dir / "keys.toml";
   write_file(path, online_config(dir / "keys", "ground_truth", 300));
-  auto defaults =
-      relabel::run::online_trainer_options(relabel::config::load_run_config(path, {}), 0, 1);
+  auto defaults = trainer_options(path, {});
   EXPECT_EQ(defaults.agent.gamma, 0.0);
   EXPECT_EQ(defaults.agent.entropy_coef, 1e-4);
-  auto set = relabel::run::online_trainer_options(
-      relabel::config::load_run_config(path, {"policy.discount=0.99", "policy.entropy_coef=0.001"}),
-      0, 1);
+  auto set = trainer_options(path, {"policy.discount=0.99", "policy.entropy_coef=0.001"});
   EXPECT_EQ(set.agent.gamma, 0.99);
   EXPECT_EQ(set.agent.entropy_coef, 0.001);
-  for (const char* bad : {"policy.discount=1.0", "policy.entropy_coef=-1"}) {
-    try {
-      relabel::config::load_run_config(path, {bad});
-      ADD_FAILURE() << bad << " was accepted";
-    } catch (const relabel::Error& e) {
-      EXPECT_NE(std::string(e.what()).find(std::string(bad).substr(0, 14)), std::string::npos)
-          << e.what();
-    }
-  }
+  expect_refused(path, {{{"policy.discount=1.0"}, "policy.discount"},
+                        {{"policy.entropy_coef=-1"}, "policy.entropy_coef"}});
 }
 
+// The MPPI planner's sizes reach the agent (defaults: TD-MPC2's 512 samples, 64 elites,
+// 6 iterations, 24 from the prior); out of range, or inconsistent with each other, they are
+// refused naming the key(s).
 TEST(OnlineRun, PlannerKeysReachTheAgent) {
   TempDir dir;
   const std::string path = dir / "planner.toml";
   write_file(path, online_config(dir / "planner", "ground_truth", 300));
-  // Defaults: TD-MPC2's planner (512 samples, 64 elites, 6 iterations, 24 from the prior).
-  auto defaults =
-      relabel::run::online_trainer_options(relabel::config::load_run_config(path, {}), 0, 1);
+  auto defaults = trainer_options(path, {});
   EXPECT_FALSE(defaults.agent.mppi);
   EXPECT_EQ(defaults.agent.planner.num_samples, 512);
   EXPECT_EQ(defaults.agent.planner.num_elites, 64);
   EXPECT_EQ(defaults.agent.planner.iterations, 6);
   EXPECT_EQ(defaults.agent.planner.num_pi_trajs, 24);
-  auto set = relabel::run::online_trainer_options(
-      relabel::config::load_run_config(
-          path, {"policy.mppi=true", "policy.mppi_samples=128", "policy.mppi_elites=16",
-                 "policy.mppi_iterations=4", "policy.mppi_policy_trajs=12"}),
-      0, 1);
+  auto set =
+      trainer_options(path, {"policy.mppi=true", "policy.mppi_samples=128", "policy.mppi_elites=16",
+                             "policy.mppi_iterations=4", "policy.mppi_policy_trajs=12"});
   EXPECT_TRUE(set.agent.mppi);
   EXPECT_EQ(set.agent.planner.num_samples, 128);
   EXPECT_EQ(set.agent.planner.num_elites, 16);
   EXPECT_EQ(set.agent.planner.iterations, 4);
   EXPECT_EQ(set.agent.planner.num_pi_trajs, 12);
-  // Out of range, or inconsistent with each other: refused naming the key(s).
-  const std::vector<std::pair<std::vector<std::string>, std::string>> bad = {
-      {{"policy.mppi_iterations=0"}, "policy.mppi_iterations"},
-      {{"policy.mppi_samples=16", "policy.mppi_policy_trajs=16"}, "policy.mppi_policy_trajs = 16"},
-      {{"policy.mppi_samples=32", "policy.mppi_elites=33"}, "policy.mppi_elites = 33"}};
-  for (const auto& [sets, key] : bad) {
-    try {
-      relabel::config::load_run_config(path, sets);
-      ADD_FAILURE() << sets.back() << " was accepted";
-    } catch (const relabel::Error& e) {
-      EXPECT_NE(std::string(e.what()).find(key), std::string::npos) << e.what();
-    }
-  }
+  expect_refused(
+      path,
+      {{{"policy.mppi_iterations=0"}, "policy.mppi_iterations"},
+       {{"policy.mppi_samples=16", "policy.mppi_policy_trajs=16"}, "policy.mppi_policy_trajs = 16"},
+       {{"policy.mppi_samples=32", "policy.mppi_elites=33"}, "policy.mppi_elites = 33"}});
 }
 
 TEST(OnlineRun, BadInputIsAOneLineError) {
