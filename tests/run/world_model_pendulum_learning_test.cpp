@@ -1,25 +1,34 @@
-// Learning test (docs/algorithms.md, CDRED; issue 7): the world-model agent with the CDRED reward,
-// given 5 expert trajectories and no environment reward, reaches >= 80% of the expert's
-// normalised score on pendulum within a bounded number of environment steps (fixed seed).
-// Measured while writing it: 80% is first reached at 2000 steps (1000 random seed steps, then
-// 1000 pre-training updates and one per step), about 70 s of one loaded core.
+// Learning test (docs/algorithms.md, latent world-model agent; docs/results.md, "Pendulum"): the
+// example config (configs/pendulum-cdred.toml: 5000 environment steps, 1000 random seed steps, 64
+// replay sequences per update, acting by MPPI planning) ends with a *final* evaluation >= 80% of
+// the expert's normalised score on each seed below, with the CDRED reward (zeta 0.8, 5 expert
+// trajectories, no environment reward) and with the environment reward. The agent's options come
+// from the example config itself, so the test follows it. Each (reward, seed) is its own ctest
+// test, so they run side by side; the 10-seed table these seeds are drawn from is in
+// docs/results.md (acting with the policy prior instead ended below 80% on 2 seeds of 10).
+// Evaluated once, at the end: the score the sweep tables report as "final".
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
 #include <chrono>
-#include <numeric>
+#include <cstdio>
+#include <ostream>
+#include <string>
+#include <vector>
 
-#include "algos/reward/cdred_reward.h"
+#include "config/config.h"
 #include "envs/evaluate.h"
 #include "envs/registry.h"
+#include "run/online_run.h"
 #include "run/world_model_trainer.h"
 #include "tests/run/world_model_test_util.h"
 
-using namespace relabel::algos;
 using relabel::run::WorldModelTrainer;
 using relabel::run::WorldModelTrainerOptions;
 
 namespace {
+
+constexpr uint64_t kEvalSeed = 777;
 
 double normalised(double ret) {
   const auto& info = relabel::envs::find_task("pendulum");
@@ -32,56 +41,55 @@ double mean_return(const std::vector<relabel::envs::EpisodeStats>& eps) {
   return s / static_cast<double>(eps.size());
 }
 
-}  // namespace
+struct Case {
+  const char* reward;  // reward.method
+  int seed;
+};
+void PrintTo(const Case& c, std::ostream* os) { *os << c.reward << " seed " << c.seed; }
 
-TEST(WorldModelPendulum, CdredReachesEightyPercentOfTheExpert) {
+class WorldModelPendulum : public ::testing::TestWithParam<Case> {};
+
+TEST_P(WorldModelPendulum, ExampleConfigEndsAtEightyPercentOfTheExpert) {
   torch::set_num_threads(1);
-  constexpr int kEvalEpisodes = 10;
-  constexpr uint64_t kEvalSeed = 777;
-  // The expert: a swing-up controller; its score on the evaluation episodes is the reference.
+  const Case c = GetParam();
+  const auto config = relabel::config::load_run_config(
+      std::string(RELABEL_SOURCE_DIR) + "/configs/pendulum-cdred.toml",
+      {std::string("reward.method=") + c.reward, "seed=" + std::to_string(c.seed)});
+  ASSERT_TRUE(config.policy.params.get<bool>("mppi")) << "the example config acts by MPPI";
+  WorldModelTrainerOptions o = relabel::run::online_trainer_options(config, 0, 1);
+  const int episodes = static_cast<int>(config.train.eval_episodes);
+
+  // The expert: a scripted swing-up controller (5 of its episodes are the demonstrations); its
+  // score on the evaluation episodes is the reference the agent is held to.
   relabel::envs::BatchPolicy expert = [](const float* obs, int n, float* actions) {
     for (int i = 0; i < n; ++i) actions[i] = relabel::test::pendulum_expert_action(obs + 3 * i);
   };
   const double expert_score = normalised(
-      mean_return(relabel::envs::evaluate_episodes(expert, "pendulum", kEvalEpisodes, kEvalSeed)));
+      mean_return(relabel::envs::evaluate_episodes(expert, "pendulum", episodes, kEvalSeed)));
   ASSERT_GT(expert_score, 80.0) << "the scripted expert should be good";
-  auto demos = relabel::test::pendulum_expert_columns(5, 2024);
+  auto demos = relabel::test::pendulum_expert_columns(
+      static_cast<int>(config.dataset.expert_trajectories), 2024);
 
-  WorldModelTrainerOptions o;
-  o.task = "pendulum";
-  apply_world_model_preset(o.agent, "cpu-small");
-  o.agent.seed = 2;
-  CdredOptions c;
-  c.target_hidden = 128;  // CPU-sized CDRED networks
-  c.predictor_hidden = 128;
-  c.predictor_layers = 2;
-  o.reward = cdred_factory(c);
-  o.total_env_steps = 5000;  // the bound; the run stops at the first passing evaluation
-  o.seed_steps = 1000;
-  o.batch_size = 64;  // and 64 expert sequences per update
-  o.env_seed = 11;
-  o.buffer_seed = 12;
-  WorldModelTrainer trainer(o, nullptr, &demos);
-
+  const bool cdred = std::string(c.reward) == "cdred";
+  WorldModelTrainer trainer(o, nullptr, cdred ? &demos : nullptr);
   const auto start = std::chrono::steady_clock::now();
-  double best = -1e9;
-  int64_t reached_at = -1;
-  while (!trainer.done()) {
-    trainer.iterate();
-    const int64_t step = trainer.env_steps();
-    if (step % 1000 == 0) {
-      const double score = normalised(mean_return(trainer.evaluate(kEvalEpisodes, kEvalSeed)));
-      best = std::max(best, score);
-      const auto& m = trainer.last_metrics();
-      std::printf("step %5lld  score %6.1f (expert %.1f)  R expert %.3f replay %.3f  %.0fs\n",
-                  static_cast<long long>(step), score, expert_score, m.at("reward_expert"),
-                  m.at("reward_replay"),
-                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-      if (score >= 0.8 * expert_score) {
-        reached_at = step;
-        break;
-      }
-    }
-  }
-  EXPECT_GE(reached_at, 0) << "best score " << best << " < 80% of the expert's " << expert_score;
+  while (!trainer.done()) trainer.iterate();
+  const double score = normalised(mean_return(trainer.evaluate(episodes, kEvalSeed)));
+  std::printf("%s seed %d: final score %.1f after %lld steps (expert %.1f), %.0f s\n", c.reward,
+              c.seed, score, static_cast<long long>(trainer.env_steps()), expert_score,
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  EXPECT_EQ(trainer.env_steps(), config.train.env_steps);
+  EXPECT_GE(score, 0.8 * expert_score) << c.reward << " seed " << c.seed;
 }
+
+std::string case_name(const ::testing::TestParamInfo<Case>& info) {
+  return std::string(std::string(info.param.reward) == "cdred" ? "Cdred" : "TrueReward") + "Seed" +
+         std::to_string(info.param.seed);
+}
+
+INSTANTIATE_TEST_SUITE_P(FinalScore, WorldModelPendulum,
+                         ::testing::Values(Case{"cdred", 0}, Case{"cdred", 1},
+                                           Case{"ground_truth", 0}, Case{"ground_truth", 1}),
+                         case_name);
+
+}  // namespace
