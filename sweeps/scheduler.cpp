@@ -5,7 +5,6 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-
 #include <optional>
 
 #include "comm/collective_factory.h"

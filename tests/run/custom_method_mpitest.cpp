@@ -6,9 +6,9 @@
 
 #include <mpi.h>
 #include <torch/torch.h>
-#include <exception>
 
 #include <cmath>
+#include <exception>
 
 #include "algos/offline/learner.h"
 #include "algos/policy_registry.h"

@@ -20,6 +20,7 @@
 #include "config/config.h"
 #include "envs/evaluate.h"
 #include "envs/registry.h"
+#include "run/offline_data.h"
 #include "run/online_run.h"
 #include "run/world_model_trainer.h"
 #include "tests/run/world_model_test_util.h"
@@ -31,9 +32,10 @@ namespace {
 
 constexpr uint64_t kEvalSeed = 777;
 
+// The engine's normalisation with pendulum's reference returns.
 double normalised(double ret) {
   const auto& info = relabel::envs::find_task("pendulum");
-  return 100.0 * (ret - info.ref_random_return) / (info.ref_expert_return - info.ref_random_return);
+  return relabel::run::normalised_score(ret, info.ref_random_return, info.ref_expert_return);
 }
 
 double mean_return(const std::vector<relabel::envs::EpisodeStats>& eps) {
