@@ -57,6 +57,10 @@ extern "C" void sgemm_(const char* transa, const char* transb, const int* m, con
                          const float*, const int*, const float*, const int*, const float*, float*,
                          const int*);
   static const auto blas = reinterpret_cast<Sgemm>(dlsym(RTLD_NEXT, "sgemm_"));
+  if (!blas) {
+    std::fprintf(stderr, "bench_world_model_bench: no sgemm_ after this executable's\n");
+    std::abort();
+  }
   g_gemm_flops += 2.0 * double(*m) * double(*n) * double(*k);
   blas(transa, transb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
