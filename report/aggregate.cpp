@@ -66,23 +66,34 @@ void attribute_pending(std::vector<RunRecord>& records) {
 }
 
 // Swept keys besides seed and the keys that only restate the task: a key whose value is fixed
-// by the task (zipped with it) would otherwise split every group by task.
-std::vector<std::string> find_hyperparameters(const std::vector<RunRecord>& records) {
+// by the task (zipped with it) would otherwise split every group by task. A key that every run
+// sets to one value splits nothing either: it goes to `fixed` (the header), not to the columns.
+std::vector<std::string> find_hyperparameters(
+    const std::vector<RunRecord>& records,
+    std::vector<std::pair<std::string, std::string>>& fixed) {
   std::map<std::string, std::set<std::string>> values;
   std::map<std::string, std::map<TaskKey, std::set<std::string>>> per_task;
+  std::map<std::string, size_t> runs_with;
   std::set<TaskKey> tasks;
+  size_t runs = 0;
   for (const auto& r : records) {
     if (!attributed(r)) continue;
+    ++runs;
     TaskKey t{r.task, r.dataset};
     tasks.insert(t);
     for (const auto& [k, v] : r.params) {
       values[k].insert(v.text);
       per_task[k][t].insert(v.text);
+      ++runs_with[k];
     }
   }
   std::vector<std::string> out;
   for (const auto& [k, vals] : values) {
     if (kColumnKeys.count(k)) continue;
+    if (vals.size() == 1 && runs_with[k] == runs) {
+      fixed.emplace_back(k, *vals.begin());
+      continue;
+    }
     bool fixed_by_task = vals.size() > 1 && tasks.size() > 1;
     for (const auto& [t, v] : per_task[k]) fixed_by_task = fixed_by_task && v.size() == 1;
     if (!fixed_by_task) out.push_back(k);
@@ -308,7 +319,7 @@ Aggregation aggregate(RunSet set, const AggregateOptions& options) {
   a.malformed = std::move(set.malformed);
   auto& records = set.runs;
   attribute_pending(records);
-  a.hyperparameters = find_hyperparameters(records);
+  a.hyperparameters = find_hyperparameters(records, a.fixed);
   a.hyperparameter_labels = short_labels(a.hyperparameters);
 
   std::set<TaskKey> task_set;

@@ -6,6 +6,7 @@
 // stratified-bootstrap CIs and performance profiles; pairs of groups get the probability of
 // improvement. Every score here is on the reported 0–100 scale.
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "report/metrics.h"
@@ -73,6 +74,8 @@ struct Aggregation {
   BootstrapOptions bootstrap;
   std::vector<std::string> hyperparameters;        // swept keys that define groups (seed excluded)
   std::vector<std::string> hyperparameter_labels;  // short display names
+  // Swept keys that every run sets to the same value: stated once, not a column.
+  std::vector<std::pair<std::string, std::string>> fixed;
   std::vector<TaskKey> tasks;
   std::vector<Group> groups;              // sorted by method then values
   std::vector<double> taus;               // performance-profile grid (0–100 scale)

@@ -56,13 +56,9 @@ std::string render_html(const Aggregation& a, const std::vector<ReportTable>& ta
       "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
       "<title>relabel report</title>\n<style>" +
       std::string(kStyle) + "</style>\n</head>\n<body>\n<h1>relabel report</h1>\n";
-  out += fmt::format(
-      "<p>Source: <code>{}</code> — {}. {} tasks, {} groups{}. relabel {}.</p>\n",
-      escape_html(a.dir), escape_html(run_counts(a)), a.tasks.size(), a.groups.size(),
-      a.hyperparameters.empty()
-          ? ""
-          : "; swept: " + escape_html(fmt::format("{}", fmt::join(a.hyperparameters, ", "))),
-      RELABEL_VERSION);
+  out += fmt::format("<p>Source: <code>{}</code> — {}. {} tasks, {} groups{}. relabel {}.</p>\n",
+                     escape_html(a.dir), escape_html(run_counts(a)), a.tasks.size(),
+                     a.groups.size(), escape_html(swept_and_fixed(a)), RELABEL_VERSION);
   if (std::string w = few_seeds_warning(a); !w.empty())
     out += "<p class=\"warning\"><strong>Warning:</strong> " + escape_html(w) + ".</p>\n";
   for (const auto& t : tables) {

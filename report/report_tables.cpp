@@ -135,4 +135,14 @@ std::string run_counts(const Aggregation& a) {
   return s;
 }
 
+std::string swept_and_fixed(const Aggregation& a) {
+  std::string s;
+  if (!a.hyperparameters.empty())
+    s += fmt::format("; swept: {}", fmt::join(a.hyperparameters, ", "));
+  std::vector<std::string> fixed;
+  for (const auto& [k, v] : a.fixed) fixed.push_back(k + " = " + v);
+  if (!fixed.empty()) s += fmt::format("; fixed: {}", fmt::join(fixed, ", "));
+  return s;
+}
+
 }  // namespace relabel::report

@@ -21,5 +21,7 @@ std::vector<ReportTable> report_tables(const Aggregation& a);
 
 // One line: "12 done, 1 failed, 2 pending (1 malformed result file)".
 std::string run_counts(const Aggregation& a);
+// "; swept: reward.zeta; fixed: train.steps = 100000" (each part only when it has keys).
+std::string swept_and_fixed(const Aggregation& a);
 
 }  // namespace relabel::report

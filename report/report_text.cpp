@@ -43,8 +43,7 @@ std::string render_markdown(const Aggregation& a, const std::vector<ReportTable>
   out +=
       fmt::format("Source: `{}` — {}. {} task{}, {} group{}", a.dir, run_counts(a), a.tasks.size(),
                   a.tasks.size() == 1 ? "" : "s", a.groups.size(), a.groups.size() == 1 ? "" : "s");
-  if (!a.hyperparameters.empty())
-    out += fmt::format("; swept: {}", fmt::join(a.hyperparameters, ", "));
+  out += swept_and_fixed(a);
   out += fmt::format(". relabel {}.\n", RELABEL_VERSION);
   if (std::string w = few_seeds_warning(a); !w.empty())
     out += "\n> **Warning:** " + escape_markdown(w) + ".\n";
@@ -97,6 +96,8 @@ std::string render_latex(const Aggregation& a, const std::vector<ReportTable>& t
       "% relabel report of {} ({}).\n"
       "% Needs \\usepackage{{booktabs}} and \\usepackage{{graphicx}} (wide tables are resized).\n",
       a.dir, run_counts(a));
+  if (!a.fixed.empty() || !a.hyperparameters.empty())
+    out += "% " + swept_and_fixed(a).substr(2) + ".\n";
   if (std::string w = few_seeds_warning(a); !w.empty()) out += "% Warning: " + w + ".\n";
   for (const auto& t : tables) {
     bool wide = t.header.size() > 6;

@@ -82,23 +82,25 @@ TEST(ReportCli, WritesTablesWithExpectedNumbersAndMissingRuns) {
 TEST(ReportCli, LatexIsBooktabsAndEscaped) {
   TempDir dir("report-tex");
   relabel::test::SyntheticRun r;
-  for (int s = 0; s < 3; ++s) {
-    r.id = "run" + std::to_string(s);
-    r.task = "maze_large";
-    r.dataset = "maze_large-v1 & co";
-    r.method = "reload+iql";
-    r.params = {{"reward.num_targets", 5}, {"seed", s}};
-    r.final_score = 10.0 * s;
-    write_run(dir.path(), r);
-  }
+  // Two values of a key with an underscore: a column whose header must be escaped.
+  for (int k : {5, 10})
+    for (int s = 0; s < 3; ++s) {
+      r.id = "run" + std::to_string(k) + "-" + std::to_string(s);
+      r.task = "maze_large";
+      r.dataset = "maze_large-v1 & co";
+      r.method = "reload+iql";
+      r.params = {{"reward.num_targets", k}, {"seed", s}};
+      r.final_score = 10.0 * s;
+      write_run(dir.path(), r);
+    }
   auto out = run_relabel("report " + dir.path() + " --no-plots --bootstrap-reps 100");
   ASSERT_EQ(out.exit_code, 0) << out.output;
   std::string tex = read_file(dir / "report.tex");
-  EXPECT_EQ(count(tex, "\\begin{table}"), 2u) << tex;  // per task, aggregate (one group: no PI)
+  EXPECT_EQ(count(tex, "\\begin{table}"), 3u) << tex;  // per task, aggregate, improvement
   EXPECT_EQ(count(tex, "\\begin{tabular}"), count(tex, "\\end{tabular}"));
-  EXPECT_EQ(count(tex, "\\toprule"), 2u);
-  EXPECT_EQ(count(tex, "\\midrule"), 2u);
-  EXPECT_EQ(count(tex, "\\bottomrule"), 2u);
+  EXPECT_EQ(count(tex, "\\toprule"), 3u);
+  EXPECT_EQ(count(tex, "\\midrule"), 3u);
+  EXPECT_EQ(count(tex, "\\bottomrule"), 3u);
   EXPECT_NE(tex.find("maze\\_large-v1 \\& co"), std::string::npos) << tex;
   EXPECT_NE(tex.find("num\\_targets"), std::string::npos) << tex;
   EXPECT_NE(tex.find("10.0 $\\pm$ 10.0"), std::string::npos) << tex;
@@ -207,6 +209,37 @@ TEST(ReportCli, MalformedResultIsWarnedAndListed) {
   std::string md = read_file(dir / "report.md");
   EXPECT_NE(md.find("### Malformed files (1)"), std::string::npos);
   EXPECT_NE(md.find("(1 malformed file)"), std::string::npos);
+}
+
+// A swept key that every run sets to one value (a sweep spec pinning train.steps in its grid)
+// splits nothing: it is stated once in the header of report.md, report.html and report.tex, and
+// is not a column; a key with two values still is.
+TEST(ReportCli, SweptKeyWithOneValueIsStatedOnceNotAColumn) {
+  TempDir dir("report-fixed-key");
+  int n = 0;
+  for (double zeta : {0.5, 1.0})
+    for (int s = 0; s < 3; ++s) {
+      relabel::test::SyntheticRun r;
+      r.id = "r" + std::to_string(n++);
+      r.task = "hopper";
+      r.dataset = "hopper-medium";
+      r.method = "cdred+iql";
+      r.params = {{"reward.zeta", zeta}, {"train.steps", 100000}, {"seed", s}};
+      r.seed = s;
+      r.final_score = 40 + 10 * zeta + s;
+      relabel::test::write_run(dir.path(), r);
+    }
+  auto r = run_relabel("report " + dir.path() + " --no-plots --bootstrap-reps 100");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string md = read_file(dir / "report.md"), html = read_file(dir / "report.html"),
+                    tex = read_file(dir / "report.tex");
+  EXPECT_NE(md.find("; swept: reward.zeta; fixed: train.steps = 100000."), std::string::npos) << md;
+  EXPECT_NE(html.find("; swept: reward.zeta; fixed: train.steps = 100000."), std::string::npos);
+  EXPECT_NE(tex.find("% swept: reward.zeta; fixed: train.steps = 100000."), std::string::npos);
+  EXPECT_NE(md.find("| method | zeta | hopper-medium |"), std::string::npos) << md;
+  EXPECT_EQ(md.find("| steps |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| cdred+iql | 0.5 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| cdred+iql | 1.0 |"), std::string::npos) << md;
 }
 
 TEST(ReportCli, GroupsWithFewerThanThreeSeedsAreWarnedAndShowNoInterval) {
