@@ -39,7 +39,7 @@ void run_eval(const EvalArgs& a) {
   const int episodes =
       a.episodes > 0 ? a.episodes : (info.eval_episodes > 0 ? int(info.eval_episodes) : 10);
   const uint64_t seed =
-      a.seed >= 0 ? uint64_t(a.seed) : (info.eval_seed >= 0 ? uint64_t(info.eval_seed) : 0);
+      a.seed >= 0 ? uint64_t(a.seed) : (info.eval_episodes > 0 ? uint64_t(info.eval_seed) : 0);
   const auto returns = run::evaluate_policy(module, task, episodes, seed);
 
   report::BootstrapOptions bo;
@@ -60,7 +60,7 @@ void run_eval(const EvalArgs& a) {
     out["normalised_score"] = normalised(mean, info);
     out["score_ci95"] = {normalised(ci.lo, info), normalised(ci.hi, info)};
   }
-  const bool repeats_run = info.eval_seed >= 0 && seed == uint64_t(info.eval_seed) &&
+  const bool repeats_run = info.eval_episodes > 0 && seed == uint64_t(info.eval_seed) &&
                            episodes == info.eval_episodes && same_task;
   if (repeats_run) out["run_eval_return"] = info.eval_return;
   const std::string json_path =

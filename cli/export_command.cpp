@@ -1,5 +1,5 @@
-// relabel export RUN_DIR [--out policy.pt]: the run's policy as a self-contained TorchScript
-// module (run/policy_export.h).
+// relabel export RUN_DIR [--out policy.pt] [--prior]: the run's policy as a self-contained
+// TorchScript module (run/policy_export.h).
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
@@ -14,10 +14,11 @@ namespace {
 struct ExportArgs {
   std::string run_dir;
   std::string out;
+  bool prior = false;
 };
 
 void run_export(const ExportArgs& a) {
-  auto module = run::export_run_policy(a.run_dir);
+  auto module = run::export_run_policy(a.run_dir, a.prior);
   const std::string out = a.out.empty() ? a.run_dir + "/policy.pt" : a.out;
   run::save_policy_module(module, out);
   const auto info = run::policy_info(module);
@@ -35,6 +36,9 @@ const CommandRegistrar kExport(34, [](CLI::App& app, ProcessArgs, int*) {
       "export", "Write a run's policy as a TorchScript module (normalisation and scaling inside)");
   cmd->add_option("run_dir", a->run_dir, "run directory (its newest checkpoint)")->required();
   cmd->add_option("--out", a->out, "module file (default RUN_DIR/policy.pt)");
+  cmd->add_flag("--prior", a->prior,
+                "world-model runs that planned (policy.mppi = true): export the policy prior "
+                "(encoder, then the prior's mean) that the planner started from");
   cmd->callback([a] { run_export(*a); });
 });
 

@@ -96,13 +96,7 @@ class OfflineRun final : public RunBody {
     archive.write("obs_mean", data_.normalizer.mean);
     archive.write("obs_std", data_.normalizer.std);
   }
-  // The reference returns travel with the checkpoint: `relabel export` / `eval` normalise scores
-  // as the run did without reading its dataset.
-  json checkpoint_meta() const override {
-    return {{"updates_done", updates_done_},
-            {"ref_random", data_.ref_random},
-            {"ref_expert", data_.ref_expert}};
-  }
+  json checkpoint_meta() const override { return {{"updates_done", updates_done_}}; }
   json reward_diagnostics() const override { return reward_.diagnostics; }
   void add_timing(Timing& timing, double train_seconds) const override {
     timing["updates_per_s"] = train_seconds > 0 ? updates_done_ / train_seconds : 0.0;

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "algos/online/world_model.h"
 #include "algos/policy_registry.h"
 #include "config/config_load.h"
 #include "config/config_write.h"
@@ -18,6 +19,7 @@
 #include "io/run_record.h"
 #include "run/checkpoint.h"
 #include "run/offline_run.h"
+#include "run/online_run.h"
 
 namespace relabel::run {
 
@@ -29,21 +31,12 @@ namespace {
 // Doubles printed so that parsing gives the same value back (TorchScript source literals).
 std::string literal(double x) { return fmt::format("{:.17g}", x); }
 
-}  // namespace
+torch::Tensor f32(const torch::Tensor& t) {
+  return t.detach().to(torch::kCPU, torch::kFloat32).contiguous().clone();
+}
 
-torch::jit::Module make_policy_module(const algos::ActorWeights& actor,
-                                      const torch::Tensor& obs_mean, const torch::Tensor& obs_std,
-                                      const PolicyInfo& info) {
-  if (actor.layers.empty()) throw Error("make_policy_module: the actor has no layers");
-  torch::jit::Module m("RelabelPolicy");
-  auto f32 = [](const torch::Tensor& t) {
-    return t.detach().to(torch::kCPU, torch::kFloat32).contiguous().clone();
-  };
-  m.register_buffer("obs_mean", f32(obs_mean));
-  m.register_buffer("obs_std", f32(obs_std));
-  const size_t layers = actor.layers.size();
-  for (size_t l = 0; l < layers; ++l)
-    m.register_buffer("l" + std::to_string(l), f32(actor.layers[l]));
+// What evaluating the module needs, as module attributes (policy_info reads them back).
+void register_info(torch::jit::Module& m, const PolicyInfo& info) {
   m.register_attribute("task", c10::StringType::get(), info.task);
   m.register_attribute("algo", c10::StringType::get(), info.algo);
   m.register_attribute("run_id", c10::StringType::get(), info.run_id);
@@ -55,6 +48,21 @@ torch::jit::Module make_policy_module(const algos::ActorWeights& actor,
   m.register_attribute("eval_seed", c10::IntType::get(), info.eval_seed);
   m.register_attribute("eval_episodes", c10::IntType::get(), info.eval_episodes);
   m.register_attribute("eval_return", c10::FloatType::get(), info.eval_return);
+}
+
+}  // namespace
+
+torch::jit::Module make_policy_module(const algos::ActorWeights& actor,
+                                      const torch::Tensor& obs_mean, const torch::Tensor& obs_std,
+                                      const PolicyInfo& info) {
+  if (actor.layers.empty()) throw Error("make_policy_module: the actor has no layers");
+  torch::jit::Module m("RelabelPolicy");
+  m.register_buffer("obs_mean", f32(obs_mean));
+  m.register_buffer("obs_std", f32(obs_std));
+  const size_t layers = actor.layers.size();
+  for (size_t l = 0; l < layers; ++l)
+    m.register_buffer("l" + std::to_string(l), f32(actor.layers[l]));
+  register_info(m, info);
   // The same operations in the same order, on [W; b] matrices sliced as FastMlp::bind does, as
   // the run's normaliser and FastMlp::infer: the run's actions up to float rounding (BLAS may
   // sum in another order for another memory layout).
@@ -84,6 +92,48 @@ torch::jit::Module make_policy_module(const algos::ActorWeights& actor,
   return m;
 }
 
+torch::jit::Module make_prior_policy_module(const algos::PriorActor& actor,
+                                            const PolicyInfo& info) {
+  if (actor.layers.empty()) throw Error("make_prior_policy_module: the actor has no layers");
+  torch::jit::Module m("RelabelWorldModelPrior");
+  register_info(m, info);
+  // The operations of the agent's encoder and prior (algos/online/world_model_params.cpp,
+  // net_forward; Mish and SimNorm as defined there), on raw observations: the world model does
+  // not normalise them.
+  std::string src =
+      "def forward(self, obs: Tensor) -> Tensor:\n"
+      "    single = obs.dim() == 1\n"
+      "    h = obs.float()\n"
+      "    if single:\n"
+      "        h = h.unsqueeze(0)\n";
+  for (size_t l = 0; l < actor.layers.size(); ++l) {
+    const auto& layer = actor.layers[l];
+    const std::string i = std::to_string(l);
+    m.register_buffer("w" + i, f32(layer.weight));
+    m.register_buffer("b" + i, f32(layer.bias));
+    src += "    h = torch.addmm(self.b" + i + ", h, self.w" + i + ")\n";
+    if (layer.activation == algos::PriorActor::Activation::None) continue;
+    m.register_buffer("g" + i, f32(layer.ln_gain));
+    m.register_buffer("s" + i, f32(layer.ln_shift));
+    src += "    h = torch.layer_norm(h, [" + std::to_string(layer.weight.size(1)) + "], self.g" +
+           i + ", self.s" + i + ", 1e-05)\n";
+    if (layer.activation == algos::PriorActor::Activation::Mish)
+      src += "    h = torch.mish(h)\n";
+    else
+      src += "    h = torch.softmax(h.reshape([h.size(0), -1, " +
+             std::to_string(actor.simnorm_group) + "]), -1).reshape([h.size(0), -1])\n";
+  }
+  src += "    h = torch.tanh(h[:, :" + std::to_string(actor.act_dim) + "]) * " +
+         literal(actor.max_action) +
+         "\n"
+         "    if single:\n"
+         "        h = h.squeeze(0)\n"
+         "    return h\n";
+  m.define(src);
+  m.eval();
+  return m;
+}
+
 PolicyInfo policy_info(const torch::jit::Module& m) {
   PolicyInfo info;
   try {
@@ -104,44 +154,18 @@ PolicyInfo policy_info(const torch::jit::Module& m) {
   return info;
 }
 
-torch::jit::Module export_run_policy(const std::string& run_dir) {
-  const std::string config_path = run_dir + "/config.toml";
-  if (!fs::is_directory(run_dir)) throw Error(run_dir + ": not a run directory");
-  if (!fs::exists(config_path)) throw Error(run_dir + ": no config.toml (not a run directory)");
-  const config::RunConfig config = config::load_run_config(config_path, {});
-  if (algos::find_policy_algo(config.policy.algo).online)
-    throw Error(fmt::format(
-        "{}: policy.algo = \"{}\" is an online agent that acts by planning with its world model; "
-        "relabel export takes the offline learners' actors",
-        run_dir, config.policy.algo));
-  CheckpointStore store(run_dir + "/ckpt");
-  const auto step = store.latest_step();
-  if (!step)
-    throw Error(run_dir +
-                ": no checkpoint to export (ckpt/ is empty; a run writes one every "
-                "train.checkpoint_every steps and at its end)");
-  const auto& task = envs::find_task(config.task.name);
-  torch::serialize::InputArchive learner_archive;
-  torch::Tensor obs_mean, obs_std;
-  const json meta = json::parse(store.load(*step, [&](torch::serialize::InputArchive& a) {
-    a.read("learner", learner_archive);
-    a.read("obs_mean", obs_mean);
-    a.read("obs_std", obs_std);
-  }));
-  algos::NoSync sync;
-  // On the CPU whatever device trained it: checkpoints hold CPU tensors, the export is a CPU
-  // module.
-  auto options = offline_learner_options(config, task.obs_dim, task.act_dim, 0);
-  options.device = "cpu";
-  auto learner = algos::make_offline_learner(options, sync);
-  learner->load(learner_archive);
+namespace {
 
+// The module's attributes from the run's config and the checkpoint's metadata.
+PolicyInfo run_policy_info(const std::string& run_dir, const config::RunConfig& config,
+                           const CheckpointStore& store, int64_t step, const json& meta) {
+  const auto& task = envs::find_task(config.task.name);
   PolicyInfo info;
   info.task = config.task.name;
   info.algo = config.policy.algo;
   const auto record = io::read_run_record(run_dir);
   info.run_id = record ? record->id : config::config_hash(config);
-  info.step = *step;
+  info.step = step;
   info.obs_dim = task.obs_dim;
   info.act_dim = task.act_dim;
   // Checkpoints written before the references travelled with them: the task's (or the
@@ -154,8 +178,8 @@ torch::jit::Module export_run_policy(const std::string& run_dir) {
       pick(config.task.ref_min_score, meta.value("ref_random", json()), task.ref_random_return);
   info.ref_expert =
       pick(config.task.ref_max_score, meta.value("ref_expert", json()), task.ref_expert_return);
-  const auto curve = io::curve_from_json(meta.at("curve"), store.path_for(*step));
-  if (!curve.empty() && curve.back().step == *step) {
+  const auto curve = io::curve_from_json(meta.at("curve"), store.path_for(step));
+  if (!curve.empty() && curve.back().step == step) {
     // Driver::evaluate's seed for evaluation round k = curve.size() - 1.
     info.eval_seed =
         static_cast<int64_t>(splitmix64(shared_seed(static_cast<uint64_t>(config.seed), "eval") +
@@ -163,7 +187,91 @@ torch::jit::Module export_run_policy(const std::string& run_dir) {
     info.eval_episodes = config.train.eval_episodes;
     info.eval_return = curve.back().ret;
   }
-  return make_policy_module(learner->actor_weights(), obs_mean, obs_std, info);
+  return info;
+}
+
+int64_t newest_step(const std::string& run_dir, const CheckpointStore& store) {
+  const auto step = store.latest_step();
+  if (!step)
+    throw Error(run_dir +
+                ": no checkpoint to export (ckpt/ is empty; a run writes one every "
+                "train.checkpoint_every steps and at its end)");
+  return *step;
+}
+
+// The world-model agent's policy prior (encoder, then the prior's mean). Rank 0's checkpoint:
+// the replicas' weights are the same.
+torch::jit::Module export_world_model_prior(const std::string& run_dir,
+                                            const config::RunConfig& config, bool planner_prior) {
+  const bool planned = config.policy.params.get<bool>("mppi");
+  if (planned && !planner_prior)
+    throw Error(fmt::format(
+        "{}: policy.algo = \"world_model\" with policy.mppi = true acts by planning with its "
+        "world model, which a standalone policy cannot do; relabel export --prior writes its "
+        "policy prior instead (not the policy the run's scores are of)",
+        run_dir));
+  CheckpointStore store(run_dir + "/ckpt");
+  const int64_t step = newest_step(run_dir, store);
+  torch::serialize::InputArchive trainer_archive;
+  const json meta = json::parse(store.load(
+      step, [&](torch::serialize::InputArchive& a) { a.read("trainer", trainer_archive); }));
+  // The agent as the run built it, its reward included (the reward's tensors share the agent's
+  // parameter buffer), on the CPU.
+  auto options = online_trainer_options(config, 0, config.parallel.ranks_per_run);
+  auto& a = options.agent;
+  const auto& task = envs::find_task(config.task.name);
+  a.obs_dim = task.obs_dim;
+  a.act_dim = task.act_dim;
+  a.max_action = task.max_action;
+  a.episode_length = task.max_episode_steps;
+  a.device = "cpu";
+  std::unique_ptr<algos::LatentReward> reward;
+  if (options.reward) reward = options.reward({a.latent_dim, a.act_dim, a.rho, a.device});
+  algos::WorldModelAgent agent(a, reward.get());
+  torch::serialize::InputArchive agent_archive;
+  if (!trainer_archive.try_read("agent", agent_archive))
+    throw Error(run_dir + ": world-model checkpoint without the agent's state");
+  agent.load(agent_archive);
+  PolicyInfo info = run_policy_info(run_dir, config, store, step, meta);
+  if (planned) {  // the run's evaluations are of the planner: nothing to repeat
+    info.eval_seed = 0;
+    info.eval_episodes = 0;
+    info.eval_return = 0.0;
+  }
+  return make_prior_policy_module(agent.prior_actor(), info);
+}
+
+}  // namespace
+
+torch::jit::Module export_run_policy(const std::string& run_dir, bool planner_prior) {
+  const std::string config_path = run_dir + "/config.toml";
+  if (!fs::is_directory(run_dir)) throw Error(run_dir + ": not a run directory");
+  if (!fs::exists(config_path)) throw Error(run_dir + ": no config.toml (not a run directory)");
+  const config::RunConfig config = config::load_run_config(config_path, {});
+  if (config.policy.algo == "world_model")
+    return export_world_model_prior(run_dir, config, planner_prior);
+  if (algos::find_policy_algo(config.policy.algo).online)
+    throw Error(fmt::format("{}: relabel export has no exporter for the online agent \"{}\"",
+                            run_dir, config.policy.algo));
+  CheckpointStore store(run_dir + "/ckpt");
+  const int64_t step = newest_step(run_dir, store);
+  const auto& task = envs::find_task(config.task.name);
+  torch::serialize::InputArchive learner_archive;
+  torch::Tensor obs_mean, obs_std;
+  const json meta = json::parse(store.load(step, [&](torch::serialize::InputArchive& a) {
+    a.read("learner", learner_archive);
+    a.read("obs_mean", obs_mean);
+    a.read("obs_std", obs_std);
+  }));
+  algos::NoSync sync;
+  // On the CPU whatever device trained it: checkpoints hold CPU tensors, the export is a CPU
+  // module.
+  auto options = offline_learner_options(config, task.obs_dim, task.act_dim, 0);
+  options.device = "cpu";
+  auto learner = algos::make_offline_learner(options, sync);
+  learner->load(learner_archive);
+  return make_policy_module(learner->actor_weights(), obs_mean, obs_std,
+                            run_policy_info(run_dir, config, store, step, meta));
 }
 
 void save_policy_module(torch::jit::Module& module, const std::string& path) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "algos/offline/learner.h"
+#include "algos/online/world_model.h"
 
 namespace relabel::run {
 
@@ -20,9 +21,11 @@ struct PolicyInfo {
   int64_t step = 0;    // the checkpoint's step
   int64_t obs_dim = 0, act_dim = 0;
   double ref_random = 0.0, ref_expert = 0.0;  // normalised score = 100 (R - ref_random) / ...
-  // The run's evaluation at `step` when its curve has one: its episodes' seed and count, and
-  // the mean return it recorded (relabel eval RUN_DIR repeats exactly these episodes).
-  int64_t eval_seed = -1;
+  // The run's evaluation at `step` when its curve has one (eval_episodes > 0, else none): its
+  // episodes' seed and count, and the mean return it recorded (relabel eval RUN_DIR repeats
+  // exactly these episodes). The seed is a 64-bit hash kept bit for bit in a signed integer
+  // (TorchScript's int): negative values are seeds like any other.
+  int64_t eval_seed = 0;
   int64_t eval_episodes = 0;
   double eval_return = 0.0;
 };
@@ -31,11 +34,16 @@ struct PolicyInfo {
 torch::jit::Module make_policy_module(const algos::ActorWeights& actor,
                                       const torch::Tensor& obs_mean, const torch::Tensor& obs_std,
                                       const PolicyInfo& info);
+// The same for the world-model agent's policy prior, on raw observations.
+torch::jit::Module make_prior_policy_module(const algos::PriorActor& actor, const PolicyInfo& info);
 PolicyInfo policy_info(const torch::jit::Module& module);
 
-// The policy of `run_dir`'s newest checkpoint (offline runs; relabel::Error naming the
-// directory otherwise).
-torch::jit::Module export_run_policy(const std::string& run_dir);
+// The policy of `run_dir`'s newest checkpoint: an offline learner's actor, or the world-model
+// agent's policy prior (encoder, then the prior's mean: what the run acted with when
+// policy.mppi = false). A run that planned (policy.mppi = true) is refused unless
+// `planner_prior`, which exports its prior without the run's evaluation to repeat.
+// relabel::Error naming the directory otherwise.
+torch::jit::Module export_run_policy(const std::string& run_dir, bool planner_prior = false);
 
 // Writes the module to `path` atomically (a temporary file, then rename).
 void save_policy_module(torch::jit::Module& module, const std::string& path);

@@ -263,6 +263,10 @@ void Driver::save_checkpoint(int64_t step) {
   if (!body_.state_per_rank() && rank_ != 0) return;  // replicas are identical
   const auto t0 = SteadyClock::now();
   json meta = body_.checkpoint_meta();
+  // The reference returns travel with the checkpoint: `relabel export` / `eval` normalise scores
+  // as the run did without reading its dataset.
+  meta["ref_random"] = body_.ref_random();
+  meta["ref_expert"] = body_.ref_expert();
   meta["curve"] = io::curve_to_json(curve_);
   meta["train_seconds"] = train_seconds_;
   meta["started_at"] = record_.started_at;

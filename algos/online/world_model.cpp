@@ -363,6 +363,33 @@ torch::Tensor WorldModelAgent::reward(const torch::Tensor& z, const torch::Tenso
   return s_->latent_reward(s_->params.frozen, z.to(s_->device), a, options_);
 }
 
+PriorActor WorldModelAgent::prior_actor() const {
+  const auto& s = *s_;
+  const Params& p = s.params.frozen;
+  PriorActor out;
+  out.simnorm_group = options_.simnorm_group;
+  out.act_dim = options_.act_dim;
+  out.max_action = options_.max_action;
+  auto copy = [](const Tensor& t) { return t.detach().to(torch::kCPU, torch::kFloat32).clone(); };
+  for (const NetSpec* net : {&s.enc, &s.pi}) {
+    const size_t layers = net->sizes.size() - 1;
+    int64_t k = net->first;
+    for (size_t l = 0; l < layers; ++l) {
+      PriorActor::Layer layer;
+      layer.weight = copy(p[k++]);
+      layer.bias = copy(p[k++]);
+      const bool hidden = l + 1 < layers;
+      if (hidden || net->simnorm_out) {
+        layer.ln_gain = copy(p[k++]);
+        layer.ln_shift = copy(p[k++]);
+        layer.activation = hidden ? PriorActor::Activation::Mish : PriorActor::Activation::SimNorm;
+      }
+      out.layers.push_back(std::move(layer));
+    }
+  }
+  return out;
+}
+
 namespace {
 Tensor layout_signature(const ParamLayout& l) {
   return torch::tensor({l.total(), l.size()}, torch::kInt64);

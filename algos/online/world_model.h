@@ -27,6 +27,24 @@ namespace relabel::algos {
 
 class GradSync;
 
+// The agent's acting path without planning, as plain tensors: the encoder, then the policy
+// prior's mean, tanh(mu) * max_action (what act(obs, eval = true) computes when options.mppi is
+// off). `relabel export` turns it into a standalone module.
+struct PriorActor {
+  enum class Activation { None, Mish, SimNorm };
+  struct Layer {
+    torch::Tensor weight;  // (in, out): y = x W + b
+    torch::Tensor bias;    // (out)
+    torch::Tensor ln_gain,
+        ln_shift;  // (out) LayerNorm (eps 1e-5) before the activation, or undefined
+    Activation activation = Activation::None;
+  };
+  std::vector<Layer> layers;  // encoder layers, then the policy prior's
+  int64_t simnorm_group = 8;
+  int64_t act_dim = 0;  // the prior's mean is the first act_dim outputs of the last layer
+  double max_action = 1.0;
+};
+
 class WorldModelAgent {
  public:
   // `reward` (optional, not owned): a latent reward learned with the model; its update needs
@@ -69,6 +87,9 @@ class WorldModelAgent {
   // value scale, update count, generator state, MPPI warm starts and the reward's frozen parts.
   void save(torch::serialize::OutputArchive& archive) const;
   void load(torch::serialize::InputArchive& archive);
+
+  // Copies of the encoder's and the policy prior's weights (CPU float32).
+  PriorActor prior_actor() const;
 
  private:
   struct State;

@@ -4,15 +4,18 @@
 #include <torch/script.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <sstream>
 
 #include "algos/offline/learner.h"
+#include "algos/online/world_model.h"
 #include "algos/sync.h"
 #include "config/config_load.h"
 #include "envs/registry.h"
 #include "run/checkpoint.h"
 #include "run/offline_run.h"
+#include "run/online_run.h"
 #include "tests/run/run_helpers.h"
 
 using namespace relabel::test;
@@ -41,7 +44,138 @@ torch::Tensor run_actions(const std::string& dir, const torch::Tensor& obs) {
   return learner->act((obs - mean) / std);
 }
 
+// The world-model agent of a run's newest checkpoint, rebuilt as the run built it, acting as
+// the run evaluates (act with eval = true: the policy prior's mean, or a plan with MPPI).
+torch::Tensor world_model_actions(const std::string& dir, const torch::Tensor& obs) {
+  auto config = relabel::config::load_run_config(dir + "/config.toml");
+  auto options = relabel::run::online_trainer_options(config, 0, 1);
+  auto& a = options.agent;
+  const auto& task = relabel::envs::find_task(config.task.name);
+  a.obs_dim = task.obs_dim;
+  a.act_dim = task.act_dim;
+  a.max_action = task.max_action;
+  a.episode_length = task.max_episode_steps;
+  std::unique_ptr<relabel::algos::LatentReward> reward;
+  if (options.reward) reward = options.reward({a.latent_dim, a.act_dim, a.rho, "cpu"});
+  relabel::algos::WorldModelAgent agent(a, reward.get());
+  relabel::run::CheckpointStore store(dir + "/ckpt");
+  torch::serialize::InputArchive trainer, state;
+  store.load(*store.latest_step(),
+             [&](torch::serialize::InputArchive& ar) { ar.read("trainer", trainer); });
+  trainer.read("agent", state);
+  agent.load(state);
+  return agent.act(obs, true);
+}
+
+// A small world-model run on the cached pendulum suite's expert file.
+std::string world_model_config(const std::string& dir, const std::string& reward,
+                               const std::string& extra = "") {
+  return "seed = 0\n[task]\nname = \"pendulum\"\n[dataset]\nexpert_path = \"" +
+         pendulum_file("expert") +
+         "\"\nexpert_trajectories = 2\n"
+         "[reward]\nmethod = \"" +
+         reward +
+         "\"\n"
+         "[policy]\nalgo = \"world_model\"\nseed_steps = 200\n" +
+         extra +
+         "\n[train]\nenv_steps = 400\nbatch_size = 32\neval_every = 200\neval_episodes = 3\n"
+         "checkpoint_every = 0\nlog_every = 100\n[output]\ndir = \"" +
+         dir + "\"\n";
+}
+
 }  // namespace
+
+// The world-model agent acting with its policy prior (policy.mppi = false): the export is its
+// encoder and prior, acts as the agent does, and repeats the run's evaluation; with CDRED the
+// reward's tensors share the agent's parameter buffer, so the agent is rebuilt with them.
+TEST(PolicyExport, WorldModelPriorActsAsTheAgentAndEvalRepeatsItsEvaluation) {
+  TempDir dir;
+  for (const std::string reward : {"cdred", "ground_truth"}) {
+    SCOPED_TRACE(reward);
+    const std::string run = dir / reward;
+    json result = run_config(dir, reward, world_model_config(run, reward));
+    ASSERT_EQ(result["status"], "done");
+    const std::string module_path = dir / (reward + ".pt");
+    auto r = run_relabel("export " + run + " --out " + module_path);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    torch::jit::Module m = torch::jit::load(module_path);
+    EXPECT_EQ(m.attr("algo").toStringRef(), "world_model");
+    EXPECT_EQ(m.attr("step").toInt(), 400);
+    torch::manual_seed(5);
+    const auto obs = torch::randn({32, 3}) * 2.0;
+    const auto actions = m.forward({obs}).toTensor();
+    const auto expected = world_model_actions(run, obs);
+    ASSERT_EQ(actions.sizes(), expected.sizes());
+    EXPECT_TRUE(torch::allclose(actions, expected, 1e-5, 1e-6)) << (actions - expected).abs().max();
+    EXPECT_GT(actions.abs().max().item<float>(), 0.0f);
+    EXPECT_LE(actions.abs().max().item<float>(), 2.0f);
+    EXPECT_TRUE(torch::allclose(m.forward({obs[7]}).toTensor(), actions[7], 1e-5, 1e-6));
+    // PyTorch loads it too (its Mish, LayerNorm and softmax are TorchScript builtins).
+    const std::string obs_csv = dir / (reward + "-obs.csv");
+    std::ostringstream rows;
+    for (int64_t i = 0; i < 4; ++i)
+      rows << obs[i][0].item<float>() << "," << obs[i][1].item<float>() << ","
+           << obs[i][2].item<float>() << "\n";
+    write_file(obs_csv, rows.str());
+    auto py = run_command(
+        "/usr/bin/python3 -c \"import sys, torch, numpy as np\n"
+        "m = torch.jit.load(sys.argv[1])\n"
+        "obs = torch.tensor(np.loadtxt(sys.argv[2], delimiter=',', dtype=np.float32))\n"
+        "for row in m(obs).tolist(): print(repr(row[0]))\" " +
+        module_path + " " + obs_csv);
+    ASSERT_EQ(py.exit_code, 0) << py.output;
+    std::istringstream lines(py.output);
+    const auto cpp4 = m.forward({obs.narrow(0, 0, 4).contiguous()}).toTensor();
+    for (int64_t i = 0; i < 4; ++i) {
+      double a = 0;
+      lines >> a;
+      EXPECT_NEAR(a, cpp4[i][0].item<float>(), 1e-5) << "row " << i;
+    }
+
+    // relabel eval RUN_DIR repeats the run's final evaluation (3 episodes), as for the offline
+    // learners; its normalised score uses the run's reference returns (the expert file's).
+    r = run_relabel("eval " + run);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const json e = json::parse(read_file(run + "/eval.json"));
+    EXPECT_EQ(e["episodes"], 3);
+    const double ret = result["final_return"].get<double>();
+    EXPECT_NEAR(e["mean_return"].get<double>(), ret, 1e-6 * std::fabs(ret)) << r.output;
+    EXPECT_NEAR(e["normalised_score"].get<double>(), result["final_score"].get<double>(), 1e-4);
+    EXPECT_NE(r.output.find("the run's own evaluation of these episodes"), std::string::npos)
+        << r.output;
+  }
+}
+
+// A run that planned (policy.mppi = true) scored with the planner, which no standalone module
+// can be: export and eval refuse it with one line naming --prior; export --prior writes the
+// prior, without a run evaluation to repeat.
+TEST(PolicyExport, WorldModelThatPlannedNeedsPrior) {
+  TempDir dir;
+  const std::string run = dir / "mppi";
+  json result = run_config(
+      dir, "mppi",
+      world_model_config(run, "ground_truth",
+                         "mppi = true\nmppi_samples = 16\nmppi_elites = 4\nmppi_iterations = 1\n"
+                         "mppi_policy_trajs = 4"));
+  ASSERT_EQ(result["status"], "done");
+  for (const std::string verb : {"export", "eval"}) {
+    auto r = run_relabel(verb + " " + run);
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+    EXPECT_NE(r.output.find("policy.mppi = true"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("relabel export --prior"), std::string::npos) << r.output;
+  }
+  EXPECT_FALSE(fs::exists(run + "/policy.pt"));
+  auto r = run_relabel("export " + run + " --prior");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  torch::jit::Module m = torch::jit::load(run + "/policy.pt");
+  EXPECT_EQ(m.attr("eval_episodes").toInt(), 0);
+  const auto obs = torch::randn({4, 3});
+  EXPECT_EQ(m.forward({obs}).toTensor().sizes(), (std::vector<int64_t>{4, 1}));
+  r = run_relabel("eval " + run + "/policy.pt --episodes 2");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.find("the run's own evaluation"), std::string::npos) << r.output;
+}
 
 TEST(PolicyExport, ModuleActsAsTheRunAndEvalRepeatsItsEvaluation) {
   TempDir dir;
@@ -134,13 +268,17 @@ TEST(PolicyExport, UnusableInputsAreOneLineErrors) {
   r = run_relabel("export " + (dir / "empty"));
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("no checkpoint to export"), std::string::npos) << r.output;
-  // An online agent's run.
+  // An online agent's run that plans (the pendulum example).
   fs::create_directories(dir / "online");
   fs::copy_file(std::string(RELABEL_SOURCE_DIR) + "/configs/pendulum-cdred.toml",
                 dir / "online/config.toml");
   r = run_relabel("export " + (dir / "online"));
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("acts by planning"), std::string::npos) << r.output;
+  // A world-model run without a checkpoint.
+  r = run_relabel("export " + (dir / "online") + " --prior");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("no checkpoint to export"), std::string::npos) << r.output;
   // A file that is not a module.
   write_file(dir / "not.pt", "hello");
   r = run_relabel("eval " + (dir / "not.pt"));
