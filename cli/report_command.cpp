@@ -3,6 +3,8 @@
 #include <CLI/CLI.hpp>
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "cli/commands.h"
 #include "core/log.h"
@@ -18,6 +20,7 @@ struct ReportArgs {
   int reps = 2000;
   uint64_t seed = 0;
   bool no_plots = false;
+  std::vector<std::string> traces;
 };
 
 void run_report(const ReportArgs& args) {
@@ -27,6 +30,7 @@ void run_report(const ReportArgs& args) {
   options.aggregate.bootstrap.reps = args.reps;
   options.aggregate.bootstrap.seed = args.seed;
   options.plots = !args.no_plots;
+  options.aggregate.traces = args.traces;
   auto r = report::write_report(args.dir, options);
   if (std::string w = report::few_seeds_warning(r.aggregation); !w.empty())
     spdlog::warn("report: {}", w);
@@ -51,6 +55,10 @@ const CommandRegistrar kReport(30, [](CLI::App& app, ProcessArgs, int*) {
   cmd->add_option("--seed", args->seed, "Seed of the bootstrap (same seed, same CIs)")
       ->capture_default_str();
   cmd->add_flag("--no-plots", args->no_plots, "Do not run gnuplot (tables only)");
+  cmd->add_option("--traces", args->traces,
+                  "Training metrics of metrics.jsonl to draw over steps, per group (mean over "
+                  "seeds): e.g. cdred_b_phi_expert,cdred_b_phi_replay; written to traces.csv")
+      ->delimiter(',');
   cmd->callback([args] { run_report(*args); });
 });
 

@@ -115,17 +115,40 @@ std::vector<std::string> short_labels(const std::vector<std::string>& keys) {
 
 double mean_of(const std::vector<double>& x) { return x.empty() ? kNaN : mean(x); }
 
-void summarise_cell(Cell& c, const std::vector<const RunRecord*>& done, const std::string& stream,
-                    const BootstrapOptions& boot) {
-  std::vector<double> best, ret;
-  // Scores by step, one column per run (NaN where a run was not evaluated at that step).
+// Mean over runs at each step with its bootstrap CI; per_run[i] = run i's (step, value) points
+// (a run without a point at some step counts there as missing).
+std::vector<CurveStat> curve_stats(
+    const std::vector<std::vector<std::pair<double, double>>>& per_run, const std::string& stream,
+    const BootstrapOptions& boot) {
+  // Values by step, one column per run (NaN where a run has no point at that step).
   std::map<double, std::vector<double>> by_step;
-  for (size_t i = 0; i < done.size(); ++i)
-    for (const auto& p : done[i]->curve) {
-      auto& row = by_step[p.step];
-      if (row.empty()) row.assign(done.size(), kNaN);
-      row[i] = p.score;
+  for (size_t i = 0; i < per_run.size(); ++i)
+    for (const auto& [step, value] : per_run[i]) {
+      auto& row = by_step[step];
+      if (row.empty()) row.assign(per_run.size(), kNaN);
+      row[i] = value;
     }
+  std::vector<CurveStat> out;
+  if (by_step.empty()) return out;
+  std::vector<std::vector<double>> rows;
+  for (const auto& [step, row] : by_step) rows.push_back(row);
+  BootstrapOptions o = boot;
+  o.seed = derive_seed(boot.seed, stream);
+  auto ci = bootstrap_curve_intervals(rows, o);
+  size_t s = 0;
+  for (const auto& [step, row] : by_step) {
+    std::vector<double> present;
+    for (double v : row)
+      if (!std::isnan(v)) present.push_back(v);
+    out.push_back({step, mean(present), ci[s++], static_cast<int>(present.size())});
+  }
+  return out;
+}
+
+void summarise_cell(Cell& c, const std::vector<const RunRecord*>& done, const std::string& stream,
+                    const BootstrapOptions& boot, const std::vector<std::string>& trace_names,
+                    const std::map<std::string, Trace>& traces) {
+  std::vector<double> best, ret;
   for (const auto* r : done) {
     c.scores.push_back(*r->final_score);
     if (r->best_score) best.push_back(*r->best_score);
@@ -151,18 +174,23 @@ void summarise_cell(Cell& c, const std::vector<const RunRecord*>& done, const st
     c.mean_ci = ci[0];
     c.iqm_ci = ci[1];
   }
-  if (by_step.empty()) return;
-  std::vector<std::vector<double>> rows;
-  for (const auto& [step, row] : by_step) rows.push_back(row);
-  BootstrapOptions o = boot;
-  o.seed = derive_seed(boot.seed, "curve|" + stream);
-  auto ci = bootstrap_curve_intervals(rows, o);
-  size_t s = 0;
-  for (const auto& [step, row] : by_step) {
-    std::vector<double> present;
-    for (double v : row)
-      if (!std::isnan(v)) present.push_back(v);
-    c.curve.push_back({step, mean(present), ci[s++], static_cast<int>(present.size())});
+  std::vector<std::vector<std::pair<double, double>>> scores;
+  for (const auto* r : done) {
+    scores.emplace_back();
+    for (const auto& p : r->curve) scores.back().emplace_back(p.step, p.score);
+  }
+  c.curve = curve_stats(scores, "curve|" + stream, boot);
+  for (const auto& name : trace_names) {
+    std::vector<std::vector<std::pair<double, double>>> per_run;
+    for (const auto* r : done) {
+      per_run.emplace_back();
+      auto t = traces.find(r->id);
+      if (t == traces.end()) continue;
+      auto m = t->second.find(name);
+      if (m != t->second.end()) per_run.back() = m->second;
+    }
+    auto stats = curve_stats(per_run, "trace|" + name + "|" + stream, boot);
+    if (!stats.empty()) c.traces[name] = std::move(stats);
   }
 }
 
@@ -317,6 +345,7 @@ Aggregation aggregate(RunSet set, const AggregateOptions& options) {
   a.dir = set.dir;
   a.bootstrap = options.bootstrap;
   a.malformed = std::move(set.malformed);
+  a.traces = options.traces;
   auto& records = set.runs;
   attribute_pending(records);
   a.hyperparameters = find_hyperparameters(records, a.fixed);
@@ -372,7 +401,8 @@ Aggregation aggregate(RunSet set, const AggregateOptions& options) {
       }
     }
     for (size_t t = 0; t < a.tasks.size(); ++t)
-      summarise_cell(g.cells[t], done[t], g.key + "|" + a.tasks[t].label(), options.bootstrap);
+      summarise_cell(g.cells[t], done[t], g.key + "|" + a.tasks[t].label(), options.bootstrap,
+                     options.traces, set.traces);
     summarise_group(g, a.taus, options.bootstrap);
     a.groups.push_back(std::move(g));
   }

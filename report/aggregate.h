@@ -5,6 +5,7 @@
 // bootstrap CIs and the aggregated learning curve; groups get the cross-task aggregates with
 // stratified-bootstrap CIs and performance profiles; pairs of groups get the probability of
 // improvement. Every score here is on the reported 0–100 scale.
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -39,6 +40,9 @@ struct Cell {
   Interval mean_ci, iqm_ci;
   double best_score_mean = 0, final_return_mean = 0;  // NaN when no run recorded them
   std::vector<CurveStat> curve;
+  // Training traces (AggregateOptions::traces) over the done runs' steps: metric -> mean over
+  // the seeds that logged it at each step, with its bootstrap CI. Absent when no run did.
+  std::map<std::string, std::vector<CurveStat>> traces;
   bool empty() const { return n_done + n_failed + n_pending == 0; }
 };
 
@@ -65,8 +69,9 @@ struct Improvement {
 
 struct AggregateOptions {
   BootstrapOptions bootstrap;
-  int max_compared = 12;    // groups in the probability-of-improvement matrix (with CIs)
-  int profile_points = 51;  // τ grid size
+  int max_compared = 12;            // groups in the probability-of-improvement matrix (with CIs)
+  int profile_points = 51;          // τ grid size
+  std::vector<std::string> traces;  // training metrics to aggregate (RunSet::traces holds them)
 };
 
 struct Aggregation {
@@ -74,6 +79,7 @@ struct Aggregation {
   BootstrapOptions bootstrap;
   std::vector<std::string> hyperparameters;        // swept keys that define groups (seed excluded)
   std::vector<std::string> hyperparameter_labels;  // short display names
+  std::vector<std::string> traces;  // the training metrics aggregated in Cell::traces
   // Swept keys that every run sets to the same value: stated once, not a column.
   std::vector<std::pair<std::string, std::string>> fixed;
   std::vector<TaskKey> tasks;

@@ -90,6 +90,18 @@ std::vector<std::string> write_csv_files(const Aggregation& a, const std::string
           f.row(with(with({a.tasks[t].task, a.tasks[t].dataset}, group_cells(g)),
                      {num(p.step), num(p.mean), num(p.ci.lo), num(p.ci.hi), std::to_string(p.n)}));
   }
+  if (!a.traces.empty()) {
+    CsvFile f(dir + "/traces.csv", written);
+    f.row(
+        with(with({"task", "dataset", "method"}, hp), {"metric", "step", "mean", "lo", "hi", "n"}));
+    for (const auto& g : a.groups)
+      for (size_t t = 0; t < a.tasks.size(); ++t)
+        for (const auto& [name, points] : g.cells[t].traces)
+          for (const auto& p : points)
+            f.row(with(
+                with({a.tasks[t].task, a.tasks[t].dataset}, group_cells(g)),
+                {name, num(p.step), num(p.mean), num(p.ci.lo), num(p.ci.hi), std::to_string(p.n)}));
+  }
   {
     CsvFile f(dir + "/profiles.csv", written);
     f.row(with(with({"method"}, hp), {"tau", "fraction", "lo", "hi"}));

@@ -202,6 +202,42 @@ void learning_curves(const Aggregation& a, ScriptBuilder& b, MethodColors& color
   }
 }
 
+// One plot per task and training metric (--traces): each group's mean over seeds by step.
+void training_traces(const Aggregation& a, ScriptBuilder& b, MethodColors& colors,
+                     size_t max_series) {
+  auto groups = plotted_groups(a, max_series);
+  for (const auto& name : a.traces)
+    for (size_t t = 0; t < a.tasks.size(); ++t) {
+      PlotJob job;
+      job.plot.section = "Training traces";
+      job.plot.title = name + " on " + a.tasks[t].label();
+      job.name = "trace-" + name + "-" + a.tasks[t].label();
+      job.plot.caption =
+          name + " in the training records (metrics.jsonl) on " + a.tasks[t].label() +
+          ": mean over seeds with its 95% bootstrap CI (traces.csv)." + top_note(a, groups.size());
+      double max_step = 0;
+      for (int g : groups) {
+        auto it = a.groups[g].cells[t].traces.find(name);
+        if (it != a.groups[g].cells[t].traces.end())
+          for (const auto& p : it->second) max_step = std::max(max_step, p.step);
+      }
+      const double scale = max_step >= 2e6 ? 1e6 : max_step >= 2e3 ? 1e3 : 1.0;
+      const char* unit = scale == 1e6 ? " (millions)" : scale == 1e3 ? " (thousands)" : "";
+      job.setup = fmt::format(
+          "set xlabel 'training step{}'\nset ylabel {}\nset format x '%g'\nset xtics nomirror\n",
+          unit, quote(name));
+      for (int g : groups) {
+        auto it = a.groups[g].cells[t].traces.find(name);
+        if (it == a.groups[g].cells[t].traces.end()) continue;
+        std::vector<std::vector<double>> rows;
+        for (const auto& p : it->second) rows.push_back({p.step / scale, p.mean, p.ci.lo, p.ci.hi});
+        job.series.push_back(
+            {a.groups[g].label, b.data_file(rows), true, colors.of(a.groups[g].label)});
+      }
+      if (!job.series.empty()) b.add(std::move(job));
+    }
+}
+
 // IQM (0–100) with its CI for runs pooled from several groups with the same value of one
 // hyperparameter (the marginal over the others), stratified by task.
 std::pair<double, Interval> pooled_iqm(const Aggregation& a, const std::vector<int>& groups,
@@ -446,6 +482,7 @@ void build_plots(const Aggregation& a, ScriptBuilder& b, int max_series) {
   profiles(a, b, colors, n);
   learning_curves(a, b, colors, n);
   hyperparameter_plots(a, b, colors, n);
+  training_traces(a, b, colors, n);
   // Unique file names, relative to the report.
   std::set<std::string> used;
   for (auto& j : b.jobs()) {

@@ -139,6 +139,7 @@ RunSet read_run_directory(const std::string& dir) {
           r.status = "refused";
           r.error = "refused by the sweep: " + *reason;
         }
+        set.run_dirs[r.id] = run_dir.string();
         runs[r.id] = std::move(r);
       } catch (const Error& e) {
         set.malformed.push_back({result.string(), e.what()});

@@ -3,10 +3,12 @@
 // runs/<id>/result.json (an io::RunRecord, read strictly), the runs that have none yet, and
 // sweep.json entries not started. Only reads; a malformed file is recorded (and warned about),
 // never fatal.
+#include <map>
 #include <string>
 #include <vector>
 
 #include "io/run_record.h"
+#include "report/traces.h"
 
 namespace relabel::report {
 
@@ -25,6 +27,8 @@ struct RunSet {
   // only listed in sweep.json (its error then says which).
   std::vector<RunRecord> runs;
   std::vector<MalformedFile> malformed;
+  std::map<std::string, std::string> run_dirs;  // run id -> its directory (runs that have one)
+  std::map<std::string, Trace> traces;          // run id -> training traces (read_trace)
 };
 
 // Reads DIR/runs/*/ and DIR/sweep.json. A DIR that is itself one run directory (result.json at

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "core/error.h"
 #include "report/report_csv.h"
@@ -57,6 +58,20 @@ ReportResult write_report(const std::string& dir, const ReportOptions& options) 
   if (!fs::is_directory(result.out_dir))
     throw Error("report: --out " + result.out_dir + ": cannot create directory");
   const std::string runs_csv = write_runs_csv(runs.runs, result.out_dir);
+  // Training traces of the done runs (the only ones aggregated).
+  if (!options.aggregate.traces.empty()) {
+    std::set<std::string> logged;
+    for (const auto& r : runs.runs) {
+      auto d = runs.run_dirs.find(r.id);
+      if (!r.done() || d == runs.run_dirs.end()) continue;
+      Trace t = read_trace(d->second, options.aggregate.traces);
+      for (const auto& [name, points] : t) logged.insert(name);
+      runs.traces[r.id] = std::move(t);
+    }
+    for (const auto& name : options.aggregate.traces)
+      if (!logged.count(name))
+        warn(result, "--traces " + name + ": no done run logged it in its metrics.jsonl");
+  }
 
   result.aggregation = aggregate(std::move(runs), options.aggregate);
   const Aggregation& a = result.aggregation;

@@ -232,6 +232,8 @@ LatentReward::Step CdredReward::train_step(const std::vector<torch::Tensor>& par
     step.reward = cdred_combine(b_phi, b_psi, options_.zeta, options_.sigma, options_.g);
     metrics["cdred_b_phi_replay"] = b_phi.narrow(1, 0, Br).mean().item<double>();
     metrics["cdred_b_phi_expert"] = b_phi.narrow(1, Br, Be).mean().item<double>();
+    metrics["cdred_b_psi_replay"] = b_psi.narrow(1, 0, Br).mean().item<double>();
+    metrics["cdred_b_psi_expert"] = b_psi.narrow(1, Br, Be).mean().item<double>();
   }
   auto per_step = [&](const torch::Tensor& f, const torch::Tensor& target, int64_t b) {
     auto e = f.view({H, b, D}) - target;

@@ -163,6 +163,10 @@ TEST(CdredBatchedTargets, TrainStepEqualsTheUnbatchedForm) {
                 1e-5);
     EXPECT_NEAR(metrics.at("cdred_b_phi_replay"), b_phi.narrow(1, 0, replay).mean().item<double>(),
                 1e-5);
+    EXPECT_NEAR(metrics.at("cdred_b_psi_expert"), b_psi.narrow(1, replay, Be).mean().item<double>(),
+                1e-5);
+    EXPECT_NEAR(metrics.at("cdred_b_psi_replay"), b_psi.narrow(1, 0, replay).mean().item<double>(),
+                1e-5);
     ASSERT_GT(grads.abs().max().item<double>(), 0.0);
     EXPECT_LT((grads - m.params.grads).abs().max().item<double>(),
               1e-5 * std::max(1.0, grads.abs().max().item<double>()));

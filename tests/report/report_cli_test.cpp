@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <regex>
 
+#include "report/report_plots.h"
 #include "tests/report/synthetic_runs.h"
 #include "tests/support/test_support.h"
 
@@ -240,6 +241,67 @@ TEST(ReportCli, SweptKeyWithOneValueIsStatedOnceNotAColumn) {
   EXPECT_EQ(md.find("| steps |"), std::string::npos) << md;
   EXPECT_NE(md.find("| cdred+iql | 0.5 |"), std::string::npos) << md;
   EXPECT_NE(md.find("| cdred+iql | 1.0 |"), std::string::npos) << md;
+}
+
+// --traces: a training metric of the done runs' metrics.jsonl, per group, mean over the seeds
+// at each step (traces.csv, one plot per task and metric); evaluation records, other metrics, a
+// partial last line (a run killed mid-write) and runs that are not done do not count; a metric
+// no run logged is one warning.
+TEST(ReportCli, TracesAreMeansOverSeedsOfTheTrainingRecords) {
+  TempDir dir("report-traces");
+  for (const std::string method : {"cdred+world_model", "ground_truth+world_model"})
+    for (int s = 0; s < 4; ++s) {
+      relabel::test::SyntheticRun r;
+      r.id = method.substr(0, 5) + std::to_string(s);
+      r.task = "pendulum";
+      r.dataset = "pendulum-expert";
+      r.method = method;
+      r.params = {{"seed", s}};
+      r.seed = s;
+      r.status = s == 3 ? "running" : "done";
+      r.final_score = 50 + s;
+      relabel::test::write_run(dir.path(), r);
+      std::string lines;
+      for (int step : {100, 200}) {
+        nlohmann::json train = {{"type", "train"}, {"step", step}, {"value_loss", 1.0}};
+        if (method[0] == 'c') train["cdred_b_phi_expert"] = s + step / 100.0;
+        lines += train.dump() + "\n";
+        lines +=
+            nlohmann::json({{"type", "eval"}, {"step", step}, {"cdred_b_phi_expert", 99}}).dump() +
+            "\n";
+      }
+      if (s == 1) lines += "{\"type\": \"train\", \"step\": 300, \"cdred_b";  // killed mid-write
+      relabel::test::write_file(dir / ("runs/" + r.id + "/metrics.jsonl"), lines);
+    }
+  auto r = run_relabel("report " + dir.path() +
+                       " --bootstrap-reps 100 --traces cdred_b_phi_expert,cdred_b_psi_expert");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(count(r.output, "--traces cdred_b_psi_expert: no done run logged it"), 1u) << r.output;
+  EXPECT_EQ(r.output.find("--traces cdred_b_phi_expert:"), std::string::npos) << r.output;
+  const std::string csv = read_file(dir / "traces.csv");
+  EXPECT_EQ(csv.find("task,dataset,method,metric,step,mean,lo,hi,n\n"), 0u) << csv;
+  // Seeds 0, 1, 2 (3 is still running): 1, 2, 3 at step 100 and 2, 3, 4 at step 200.
+  EXPECT_NE(csv.find("pendulum,pendulum-expert,cdred+world_model,cdred_b_phi_expert,100,2,"),
+            std::string::npos)
+      << csv;
+  EXPECT_NE(csv.find("pendulum,pendulum-expert,cdred+world_model,cdred_b_phi_expert,200,3,"),
+            std::string::npos)
+      << csv;
+  EXPECT_EQ(count(csv, "\n"), 3u) << csv;  // header and the two steps; nothing else
+  EXPECT_EQ(csv.find("ground_truth"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",3\n"), std::string::npos) << csv;  // n = 3 seeds
+  if (relabel::report::find_gnuplot()) {
+    EXPECT_TRUE(exists(dir / "plots/trace-cdred-b-phi-expert-pendulum-expert.svg"));
+    EXPECT_NE(read_file(dir / "report.md").find("### cdred_b_phi_expert on pendulum-expert"),
+              std::string::npos);
+    EXPECT_NE(read_file(dir / "report.html").find("<h3>Training traces</h3>"), std::string::npos);
+  }
+  // Without --traces: no traces.csv.
+  TempDir plain("report-no-traces");
+  std::filesystem::copy(dir / "runs", plain / "runs", std::filesystem::copy_options::recursive);
+  r = run_relabel("report " + plain.path() + " --no-plots --bootstrap-reps 100");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_FALSE(exists(plain / "traces.csv"));
 }
 
 TEST(ReportCli, GroupsWithFewerThanThreeSeedsAreWarnedAndShowNoInterval) {

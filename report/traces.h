@@ -1,0 +1,19 @@
+#pragma once
+// Training traces: named metrics of a run's training records (metrics.jsonl, "type": "train")
+// over steps, e.g. CDRED's bonuses on expert and replay rows. `relabel report --traces` reads
+// them for the done runs and draws each group's mean over seeds (aggregate.h, Cell::traces).
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace relabel::report {
+
+// metric -> (step, value) in file order; metrics a record lacks are skipped for that record.
+using Trace = std::map<std::string, std::vector<std::pair<double, double>>>;
+
+// The training records of RUN_DIR/metrics.jsonl, restricted to `metrics`. A missing file gives
+// an empty trace; a malformed line throws relabel::Error naming the file and line.
+Trace read_trace(const std::string& run_dir, const std::vector<std::string>& metrics);
+
+}  // namespace relabel::report
