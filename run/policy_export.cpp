@@ -31,6 +31,24 @@ namespace {
 // Doubles printed so that parsing gives the same value back (TorchScript source literals).
 std::string literal(double x) { return fmt::format("{:.17g}", x); }
 
+// forward(obs) of every policy module: (n, obs_dim) or (obs_dim,) observations in, h the batch.
+constexpr const char* kForwardHead =
+    "def forward(self, obs: Tensor) -> Tensor:\n"
+    "    single = obs.dim() == 1\n"
+    "    h = obs.float()\n"
+    "    if single:\n"
+    "        h = h.unsqueeze(0)\n";
+
+// Ends `body` (kForwardHead and the layers, actions in h) and defines it as m's forward.
+void define_forward(torch::jit::Module& m, std::string body) {
+  body +=
+      "    if single:\n"
+      "        h = h.squeeze(0)\n"
+      "    return h\n";
+  m.define(body);
+  m.eval();
+}
+
 torch::Tensor f32(const torch::Tensor& t) {
   return t.detach().to(torch::kCPU, torch::kFloat32).contiguous().clone();
 }
@@ -66,13 +84,7 @@ torch::jit::Module make_policy_module(const algos::ActorWeights& actor,
   // The same operations in the same order, on [W; b] matrices sliced as FastMlp::bind does, as
   // the run's normaliser and FastMlp::infer: the run's actions up to float rounding (BLAS may
   // sum in another order for another memory layout).
-  std::string src =
-      "def forward(self, obs: Tensor) -> Tensor:\n"
-      "    single = obs.dim() == 1\n"
-      "    h = obs.float()\n"
-      "    if single:\n"
-      "        h = h.unsqueeze(0)\n"
-      "    h = (h - self.obs_mean) / self.obs_std\n";
+  std::string src = std::string(kForwardHead) + "    h = (h - self.obs_mean) / self.obs_std\n";
   for (size_t l = 0; l < layers; ++l) {
     const std::string i = std::to_string(l), in = std::to_string(actor.layers[l].size(0) - 1);
     src += "    h = torch.addmm(self.l" + i + "[" + in + "], h, self.l" + i + "[:" + in + "])\n";
@@ -83,12 +95,7 @@ torch::jit::Module make_policy_module(const algos::ActorWeights& actor,
   if (actor.clamp)
     src += "    h = torch.clamp(h, " + literal(-actor.max_action) + ", " +
            literal(actor.max_action) + ")\n";
-  src +=
-      "    if single:\n"
-      "        h = h.squeeze(0)\n"
-      "    return h\n";
-  m.define(src);
-  m.eval();
+  define_forward(m, src);
   return m;
 }
 
@@ -100,12 +107,7 @@ torch::jit::Module make_prior_policy_module(const algos::PriorActor& actor,
   // The operations of the agent's encoder and prior (algos/online/world_model_params.cpp,
   // net_forward; Mish and SimNorm as defined there), on raw observations: the world model does
   // not normalise them.
-  std::string src =
-      "def forward(self, obs: Tensor) -> Tensor:\n"
-      "    single = obs.dim() == 1\n"
-      "    h = obs.float()\n"
-      "    if single:\n"
-      "        h = h.unsqueeze(0)\n";
+  std::string src = kForwardHead;
   for (size_t l = 0; l < actor.layers.size(); ++l) {
     const auto& layer = actor.layers[l];
     const std::string i = std::to_string(l);
@@ -124,13 +126,8 @@ torch::jit::Module make_prior_policy_module(const algos::PriorActor& actor,
              std::to_string(actor.simnorm_group) + "]), -1).reshape([h.size(0), -1])\n";
   }
   src += "    h = torch.tanh(h[:, :" + std::to_string(actor.act_dim) + "]) * " +
-         literal(actor.max_action) +
-         "\n"
-         "    if single:\n"
-         "        h = h.squeeze(0)\n"
-         "    return h\n";
-  m.define(src);
-  m.eval();
+         literal(actor.max_action) + "\n";
+  define_forward(m, src);
   return m;
 }
 
