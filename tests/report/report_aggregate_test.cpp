@@ -217,6 +217,42 @@ TEST(Aggregate, SweepJsonEntriesWithoutRunDirectoriesArePending) {
   }
 }
 
+// A spec that sweeps methods but not the task: pending runs take what their params leave out
+// (task, dataset, the other half of the method) from the sweep's base config, relative to the
+// spec, so every cell of a partial sweep shows its pending runs.
+TEST(Aggregate, PendingRunsTakeTheTaskFromTheSweepsBaseConfig) {
+  TempDir dir("report-sweepbase");
+  relabel::test::write_standard_sweep(dir.path());
+  const int zero_walker_before = [&] {
+    Aggregation a = aggregate(read_run_directory(dir.path()), fast());
+    return a.groups[find_group(a, "zero+iql")].cells[1].n_pending;
+  }();
+  std::filesystem::create_directories(dir / "spec/sweeps");
+  write_file(dir / "spec/base.toml",
+             "[task]\nname = \"hopper\"\n[dataset]\nname = \"hopper-medium\"\n"
+             "[reward]\nmethod = \"zero\"\n[policy]\nalgo = \"iql\"\n");
+  write_file(dir / "sweep.json", R"({"name": "t", "base": "../base.toml", "spec_path": ")" +
+                                     (dir / "spec/sweeps/t.toml") + R"(", "runs": [
+        {"id": "p1", "params": {"seed": 8, "reward.method": "cdred"}, "status": "pending"},
+        {"id": "p2", "params": {"seed": 8, "dataset.name": "walker2d-medium",
+                                "task.name": "walker2d"}, "status": "pending"}
+      ]})");
+  Aggregation a = aggregate(read_run_directory(dir.path()), fast());
+  int cdred = find_group(a, "cdred+iql"), zero = find_group(a, "zero+iql");
+  ASSERT_GE(cdred, 0);
+  ASSERT_GE(zero, 0);
+  ASSERT_EQ(a.tasks[0].label(), "hopper-medium");
+  ASSERT_EQ(a.tasks[1].label(), "walker2d-medium");
+  EXPECT_EQ(a.groups[cdred].cells[0].n_pending, 1);  // p1: the base's task and dataset
+  EXPECT_EQ(a.groups[cdred].cells[1].n_pending, 0);
+  // p2: its own task, the base's method.
+  EXPECT_EQ(a.groups[zero].cells[1].n_pending, zero_walker_before + 1);
+  // Without the base config, p1 cannot be placed (as before).
+  std::filesystem::remove(dir / "spec/base.toml");
+  a = aggregate(read_run_directory(dir.path()), fast());
+  EXPECT_LT(find_group(a, "cdred+iql"), 0);
+}
+
 TEST(Aggregate, RunningAndPreemptedRecordsArePendingAndCurveCsvIsRead) {
   TempDir dir("report-status");
   relabel::test::SyntheticRun r;
