@@ -10,7 +10,10 @@
 #include <vector>
 
 #include "algos/offline/learner.h"
-#include "algos/online/world_model.h"
+
+namespace relabel::algos {
+struct PriorActor;  // algos/online/world_model.h
+}  // namespace relabel::algos
 
 namespace relabel::run {
 

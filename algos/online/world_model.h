@@ -35,8 +35,8 @@ struct PriorActor {
   struct Layer {
     torch::Tensor weight;  // (in, out): y = x W + b
     torch::Tensor bias;    // (out)
-    torch::Tensor ln_gain,
-        ln_shift;  // (out) LayerNorm (eps 1e-5) before the activation, or undefined
+    // (out) LayerNorm gain and shift (eps 1e-5) before the activation; undefined without one.
+    torch::Tensor ln_gain, ln_shift;
     Activation activation = Activation::None;
   };
   std::vector<Layer> layers;  // encoder layers, then the policy prior's
