@@ -212,30 +212,18 @@ torch::jit::Module export_world_model_prior(const std::string& run_dir,
   torch::serialize::InputArchive trainer_archive;
   const json meta = json::parse(store.load(
       step, [&](torch::serialize::InputArchive& a) { a.read("trainer", trainer_archive); }));
-  // The agent as the run built it, its reward included (the reward's tensors share the agent's
-  // parameter buffer), on the CPU.
+  // On the CPU whatever device trained it, as the offline learners' export.
   auto options = online_trainer_options(config, 0, config.parallel.ranks_per_run);
-  auto& a = options.agent;
-  const auto& task = envs::find_task(config.task.name);
-  a.obs_dim = task.obs_dim;
-  a.act_dim = task.act_dim;
-  a.max_action = task.max_action;
-  a.episode_length = task.max_episode_steps;
-  a.device = "cpu";
+  options.agent.device = "cpu";
   std::unique_ptr<algos::LatentReward> reward;
-  if (options.reward) reward = options.reward({a.latent_dim, a.act_dim, a.rho, a.device});
-  algos::WorldModelAgent agent(a, reward.get());
-  torch::serialize::InputArchive agent_archive;
-  if (!trainer_archive.try_read("agent", agent_archive))
-    throw Error(run_dir + ": world-model checkpoint without the agent's state");
-  agent.load(agent_archive);
+  auto agent = load_checkpoint_agent(options, trainer_archive, reward);
   PolicyInfo info = run_policy_info(run_dir, config, store, step, meta);
   if (planned) {  // the run's evaluations are of the planner: nothing to repeat
     info.eval_seed = 0;
     info.eval_episodes = 0;
     info.eval_return = 0.0;
   }
-  return make_prior_policy_module(agent.prior_actor(), info);
+  return make_prior_policy_module(agent->prior_actor(), info);
 }
 
 }  // namespace

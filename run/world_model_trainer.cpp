@@ -31,18 +31,36 @@ void read_sub(torch::serialize::InputArchive& archive, const std::string& key,
   use(sub);
 }
 
+// The agent's task-given sizes (obs_dim, act_dim, max_action, episode_length) and rank.
+void set_task_shape(WorldModelTrainerOptions& o) {
+  const envs::TaskInfo& info = envs::find_task(o.task);
+  auto& a = o.agent;
+  a.obs_dim = info.obs_dim;
+  a.act_dim = info.act_dim;
+  a.max_action = info.max_action;
+  a.episode_length = info.max_episode_steps;
+  a.rank = o.rank;
+}
+
 }  // namespace
+
+std::unique_ptr<algos::WorldModelAgent> load_checkpoint_agent(
+    WorldModelTrainerOptions options, torch::serialize::InputArchive& trainer_state,
+    std::unique_ptr<algos::LatentReward>& reward) {
+  set_task_shape(options);
+  const auto& a = options.agent;
+  reward = options.reward ? options.reward({a.latent_dim, a.act_dim, a.rho, a.device}) : nullptr;
+  auto agent = std::make_unique<algos::WorldModelAgent>(a, reward.get());
+  read_sub(trainer_state, "agent", [&](auto& sub) { agent->load(sub); });
+  return agent;
+}
 
 WorldModelTrainer::WorldModelTrainer(const WorldModelTrainerOptions& options, algos::GradSync* sync,
                                      const algos::TransitionColumns* expert)
     : options_(options), rng_(envs::mix_seed(options.env_seed, 0x5eed)) {
   const envs::TaskInfo& info = envs::find_task(options_.task);
+  set_task_shape(options_);
   auto& a = options_.agent;
-  a.obs_dim = info.obs_dim;
-  a.act_dim = info.act_dim;
-  a.max_action = info.max_action;
-  a.episode_length = info.max_episode_steps;
-  a.rank = options_.rank;
   const int P = std::max(1, options_.world_size);
   if (options_.batch_size % P != 0 || options_.batch_size < P)
     throw Error(fmt::format("train.batch_size: {} is not divisible by the {} ranks of the run",

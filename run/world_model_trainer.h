@@ -44,6 +44,14 @@ struct WorldModelTrainerOptions {
   int world_size = 1;
 };
 
+// The agent a trainer checkpoint holds (WorldModelTrainer::save's archive), rebuilt without the
+// trainer's environment and buffers from the options of the run that wrote it, on
+// options.agent.device; `reward` receives its latent reward, if any (the reward's tensors share
+// the agent's parameter buffer, so the agent needs it to load). What `relabel export` reads.
+std::unique_ptr<algos::WorldModelAgent> load_checkpoint_agent(
+    WorldModelTrainerOptions options, torch::serialize::InputArchive& trainer_state,
+    std::unique_ptr<algos::LatentReward>& reward);
+
 // Wall seconds spent per phase on this rank.
 struct WorldModelTiming {
   double acting = 0.0;    // policy/planner and environment steps

@@ -92,23 +92,14 @@ std::string pytorch_matches(torch::jit::Module& m, const std::string& module_pat
 // the run evaluates (act with eval = true: the policy prior's mean, or a plan with MPPI).
 torch::Tensor world_model_actions(const std::string& dir, const torch::Tensor& obs) {
   auto config = relabel::config::load_run_config(dir + "/config.toml");
-  auto options = relabel::run::online_trainer_options(config, 0, 1);
-  auto& a = options.agent;
-  const auto& task = relabel::envs::find_task(config.task.name);
-  a.obs_dim = task.obs_dim;
-  a.act_dim = task.act_dim;
-  a.max_action = task.max_action;
-  a.episode_length = task.max_episode_steps;
-  std::unique_ptr<relabel::algos::LatentReward> reward;
-  if (options.reward) reward = options.reward({a.latent_dim, a.act_dim, a.rho, "cpu"});
-  relabel::algos::WorldModelAgent agent(a, reward.get());
   relabel::run::CheckpointStore store(dir + "/ckpt");
-  torch::serialize::InputArchive trainer, state;
+  torch::serialize::InputArchive trainer;
   store.load(*store.latest_step(),
              [&](torch::serialize::InputArchive& ar) { ar.read("trainer", trainer); });
-  trainer.read("agent", state);
-  agent.load(state);
-  return agent.act(obs, true);
+  std::unique_ptr<relabel::algos::LatentReward> reward;
+  auto agent = relabel::run::load_checkpoint_agent(
+      relabel::run::online_trainer_options(config, 0, 1), trainer, reward);
+  return agent->act(obs, true);
 }
 
 // A small world-model run on the cached pendulum suite's expert file.
