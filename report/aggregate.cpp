@@ -36,8 +36,9 @@ std::string signature(const RunRecord& r) {
 bool attributed(const RunRecord& r) { return !r.task.empty() && !r.method.empty(); }
 
 // A pending run from sweep.json knows only its params: recover task, dataset and method from
-// params naming them, else from finished runs with the same params (differing only in seed).
-void attribute_pending(std::vector<RunRecord>& records) {
+// params naming them, then from the sweep's base config, else from finished runs with the same
+// params (differing only in seed).
+void attribute_pending(std::vector<RunRecord>& records, const SweepBase& base) {
   std::map<std::string, std::set<std::tuple<std::string, std::string, std::string>>> known;
   for (const auto& r : records)
     if (attributed(r)) known[signature(r)].insert({r.task, r.dataset, r.method});
@@ -47,11 +48,13 @@ void attribute_pending(std::vector<RunRecord>& records) {
       auto it = r.params.find(k);
       return it == r.params.end() ? std::string() : it->second.text;
     };
-    if (r.task.empty()) r.task = param("task.name");
+    auto either = [](const std::string& a, const std::string& b) { return a.empty() ? b : a; };
+    if (r.task.empty()) r.task = either(param("task.name"), base.task);
     if (r.dataset.empty())
-      r.dataset = param("dataset.name").empty() ? param("dataset.path") : param("dataset.name");
-    if (r.method.empty() && !param("reward.method").empty() && !param("policy.algo").empty())
-      r.method = param("reward.method") + "+" + param("policy.algo");
+      r.dataset = either(either(param("dataset.name"), param("dataset.path")), base.dataset);
+    const std::string reward = either(param("reward.method"), base.reward_method),
+                      algo = either(param("policy.algo"), base.policy_algo);
+    if (r.method.empty() && !reward.empty() && !algo.empty()) r.method = reward + "+" + algo;
     if (attributed(r)) continue;
     auto it = known.find(signature(r));
     if (it != known.end() && it->second.size() == 1) {
@@ -347,7 +350,7 @@ Aggregation aggregate(RunSet set, const AggregateOptions& options) {
   a.malformed = std::move(set.malformed);
   a.traces = options.traces;
   auto& records = set.runs;
-  attribute_pending(records);
+  attribute_pending(records, set.base);
   a.hyperparameters = find_hyperparameters(records, a.fixed);
   a.hyperparameter_labels = short_labels(a.hyperparameters);
 

@@ -43,25 +43,18 @@ void fill_from_config(RunRecord& r, const fs::path& config) {
   }
 }
 
-// A pending run's task, dataset and method from its params where they name them, else from the
-// sweep's base config (`base`, fill_from_config); fields already known stay.
-void fill_from_base(RunRecord& r, const RunRecord& base) {
-  auto param = [&](const char* k) {
-    auto it = r.params.find(k);
-    return it == r.params.end() ? std::string() : it->second.text;
-  };
-  auto either = [](const std::string& a, const std::string& b) { return a.empty() ? b : a; };
-  if (r.task.empty()) r.task = either(param("task.name"), base.task);
-  if (r.dataset.empty())
-    r.dataset = either(either(param("dataset.name"), param("dataset.path")), base.dataset);
-  if (r.method.empty()) {
-    const auto plus = base.method.find('+');
-    const std::string reward = either(param("reward.method"),
-                                      plus == std::string::npos ? "" : base.method.substr(0, plus));
-    const std::string algo =
-        either(param("policy.algo"), plus == std::string::npos ? "" : base.method.substr(plus + 1));
-    if (!reward.empty() && !algo.empty()) r.method = reward + "+" + algo;
+// The base config's task, dataset and method (a TOML file that does not parse gives nothing).
+SweepBase read_sweep_base(const fs::path& config) {
+  SweepBase b;
+  try {
+    auto tbl = toml::parse_file(config.string());
+    b.task = tbl["task"]["name"].value_or(std::string());
+    b.dataset = tbl["dataset"]["name"].value_or(tbl["dataset"]["path"].value_or(std::string()));
+    b.reward_method = tbl["reward"]["method"].value_or(std::string());
+    b.policy_algo = tbl["policy"]["algo"].value_or(std::string());
+  } catch (const toml::parse_error&) {
   }
+  return b;
 }
 
 void read_sweep_json(const fs::path& p, std::map<std::string, RunRecord>& runs,
@@ -80,13 +73,12 @@ void read_sweep_json(const fs::path& p, std::map<std::string, RunRecord>& runs,
     json status_map = j.value("status", json::object());
     // The sweep's base config (relative to its spec) names what the params leave out: the task of
     // a spec that sweeps only datasets and methods, for example.
-    RunRecord base;
     if (j.contains("base") && j["base"].is_string() && j.contains("spec_path") &&
         j["spec_path"].is_string()) {
       fs::path b(j["base"].get<std::string>());
       if (b.is_relative()) b = fs::path(j["spec_path"].get<std::string>()).parent_path() / b;
       std::error_code ec;
-      if (fs::is_regular_file(b, ec)) fill_from_config(base, b);
+      if (fs::is_regular_file(b, ec)) set.base = read_sweep_base(b);
     }
     for (size_t i = 0; i < exp->size(); ++i) {
       const auto& e = (*exp)[i];
@@ -107,7 +99,6 @@ void read_sweep_json(const fs::path& p, std::map<std::string, RunRecord>& runs,
       if (r.task.empty()) r.task = get_string(e, "task", at, false);
       if (r.dataset.empty()) r.dataset = get_string(e, "dataset", at, false);
       if (r.method.empty()) r.method = get_string(e, "method", at, false);
-      fill_from_base(r, base);
       std::string st =
           e.contains("status") && e["status"].is_string()
               ? e["status"].get<std::string>()

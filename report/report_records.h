@@ -21,6 +21,12 @@ struct MalformedFile {
   std::string message;
 };
 
+// What a sweep's base config names (empty where it does not): a pending run known only from
+// sweep.json takes from it what its params leave out (aggregate.cpp, attribute_pending).
+struct SweepBase {
+  std::string task, dataset, reward_method, policy_algo;
+};
+
 struct RunSet {
   std::string dir;
   // Sorted by id. Besides result.json's statuses a run may be "pending": no result.json yet, or
@@ -29,6 +35,7 @@ struct RunSet {
   std::vector<MalformedFile> malformed;
   std::map<std::string, std::string> run_dirs;  // run id -> its directory (runs that have one)
   std::map<std::string, Trace> traces;          // run id -> training traces (read_trace)
+  SweepBase base;                               // sweep.json\'s base config, when readable
 };
 
 // Reads DIR/runs/*/ and DIR/sweep.json. A DIR that is itself one run directory (result.json at
