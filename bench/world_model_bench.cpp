@@ -169,6 +169,7 @@ int main(int argc, char** argv) {
       static_cast<long long>(planner.num_samples), static_cast<long long>(planner.num_elites),
       static_cast<long long>(planner.iterations), static_cast<long long>(planner.num_pi_trajs));
   std::vector<std::string> floors;
+  bool counted = true;  // the sgemm_ counter saw every update's products
   std::vector<double> peak_all;
   std::printf("%-9s %-6s %-6s | %9s %8s %8s | %10s %10s %7s %8s | %10s %9s\n", "task", "reward",
               "acting", "act ms", "env us", "x env", "update ms", "reward ms", "x gt", "x gt2B",
@@ -223,6 +224,7 @@ int main(int argc, char** argv) {
     for (const auto* f : {&gt_update, &gt_2b_update, &cdred_update})
       for (int i = 0; i < std::max(2, updates / 5); ++i) (*f)();  // warm-up
     const double gt_flops = gemm_flops_of(gt_update), cdred_flops = gemm_flops_of(cdred_update);
+    counted = counted && gt_flops > 0 && cdred_flops > 0;
     if (!trace.empty()) {
       torch::autograd::profiler::RecordProfile record(trace + "-" + task + ".json");
       for (const auto* f : {&gt_update, &cdred_update}) {
@@ -240,8 +242,8 @@ int main(int argc, char** argv) {
       const double peak = 2.0 * 1024 * 1024 * 1024 / seconds_of(probe, 3);
       t_gt.push_back(g), t_cd.push_back(cd), reward_s.push_back(cd - g2), peaks.push_back(peak);
       x_gt.push_back(cd / g), x_gt2b.push_back(cd / g2), gt_per_2b.push_back(g / g2);
-      gt_pct.push_back(100.0 * gt_flops / g / peak),
-          cd_pct.push_back(100.0 * cdred_flops / cd / peak);
+      gt_pct.push_back(100.0 * gt_flops / g / peak);
+      cd_pct.push_back(100.0 * cdred_flops / cd / peak);
     }
     const double gt_update_s = median(t_gt), cdred_update_s = median(t_cd), peak = median(peaks);
     double cdred_prior_act_s = 0.0;
@@ -286,7 +288,7 @@ int main(int argc, char** argv) {
       "ground-truth update on 2 x batch rows (CDRED's world model trains on replay + expert "
       "rows); reward ms: CDRED update - that 2 x batch update; online/s: environment steps "
       "per second at one update per step\n");
-  if (!floors.empty() && floors.front().find(" 0.000 ") != std::string::npos) {
+  if (!counted) {
     std::printf("\nfloor: the GEMM counter saw no calls (sgemm_ not interposed); no FLOP table\n");
     return 0;
   }
