@@ -1,6 +1,7 @@
 #include "config/config_schema.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -57,6 +58,10 @@ class Row {
   }
   Row& not_hashed() {
     k().hashed = false;
+    return *this;
+  }
+  Row& added_later() {
+    k().added_later();
     return *this;
   }
 
@@ -123,6 +128,10 @@ class Table {
         throw std::logic_error(fmt::format("{} is declared as {} by {} and as {} by {}", path,
                                            type_name(it->type), it->used_by.front(),
                                            type_name(p.type), owner));
+      // A run's hash must not depend on which owner's declaration was merged first.
+      if (it->hash_neutral != p.hash_neutral)
+        throw std::logic_error(fmt::format("{} is added_later() by one of {} and {} but not alike",
+                                           path, fmt::join(it->used_by, ", "), owner));
       it->used_by.push_back(owner);
       it->rules.push_back(p);
       if (!it->same_rule(p)) {

@@ -43,6 +43,8 @@ std::string to_toml(const RunConfig& config, bool include_unhashed) {
     if (!key_in_use(key, config)) continue;
     ConfigValue v = key.get(config);
     if (unset(key, v)) continue;
+    // A key the engine gained later, at the value that computes what runs did before it.
+    if (!include_unhashed && key.hash_neutral && v == *key.hash_neutral) continue;
     sections.enter(key);
     out += fmt::format("{} = {}\n", key.leaf(), toml_literal(v));
   }

@@ -8,7 +8,9 @@ namespace relabel::config {
 
 // The configuration as TOML in schema order; loads back to an equal RunConfig. Unset optional
 // keys (NaN) are left out. `include_unhashed = false` gives the canonical text that is hashed:
-// without output.dir, logging.* and dataset.generate, which do not change what a run computes.
+// without output.dir, logging.* and dataset.generate, which do not change what a run computes,
+// and without a key added later (ConfigKey::added_later) that holds its neutral value, so that
+// runs finished before the engine gained it keep their hash.
 std::string to_toml(const RunConfig& config, bool include_unhashed = true);
 
 // 16 hex digits: a 64-bit hash of to_toml(config, false). Stable across runs and machines (it

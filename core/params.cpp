@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 #include "core/error.h"
 
@@ -75,6 +76,17 @@ ConfigKey& ConfigKey::cite(std::string p) {
   return *this;
 }
 
+ConfigKey& ConfigKey::added_later() { return added_later(default_value); }
+
+ConfigKey& ConfigKey::added_later(const ConfigValue& neutral) {
+  ConfigValue v;
+  auto why = check(neutral, &v);
+  if (!why.empty())
+    throw std::logic_error(fmt::format("{}: neutral value {}: {}", name, value_text(neutral), why));
+  hash_neutral = std::move(v);
+  return *this;
+}
+
 namespace {
 std::string format_bound(double v) { return fmt::format("{}", v); }
 
@@ -127,7 +139,8 @@ std::string ConfigKey::check(const ConfigValue& value, ConfigValue* out) const {
 
 bool ConfigKey::same_rule(const ConfigKey& o) const {
   return type == o.type && default_value == o.default_value && choices == o.choices && lo == o.lo &&
-         hi == o.hi && lo_open == o.lo_open && hi_open == o.hi_open && optional == o.optional;
+         hi == o.hi && lo_open == o.lo_open && hi_open == o.hi_open && optional == o.optional &&
+         hash_neutral == o.hash_neutral;
 }
 
 bool Params::operator==(const Params& other) const {

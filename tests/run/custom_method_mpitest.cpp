@@ -17,6 +17,7 @@
 #include "comm/mpi_collective.h"
 #include "config/config_load.h"
 #include "config/config_schema.h"
+#include "config/config_write.h"
 #include "core/error.h"
 #include "run/run_pipeline.h"
 #include "tests/run/run_helpers.h"
@@ -27,7 +28,7 @@ namespace {
 // --- a reward method: the dataset's reward times a declared scale ----------------------------
 class ScaledTruth final : public algos::RewardModel {
  public:
-  explicit ScaledTruth(double scale) : scale_(scale) {}
+  ScaledTruth(double scale, double offset) : scale_(scale), offset_(offset) {}
   std::string method() const override { return "test_scaled_truth"; }
   void fit(const algos::RewardSupervision& sup, algos::GradSync& sync) override {
     // A collective no-op fit: every rank counts itself, so the sum proves both ranks fitted.
@@ -42,7 +43,7 @@ class ScaledTruth final : public algos::RewardModel {
   bool needs_true_rewards() const override { return true; }
   torch::Tensor relabel(const torch::Tensor&, const torch::Tensor&, const torch::Tensor&,
                         const torch::Tensor& truth, const torch::Tensor&) const override {
-    return truth.to(torch::kFloat32) * scale_;
+    return truth.to(torch::kFloat32) * scale_ + offset_;
   }
   std::map<std::string, double> diagnostics(const algos::DiagnosticsInput& in) const override {
     auto truth = in.true_rewards.to(torch::kFloat64);
@@ -52,7 +53,7 @@ class ScaledTruth final : public algos::RewardModel {
   }
 
  private:
-  double scale_;
+  double scale_, offset_;
   double ranks_fitted_ = 0.0;
 };
 
@@ -61,12 +62,16 @@ RELABEL_REGISTER_REWARD_METHOD([] {
   m.name = "test_scaled_truth";
   m.doc = "the dataset's reward times test_scale (defined in a test)";
   m.needs_true_rewards = true;
-  m.keys = {param("test_scale", 1.0, "factor on the true reward").positive()};
+  // test_offset came later: at 0 the method computes what it did before, so runs finished
+  // without the key keep their config hash.
+  m.keys = {param("test_scale", 1.0, "factor on the true reward").positive(),
+            param("test_offset", 0.0, "added to the scaled reward").added_later()};
   m.label = [](const Params& p) {
     return "scaled" + value_text(ConfigValue(p.get<double>("test_scale")));
   };
   m.make = [](const algos::RewardOptions& o) {
-    return std::make_unique<ScaledTruth>(o.params.get<double>("test_scale"));
+    return std::make_unique<ScaledTruth>(o.params.get<double>("test_scale"),
+                                         o.params.get<double>("test_offset"));
   };
   return m;
 }());
@@ -202,6 +207,27 @@ TEST(CustomMethod, KeysAreValidatedByTheSchemaLikeBuiltInOnes) {
   auto reload = load(dir, {"reward.method=reload", "policy.algo=iql"});
   EXPECT_FALSE(reload.reward.params.has("test_scale"));
   EXPECT_TRUE(reload.reward.params.has("beta"));
+}
+
+TEST(CustomMethod, AKeyAddedLaterStaysOutOfTheHashAtItsNeutralValue) {
+  using relabel::config::config_hash;
+  using relabel::config::to_toml;
+  std::unique_ptr<TempDir> holder;
+  const std::string dir = shared_dir(holder);
+  // One name: it derives from the file's stem otherwise, and load writes a file per call.
+  auto plain = load(dir, {"name=later", "reward.test_scale=3"});
+  auto neutral = load(dir, {"name=later", "reward.test_scale=3", "reward.test_offset=0"});
+  auto offset = load(dir, {"name=later", "reward.test_scale=3", "reward.test_offset=0.5"});
+  // config.toml still says what the run used; the hashed text leaves the neutral key out...
+  EXPECT_NE(to_toml(plain).find("test_offset = 0.0"), std::string::npos) << to_toml(plain);
+  EXPECT_EQ(to_toml(plain, false).find("test_offset"), std::string::npos) << to_toml(plain, false);
+  EXPECT_EQ(config_hash(plain), config_hash(neutral));
+  // ... so it is the text an engine without the key hashed. Another value is another run.
+  std::string with = to_toml(offset, false);
+  const std::string line = "test_offset = 0.5\n";
+  ASSERT_NE(with.find(line), std::string::npos) << with;
+  EXPECT_EQ(with.erase(with.find(line), line.size()), to_toml(plain, false));
+  EXPECT_NE(config_hash(offset), config_hash(plain));
 }
 
 TEST(CustomMethod, RunsEndToEndOnTwoRanks) {
