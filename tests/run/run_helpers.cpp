@@ -60,8 +60,11 @@ nlohmann::json run_config(const TempDir& dir, const std::string& name, const std
   }
 }
 
-std::string sweep_base_config(int steps, int checkpoint_every, int eval_episodes) {
-  return "seed = 0\n[task]\nname = \"pendulum\"\n[dataset]\nname = \"pendulum-medium-expert\"\n"
+std::string sweep_base_config(int steps, int checkpoint_every, int eval_episodes,
+                              const std::string& dataset_path) {
+  const std::string dataset = dataset_path.empty() ? "name = \"pendulum-medium-expert\"\n"
+                                                   : "path = \"" + dataset_path + "\"\n";
+  return "seed = 0\n[task]\nname = \"pendulum\"\n[dataset]\n" + dataset +
          "[reward]\nmethod = \"ground_truth\"\n[policy]\nalgo = \"td3bc\"\n[train]\nsteps = " +
          std::to_string(steps) + "\neval_every = " + std::to_string(steps) +
          "\neval_episodes = " + std::to_string(eval_episodes) +

@@ -21,9 +21,11 @@ nlohmann::json run_config(const TempDir& dir, const std::string& name, const std
 
 std::string pendulum_file(const std::string& kind);
 
-// The base config of the sweep tests: ground-truth TD3+BC on the cached pendulum suite, `steps`
-// updates, one evaluation at the end, a checkpoint every `checkpoint_every` (0: none).
-std::string sweep_base_config(int steps, int checkpoint_every, int eval_episodes = 2);
+// The base config of the sweep tests: ground-truth TD3+BC on the cached pendulum suite (or on
+// the file `dataset_path`), `steps` updates, one evaluation at the end, a checkpoint every
+// `checkpoint_every` (0: none).
+std::string sweep_base_config(int steps, int checkpoint_every, int eval_episodes = 2,
+                              const std::string& dataset_path = "");
 
 // The parsed result.json of every run of a sweep directory that has one.
 std::vector<nlohmann::json> sweep_results(

@@ -14,11 +14,7 @@ namespace fs = std::filesystem;
 TEST(SweepPin, DoneRunsOnChangedDataAreRefusedNotSkipped) {
   TempDir dir;
   fs::copy_file(pendulum_file("medium-expert"), dir / "data.hdf5");
-  write_file(dir / "base.toml", "seed = 0\n[task]\nname = \"pendulum\"\n[dataset]\npath = \"" +
-                                    (dir / "data.hdf5") +
-                                    "\"\n[reward]\nmethod = \"ground_truth\"\n[policy]\n"
-                                    "algo = \"td3bc\"\n[train]\nsteps = 20\neval_every = 20\n"
-                                    "eval_episodes = 2\ncheckpoint_every = 0\nlog_every = 100\n");
+  write_file(dir / "base.toml", sweep_base_config(20, 0, 2, dir / "data.hdf5"));
   write_file(dir / "spec.toml", "name = \"pin\"\nbase = \"base.toml\"\nseeds = [0, 1]\n");
   const std::string sweep = "sweep " + (dir / "spec.toml") + " --out " + (dir / "out");
   auto first = run_relabel_mpi(2, sweep);
