@@ -73,8 +73,7 @@ LatentRewardFactory cdred_factory(const CdredOptions& options) {
   };
 }
 
-torch::Tensor cdred_bonus(const torch::Tensor& f, const torch::Tensor& t, double alpha,
-                          double eps) {
+CdredTargetMoments cdred_moments(const torch::Tensor& t, double eps) {
   // B^2 - mu^2 is the targets' variance, taken as mean_k (t_k - mu)^2: the textbook
   // mean(t^2) - mu^2 cancels catastrophically in float where the K targets nearly agree and can
   // come out negative, so that with eps = 1e-8 the count term's denominator is <= 0 and the
@@ -82,11 +81,20 @@ torch::Tensor cdred_bonus(const torch::Tensor& f, const torch::Tensor& t, double
   // kernel). Products rather than square(): ATen evaluates square as pow, slower on CPU.
   auto mu = t.mean(0);  // (..., D)
   auto dev = t - mu;
-  auto var = (dev * dev).mean(0);
+  return {mu, (dev * dev).mean(0) + eps};
+}
+
+torch::Tensor cdred_bonus(const torch::Tensor& f, const CdredTargetMoments& m, double alpha) {
+  const auto& mu = m.mean;
   auto diff = f - mu;
   auto l2 = (diff * diff).sum(-1);
-  auto count = ((f * f - mu * mu).abs() / (var + eps)).sqrt().mean(-1);
+  auto count = ((f * f - mu * mu).abs() / m.var_eps).sqrt().mean(-1);
   return alpha * l2 + (1.0 - alpha) * count;
+}
+
+torch::Tensor cdred_bonus(const torch::Tensor& f, const torch::Tensor& t, double alpha,
+                          double eps) {
+  return cdred_bonus(f, cdred_moments(t, eps), alpha);
 }
 
 torch::Tensor cdred_combine(const torch::Tensor& b_phi, const torch::Tensor& b_psi, double zeta,
@@ -174,10 +182,9 @@ std::pair<torch::Tensor, torch::Tensor> CdredReward::bonuses(
     const torch::Tensor& a) const {
   torch::NoGradGuard no_grad;
   auto x = torch::cat({z, a}, -1);
-  auto t = targets(x);
+  const auto m = cdred_moments(targets(x), options_.eps);
   auto f = net_forward(predictors_, params, x);  // (2, N, D)
-  return {cdred_bonus(f[0], t, options_.alpha, options_.eps),
-          cdred_bonus(f[1], t, options_.alpha, options_.eps)};
+  return {cdred_bonus(f[0], m, options_.alpha), cdred_bonus(f[1], m, options_.alpha)};
 }
 
 torch::Tensor CdredReward::reward(const std::vector<torch::Tensor>& params, const torch::Tensor& z,
@@ -223,12 +230,17 @@ LatentReward::Step CdredReward::train_step(const std::vector<torch::Tensor>& par
   Step step;
   {
     torch::NoGradGuard no_grad;
-    auto te = t.narrow(2, Br, Be), tr = t.narrow(2, 0, Br);  // (K, H, B, D)
-    auto bonus = [&](const torch::Tensor& f, const torch::Tensor& target, int64_t b) {
-      return cdred_bonus(f.detach().view({H, b, D}), target, options_.alpha, options_.eps);
+    // The targets' moments once for every row; each row's two bonuses read them.
+    const auto m = cdred_moments(t, options_.eps);  // (H, N, D) each
+    auto half = [&](int64_t begin, int64_t b) {
+      return CdredTargetMoments{m.mean.narrow(1, begin, b), m.var_eps.narrow(1, begin, b)};
     };
-    auto b_phi = torch::cat({bonus(fr_other, tr, Br), bonus(fe, te, Be)}, 1);  // (H, N)
-    auto b_psi = torch::cat({bonus(fr, tr, Br), bonus(fe_other, te, Be)}, 1);
+    const auto mr = half(0, Br), me = half(Br, Be);
+    auto bonus = [&](const torch::Tensor& f, const CdredTargetMoments& mh, int64_t b) {
+      return cdred_bonus(f.detach().view({H, b, D}), mh, options_.alpha);
+    };
+    auto b_phi = torch::cat({bonus(fr_other, mr, Br), bonus(fe, me, Be)}, 1);  // (H, N)
+    auto b_psi = torch::cat({bonus(fr, mr, Br), bonus(fe_other, me, Be)}, 1);
     step.reward = cdred_combine(b_phi, b_psi, options_.zeta, options_.sigma, options_.g);
     metrics["cdred_b_phi_replay"] = b_phi.narrow(1, 0, Br).mean().item<double>();
     metrics["cdred_b_phi_expert"] = b_phi.narrow(1, Br, Be).mean().item<double>();

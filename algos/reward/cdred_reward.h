@@ -43,6 +43,16 @@ struct CdredOptions {
   std::string device = "cpu";
 };
 
+// The K targets' mean mu and variance + eps per row and output, (..., D) each: all that b needs
+// of the targets, computed once per row and shared by both predictors' bonuses.
+struct CdredTargetMoments {
+  torch::Tensor mean, var_eps;
+};
+// Target outputs (K, ..., D) -> their moments over K.
+CdredTargetMoments cdred_moments(const torch::Tensor& targets, double eps);
+// b(f) per row: prediction (..., D) against the moments of its targets -> (...).
+torch::Tensor cdred_bonus(const torch::Tensor& prediction, const CdredTargetMoments& moments,
+                          double alpha);
 // b(f) per row: prediction (N, D), target outputs (K, N, D) -> (N,).
 torch::Tensor cdred_bonus(const torch::Tensor& prediction, const torch::Tensor& targets,
                           double alpha, double eps);
