@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <numeric>
 
 #include <cstdio>
 
@@ -23,14 +24,20 @@ struct SweepArgs {
   std::string out;
   std::vector<std::string> overrides;
   bool dry_run = false;
+  bool breadth_first = false;
   int64_t index = -1;
   int threads_per_rank = 0;  // 0: the spec's parallel.threads_per_rank
 };
 
-void print_dry_run(const sweeps::SweepSpec& spec) {
+// The runs in the order a sweep claims them.
+void print_dry_run(const sweeps::SweepSpec& spec, bool breadth_first) {
   std::printf("sweep %s: %zu runs, ranks_per_run %lld, directory %s\n", spec.name.c_str(),
               spec.runs.size(), static_cast<long long>(spec.ranks_per_run), spec.dir.c_str());
-  for (const auto& run : spec.runs) {
+  std::vector<int64_t> order =
+      breadth_first ? sweeps::breadth_first_order(spec) : std::vector<int64_t>(spec.runs.size());
+  if (!breadth_first) std::iota(order.begin(), order.end(), int64_t{0});
+  for (int64_t i : order) {
+    const auto& run = spec.runs[i];
     std::string values;
     for (const auto& [k, v] : run.params)
       values += (values.empty() ? "" : "  ") + k + "=" + value_text(v);
@@ -46,7 +53,7 @@ int run_sweep_command(const SweepArgs& args, ProcessArgs process) {
   // Expansion and validation happen before MPI starts: errors exit 2 and nothing runs.
   sweeps::SweepSpec spec = sweeps::load_sweep(args.spec, options);
   if (args.dry_run) {
-    print_dry_run(spec);
+    print_dry_run(spec, args.breadth_first);
     return kExitOk;
   }
   if (spec.runs.empty()) throw Error(args.spec + ": the sweep expands to no runs");
@@ -71,7 +78,7 @@ int run_sweep_command(const SweepArgs& args, ProcessArgs process) {
                  ctx.size(), spec.ranks_per_run, spec.dir);
   std::vector<int64_t> subset;
   if (args.index >= 0) subset.push_back(args.index);
-  auto counts = sweeps::run_sweep(spec, ctx, &stop, subset);
+  auto counts = sweeps::run_sweep(spec, ctx, &stop, subset, args.breadth_first);
   if (!ctx.is_root()) return kExitOk;
   std::printf("sweep %s: %d done, %d failed, %d preempted, %d pending (of %zu) in %s\n",
               spec.name.c_str(), counts.done, counts.failed, counts.preempted, counts.pending,
@@ -107,6 +114,9 @@ const CommandRegistrar kSweep(20, [](CLI::App& app, ProcessArgs process, int* ex
   cmd->add_option("--set", args->overrides, "override a base config key: --set train.steps=1000")
       ->take_all();
   cmd->add_flag("--dry-run", args->dry_run, "print the runs (id and swept values), run nothing");
+  cmd->add_flag("--breadth-first", args->breadth_first,
+                "claim the runs seed by seed (every cell's first seed, then every cell's second, "
+                "...) so that a sweep stopped early has a result in every cell; ids unchanged");
   cmd->add_option("--index", args->index,
                   "run only the run at this position of the expansion (SLURM array tasks)");
   cmd->add_option("--threads-per-rank", args->threads_per_rank,

@@ -34,8 +34,11 @@ struct SweepCounts {
 // `subset`: run only these positions of the expansion (SLURM array tasks); empty = all. A whole
 // sweep holds the sweep directory's lock (io/dir_lock.h) and a second one on it is a
 // relabel::Error on every rank; array tasks share the directory and lock only their runs.
+// `breadth_first`: a whole sweep's groups claim its runs in breadth_first_order (seed by seed)
+// instead of the expansion order.
 SweepCounts run_sweep(const SweepSpec& spec, relabel::comm::Context& context,
-                      const std::atomic<bool>* stop_flag, const std::vector<int64_t>& subset = {});
+                      const std::atomic<bool>* stop_flag, const std::vector<int64_t>& subset = {},
+                      bool breadth_first = false);
 
 // <sweep dir>/sweep.json: the spec, the expansion, and each run's status (from its result.json).
 void write_sweep_json(const SweepSpec& spec);

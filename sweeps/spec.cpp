@@ -3,8 +3,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
+#include <numeric>
 
 #include "config/config_load.h"
 #include "config/config_toml.h"
@@ -178,6 +180,20 @@ SweepSpec load_sweep(const std::string& path, const SweepOptions& options) {
   SweepSpec spec = Expander(parsed, options).run();
   spec.overrides = options.overrides;
   return spec;
+}
+
+std::vector<int64_t> breadth_first_order(const SweepSpec& spec) {
+  // A run's seed position in the spec's list (a spec without seeds has one per cell).
+  auto seed_rank = [&](const RunSpec& run) {
+    auto it = std::find(spec.seeds.begin(), spec.seeds.end(), run.seed);
+    return it == spec.seeds.end() ? 0 : it - spec.seeds.begin();
+  };
+  std::vector<int64_t> order(spec.runs.size());
+  std::iota(order.begin(), order.end(), int64_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+    return seed_rank(spec.runs[a]) < seed_rank(spec.runs[b]);
+  });
+  return order;
 }
 
 }  // namespace relabel::sweeps

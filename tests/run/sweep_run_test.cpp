@@ -89,6 +89,40 @@ TEST(Sweep, GroupsOfTwoRanksRunDataParallel) {
     EXPECT_NE(dry.output.find(x["id"].get<std::string>()), std::string::npos) << dry.output;
 }
 
+TEST(Sweep, BreadthFirstClaimsEveryCellsFirstSeedBeforeAnySecondSeed) {
+  TempDir dir;
+  write_file(dir / "base.toml", base(20, 0));
+  // One group of two ranks claims every run in turn, so the order of its lines is the claim order.
+  write_file(dir / "spec.toml",
+             "name = \"wide\"\nbase = \"base.toml\"\nseeds = [0, 1]\n"
+             "[grid]\n\"policy.alpha\" = [2.5, 5.0]\n[parallel]\nranks_per_run = 2\n");
+  const std::string sweep = "sweep " + (dir / "spec.toml") + " --out " + (dir / "out");
+  auto dry = run_relabel(sweep + " --dry-run --breadth-first");
+  ASSERT_EQ(dry.exit_code, 0) << dry.output;
+  std::vector<std::string> ids;  // claim order, from the dry run's listing
+  for (const auto& line : split_lines(dry.output))
+    if (line.rfind("  ", 0) == 0) ids.push_back(line.substr(2, 12));
+  ASSERT_EQ(ids.size(), 4u) << dry.output;
+  auto plain = run_relabel(sweep + " --dry-run");
+  // Expansion order is alpha-major with seeds inside; breadth first swaps the middle two.
+  std::vector<std::string> expansion;
+  for (const auto& line : split_lines(plain.output))
+    if (line.rfind("  ", 0) == 0) expansion.push_back(line.substr(2, 12));
+  ASSERT_EQ(expansion.size(), 4u);
+  EXPECT_EQ(ids,
+            (std::vector<std::string>{expansion[0], expansion[2], expansion[1], expansion[3]}));
+
+  auto r = run_relabel_mpi(2, sweep + " --breadth-first");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  std::vector<size_t> at;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    at.push_back(r.output.find("run " + ids[i] + " (" + std::to_string(i + 1) + "/4) done"));
+    ASSERT_NE(at.back(), std::string::npos) << ids[i] << "\n" << r.output;
+    if (i > 0) EXPECT_LT(at[i - 1], at[i]) << r.output;
+  }
+  for (const auto& x : results(dir / "out")) EXPECT_EQ(x["status"], "done");
+}
+
 TEST(Sweep, FailingRunIsRecordedAndOthersFinish) {
   TempDir dir;
   // An expert file whose observation dims differ from pendulum's: ReLOAD runs using it fail.

@@ -170,3 +170,23 @@ TEST(SweepExpand, ExampleSpecInConfigs) {
   EXPECT_EQ(s.runs.front().config.dataset.name, "pendulum-medium-expert");
   EXPECT_EQ(s.runs.front().config.train.steps, 20000);
 }
+
+TEST(SweepExpand, BreadthFirstOrderTakesEveryCellsSeedsInTheSpecsOrder) {
+  TempDir dir;
+  // Seeds listed out of numeric order: the order follows the list, not the values.
+  auto s = load_sweep(write_sweep(dir,
+                                  "name = \"b\"\nbase = \"base.toml\"\nseeds = [7, 3, 5]\n"
+                                  "[grid]\n\"reward.beta\" = [0.6, 0.8]\n"
+                                  "\"policy.expectile\" = [0.7, 0.9]\n",
+                                  kReload));
+  ASSERT_EQ(s.runs.size(), 12u);
+  const auto order = relabel::sweeps::breadth_first_order(s);
+  // Cell c (expansion order) with seed position k sits at 3c + k; breadth first is k-major.
+  std::vector<int64_t> expected;
+  for (int64_t k = 0; k < 3; ++k)
+    for (int64_t c = 0; c < 4; ++c) expected.push_back(3 * c + k);
+  EXPECT_EQ(order, expected);
+  EXPECT_EQ(s.runs[order[0]].seed, 7);
+  EXPECT_EQ(s.runs[order[4]].seed, 3);
+  EXPECT_EQ(s.runs[order[11]].seed, 5);
+}
