@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# The long experiments behind docs/results.md: the hopper and halfcheetah dataset suites, the
+# offline evidence sweeps (configs/sweeps/*-evidence.toml) and CDRED on hopper at 100k
+# environment steps, as two background lanes at nice 19 that resume where they stopped.
+#   scripts/evidence.sh start    restore the kept records into the sweep directories, then start
+#                                the lanes (a lane already running is left alone)
+#   scripts/evidence.sh status   each sweep's relabel status
+#   scripts/evidence.sh keep     keep every sweep's done runs in docs/results/<sweep>/ (records and
+#                                report: scripts/keep-records.sh)
+# Lane hopper: relabel datagen --task hopper, the hopper evidence sweep (2 ranks, breadth
+# first), then CDRED on hopper at 100k steps. Lane halfcheetah: relabel datagen --task
+# halfcheetah, then the halfcheetah evidence sweep (1 rank, breadth first). Each lane runs a
+# copy of build/relabel, so that rebuilding the checkout does not change the code mid-sweep.
+# EXPERIMENTS (default /work/experiments) holds the sweeps and logs, RELABEL_DATA (default
+# /work/data) the suites.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+export EXPERIMENTS=${EXPERIMENTS:-/work/experiments}
+export RELABEL_DATA=${RELABEL_DATA:-/work/data}
+export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-Haswell}  # the kernels the suites were made with
+# sweep name -> extra sweep arguments
+declare -A extra=(
+  [hopper-evidence]="--breadth-first"
+  [halfcheetah-evidence]="--breadth-first"
+  [hopper-cdred-100k]="--set train.env_steps=100000 --set train.eval_every=10000 \
+--set train.checkpoint_every=10000"
+)
+declare -A spec=(
+  [hopper-evidence]=hopper-evidence
+  [halfcheetah-evidence]=halfcheetah-evidence
+  [hopper-cdred-100k]=hopper-cdred-baselines
+)
+mpirun_=(mpirun)
+[ "$(id -u)" -eq 0 ] && mpirun_=(mpirun --allow-run-as-root)
+
+# lane NAME BINARY TASK RANKS SWEEP...: datagen TASK, then each SWEEP on RANKS ranks.
+lane() {
+  local name=$1 bin=$2 task=$3 ranks=$4
+  shift 4
+  "$bin" datagen --task "$task" --checkpoint-minutes 5
+  for sweep in "$@"; do
+    echo "[$(date +%T)] lane $name: $sweep"
+    # shellcheck disable=SC2086
+    "${mpirun_[@]}" -np "$ranks" "$bin" sweep "$repo/configs/sweeps/${spec[$sweep]}.toml" \
+      --out "$EXPERIMENTS/$sweep" ${extra[$sweep]} || true
+  done
+  echo "[$(date +%T)] lane $name: done"
+}
+
+case "${1:-}" in
+  start)
+    mkdir -p "$EXPERIMENTS" "$RELABEL_DATA"
+    bin="$EXPERIMENTS/relabel-$(git -C "$repo" rev-parse --short HEAD)"
+    [ -x "$bin" ] || cp "$repo/build/relabel" "$bin"
+    for sweep in "${!spec[@]}"; do
+      if [ -d "$repo/docs/results/$sweep/records" ]; then
+        bash "$repo/scripts/keep-records.sh" --restore "$repo/docs/results/$sweep" "$EXPERIMENTS/$sweep"
+      fi
+    done
+    # nice only orders the lanes below interactive work when the scheduler does not group
+    # processes by session (as root, turn autogrouping off).
+    [ -w /proc/sys/kernel/sched_autogroup_enabled ] && echo 0 >/proc/sys/kernel/sched_autogroup_enabled
+    start_lane() {
+      local name=$1
+      shift
+      if pgrep -f "evidence-lane-$name" >/dev/null; then
+        echo "lane $name: already running"
+        return
+      fi
+      export -f lane
+      export repo
+      nohup nice -n 19 bash -c "$(declare -p extra spec mpirun_); lane \"\$@\"" \
+        "evidence-lane-$name" "$name" "$bin" "$@" >>"$EXPERIMENTS/lane-$name.log" 2>&1 &
+      echo "lane $name: started (log $EXPERIMENTS/lane-$name.log)"
+    }
+    start_lane hopper hopper 2 hopper-evidence hopper-cdred-100k
+    start_lane halfcheetah halfcheetah 1 halfcheetah-evidence
+    ;;
+  status)
+    for sweep in hopper-evidence halfcheetah-evidence hopper-cdred-100k; do
+      [ -f "$EXPERIMENTS/$sweep/sweep.json" ] && "$repo/build/relabel" status "$EXPERIMENTS/$sweep"
+    done
+    ;;
+  keep)
+    for sweep in hopper-evidence halfcheetah-evidence hopper-cdred-100k; do
+      [ -f "$EXPERIMENTS/$sweep/sweep.json" ] || continue
+      metrics=()
+      [ "$sweep" = hopper-cdred-100k ] && metrics=(--train-metrics)
+      bash "$repo/scripts/keep-records.sh" "${metrics[@]}" "$EXPERIMENTS/$sweep" \
+        "$repo/docs/results/$sweep"
+    done
+    ;;
+  *)
+    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2
+    exit 2
+    ;;
+esac
