@@ -33,9 +33,9 @@ struct SweepArgs {
 void print_dry_run(const sweeps::SweepSpec& spec, bool breadth_first) {
   std::printf("sweep %s: %zu runs, ranks_per_run %lld, directory %s\n", spec.name.c_str(),
               spec.runs.size(), static_cast<long long>(spec.ranks_per_run), spec.dir.c_str());
-  std::vector<int64_t> order =
-      breadth_first ? sweeps::breadth_first_order(spec) : std::vector<int64_t>(spec.runs.size());
-  if (!breadth_first) std::iota(order.begin(), order.end(), int64_t{0});
+  std::vector<int64_t> order(spec.runs.size());
+  std::iota(order.begin(), order.end(), int64_t{0});
+  if (breadth_first) order = sweeps::breadth_first_order(spec);
   for (int64_t i : order) {
     const auto& run = spec.runs[i];
     std::string values;
