@@ -124,6 +124,7 @@ SweepCounts run_sweep(const SweepSpec& spec, relabel::comm::Context& context,
           break;
         case relabel::run::RunStatus::Skipped:
           ++counts.skipped;
+          --runs_executed;  // done before: nothing ran (a restored sweep skips them all)
           break;
         case relabel::run::RunStatus::Preempted:
           ++counts.preempted;

@@ -24,7 +24,8 @@ struct SweepCounts {
   int refused = 0;
   // This rank's time (s): inside run_experiment, in the scheduler's own work (setup, claims,
   // sweep.json writes: the overhead of dynamic scheduling), and waiting at the final barrier
-  // for the other groups (load imbalance at the end of the sweep). `runs` = runs it executed.
+  // for the other groups (load imbalance at the end of the sweep). `runs` = runs it executed
+  // (a run skipped as done is not one).
   double run_seconds = 0.0, scheduler_seconds = 0.0, final_wait_seconds = 0.0;
   int runs = 0;
 };
