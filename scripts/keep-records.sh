@@ -56,7 +56,12 @@ cp -p "$sweep/sweep.json" "$tmp/"
 n=0
 for result in "$sweep"/runs/*/result.json; do
   [ -f "$result" ] || continue
-  [ "$(jq -r .status "$result")" = done ] || continue
+  status=$(jq -r .status "$result" 2>/dev/null || echo unreadable)
+  if [ "$status" = unreadable ]; then
+    echo "keep-records: $result: not readable JSON, not kept" >&2
+    continue
+  fi
+  [ "$status" = done ] || continue
   run=$(dirname "$result") id=$(basename "$(dirname "$result")")
   mkdir -p "$tmp/runs/$id"
   for f in result.json config.toml curve.csv; do

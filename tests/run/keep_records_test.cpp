@@ -43,10 +43,17 @@ TEST(KeepRecords, KeptRunsReportAndAreSkippedAfterRestoreOnRegeneratedData) {
       dir / "out/runs/unfinished/result.json",
       "{\"status\": \"failed\", \"error\": \"x\", \"finished_at\": \"2026-01-01T00:00:00Z\"}");
 
+  // Nor is one whose record does not parse (named, the others kept).
+  fs::create_directories(dir / "out/runs/torn");
+  write_file(dir / "out/runs/torn/result.json", "{\"status\": \"do");
+
   const std::string env = "RELABEL=" + std::string(RELABEL_BINARY) + " bash " + keep_records();
   auto kept = run_command(env + " " + (dir / "out") + " " + (dir / "kept"));
   ASSERT_EQ(kept.exit_code, 0) << kept.output;
   EXPECT_NE(kept.output.find("2 done runs kept"), std::string::npos) << kept.output;
+  EXPECT_NE(kept.output.find("runs/torn/result.json: not readable JSON, not kept"),
+            std::string::npos)
+      << kept.output;
   const fs::path records = fs::path(dir / "kept/records");
   std::set<std::string> ids;
   for (const auto& e : fs::directory_iterator(records / "runs")) {
@@ -60,6 +67,7 @@ TEST(KeepRecords, KeptRunsReportAndAreSkippedAfterRestoreOnRegeneratedData) {
   }
   EXPECT_EQ(ids.size(), 2u);
   EXPECT_EQ(ids.count("unfinished"), 0u);
+  EXPECT_EQ(ids.count("torn"), 0u);
   EXPECT_TRUE(fs::exists(records / "sweep.json"));
   // The report made from the records has the sweep's own scores.
   auto row = [](const std::string& csv) { return split_lines(csv).at(1); };
