@@ -318,6 +318,12 @@ std::map<std::string, double> WorldModelAgent::update(const SequenceBatch& repla
   if (s.reward && N > Br) {
     metrics["reward_replay"] = r.narrow(1, 0, Br).mean().item<double>();
     metrics["reward_expert"] = r.narrow(1, Br, N - Br).mean().item<double>();
+    // The transitions that end an episode (a fall on hopper): a learned reward that pays them
+    // more than the agent's other steps teaches it to end episodes. Only when the batch has one.
+    auto ends = replay.terminals.to(s.device) > 0.5;  // (H, Br)
+    if (ends.any().item<bool>())
+      metrics["reward_replay_terminal"] =
+          r.narrow(1, 0, Br).masked_select(ends).mean().item<double>();
   }
   return metrics;
 }

@@ -171,6 +171,14 @@ TEST(WorldModelAgent, CdredUpdateUsesExpertSequences) {
   EXPECT_GT(m.at("cdred_expert_loss"), 0.0);
   EXPECT_GT(m.at("cdred_behaviour_loss"), 0.0);
   EXPECT_TRUE(m.count("reward_expert") && m.count("reward_replay"));
+  // The reward on the replay rows that end an episode: absent when the batch has none, the
+  // replay rows' mean when every row ends one (terminals change nothing else: CDRED bootstraps).
+  EXPECT_EQ(m.count("reward_replay_terminal"), 0u);
+  replay.terminals.fill_(1.0f);
+  auto all_end = agent.update(replay, &expert);
+  ASSERT_EQ(all_end.count("reward_replay_terminal"), 1u);
+  EXPECT_NEAR(all_end.at("reward_replay_terminal"), all_end.at("reward_replay"),
+              1e-6 * std::max(1.0, std::abs(all_end.at("reward_replay"))));
   // The reward the agent uses is CDRED's on its latents.
   auto obs = torch::randn({4, 3}), act = torch::rand({4, 1}) * 4 - 2;
   auto r = agent.reward(agent.encode(obs), act);
