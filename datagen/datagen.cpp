@@ -24,6 +24,7 @@
 #include "io/atomic_file.h"
 #include "io/d4rl_file.h"
 #include "io/dataset.h"
+#include "io/dir_lock.h"
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
@@ -132,6 +133,13 @@ class Suite {
     fs::create_directories(o_.out_dir, ec);
     if (ec || !fs::is_directory(o_.out_dir))
       throw Error("datagen: cannot create output directory " + o_.out_dir + ": " + ec.message());
+    // One writer per suite: a second datagen on it (a second lane, a user's retry while the
+    // first still trains) would interleave two trainings' checkpoints and files.
+    lock_.emplace(io::DirLock::acquire(o_.out_dir));
+    if (!lock_->not_enforced().empty())
+      spdlog::warn(
+          "{}: cannot lock the suite directory ({}); a second datagen would not be stopped",
+          o_.out_dir, lock_->not_enforced());
     const json args = arguments_json(o_);
     if (auto old = read_summary(summary_path_)) {
       const json& prev = (*old)["arguments"];
@@ -507,6 +515,7 @@ class Suite {
   DatagenOptions o_;
   const envs::TaskInfo& info_;
   std::string summary_path_;
+  std::optional<io::DirLock> lock_;  // held from the summary's first read to the end
   json summary_;
   std::unique_ptr<SacTrainer> trainer_;
   std::unique_ptr<algos::Sac> medium_;

@@ -10,6 +10,7 @@
 
 #include "datagen/datagen.h"
 #include "io/d4rl_file.h"
+#include "io/dir_lock.h"
 #include "io/episodes.h"
 #include "tests/support/test_support.h"
 
@@ -109,8 +110,11 @@ TEST(DatagenCli, PendulumSuiteIsCompleteOrderedAndReused) {
   EXPECT_NE(r.output.find("reusing the trained SAC agent"), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find("training SAC"), std::string::npos) << r.output;
   auto after = mtimes(out);
+  // The directory lock's holder line is rewritten by every writer; the suite's files are not.
+  const std::string lock = relabel::io::kLockFileName;
   for (const auto& [name, t] : before)
-    if (name != "datagen.json") EXPECT_EQ(after[name], t) << name << " was rewritten";
+    if (name != "datagen.json" && name != lock)
+      EXPECT_EQ(after[name], t) << name << " was rewritten";
 
   // A missing file is regenerated alone, identically (seeded collection).
   fs::remove(out + "/medium.hdf5");
@@ -122,7 +126,7 @@ TEST(DatagenCli, PendulumSuiteIsCompleteOrderedAndReused) {
   EXPECT_TRUE(torch::equal(regenerated.rewards, ds["medium"].rewards));
   after = mtimes(out);
   for (const auto& [name, t] : before)
-    if (name != "datagen.json" && name != "medium.hdf5")
+    if (name != "datagen.json" && name != "medium.hdf5" && name != lock)
       EXPECT_EQ(after[name], t) << name << " was rewritten";
 
   // Other arguments into the same directory are refused, naming the differing key.
@@ -219,6 +223,33 @@ TEST(DatagenCli, RunsOnRankZeroUnderMpirun) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   for (const auto& kind : relabel::datagen::suite_kinds())
     EXPECT_TRUE(fs::exists(relabel::datagen::suite_file(out, kind))) << kind;
+}
+
+TEST(DatagenCli, ASecondDatagenOnASuiteBeingWrittenIsRefused) {
+  TempDir tmp("relabel-datagen-lock");
+  const std::string out = tmp / "p";
+  const std::string args = "datagen --task pendulum --out " + out +
+                           " --steps 1500 --size 400 --start-steps 300 --eval-every 300";
+  auto started = relabel::test::run_command("(" + std::string(RELABEL_BINARY) + " " + args + " > " +
+                                            tmp.path() + "/first.log 2>&1 & echo $!)");
+  const pid_t pid = std::stoi(started.output);
+  bool training = false;
+  for (int i = 0; i < 6000 && !training; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    training = read_file(tmp.path() + "/first.log").find("training SAC") != std::string::npos;
+  }
+  ASSERT_TRUE(training) << read_file(tmp.path() + "/first.log");
+  auto second = run_relabel(args);
+  EXPECT_EQ(second.exit_code, 2) << second.output;
+  EXPECT_NE(second.output.find(out + " is being written by "), std::string::npos) << second.output;
+  const std::string summary = read_file(out + "/datagen.json");
+  kill(pid, SIGKILL);
+  relabel::test::run_command("while kill -0 " + std::to_string(pid) +
+                             " 2>/dev/null; do sleep 0.1; done");
+  // The refused run wrote nothing; once the writer is gone the suite continues.
+  EXPECT_EQ(read_file(out + "/datagen.json"), summary);
+  auto resumed = run_relabel(args);
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.output;
 }
 
 TEST(DatagenCli, BadInputIsAOneLineUsageError) {
