@@ -37,7 +37,10 @@ mpirun_=(mpirun)
 lane() {
   local name=$1 bin=$2 task=$3 ranks=$4
   shift 4
-  "$bin" datagen --task "$task" --checkpoint-minutes 5
+  if ! "$bin" datagen --task "$task" --checkpoint-minutes 5; then
+    echo "[$(date +%T)] lane $name: datagen did not finish the suite; its sweeps wait for a rerun"
+    return 1
+  fi
   for sweep in "$@"; do
     echo "[$(date +%T)] lane $name: $sweep"
     # shellcheck disable=SC2086
