@@ -37,7 +37,9 @@ mpirun_=(mpirun)
 lane() {
   local name=$1 bin=$2 task=$3 ranks=$4
   shift 4
-  if ! "$bin" datagen --task "$task" --checkpoint-minutes 5; then
+  # A datagen stopped by a signal exits 0 with the suite unfinished: check its summary.
+  if ! "$bin" datagen --task "$task" --checkpoint-minutes 5 ||
+    [ "$(jq -r .status "$RELABEL_DATA/$task/datagen.json")" != done ]; then
     echo "[$(date +%T)] lane $name: datagen did not finish the suite; its sweeps wait for a rerun"
     return 1
   fi
