@@ -87,12 +87,12 @@ case "${1:-}" in
     done
     ;;
   keep)
+    cd "$repo"  # relative paths: the reports name docs/results/..., not this machine's checkout
     for sweep in hopper-evidence halfcheetah-evidence hopper-cdred-100k; do
       [ -f "$EXPERIMENTS/$sweep/sweep.json" ] || continue
       metrics=()
       [ "$sweep" = hopper-cdred-100k ] && metrics=(--train-metrics)
-      bash "$repo/scripts/keep-records.sh" "${metrics[@]}" "$EXPERIMENTS/$sweep" \
-        "$repo/docs/results/$sweep"
+      bash scripts/keep-records.sh "${metrics[@]}" "$EXPERIMENTS/$sweep" "docs/results/$sweep"
     done
     ;;
   *)
