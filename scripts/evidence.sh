@@ -93,6 +93,8 @@ case "${1:-}" in
       metrics=()
       [ "$sweep" = hopper-cdred-100k ] && metrics=(--train-metrics)
       bash scripts/keep-records.sh "${metrics[@]}" "$EXPERIMENTS/$sweep" "docs/results/$sweep"
+      # report.md holds the tables; the HTML and LaTeX versions regenerate from the records.
+      rm -f "docs/results/$sweep/report.html" "docs/results/$sweep/report.tex"
     done
     ;;
   *)
