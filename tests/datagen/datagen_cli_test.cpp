@@ -43,6 +43,29 @@ std::map<std::string, fs::file_time_type> mtimes(const std::string& dir) {
   return m;
 }
 
+// Starts `relabel <args>` in the background, its output in `log`; returns its pid.
+pid_t start_in_background(const std::string& args, const std::string& log) {
+  auto started = relabel::test::run_command("(" + std::string(RELABEL_BINARY) + " " + args + " > " +
+                                            log + " 2>&1 & echo $!)");
+  return std::stoi(started.output);
+}
+
+// Waits (up to 10 minutes) until `ready` holds; false if it never did.
+template <class Ready>
+bool wait_until(Ready ready) {
+  for (int i = 0; i < 6000; ++i) {
+    if (ready()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+void kill_and_wait(pid_t pid) {
+  kill(pid, SIGKILL);
+  relabel::test::run_command("while kill -0 " + std::to_string(pid) +
+                             " 2>/dev/null; do sleep 0.1; done");
+}
+
 }  // namespace
 
 // The whole suite on pendulum at a small scale: SAC 6000 steps, 2000 rows per file.
@@ -145,20 +168,14 @@ TEST(DatagenCli, KilledTrainingResumesFromItsCheckpoint) {
   const std::string args = "datagen --task pendulum --out " + out +
                            " --steps 1500 --size 400 --start-steps 300 --eval-every 300"
                            " --checkpoint-minutes 0";
-  auto started = relabel::test::run_command("(" + std::string(RELABEL_BINARY) + " " + args + " > " +
-                                            tmp.path() + "/first.log 2>&1 & echo $!)");
-  const pid_t pid = std::stoi(started.output);
+  const pid_t pid = start_in_background(args, tmp.path() + "/first.log");
   // Wait for a checkpoint past the first evaluation, then kill the run mid-training.
-  bool checkpointed = false;
-  for (int i = 0; i < 6000 && !checkpointed; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    checkpointed = fs::exists(out + "/sac_train.pt") &&
-                   read_file(tmp.path() + "/first.log").find("step 600 eval") != std::string::npos;
-  }
+  const bool checkpointed = wait_until([&] {
+    return fs::exists(out + "/sac_train.pt") &&
+           read_file(tmp.path() + "/first.log").find("step 600 eval") != std::string::npos;
+  });
   ASSERT_TRUE(checkpointed) << read_file(tmp.path() + "/first.log");
-  kill(pid, SIGKILL);
-  relabel::test::run_command("while kill -0 " + std::to_string(pid) +
-                             " 2>/dev/null; do sleep 0.1; done");
+  kill_and_wait(pid);
   ASSERT_FALSE(fs::exists(out + "/sac_final.pt")) << "training finished before the kill";
 
   auto r = run_relabel(args);
@@ -230,22 +247,16 @@ TEST(DatagenCli, ASecondDatagenOnASuiteBeingWrittenIsRefused) {
   const std::string out = tmp / "p";
   const std::string args = "datagen --task pendulum --out " + out +
                            " --steps 1500 --size 400 --start-steps 300 --eval-every 300";
-  auto started = relabel::test::run_command("(" + std::string(RELABEL_BINARY) + " " + args + " > " +
-                                            tmp.path() + "/first.log 2>&1 & echo $!)");
-  const pid_t pid = std::stoi(started.output);
-  bool training = false;
-  for (int i = 0; i < 6000 && !training; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    training = read_file(tmp.path() + "/first.log").find("training SAC") != std::string::npos;
-  }
+  const pid_t pid = start_in_background(args, tmp.path() + "/first.log");
+  const bool training = wait_until([&] {
+    return read_file(tmp.path() + "/first.log").find("training SAC") != std::string::npos;
+  });
   ASSERT_TRUE(training) << read_file(tmp.path() + "/first.log");
   auto second = run_relabel(args);
   EXPECT_EQ(second.exit_code, 2) << second.output;
   EXPECT_NE(second.output.find(out + " is being written by "), std::string::npos) << second.output;
   const std::string summary = read_file(out + "/datagen.json");
-  kill(pid, SIGKILL);
-  relabel::test::run_command("while kill -0 " + std::to_string(pid) +
-                             " 2>/dev/null; do sleep 0.1; done");
+  kill_and_wait(pid);
   // The refused run wrote nothing; once the writer is gone the suite continues.
   EXPECT_EQ(read_file(out + "/datagen.json"), summary);
   auto resumed = run_relabel(args);
