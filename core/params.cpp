@@ -139,8 +139,7 @@ std::string ConfigKey::check(const ConfigValue& value, ConfigValue* out) const {
 
 bool ConfigKey::same_rule(const ConfigKey& o) const {
   return type == o.type && default_value == o.default_value && choices == o.choices && lo == o.lo &&
-         hi == o.hi && lo_open == o.lo_open && hi_open == o.hi_open && optional == o.optional &&
-         hash_neutral == o.hash_neutral;
+         hi == o.hi && lo_open == o.lo_open && hi_open == o.hi_open && optional == o.optional;
 }
 
 bool Params::operator==(const Params& other) const {
