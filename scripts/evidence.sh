@@ -66,20 +66,19 @@ case "${1:-}" in
     # processes by session (as root, turn autogrouping off).
     [ -w /proc/sys/kernel/sched_autogroup_enabled ] && echo 0 >/proc/sys/kernel/sched_autogroup_enabled
     start_lane() {
-      local name=$1
-      shift
-      if pgrep -f "evidence-lane-$name" >/dev/null; then
-        echo "lane $name: already running"
+      if pgrep -f "evidence.sh lane $1 " >/dev/null; then
+        echo "lane $1: already running"
         return
       fi
-      export -f lane
-      export repo
-      nohup nice -n 19 bash -c "$(declare -p extra spec mpirun_); lane \"\$@\"" \
-        "evidence-lane-$name" "$name" "$bin" "$@" >>"$EXPERIMENTS/lane-$name.log" 2>&1 &
-      echo "lane $name: started (log $EXPERIMENTS/lane-$name.log)"
+      nohup nice -n 19 bash "$repo/scripts/evidence.sh" lane "$@" >>"$EXPERIMENTS/lane-$1.log" 2>&1 &
+      echo "lane $1: started (log $EXPERIMENTS/lane-$1.log)"
     }
-    start_lane hopper hopper 2 hopper-evidence hopper-cdred-100k
-    start_lane halfcheetah halfcheetah 1 halfcheetah-evidence
+    start_lane hopper "$bin" hopper 2 hopper-evidence hopper-cdred-100k
+    start_lane halfcheetah "$bin" halfcheetah 1 halfcheetah-evidence
+    ;;
+  lane)  # started by `start`, in the background
+    shift
+    lane "$@"
     ;;
   status)
     for sweep in hopper-evidence halfcheetah-evidence hopper-cdred-100k; do
