@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <numeric>
 
 #include "cli/commands.h"
 #include "core/error.h"
@@ -33,7 +34,11 @@ slurm::SweepPlan plan_of(const SubmitArgs& a) {
   plan.ranks_per_run = spec.ranks_per_run;
   plan.overrides = a.overrides;
   plan.device = spec.runs.empty() ? "cpu" : spec.runs.front().config.parallel.device;
-  for (const auto& run : spec.runs) {
+  std::vector<int64_t> order(spec.runs.size());
+  std::iota(order.begin(), order.end(), int64_t{0});
+  if (a.options.breadth_first) order = sweeps::breadth_first_order(spec);
+  for (int64_t i : order) {  // array index order (mpi mode: the claim order)
+    const auto& run = spec.runs[i];
     std::string line = run.id;
     for (const auto& [k, v] : run.params) line += "  " + k + "=" + value_text(v);
     plan.run_lines.push_back(line);
@@ -102,6 +107,9 @@ const CommandRegistrar kSlurm(50, [](CLI::App& app, ProcessArgs, int*) {
       ->capture_default_str();
   submit->add_option("--array-throttle", o.array_throttle, "array mode: tasks at once (%N)")
       ->capture_default_str();
+  submit->add_flag("--breadth-first", o.breadth_first,
+                   "run the sweep seed by seed (relabel sweep --breadth-first; array mode: task "
+                   "i runs the i-th run of that order)");
   submit->add_flag("--dry-run", a->dry_run, "print the script and the runs, submit nothing");
   submit->callback([a] { run_submit(*a); });
 

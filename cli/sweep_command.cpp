@@ -77,7 +77,9 @@ int run_sweep_command(const SweepArgs& args, ProcessArgs process) {
     spdlog::info("sweep {}: {} runs on {} ranks in groups of {} -> {}", spec.name, spec.runs.size(),
                  ctx.size(), spec.ranks_per_run, spec.dir);
   std::vector<int64_t> subset;
-  if (args.index >= 0) subset.push_back(args.index);
+  if (args.index >= 0)
+    subset.push_back(args.breadth_first ? sweeps::breadth_first_order(spec)[args.index]
+                                        : args.index);
   auto counts = sweeps::run_sweep(spec, ctx, &stop, subset, args.breadth_first);
   if (!ctx.is_root()) return kExitOk;
   std::printf("sweep %s: %d done, %d failed, %d preempted, %d pending (of %zu) in %s\n",
@@ -117,8 +119,10 @@ const CommandRegistrar kSweep(20, [](CLI::App& app, ProcessArgs process, int* ex
   cmd->add_flag("--breadth-first", args->breadth_first,
                 "claim the runs seed by seed (every cell's first seed, then every cell's second, "
                 "...) so that a sweep stopped early has a result in every cell; ids unchanged");
-  cmd->add_option("--index", args->index,
-                  "run only the run at this position of the expansion (SLURM array tasks)");
+  cmd->add_option(
+      "--index", args->index,
+      "run only the run at this position of the expansion, or of the breadth-first order "
+      "with --breadth-first (SLURM array tasks)");
   cmd->add_option("--threads-per-rank", args->threads_per_rank,
                   "torch threads per rank, overriding parallel.threads_per_rank for this process "
                   "(run ids are unchanged; the sbatch script passes --cpus-per-task)")

@@ -108,6 +108,7 @@ std::string sbatch_script(const SubmitOptions& o, const ScriptInputs& in) {
   s << "export OMP_NUM_THREADS=" << o.cpus_per_task << "\n";
   s << "ARGS=(sweep \"$SPEC\" --out \"$SWEEP_DIR\" --threads-per-rank " << o.cpus_per_task;
   for (const auto& kv : in.overrides) s << " --set " << shell_quote(kv);
+  if (o.breadth_first) s << " --breadth-first";
   if (array) s << " --index \"$SLURM_ARRAY_TASK_ID\"";
   s << ")\n";
   if (array)

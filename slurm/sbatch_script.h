@@ -29,6 +29,9 @@ struct SubmitOptions {
   int signal_seconds = 300;        // sent this long before the time limit
   int max_requeues = 3;
   int array_throttle = 0;  // array mode: at most this many tasks at once (0 = no limit)
+  // relabel sweep --breadth-first: seed by seed (mpi mode: the claim order; array mode: which
+  // run each task index gets, so that throttled tasks fill every cell's first seed first).
+  bool breadth_first = false;
 };
 
 struct ScriptInputs {

@@ -121,6 +121,24 @@ TEST(Sweep, BreadthFirstClaimsEveryCellsFirstSeedBeforeAnySecondSeed) {
     if (i > 0) EXPECT_LT(at[i - 1], at[i]) << r.output;
   }
   for (const auto& x : results(dir / "out")) EXPECT_EQ(x["status"], "done");
+
+  // An array task's --index counts in the same order: index 1 is the second cell's first seed.
+  const std::string task = "sweep " + (dir / "spec.toml") + " --out " + (dir / "task");
+  r = run_relabel_mpi(2, task + " --breadth-first --index 1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("run " + ids[1] + " (1/1) done"), std::string::npos) << r.output;
+  auto ran = results(dir / "task");
+  ASSERT_EQ(ran.size(), 1u);
+  EXPECT_EQ(ran[0]["id"], ids[1]);
+  // slurm submit --breadth-first gives array task i the i-th run of that order.
+  auto sub = run_relabel("slurm submit " + (dir / "spec.toml") + " --out " + (dir / "array") +
+                         " --mode array --breadth-first --dry-run");
+  ASSERT_EQ(sub.exit_code, 0) << sub.output;
+  EXPECT_NE(sub.output.find(" --breadth-first --index \"$SLURM_ARRAY_TASK_ID\""), std::string::npos)
+      << sub.output;
+  for (size_t i = 0; i < ids.size(); ++i)
+    EXPECT_NE(sub.output.find("[" + std::to_string(i) + "] " + ids[i]), std::string::npos)
+        << sub.output;
 }
 
 TEST(Sweep, FailingRunIsRecordedAndOthersFinish) {

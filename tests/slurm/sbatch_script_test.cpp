@@ -262,3 +262,32 @@ TEST(SbatchScript, TimeIsValidatedInSlurmFormats) {
     }
   }
 }
+
+// --breadth-first reaches `relabel sweep` in both modes, before an array task's --index (which
+// then counts in the breadth-first order); without it the order is the expansion's.
+TEST(SbatchScript, BreadthFirstReachesTheSweepInBothModes) {
+  for (const std::string mode : {"mpi", "array"}) {
+    for (const bool breadth_first : {false, true}) {
+      FakeCluster cluster(false);
+      TempDir work;
+      slurm::SubmitOptions o;
+      o.mode = mode;
+      o.ntasks_per_node = 2;
+      o.breadth_first = breadth_first;
+      write_file(work / "job.sh", slurm::sbatch_script(o, inputs()));
+      auto r = run_command("cd '" + work.path() + "' && " + cluster.env() +
+                           "SLURM_ARRAY_JOB_ID=4242 SLURM_ARRAY_TASK_ID=7 bash job.sh");
+      EXPECT_EQ(r.exit_code, 0) << r.output;
+      const std::string calls = read_file(cluster.log);
+      const auto flag = calls.find("ARG:--breadth-first\n");
+      EXPECT_EQ(flag != std::string::npos, breadth_first) << mode << "\n" << calls;
+      if (mode == "array") {
+        const auto index = calls.find("ARG:--index\nARG:7\n");
+        ASSERT_NE(index, std::string::npos) << calls;
+        if (breadth_first) {
+          EXPECT_LT(flag, index) << calls;
+        }
+      }
+    }
+  }
+}
