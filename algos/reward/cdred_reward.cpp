@@ -3,8 +3,11 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include <cmath>
+
 #include "algos/online/world_model_mish.h"
 #include "algos/optim/archive_io.h"
+#include "algos/reward/statistics.h"
 #include "core/error.h"
 
 namespace relabel::algos {
@@ -246,6 +249,17 @@ LatentReward::Step CdredReward::train_step(const std::vector<torch::Tensor>& par
     metrics["cdred_b_phi_expert"] = b_phi.narrow(1, Br, Be).mean().item<double>();
     metrics["cdred_b_psi_replay"] = b_psi.narrow(1, 0, Br).mean().item<double>();
     metrics["cdred_b_psi_expert"] = b_psi.narrow(1, Br, Be).mean().item<double>();
+    // How the behavioural term reshapes the reward among the agent's own transitions (what its
+    // policy ranks): the spread of each bonus, and the correlation of the reward with the
+    // expert term alone (-b_phi, the zeta = 1 reward; 1 when the behavioural term reorders
+    // nothing).
+    auto replay_rows = [&](const torch::Tensor& v) { return v.narrow(1, 0, Br).reshape({-1}); };
+    const auto rr = replay_rows(step.reward), pr = replay_rows(b_phi), sr = replay_rows(b_psi);
+    metrics["cdred_reward_replay_std"] = rr.std(/*unbiased=*/false).item<double>();
+    metrics["cdred_b_phi_replay_std"] = pr.std(false).item<double>();
+    metrics["cdred_b_psi_replay_std"] = sr.std(false).item<double>();
+    const double corr = pearson(rr, -pr);  // NaN (left out) when either is constant
+    if (std::isfinite(corr)) metrics["cdred_replay_corr_phi"] = corr;
   }
   auto per_step = [&](const torch::Tensor& f, const torch::Tensor& target, int64_t b) {
     auto e = f.view({H, b, D}) - target;

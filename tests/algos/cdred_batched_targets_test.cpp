@@ -14,6 +14,7 @@
 #include "algos/online/world_model_mish.h"
 #include "algos/online/world_model_params.h"
 #include "algos/reward/cdred_reward.h"
+#include "algos/reward/statistics.h"
 
 using namespace relabel::algos;
 
@@ -167,11 +168,47 @@ TEST(CdredBatchedTargets, TrainStepEqualsTheUnbatchedForm) {
                 1e-5);
     EXPECT_NEAR(metrics.at("cdred_b_psi_replay"), b_psi.narrow(1, 0, replay).mean().item<double>(),
                 1e-5);
+    // The spread on the agent's rows and the reward's correlation there with -b_phi.
+    auto on_replay = [&](const torch::Tensor& v) { return v.narrow(1, 0, replay).reshape({-1}); };
+    EXPECT_NEAR(metrics.at("cdred_reward_replay_std"), on_replay(reward).std(false).item<double>(),
+                1e-5);
+    EXPECT_NEAR(metrics.at("cdred_b_phi_replay_std"), on_replay(b_phi).std(false).item<double>(),
+                1e-5);
+    EXPECT_NEAR(metrics.at("cdred_b_psi_replay_std"), on_replay(b_psi).std(false).item<double>(),
+                1e-5);
+    EXPECT_NEAR(metrics.at("cdred_replay_corr_phi"), pearson(on_replay(reward), -on_replay(b_phi)),
+                1e-5);
     ASSERT_GT(grads.abs().max().item<double>(), 0.0);
     EXPECT_LT((grads - m.params.grads).abs().max().item<double>(),
               1e-5 * std::max(1.0, grads.abs().max().item<double>()));
     EXPECT_LT((z_grad - zr.grad()).abs().max().item<double>(), 1e-6);
     EXPECT_GT(z_grad.abs().max().item<double>(), 0.0);
+  }
+}
+
+// cdred_replay_corr_phi says how much the behavioural term reorders the agent's transitions:
+// exactly 1 without it (zeta = 1), below 1 with the published zeta = 0.8 on untrained predictors.
+TEST(CdredBatchedTargets, ReplayCorrelationWithTheExpertTermIsOneOnlyWithoutTheBehaviouralTerm) {
+  for (double zeta : {1.0, 0.8}) {
+    auto o = batched_cdred(5, 64);
+    o.zeta = zeta;
+    CdredModel m(o);
+    torch::manual_seed(7);
+    const int64_t H = 3, N = 40, replay = 20;
+    auto z = torch::randn({H, N, o.latent_dim}), a = torch::rand({H, N, o.act_dim}) * 2 - 1;
+    std::map<std::string, double> metrics;
+    auto gen = at::make_generator<at::CPUGeneratorImpl>(4);
+    m.reward->train_step(m.params.leaves, z, a, replay, gen, metrics);
+    ASSERT_EQ(metrics.count("cdred_replay_corr_phi"), 1u);
+    const double corr = metrics.at("cdred_replay_corr_phi");
+    if (zeta == 1.0) {
+      EXPECT_NEAR(corr, 1.0, 1e-9);
+      EXPECT_NEAR(metrics.at("cdred_reward_replay_std"), metrics.at("cdred_b_phi_replay_std"),
+                  1e-6);
+    } else {
+      EXPECT_LT(corr, 0.999);
+      EXPECT_GT(corr, -1.0);
+    }
   }
 }
 
