@@ -56,6 +56,7 @@ WorldModelTrainerOptions online_trainer_options(const RunConfig& c, int rank, in
   a.lr = p.lr;
   a.gamma = wm.get<double>("discount");
   a.entropy_coef = wm.get<double>("entropy_coef");
+  a.value_on_expert = wm.get<std::string>("value_rows") == "all";
   a.seed = shared_seed(static_cast<uint64_t>(c.seed), "init");
   a.device = c.parallel.device == "cuda" ? "cuda" : "cpu";
   // The reward: a registered latent reward (CDRED), or the environment's (ground_truth).

@@ -229,6 +229,9 @@ std::map<std::string, double> WorldModelAgent::update(const SequenceBatch& repla
   // evaluated on the rolled-out latents (CDRED release); its terminal transitions bootstrap,
   // as the release ignores terminations (masking them would make falling attractive under a
   // mostly negative imitation reward). With environment rewards terminals mask the bootstrap.
+  // The rows Q and the prior train on: [0, Nv) (the replay rows come first).
+  const int64_t Nv = o.value_on_expert ? N : Br;
+  auto value_rows = [Nv](const Tensor& t) { return t.narrow(1, 0, Nv); };
   Tensor td, r;
   Tensor reward_loss = torch::zeros({}, obs.options());
   if (s.reward) {
@@ -240,10 +243,11 @@ std::map<std::string, double> WorldModelAgent::update(const SequenceBatch& repla
   }
   {
     torch::NoGradGuard no_grad;
-    auto pi_next = s.policy(Pd, next_z, o).sample;
-    auto q_next = s.q_pair(s.target_views, next_z, pi_next, true, nullptr, o);
+    auto next_v = value_rows(next_z);
+    auto pi_next = s.policy(Pd, next_v, o).sample;
+    auto q_next = s.q_pair(s.target_views, next_v, pi_next, true, nullptr, o);
     auto cont = s.reward ? torch::ones_like(q_next) : 1.0 - replay.terminals.to(s.device);
-    td = r + s.gamma * cont * q_next;
+    td = value_rows(r) + s.gamma * cont * q_next;
     // A diverged model makes the TD targets non-finite; two_hot would then index bins with
     // garbage. Stop with a clear error instead (the run keeps its last checkpoint).
     if (!torch::isfinite(td).all().item<bool>())
@@ -252,10 +256,10 @@ std::map<std::string, double> WorldModelAgent::update(const SequenceBatch& repla
                       "policy.lr or check the reward scale)",
                       s.updates + 1));
   }
-  auto logits = s.q_all(P, Zp, act, &s.gen);  // (num_q, H, N, bins)
-  Tensor per_step;                            // (num_q, H)
+  auto logits = s.q_all(P, value_rows(Zp), value_rows(act), &s.gen);  // (num_q, H, Nv, bins)
+  Tensor per_step;                                                    // (num_q, H)
   if (o.two_hot) {
-    auto target = two_hot(td.reshape({-1}), s.bins).view({1, H, N, -1});
+    auto target = two_hot(td.reshape({-1}), s.bins).view({1, H, Nv, -1});
     per_step = -(target * torch::log_softmax(logits, -1)).sum(-1).mean(-1);
   } else {
     per_step = (logits.squeeze(-1) - td.unsqueeze(0)).square().mean(-1);
@@ -280,7 +284,7 @@ std::map<std::string, double> WorldModelAgent::update(const SequenceBatch& repla
   // Policy prior: maximise scaled Q plus a small entropy bonus over the (detached) latents;
   // the Q weights are the frozen views, so only the policy receives gradients.
   s.params.zero_grad();
-  auto Zd = Z.detach();
+  auto Zd = value_rows(Z.detach());
   auto pol = s.policy(P, Zd, o);
   auto q = s.q_pair(Pd, Zd, pol.sample, false, &s.gen, o);  // (H+1, N)
   {

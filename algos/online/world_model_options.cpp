@@ -43,6 +43,12 @@ RELABEL_REGISTER_POLICY_ALGO([] {
       param("entropy_coef", 1e-4,
             "world model: weight of the policy prior's entropy bonus against the scaled Q")
           .at_least(0),
+      param("value_rows", "all",
+            "world model: the rows Q and the policy prior train on: all (the agent's replay and, "
+            "with a learned reward, the expert rows, as the CDRED release) or replay (the agent's "
+            "only; the world model and the reward still train on both)")
+          .one_of({"all", "replay"})
+          .added_later(),
       param("seed_steps", 0,
             "world model: random steps before updates; 0 = max(1000, 5*episode length)")
           .at_least(0),

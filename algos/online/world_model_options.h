@@ -46,6 +46,9 @@ struct WorldModelOptions {
   double reward_coef = 0.1;
   double value_coef = 0.1;
   double entropy_coef = 1e-4;
+  // With a learned reward: Q and the policy prior also train on the expert rows (the CDRED
+  // release); false: on the agent's replay rows only (policy.value_rows = "replay").
+  bool value_on_expert = true;
   double log_std_min = -10.0, log_std_max = 2.0;
   double q_dropout = 0.01;
   double gamma = 0.0;  // 0 = discount_for_episode_length(episode_length)

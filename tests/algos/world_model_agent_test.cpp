@@ -194,6 +194,40 @@ TEST(WorldModelAgent, CdredUpdateUsesExpertSequences) {
   EXPECT_TRUE(torch::equal(r, agent2.reward(agent2.encode(obs), act)));
 }
 
+// policy.value_rows = "replay": Q and the policy prior train on the agent's rows only, so the
+// expert rows reach them through nothing but the world model. Two agents alike but for the
+// expert batch's observations end their first update with the same policy prior (the last
+// tensors of the layout) only then; with "all" (the release) the expert rows move it too.
+TEST(WorldModelAgent, ValueRowsReplayKeepsTheExpertRowsOutOfQAndThePrior) {
+  torch::set_num_threads(1);
+  const auto o = small_world_model(8);
+  const int64_t L = o.latent_dim, M = o.mlp_dim, A = o.act_dim;
+  const int64_t pi_len = (L * M + 3 * M) + (M * M + 3 * M) + (M * 2 * A + 2 * A);
+  auto replay = random_batch(16, 3, 1), expert = random_batch(16, 3, 2, 1.5),
+       other_expert = random_batch(16, 3, 3, -1.0);
+  for (const bool on_expert : {false, true}) {
+    auto opts = o;
+    opts.value_on_expert = on_expert;
+    CdredReward r1(tiny_cdred()), r2(tiny_cdred());
+    WorldModelAgent a(opts, &r1), b(opts, &r2);
+    ASSERT_TRUE(torch::equal(a.parameters(), b.parameters()));
+    const auto before = a.parameters().narrow(0, a.num_parameters() - pi_len, pi_len);
+    a.update(replay, &expert);
+    b.update(replay, &other_expert);
+    const auto pa = a.parameters(), pb = b.parameters();
+    const auto pi_a = pa.narrow(0, pa.numel() - pi_len, pi_len),
+               pi_b = pb.narrow(0, pb.numel() - pi_len, pi_len);
+    EXPECT_GT((pi_a - before).abs().max().item<double>(), 1e-5) << "the prior did not train";
+    EXPECT_GT((pa - pb).abs().max().item<double>(), 1e-5) << "the world model ignored the experts";
+    const double pi_diff = (pi_a - pi_b).abs().max().item<double>();
+    if (on_expert) {
+      EXPECT_GT(pi_diff, 1e-5);
+    } else {
+      EXPECT_LT(pi_diff, 1e-7);
+    }
+  }
+}
+
 TEST(WorldModelAgent, MppiPlansBoundedActions) {
   auto o = small_world_model(8);
   o.mppi = true;

@@ -118,7 +118,9 @@ TEST(Sweep, BreadthFirstClaimsEveryCellsFirstSeedBeforeAnySecondSeed) {
   for (size_t i = 0; i < ids.size(); ++i) {
     at.push_back(r.output.find("run " + ids[i] + " (" + std::to_string(i + 1) + "/4) done"));
     ASSERT_NE(at.back(), std::string::npos) << ids[i] << "\n" << r.output;
-    if (i > 0) EXPECT_LT(at[i - 1], at[i]) << r.output;
+    if (i > 0) {
+      EXPECT_LT(at[i - 1], at[i]) << r.output;
+    }
   }
   for (const auto& x : results(dir / "out")) EXPECT_EQ(x["status"], "done");
 
