@@ -8,7 +8,8 @@
 #   scripts/evidence.sh keep     keep every sweep's done runs in docs/results/<sweep>/ (records and
 #                                report: scripts/keep-records.sh)
 # Lane hopper: relabel datagen --task hopper, the hopper evidence sweep (2 ranks, breadth
-# first), then CDRED on hopper at 100k steps. Lane halfcheetah: relabel datagen --task
+# first), then CDRED on hopper at 100k steps (the baselines, then the value-rows experiment).
+# Lane halfcheetah: relabel datagen --task
 # halfcheetah, then the halfcheetah evidence sweep (1 rank, breadth first). Each lane runs a
 # copy of build/relabel, so that rebuilding the checkout does not change the code mid-sweep.
 # EXPERIMENTS (default /work/experiments) holds the sweeps and logs, RELABEL_DATA (default
@@ -24,12 +25,17 @@ declare -A extra=(
   [halfcheetah-evidence]="--breadth-first"
   [hopper-cdred-100k]="--set train.env_steps=100000 --set train.eval_every=10000 \
 --set train.checkpoint_every=10000"
+  [hopper-cdred-value-rows-100k]="--set train.env_steps=100000 --set train.eval_every=10000 \
+--set train.checkpoint_every=10000"
 )
 declare -A spec=(
   [hopper-evidence]=hopper-evidence
   [halfcheetah-evidence]=halfcheetah-evidence
   [hopper-cdred-100k]=hopper-cdred-baselines
+  [hopper-cdred-value-rows-100k]=hopper-cdred-value-rows
 )
+# In the order they run; the CDRED sweeps keep their training records (--traces).
+sweeps=(hopper-evidence halfcheetah-evidence hopper-cdred-100k hopper-cdred-value-rows-100k)
 mpirun_=(mpirun)
 [ "$(id -u)" -eq 0 ] && mpirun_=(mpirun --allow-run-as-root)
 
@@ -73,7 +79,7 @@ case "${1:-}" in
       nohup nice -n 19 bash "$repo/scripts/evidence.sh" lane "$@" >>"$EXPERIMENTS/lane-$1.log" 2>&1 &
       echo "lane $1: started (log $EXPERIMENTS/lane-$1.log)"
     }
-    start_lane hopper "$bin" hopper 2 hopper-evidence hopper-cdred-100k
+    start_lane hopper "$bin" hopper 2 hopper-evidence hopper-cdred-100k hopper-cdred-value-rows-100k
     start_lane halfcheetah "$bin" halfcheetah 1 halfcheetah-evidence
     ;;
   lane)  # started by `start`, in the background
@@ -81,16 +87,16 @@ case "${1:-}" in
     lane "$@"
     ;;
   status)
-    for sweep in hopper-evidence halfcheetah-evidence hopper-cdred-100k; do
-      [ -f "$EXPERIMENTS/$sweep/sweep.json" ] && "$repo/build/relabel" status "$EXPERIMENTS/$sweep"
+    for sweep in "${sweeps[@]}"; do
+      if [ -f "$EXPERIMENTS/$sweep/sweep.json" ]; then "$repo/build/relabel" status "$EXPERIMENTS/$sweep"; fi
     done
     ;;
   keep)
     cd "$repo"  # relative paths: the reports name docs/results/..., not this machine's checkout
-    for sweep in hopper-evidence halfcheetah-evidence hopper-cdred-100k; do
+    for sweep in "${sweeps[@]}"; do
       [ -f "$EXPERIMENTS/$sweep/sweep.json" ] || continue
       metrics=()
-      [ "$sweep" = hopper-cdred-100k ] && metrics=(--train-metrics)
+      [[ "$sweep" = hopper-cdred-* ]] && metrics=(--train-metrics)
       bash scripts/keep-records.sh "${metrics[@]}" "$EXPERIMENTS/$sweep" "docs/results/$sweep"
       # report.md holds the tables; the HTML and LaTeX versions regenerate from the records.
       rm -f "docs/results/$sweep/report.html" "docs/results/$sweep/report.tex"

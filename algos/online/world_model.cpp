@@ -286,7 +286,7 @@ std::map<std::string, double> WorldModelAgent::update(const SequenceBatch& repla
   s.params.zero_grad();
   auto Zd = value_rows(Z.detach());
   auto pol = s.policy(P, Zd, o);
-  auto q = s.q_pair(Pd, Zd, pol.sample, false, &s.gen, o);  // (H+1, N)
+  auto q = s.q_pair(Pd, Zd, pol.sample, false, &s.gen, o);  // (H+1, Nv)
   {
     // Running 5th-95th percentile range of Q at the first step (TD-MPC2's RunningScale), the
     // same on every replica.
