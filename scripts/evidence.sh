@@ -8,7 +8,8 @@
 #   scripts/evidence.sh keep     keep every sweep's done runs in docs/results/<sweep>/ (records and
 #                                report: scripts/keep-records.sh)
 # Lane hopper: relabel datagen --task hopper, the hopper evidence sweep (2 ranks, breadth
-# first), then CDRED on hopper at 100k steps (the baselines, then the value-rows experiment).
+# first), then CDRED on hopper: the 10k-step probe, then at 100k steps the baselines and the
+# value-rows experiment.
 # Lane halfcheetah: relabel datagen --task
 # halfcheetah, then the halfcheetah evidence sweep (1 rank, breadth first). Each lane runs a
 # copy of build/relabel, so that rebuilding the checkout does not change the code mid-sweep.
@@ -23,6 +24,7 @@ export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-Haswell}  # the kernels the suites
 declare -A extra=(
   [hopper-evidence]="--breadth-first"
   [halfcheetah-evidence]="--breadth-first"
+  [hopper-cdred-probe]="--breadth-first"
   [hopper-cdred-100k]="--set train.env_steps=100000 --set train.eval_every=10000 \
 --set train.checkpoint_every=10000"
   [hopper-cdred-value-rows-100k]="--set train.env_steps=100000 --set train.eval_every=10000 \
@@ -31,11 +33,13 @@ declare -A extra=(
 declare -A spec=(
   [hopper-evidence]=hopper-evidence
   [halfcheetah-evidence]=halfcheetah-evidence
+  [hopper-cdred-probe]=hopper-cdred-probe
   [hopper-cdred-100k]=hopper-cdred-baselines
   [hopper-cdred-value-rows-100k]=hopper-cdred-value-rows
 )
 # In the order they run; the CDRED sweeps keep their training records (--traces).
-sweeps=(hopper-evidence halfcheetah-evidence hopper-cdred-100k hopper-cdred-value-rows-100k)
+sweeps=(hopper-evidence halfcheetah-evidence hopper-cdred-probe hopper-cdred-100k
+  hopper-cdred-value-rows-100k)
 mpirun_=(mpirun)
 [ "$(id -u)" -eq 0 ] && mpirun_=(mpirun --allow-run-as-root)
 
@@ -79,7 +83,8 @@ case "${1:-}" in
       nohup nice -n 19 bash "$repo/scripts/evidence.sh" lane "$@" >>"$EXPERIMENTS/lane-$1.log" 2>&1 &
       echo "lane $1: started (log $EXPERIMENTS/lane-$1.log)"
     }
-    start_lane hopper "$bin" hopper 2 hopper-evidence hopper-cdred-100k hopper-cdred-value-rows-100k
+    start_lane hopper "$bin" hopper 2 hopper-evidence hopper-cdred-probe hopper-cdred-100k \
+      hopper-cdred-value-rows-100k
     start_lane halfcheetah "$bin" halfcheetah 1 halfcheetah-evidence
     ;;
   lane)  # started by `start`, in the background

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 
 #include "tests/support/test_support.h"
 
@@ -31,6 +32,21 @@ TEST(CheckConfig, PrintsResolvedExampleConfig) {
         "steps = 20000\n", "expectile = 0.7\n", "reward_scaling = \"none\"\n",
         "dir = \"runs/pendulum-iql\"\n", "valid run configuration (config_hash "})
     EXPECT_NE(r.output.find(line), std::string::npos) << line << " missing in\n" << r.output;
+}
+
+// Every config and sweep the project ships is valid against today's schema: a renamed or removed
+// key fails here, not in a user's first run.
+TEST(CheckConfig, EveryShippedConfigAndSweepSpecIsValid) {
+  int checked = 0;
+  for (const std::string& dir : {kConfigs, kConfigs + "/sweeps"})
+    for (const auto& e : std::filesystem::directory_iterator(dir)) {
+      if (e.path().extension() != ".toml") continue;
+      auto r = run_relabel("check " + e.path().string());
+      EXPECT_EQ(r.exit_code, 0) << e.path() << "\n" << r.output;
+      EXPECT_NE(r.output.find("valid "), std::string::npos) << e.path() << "\n" << r.output;
+      ++checked;
+    }
+  EXPECT_GE(checked, 20);
 }
 
 TEST(CheckConfig, OutputLoadsBackToTheSameHash) {
