@@ -134,6 +134,7 @@ int main(int argc, char** argv) {
   int64_t batch = 256;
   int updates = 10, steps = 40;
   int64_t target_hidden = 512;
+  std::string value_rows = "all";
   bool with_mppi = true;
   std::vector<std::string> tasks = {"pendulum", "hopper"};
   relabel::algos::MppiOptions planner;
@@ -151,6 +152,10 @@ int main(int argc, char** argv) {
   app.add_option("--target-hidden", target_hidden,
                  "CDRED target width (spec 512; configs/*-cdred.toml use 128 on CPU)")
       ->capture_default_str();
+  app.add_option("--value-rows", value_rows,
+                 "CDRED agent: the rows Q and the prior train on (policy.value_rows)")
+      ->check(CLI::IsMember({"all", "replay"}))
+      ->capture_default_str();
   app.add_flag("!--no-mppi", with_mppi, "skip the MPPI acting rows (slow with CDRED)");
   std::string trace;
   app.add_option("--trace", trace,
@@ -162,12 +167,13 @@ int main(int argc, char** argv) {
   std::printf(
       "world-model agent, preset %s, batch %lld (+%lld expert with CDRED), CDRED CPU "
       "preset (targets 5 x MLP[z+a, %lld, %lld, 256], predictors 2 x 256); 1 thread; "
-      "median of %d repeats; MPPI %lld samples, %lld elites, %lld iterations, %lld from the "
-      "prior\n",
+      "CDRED's Q and prior on %s rows; median of %d repeats; MPPI %lld samples, %lld elites, "
+      "%lld iterations, %lld from the prior\n",
       preset.c_str(), static_cast<long long>(batch), static_cast<long long>(batch),
-      static_cast<long long>(target_hidden), static_cast<long long>(target_hidden), g_repeats,
-      static_cast<long long>(planner.num_samples), static_cast<long long>(planner.num_elites),
-      static_cast<long long>(planner.iterations), static_cast<long long>(planner.num_pi_trajs));
+      static_cast<long long>(target_hidden), static_cast<long long>(target_hidden),
+      value_rows.c_str(), g_repeats, static_cast<long long>(planner.num_samples),
+      static_cast<long long>(planner.num_elites), static_cast<long long>(planner.iterations),
+      static_cast<long long>(planner.num_pi_trajs));
   std::vector<std::string> floors;
   bool counted = true;  // the sgemm_ counter saw every update's products
   std::vector<double> peak_all;
@@ -205,7 +211,9 @@ int main(int argc, char** argv) {
     c.predictor_hidden = 256;
     c.predictor_layers = 2;
     CdredReward reward(c);
-    WorldModelAgent gt_agent(o, nullptr), cdred_agent(o, &reward);
+    WorldModelOptions oc = o;  // the CDRED agent's; the ground-truth agent has no expert rows
+    oc.value_on_expert = value_rows == "all";
+    WorldModelAgent gt_agent(o, nullptr), cdred_agent(oc, &reward);
     const std::function<void()> gt_update = [&] {
       auto b = replay.sample(batch);
       gt_agent.update(b);
@@ -251,7 +259,7 @@ int main(int argc, char** argv) {
       const double update_s = cdred ? cdred_update_s : gt_update_s;
       for (bool mppi : {false, true}) {
         if (mppi && !with_mppi) continue;
-        WorldModelOptions om = o;
+        WorldModelOptions om = cdred ? oc : o;
         om.mppi = mppi;
         om.planner = planner;
         WorldModelAgent actor(om, cdred ? &reward : nullptr);
