@@ -7,9 +7,9 @@
 #   scripts/evidence.sh status   each sweep's relabel status
 #   scripts/evidence.sh keep     keep every sweep's done runs in docs/results/<sweep>/ (records and
 #                                report: scripts/keep-records.sh)
-# Lane hopper: relabel datagen --task hopper, the hopper evidence sweep (2 ranks, breadth
-# first), then CDRED on hopper: the 10k-step probe, then at 100k steps the baselines and the
-# value-rows experiment.
+# Lane hopper: relabel datagen --task hopper, CDRED's 10k-step probe on hopper (2 ranks, about
+# 40 minutes), the hopper evidence sweep (2 ranks, breadth first), then CDRED on hopper at 100k
+# steps: the baselines and the value-rows experiment.
 # Lane halfcheetah: relabel datagen --task
 # halfcheetah, then the halfcheetah evidence sweep (1 rank, breadth first). Each lane runs a
 # copy of build/relabel, so that rebuilding the checkout does not change the code mid-sweep.
@@ -38,7 +38,7 @@ declare -A spec=(
   [hopper-cdred-value-rows-100k]=hopper-cdred-value-rows
 )
 # In the order they run; the CDRED sweeps keep their training records (--traces).
-sweeps=(hopper-evidence halfcheetah-evidence hopper-cdred-probe hopper-cdred-100k
+sweeps=(hopper-cdred-probe hopper-evidence halfcheetah-evidence hopper-cdred-100k
   hopper-cdred-value-rows-100k)
 mpirun_=(mpirun)
 [ "$(id -u)" -eq 0 ] && mpirun_=(mpirun --allow-run-as-root)
@@ -83,7 +83,7 @@ case "${1:-}" in
       nohup nice -n 19 bash "$repo/scripts/evidence.sh" lane "$@" >>"$EXPERIMENTS/lane-$1.log" 2>&1 &
       echo "lane $1: started (log $EXPERIMENTS/lane-$1.log)"
     }
-    start_lane hopper "$bin" hopper 2 hopper-evidence hopper-cdred-probe hopper-cdred-100k \
+    start_lane hopper "$bin" hopper 2 hopper-cdred-probe hopper-evidence hopper-cdred-100k \
       hopper-cdred-value-rows-100k
     start_lane halfcheetah "$bin" halfcheetah 1 halfcheetah-evidence
     ;;
