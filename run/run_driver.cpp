@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "core/progress.h"
 #include "core/seeding.h"
+#include "core/text_file.h"
 #include "io/atomic_file.h"
 #include "io/event_file.h"
 #include "io/run_record.h"
@@ -85,6 +86,7 @@ class Driver {
  private:
   void check_pinned();
   bool finished_before(RunOutcome& outcome);
+  void relabel_params();
   void open_run_directory();
   int64_t agreed_resume_step();
   void begin_attempt(int64_t resume_step);
@@ -154,8 +156,24 @@ bool Driver::finished_before(RunOutcome& outcome) {
   if (done && rank_ == 0) {
     outcome.final_score = record->final_score.value_or(0.0);
     outcome.best_score = record->best_score.value_or(0.0);
+    // Done under another spec with the same config (a restored record, a spec that gained a
+    // one-value axis): it carries that sweep's swept values. Label it with this sweep's, or its
+    // report would show it as a cell of its own.
+    if (!control_.params.empty() && record->params != record_.params) relabel_params();
   }
   return done;
+}
+
+// Rewrites only result.json's "params" (atomically); the scores and attempts stay as they are.
+void Driver::relabel_params() {
+  const std::string path = dir_ + "/result.json";
+  json j = json::parse(read_text_file(path));
+  json params = json::object();
+  for (const auto& [k, v] : record_.params) params[k] = io::param_json(v);
+  spdlog::info("run {}: done under other swept values {}; relabelled {}", record_.id,
+               j.value("params", json::object()).dump(), params.dump());
+  j["params"] = std::move(params);
+  io::write_json_atomic(path, j);
 }
 
 // Rank 0 writes the resolved config.toml and appends to log.txt (the directory is claimed:

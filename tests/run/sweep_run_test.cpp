@@ -143,6 +143,39 @@ TEST(Sweep, BreadthFirstClaimsEveryCellsFirstSeedBeforeAnySecondSeed) {
         << sub.output;
 }
 
+// A run done under another spec with the same config (here one that gains a one-value axis
+// holding the base's value) is skipped, and its result.json takes this sweep's swept values, so
+// that the report puts it in this sweep's cell; its scores and attempts stay as they were.
+TEST(Sweep, ADoneRunTakesTheSweptValuesOfTheSweepThatSkipsIt) {
+  TempDir dir;
+  write_file(dir / "base.toml", base(20, 0));
+  write_file(dir / "a.toml",
+             "name = \"a\"\nbase = \"base.toml\"\nseeds = [0]\n[grid]\n\"policy.alpha\" = [5.0]\n");
+  write_file(dir / "b.toml",
+             "name = \"b\"\nbase = \"base.toml\"\nseeds = [0]\n[grid]\n\"policy.alpha\" = [5.0]\n"
+             "\"train.log_every\" = [100]\n");
+  const std::string out = dir / "out";
+  auto r = run_relabel("sweep " + (dir / "a.toml") + " --out " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto before = results(out);
+  ASSERT_EQ(before.size(), 1u);
+  EXPECT_EQ(before[0]["params"].size(), 2u) << before[0].dump(1);  // policy.alpha, seed
+  r = run_relabel("sweep " + (dir / "b.toml") + " --out " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("skipped"), std::string::npos) << r.output;
+  auto after = results(out);
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after[0]["id"], before[0]["id"]);
+  EXPECT_EQ(after[0]["params"]["train.log_every"], 100) << after[0].dump(1);
+  EXPECT_EQ(after[0]["params"]["policy.alpha"], 5.0);
+  for (const char* kept : {"attempts", "curve", "final_score", "status", "config_hash"})
+    EXPECT_EQ(after[0][kept], before[0][kept]) << kept;
+  auto report = run_relabel("report " + out + " --out " + (dir / "rep") + " --no-plots");
+  ASSERT_EQ(report.exit_code, 0) << report.output;
+  const std::string md = read_file(dir / "rep/report.md");
+  EXPECT_NE(md.find("log_every"), std::string::npos) << md;
+}
+
 TEST(Sweep, FailingRunIsRecordedAndOthersFinish) {
   TempDir dir;
   // An expert file whose observation dims differ from pendulum's: ReLOAD runs using it fail.
