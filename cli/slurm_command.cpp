@@ -3,7 +3,6 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <numeric>
 
 #include "cli/commands.h"
 #include "core/error.h"
@@ -34,10 +33,8 @@ slurm::SweepPlan plan_of(const SubmitArgs& a) {
   plan.ranks_per_run = spec.ranks_per_run;
   plan.overrides = a.overrides;
   plan.device = spec.runs.empty() ? "cpu" : spec.runs.front().config.parallel.device;
-  std::vector<int64_t> order(spec.runs.size());
-  std::iota(order.begin(), order.end(), int64_t{0});
-  if (a.options.breadth_first) order = sweeps::breadth_first_order(spec);
-  for (int64_t i : order) {  // array index order (mpi mode: the claim order)
+  // Array index order (mpi mode: the claim order).
+  for (int64_t i : sweeps::claim_order(spec, a.options.breadth_first)) {
     const auto& run = spec.runs[i];
     std::string line = run.id;
     for (const auto& [k, v] : run.params) line += "  " + k + "=" + value_text(v);

@@ -3,7 +3,6 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
-#include <numeric>
 
 #include <cstdio>
 
@@ -33,10 +32,7 @@ struct SweepArgs {
 void print_dry_run(const sweeps::SweepSpec& spec, bool breadth_first) {
   std::printf("sweep %s: %zu runs, ranks_per_run %lld, directory %s\n", spec.name.c_str(),
               spec.runs.size(), static_cast<long long>(spec.ranks_per_run), spec.dir.c_str());
-  std::vector<int64_t> order(spec.runs.size());
-  std::iota(order.begin(), order.end(), int64_t{0});
-  if (breadth_first) order = sweeps::breadth_first_order(spec);
-  for (int64_t i : order) {
+  for (int64_t i : sweeps::claim_order(spec, breadth_first)) {
     const auto& run = spec.runs[i];
     std::string values;
     for (const auto& [k, v] : run.params)
@@ -77,9 +73,7 @@ int run_sweep_command(const SweepArgs& args, ProcessArgs process) {
     spdlog::info("sweep {}: {} runs on {} ranks in groups of {} -> {}", spec.name, spec.runs.size(),
                  ctx.size(), spec.ranks_per_run, spec.dir);
   std::vector<int64_t> subset;
-  if (args.index >= 0)
-    subset.push_back(args.breadth_first ? sweeps::breadth_first_order(spec)[args.index]
-                                        : args.index);
+  if (args.index >= 0) subset.push_back(sweeps::claim_order(spec, args.breadth_first)[args.index]);
   auto counts = sweeps::run_sweep(spec, ctx, &stop, subset, args.breadth_first);
   if (!ctx.is_root()) return kExitOk;
   std::printf("sweep %s: %d done, %d failed, %d preempted, %d pending (of %zu) in %s\n",

@@ -21,14 +21,13 @@ export EXPERIMENTS=${EXPERIMENTS:-/work/experiments}
 export RELABEL_DATA=${RELABEL_DATA:-/work/data}
 export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-Haswell}  # the kernels the suites were made with
 # sweep name -> extra sweep arguments
+at_100k="--set train.env_steps=100000 --set train.eval_every=10000 --set train.checkpoint_every=10000"
 declare -A extra=(
   [hopper-evidence]="--breadth-first"
   [halfcheetah-evidence]="--breadth-first"
   [hopper-cdred-probe]="--breadth-first"
-  [hopper-cdred-100k]="--set train.env_steps=100000 --set train.eval_every=10000 \
---set train.checkpoint_every=10000"
-  [hopper-cdred-value-rows-100k]="--set train.env_steps=100000 --set train.eval_every=10000 \
---set train.checkpoint_every=10000"
+  [hopper-cdred-100k]="$at_100k"
+  [hopper-cdred-value-rows-100k]="$at_100k"
 )
 declare -A spec=(
   [hopper-evidence]=hopper-evidence

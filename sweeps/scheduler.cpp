@@ -90,11 +90,9 @@ SweepCounts run_sweep(const SweepSpec& spec, relabel::comm::Context& context,
   // The shared run counter: passive-target fetch-and-add needs no participation from rank 0,
   // which is busy running its own group's runs.
   relabel::comm::SharedCounter counter(context.host_world());
-  // The positions of the expansion in the order they are claimed (empty: the expansion's own).
-  const std::vector<int64_t> order = !subset.empty() ? subset
-                                     : breadth_first ? breadth_first_order(spec)
-                                                     : std::vector<int64_t>{};
-  const int64_t total = static_cast<int64_t>(order.empty() ? spec.runs.size() : order.size());
+  // The positions of the expansion in the order they are claimed.
+  const std::vector<int64_t> order = !subset.empty() ? subset : claim_order(spec, breadth_first);
+  const int64_t total = static_cast<int64_t>(order.size());
   SweepCounts counts;
 
   while (true) {
@@ -106,7 +104,7 @@ SweepCounts run_sweep(const SweepSpec& spec, relabel::comm::Context& context,
     group->host().broadcast(claimed, 0);
     index = claimed.item<int64_t>();
     if (index >= total) break;  // all claimed, or stopping: unclaimed runs stay pending
-    const RunSpec& run = spec.runs[order.empty() ? index : order[index]];
+    const RunSpec& run = spec.runs[order[index]];
     relabel::run::RunControl control;
     control.stop_flag = stop_flag;
     control.run_id = run.id;

@@ -35,7 +35,7 @@ struct SweepCounts {
 // `subset`: run only these positions of the expansion (SLURM array tasks); empty = all. A whole
 // sweep holds the sweep directory's lock (io/dir_lock.h) and a second one on it is a
 // relabel::Error on every rank; array tasks share the directory and lock only their runs.
-// `breadth_first`: a whole sweep's groups claim its runs in breadth_first_order (seed by seed)
+// `breadth_first`: a whole sweep's groups claim its runs seed by seed (claim_order)
 // instead of the expansion order.
 SweepCounts run_sweep(const SweepSpec& spec, relabel::comm::Context& context,
                       const std::atomic<bool>* stop_flag, const std::vector<int64_t>& subset = {},

@@ -182,14 +182,15 @@ SweepSpec load_sweep(const std::string& path, const SweepOptions& options) {
   return spec;
 }
 
-std::vector<int64_t> breadth_first_order(const SweepSpec& spec) {
+std::vector<int64_t> claim_order(const SweepSpec& spec, bool breadth_first) {
+  std::vector<int64_t> order(spec.runs.size());
+  std::iota(order.begin(), order.end(), int64_t{0});
+  if (!breadth_first) return order;
   // A run's seed position in the spec's list (a spec without seeds has one per cell).
   auto seed_rank = [&](const RunSpec& run) {
     auto it = std::find(spec.seeds.begin(), spec.seeds.end(), run.seed);
     return it == spec.seeds.end() ? 0 : it - spec.seeds.begin();
   };
-  std::vector<int64_t> order(spec.runs.size());
-  std::iota(order.begin(), order.end(), int64_t{0});
   std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
     return seed_rank(spec.runs[a]) < seed_rank(spec.runs[b]);
   });

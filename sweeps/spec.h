@@ -37,10 +37,12 @@ struct SweepOptions {
   std::string out_dir;                 // replaces the default sweep directory
 };
 
-// Positions of spec.runs seed by seed: every cell's first seed in expansion order, then every
-// cell's second, ... (`relabel sweep --breadth-first`): a sweep stopped early has a first result
-// in every cell instead of all seeds of the first cells.
-std::vector<int64_t> breadth_first_order(const SweepSpec& spec);
+// The positions of spec.runs in the order a sweep claims them (its dry run lists them, and an
+// array task's --index counts in it): the expansion's own, or with `breadth_first` seed by seed,
+// every cell's first seed in expansion order, then every cell's second, ...
+// (`relabel sweep --breadth-first`): a sweep stopped early has a first result in every cell
+// instead of all seeds of the first cells.
+std::vector<int64_t> claim_order(const SweepSpec& spec, bool breadth_first);
 
 // True when the TOML file's top level has a sweep key (base, grid, zip, random, seeds).
 bool is_sweep_spec(const std::string& path);

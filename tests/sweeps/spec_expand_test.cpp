@@ -1,6 +1,7 @@
 // Sweep expansion: counts, deterministic order, stable ids, per-run directories.
 #include <gtest/gtest.h>
 
+#include <numeric>
 #include <set>
 
 #include "config/config_write.h"
@@ -180,7 +181,10 @@ TEST(SweepExpand, BreadthFirstOrderTakesEveryCellsSeedsInTheSpecsOrder) {
                                   "\"policy.expectile\" = [0.7, 0.9]\n",
                                   kReload));
   ASSERT_EQ(s.runs.size(), 12u);
-  const auto order = relabel::sweeps::breadth_first_order(s);
+  std::vector<int64_t> expansion(12);
+  std::iota(expansion.begin(), expansion.end(), int64_t{0});
+  EXPECT_EQ(relabel::sweeps::claim_order(s, false), expansion);
+  const auto order = relabel::sweeps::claim_order(s, true);
   // Cell c (expansion order) with seed position k sits at 3c + k; breadth first is k-major.
   std::vector<int64_t> expected;
   for (int64_t k = 0; k < 3; ++k)
