@@ -7,8 +7,9 @@
 #   scripts/evidence.sh status   each sweep's relabel status
 #   scripts/evidence.sh keep     keep every sweep's done runs in docs/results/<sweep>/ (records and
 #                                report: scripts/keep-records.sh)
-# Lane hopper: relabel datagen --task hopper, CDRED's 10k-step probe on hopper (2 ranks, about
-# 40 minutes), the hopper evidence sweep (2 ranks, breadth first), then CDRED on hopper at 100k
+# Lane hopper: relabel datagen --task hopper, CDRED's 10k-step probes on hopper (2 ranks: zeta and
+# the value rows, about 40 minutes; the spec's reward-network widths, about 80), the hopper
+# evidence sweep (2 ranks, breadth first), then CDRED on hopper at 100k
 # steps: the baselines and the value-rows experiment.
 # Lane halfcheetah: relabel datagen --task
 # halfcheetah, then the halfcheetah evidence sweep (1 rank, breadth first). Each lane runs a
@@ -26,6 +27,7 @@ declare -A extra=(
   [hopper-evidence]="--breadth-first"
   [halfcheetah-evidence]="--breadth-first"
   [hopper-cdred-probe]="--breadth-first"
+  [hopper-cdred-width-probe]=""
   [hopper-cdred-100k]="$at_100k"
   [hopper-cdred-value-rows-100k]="$at_100k"
 )
@@ -33,12 +35,13 @@ declare -A spec=(
   [hopper-evidence]=hopper-evidence
   [halfcheetah-evidence]=halfcheetah-evidence
   [hopper-cdred-probe]=hopper-cdred-probe
+  [hopper-cdred-width-probe]=hopper-cdred-width-probe
   [hopper-cdred-100k]=hopper-cdred-baselines
   [hopper-cdred-value-rows-100k]=hopper-cdred-value-rows
 )
 # In the order they run; the CDRED sweeps keep their training records (--traces).
-sweeps=(hopper-cdred-probe hopper-evidence halfcheetah-evidence hopper-cdred-100k
-  hopper-cdred-value-rows-100k)
+sweeps=(hopper-cdred-probe hopper-cdred-width-probe hopper-evidence halfcheetah-evidence
+  hopper-cdred-100k hopper-cdred-value-rows-100k)
 mpirun_=(mpirun)
 [ "$(id -u)" -eq 0 ] && mpirun_=(mpirun --allow-run-as-root)
 
@@ -82,8 +85,8 @@ case "${1:-}" in
       nohup nice -n 19 bash "$repo/scripts/evidence.sh" lane "$@" >>"$EXPERIMENTS/lane-$1.log" 2>&1 &
       echo "lane $1: started (log $EXPERIMENTS/lane-$1.log)"
     }
-    start_lane hopper "$bin" hopper 2 hopper-cdred-probe hopper-evidence hopper-cdred-100k \
-      hopper-cdred-value-rows-100k
+    start_lane hopper "$bin" hopper 2 hopper-cdred-probe hopper-cdred-width-probe hopper-evidence \
+      hopper-cdred-100k hopper-cdred-value-rows-100k
     start_lane halfcheetah "$bin" halfcheetah 1 halfcheetah-evidence
     ;;
   lane)  # started by `start`, in the background
