@@ -24,11 +24,14 @@ struct CheckOptions {
 };
 
 void print_run_config(const CheckOptions& o) {
-  auto config = relabel::config::load_run_config(o.file, o.sets);
+  std::vector<relabel::config::UnusedKey> unused;
+  auto config = relabel::config::load_run_config(o.file, o.sets, &unused);
   relabel::io::check_output_location(config.output.dir, "output.dir");
   std::cout << fmt::format("# {}: valid run configuration (config_hash {})\n", o.file,
-                           relabel::config::config_hash(config))
-            << relabel::config::to_toml(config);
+                           relabel::config::config_hash(config));
+  for (const auto& line : relabel::config::ignored_keys_lines(o.file, unused))
+    std::cout << "# " << line << "\n";
+  std::cout << relabel::config::to_toml(config);
 }
 
 // The run count, then one row per run: id and swept values (columns aligned).

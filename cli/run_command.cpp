@@ -31,7 +31,9 @@ int run_run(const RunArgs& args, ProcessArgs process) {
   std::vector<std::string> overrides = args.overrides;
   if (!args.out.empty()) overrides.push_back("output.dir=" + args.out);
   // Validate before MPI starts: input errors exit 2 without touching the cluster.
-  relabel::config::RunConfig config = relabel::config::load_run_config(args.config, overrides);
+  std::vector<relabel::config::UnusedKey> unused;
+  relabel::config::RunConfig config =
+      relabel::config::load_run_config(args.config, overrides, &unused);
   relabel::io::prepare_output_location(config.output.dir, "output.dir");
   relabel::comm::ContextOptions copts;
   copts.threads_per_rank = args.threads_per_rank > 0
@@ -42,6 +44,10 @@ int run_run(const RunArgs& args, ProcessArgs process) {
   relabel::LogOptions lopts;
   lopts.all_ranks = args.all_ranks_log;
   relabel::init_logging(ctx.rank(), ctx.size(), lopts);
+  // Another method's keys in the file are fine (a file may serve several), but say so: a
+  // researcher who set reward.zeta on a ground-truth run should learn that it ran without it.
+  for (const auto& line : relabel::config::ignored_keys_lines(args.config, unused))
+    spdlog::warn("{}", line);
   auto comm = relabel::comm::make_collective(ctx, ctx.world());
   relabel::run::RunControl control;
   control.stop_flag = &relabel::run::install_stop_signal_handlers();

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <tuple>
 
 #include "config/config_toml.h"
@@ -129,10 +130,51 @@ void apply_set(ConfigDraft& draft, const std::string& assignment) {
   set_key(draft, key, *value, origin);
 }
 
-RunConfig load_run_config(const std::string& path, const std::vector<std::string>& overrides) {
+std::string UnusedKey::message() const {
+  std::string owners;
+  for (const auto& u : used_by) owners += (owners.empty() ? "" : ", ") + u;
+  return key_error(origin, key,
+                   fmt::format("not used by {} = {} (a key of {})", selector, selected, owners));
+}
+
+std::vector<UnusedKey> unused_keys(const ConfigDraft& draft, const RunConfig& config) {
+  std::vector<UnusedKey> out;
+  for (const auto& [key, origin] : draft.origins) {
+    const KeySpec* spec = find_key(key);
+    if (!spec || key_in_use(*spec, config)) continue;
+    out.push_back({key, origin, spec->selector,
+                   spec->selector == "reward.method" ? config.reward.method : config.policy.algo,
+                   spec->used_by});
+  }
+  return out;
+}
+
+std::vector<std::string> ignored_keys_lines(const std::string& file,
+                                            const std::vector<UnusedKey>& unused) {
+  std::map<std::string, std::string> lines;  // "selector = selected" -> keys
+  for (const auto& u : unused) {
+    std::string owners;
+    for (const auto& o : u.used_by) owners += (owners.empty() ? "" : ", ") + o;
+    auto& keys = lines[u.selector + " = " + u.selected];
+    keys += fmt::format("{}{} ({})", keys.empty() ? "" : ", ", u.key, owners);
+  }
+  std::vector<std::string> out;
+  for (const auto& [selection, keys] : lines)
+    out.push_back(fmt::format("{}: not used by {}, ignored: {}", file, selection, keys));
+  return out;
+}
+
+RunConfig load_run_config(const std::string& path, const std::vector<std::string>& overrides,
+                          std::vector<UnusedKey>* file_unused) {
   ConfigDraft draft = read_run_config(path);
   for (const auto& o : overrides) apply_set(draft, o);
-  return resolve(draft);
+  RunConfig config = resolve(draft);
+  for (auto& unused : unused_keys(draft, config)) {
+    if (unused.origin.rfind("--set ", 0) == 0)
+      throw Error(unused.message() + "; it would change nothing");
+    if (file_unused) file_unused->push_back(std::move(unused));
+  }
+  return config;
 }
 
 }  // namespace relabel::config

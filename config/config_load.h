@@ -40,7 +40,28 @@ RunConfig resolve(const ConfigDraft& draft);
 std::string key_error(const std::string& origin, const std::string& key,
                       const std::string& message);
 
-// The whole pipeline: read, apply the overrides in order, resolve.
-RunConfig load_run_config(const std::string& path, const std::vector<std::string>& overrides = {});
+// The keys set explicitly (in the file or by --set) that the resolved run does not use: declared
+// by a reward method or learner other than the selected one. Resolution drops them (a sweep base
+// may hold several methods' keys), so they neither run nor enter the config hash.
+struct UnusedKey {
+  std::string key;                   // "reward.zeta"
+  std::string origin;                // "cfg.toml:12:8" or "--set reward.zeta"
+  std::string selector;              // "reward.method" or "policy.algo"
+  std::string selected;              // the run's method or learner, e.g. "ground_truth"
+  std::vector<std::string> used_by;  // who declares the key, e.g. {"cdred"}
+  // "ORIGIN: key: not used by reward.method = ground_truth (a key of cdred)"
+  std::string message() const;
+};
+std::vector<UnusedKey> unused_keys(const ConfigDraft& draft, const RunConfig& config);
+// One line per selector for the log: "FILE: not used by reward.method = ground_truth, ignored:
+// reward.alpha (cdred, reload), reward.zeta (cdred)".
+std::vector<std::string> ignored_keys_lines(const std::string& file,
+                                            const std::vector<UnusedKey>& unused);
+
+// The whole pipeline: read, apply the overrides in order, resolve. An override naming a key the
+// run does not use is an error (it would change nothing); the file's unused keys are returned in
+// `file_unused` when given (the run logs them: a file may serve several methods).
+RunConfig load_run_config(const std::string& path, const std::vector<std::string>& overrides = {},
+                          std::vector<UnusedKey>* file_unused = nullptr);
 
 }  // namespace relabel::config

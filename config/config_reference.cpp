@@ -64,7 +64,9 @@ std::string config_reference_markdown() {
       "The keys of `[reward]` and `[policy]` beyond `method` / `algo` and the common policy keys "
       "are declared by the reward method and the learner in the file that defines them: a run "
       "uses exactly the keys of its method and learner (others in the file are dropped at "
-      "resolution and are not part of the config hash).\n";
+      "resolution and are not part of the config hash; `relabel run` logs them and "
+      "`relabel check` lists them as ignored, and a `--set` of one is an error, since it would "
+      "change nothing).\n";
   std::string section = "-";
   for (const auto& k : run_schema()) {
     if (!k.selector.empty()) continue;

@@ -1,7 +1,7 @@
 // Exit codes and messages as promised (docs/architecture.md, cli/): an unusable output location,
-// a directory or unreadable file given as a config, `sweep --set output.dir`, and an input error
-// under mpirun said once. Each case runs the binary and checks the exit code, the one line and
-// what is (not) on disk.
+// a directory or unreadable file given as a config, `sweep --set output.dir`, an override of a
+// key the run does not use, and an input error under mpirun said once. Each case runs the binary
+// and checks the exit code, the one line and what is (not) on disk.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -111,6 +111,30 @@ TEST(SweepOverrides, OutputDirIsRefusedNotIgnored) {
                         line);
   expect_one_line_error(run_relabel("check " + spec + " --set output.dir=" + (dir / "x")), line);
   EXPECT_FALSE(fs::exists(dir / "x"));
+}
+
+// An override of a key the run's method does not use would change nothing: refused before
+// anything is written. Another method's keys in the file are reported, not refused.
+TEST(ConfigOverrides, KeyOfAnotherMethodIsRefusedAndTheFilesAreReported) {
+  TempDir dir;
+  const std::string line =
+      "--set reward.zeta: not used by reward.method = ground_truth (a key of cdred); it would "
+      "change nothing";
+  expect_one_line_error(run_relabel("run " + kIql + " --set reward.zeta=0.5 --out " + (dir / "r")),
+                        line);
+  EXPECT_FALSE(fs::exists(dir / "r"));
+  expect_one_line_error(run_relabel("check " + kIql + " --set reward.zeta=0.5"), line);
+
+  const std::string cdred = kConfigs + "/pendulum-cdred.toml";
+  auto r = run_relabel("check " + cdred + " --set reward.method=ground_truth");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("\n# " + cdred +
+                          ": not used by reward.method = ground_truth, ignored: reward.alpha "
+                          "(cdred, reload), "),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find(", reward.zeta (cdred)\n"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("\nzeta = "), std::string::npos) << r.output;  // not in the run
 }
 
 // Every rank meets a bad config before MPI starts; rank 0 alone says so.

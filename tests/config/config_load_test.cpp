@@ -287,3 +287,45 @@ TEST(ConfigLoad, TaskMustBeRegistered) {
       << msg;
   EXPECT_NE(msg.find("pendulum"), std::string::npos);
 }
+
+// A key another method declares: dropped from the run (a file may serve several methods), but an
+// override naming it would change nothing, so it is refused; the file's are reported.
+TEST(ConfigLoad, KeysOfAnotherMethodAreReportedAndRefusedAsOverrides) {
+  TempDir dir;
+  auto path = write(dir, std::string(kValidHead) +
+                             "[reward]\nmethod = \"ground_truth\"\nzeta = 0.9\nalpha = 0.5\n"
+                             "[policy]\nexpectile = 0.8\n");
+  std::vector<relabel::config::UnusedKey> unused;
+  auto c = relabel::config::load_run_config(path, {}, &unused);
+  EXPECT_TRUE(c.reward.params.values().empty());
+  EXPECT_DOUBLE_EQ(c.policy.params.get<double>("expectile"), 0.8);  // iql's own key is used
+  ASSERT_EQ(unused.size(), 2u);
+  EXPECT_EQ(unused[0].key, "reward.alpha");
+  EXPECT_EQ(unused[0].origin, path + ":8:9");
+  EXPECT_EQ(unused[0].selected, "ground_truth");
+  EXPECT_EQ(unused[0].used_by, (std::vector<std::string>{"cdred", "reload"}));
+  EXPECT_EQ(unused[1].key, "reward.zeta");
+  EXPECT_EQ(relabel::config::ignored_keys_lines(path, unused),
+            std::vector<std::string>{path + ": not used by reward.method = ground_truth, ignored: "
+                                            "reward.alpha (cdred, reload), reward.zeta (cdred)"});
+
+  // The same keys become used when the method is switched by an override: nothing reported.
+  unused.clear();
+  c = relabel::config::load_run_config(
+      path, {"reward.method=cdred", "policy.algo=world_model", "task.name=pendulum"}, &unused);
+  EXPECT_DOUBLE_EQ(c.reward.params.get<double>("zeta"), 0.9);
+  // ...but now iql's expectile is the unused one.
+  ASSERT_EQ(unused.size(), 1u);
+  EXPECT_EQ(unused[0].key, "policy.expectile");
+  EXPECT_EQ(unused[0].selector, "policy.algo");
+
+  // An override of an unused key is an error, one line naming it; an override of a used one
+  // is not, and re-setting a file key by override makes it the override's.
+  EXPECT_EQ(load_error(path, {"reward.beta=2"}),
+            "--set reward.beta: not used by reward.method = ground_truth (a key of reload); it "
+            "would change nothing");
+  EXPECT_EQ(load_error(path, {"reward.zeta=0.5"}),
+            "--set reward.zeta: not used by reward.method = ground_truth (a key of cdred); it "
+            "would change nothing");
+  EXPECT_EQ(load_error(path, {"reward.method=reload", "reward.beta=2"}), "");
+}

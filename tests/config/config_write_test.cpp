@@ -88,7 +88,9 @@ TEST(ConfigWrite, HashIsStableAndIgnoresOutputDir) {
   b = a;
   b.reward.params.set("zeta", 0.5);  // ground_truth does not declare zeta
   EXPECT_EQ(config_hash(b), h);
-  b = relabel::config::load_run_config(dir / "d.toml", {"reward.zeta=0.5"});
+  // Another file, named as d.toml (the name is hashed), that sets cdred's zeta.
+  write_file(dir / "z.toml", std::string("name = \"d\"\n") + kValidHead + "[reward]\nzeta = 0.5\n");
+  b = relabel::config::load_run_config(dir / "z.toml");
   EXPECT_EQ(config_hash(b), h);  // resolution drops what the method does not declare
   EXPECT_FALSE(b.reward.params.has("zeta"));
 }
