@@ -35,15 +35,26 @@ std::string signature(const RunRecord& r) {
 
 bool attributed(const RunRecord& r) { return !r.task.empty() && !r.method.empty(); }
 
-// A pending run from sweep.json knows only its params: recover task, dataset and method from
-// params naming them, then from the sweep's base config, else from finished runs with the same
-// params (differing only in seed).
+// A pending run from an older sweep.json (without the labels) knows only its params: take task,
+// dataset and method from finished runs with the same params (differing only in seed), whose
+// labels the runs wrote; else from params naming them, then from the sweep's base config (the
+// raw method name: a label derived from a method's keys is lost then).
 void attribute_pending(std::vector<RunRecord>& records, const SweepBase& base) {
   std::map<std::string, std::set<std::tuple<std::string, std::string, std::string>>> known;
-  for (const auto& r : records)
-    if (attributed(r)) known[signature(r)].insert({r.task, r.dataset, r.method});
+  for (const auto& r : records)  // labels a run wrote (result.json), not a config.toml's guess
+    if (attributed(r) && r.status != "pending")
+      known[signature(r)].insert({r.task, r.dataset, r.method});
   for (auto& r : records) {
     if (attributed(r)) continue;
+    if (auto it = known.find(signature(r)); it != known.end() && it->second.size() == 1) {
+      const auto& [task, dataset, method] = *it->second.begin();
+      if (r.task.empty()) {
+        r.task = task;
+        r.dataset = dataset;
+      }
+      if (r.method.empty()) r.method = method;
+      continue;
+    }
     auto param = [&](const char* k) {
       auto it = r.params.find(k);
       return it == r.params.end() ? std::string() : it->second.text;
@@ -55,16 +66,6 @@ void attribute_pending(std::vector<RunRecord>& records, const SweepBase& base) {
     const std::string reward = either(param("reward.method"), base.reward_method),
                       algo = either(param("policy.algo"), base.policy_algo);
     if (r.method.empty() && !reward.empty() && !algo.empty()) r.method = reward + "+" + algo;
-    if (attributed(r)) continue;
-    auto it = known.find(signature(r));
-    if (it != known.end() && it->second.size() == 1) {
-      const auto& [task, dataset, method] = *it->second.begin();
-      if (r.task.empty()) {
-        r.task = task;
-        r.dataset = dataset;
-      }
-      if (r.method.empty()) r.method = method;
-    }
   }
 }
 

@@ -96,9 +96,12 @@ void read_sweep_json(const fs::path& p, std::map<std::string, RunRecord>& runs,
       }
       if (auto pr = e.find("params"); pr != e.end() && pr->is_object())
         for (auto& [k, v] : pr->items()) r.params[k] = io::param_value(v);
-      if (r.task.empty()) r.task = get_string(e, "task", at, false);
-      if (r.dataset.empty()) r.dataset = get_string(e, "dataset", at, false);
-      if (r.method.empty()) r.method = get_string(e, "method", at, false);
+      // The sweep writes the labels result.json will carry (docs/formats.md); they win over
+      // what a started run's config.toml gives (its raw reward.method, without the label a
+      // method derives from its keys, e.g. "imputation-labels_only").
+      for (auto [key, field] : {std::pair{"task", &r.task}, std::pair{"dataset", &r.dataset},
+                                std::pair{"method", &r.method}})
+        if (std::string v = get_string(e, key, at, false); !v.empty()) *field = v;
       std::string st =
           e.contains("status") && e["status"].is_string()
               ? e["status"].get<std::string>()

@@ -4,7 +4,6 @@
 #include <torch/torch.h>
 
 #include <cstring>
-#include <filesystem>
 
 #include "algos/offline/learner.h"
 #include "algos/reward/reward_registry.h"
@@ -57,11 +56,6 @@ class OfflineRun final : public RunBody {
 
   const char* step_name() const override { return "step"; }
   int64_t total_steps() const override { return config_.train.steps; }
-  std::string dataset_label() const override {
-    return !config_.dataset.name.empty()
-               ? config_.dataset.name
-               : std::filesystem::path(config_.dataset.path).stem().string();
-  }
   bool state_per_rank() const override { return false; }
   std::optional<io::DatasetIdentity> dataset_identity() const override { return data_.identity; }
 

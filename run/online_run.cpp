@@ -6,7 +6,6 @@
 
 #include <chrono>
 #include <cmath>
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -24,7 +23,6 @@
 #include "run/global_sampler.h"
 #include "run/offline_data.h"
 
-namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace relabel::run {
@@ -165,14 +163,6 @@ class OnlineRun final : public RunBody {
 
   const char* step_name() const override { return "environment step"; }
   int64_t total_steps() const override { return config_.train.env_steps; }
-  std::string dataset_label() const override {
-    std::string dataset = config_.dataset.name;
-    if (dataset.empty() && !config_.dataset.expert_path.empty())
-      dataset = fs::path(config_.dataset.expert_path).stem().string();
-    if (dataset.empty() && !config_.dataset.path.empty())
-      dataset = fs::path(config_.dataset.path).stem().string();
-    return dataset.empty() ? "online" : dataset;
-  }
   bool state_per_rank() const override { return true; }
   std::optional<io::DatasetIdentity> dataset_identity() const override {
     if (expert_.path.empty()) return std::nullopt;

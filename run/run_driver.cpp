@@ -70,7 +70,7 @@ class Driver {
     record_.id = control.run_id.empty() ? hash_ : control.run_id;
     record_.status = "running";
     record_.task = config.task.name;
-    record_.dataset = body.dataset_label();
+    record_.dataset = dataset_label(config);
     record_.method = method_label(config);
     for (const auto& [k, v] : control.params) record_.params[k] = io::param_value(v);
     record_.seed = config.seed;

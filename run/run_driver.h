@@ -55,7 +55,6 @@ class RunBody {
 
   virtual const char* step_name() const = 0;  // "step" (an update), "environment step"
   virtual int64_t total_steps() const = 0;
-  virtual std::string dataset_label() const = 0;  // result.json's "dataset"
   // The data prepare() loaded (offline runs): recorded in result.json and the checkpoints,
   // which pin the run to it (run/run_pin.h). None: the run is not pinned to a dataset.
   virtual std::optional<io::DatasetIdentity> dataset_identity() const { return std::nullopt; }

@@ -20,6 +20,7 @@
 #include "io/run_record.h"
 #include "run/run_pin.h"
 #include "run/run_pipeline.h"
+#include "run/run_record.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -40,7 +41,14 @@ void write_sweep_json(const SweepSpec& spec) {
   for (const auto& run : spec.runs) {
     json params = json::object();
     for (const auto& [k, v] : run.params) params[k] = io::param_json(io::param_value(v));
-    runs.push_back({{"id", run.id}, {"params", params}, {"status", run_status(run)}});
+    // The labels result.json will carry: a report places the runs not yet started in their
+    // cells by them (a method label can depend on a key, as imputation's baselines do).
+    runs.push_back({{"id", run.id},
+                    {"params", params},
+                    {"task", run.config.task.name},
+                    {"dataset", run::dataset_label(run.config)},
+                    {"method", run::method_label(run.config)},
+                    {"status", run_status(run)}});
   }
   json sweep = {{"name", spec.name},
                 {"spec_path", fs::absolute(spec.source_path).string()},

@@ -253,6 +253,69 @@ TEST(Aggregate, PendingRunsTakeTheTaskFromTheSweepsBaseConfig) {
   EXPECT_LT(find_group(a, "cdred+iql"), 0);
 }
 
+// A method's label can depend on its keys (imputation's baselines: "imputation-labels_only").
+// Runs not yet done must land in the cell of the runs that are, never in a row of their own
+// that says the cell has nothing pending: by the labels the sweep writes into sweep.json, by a
+// finished sibling's labels for an older sweep.json without them, and the sweep's labels win
+// over a started run's config.toml (its raw reward.method).
+TEST(Aggregate, PendingRunsJoinTheCellOfAMethodLabelDerivedFromItsKeys) {
+  TempDir dir("report-labels");
+  auto done = [&](const std::string& id, const char* baseline, int seed, double score) {
+    relabel::test::SyntheticRun r;
+    r.id = id;
+    r.task = "hopper";
+    r.dataset = "hopper-medium";
+    r.method = std::string("imputation-") + baseline + "+td3bc";
+    r.params = {{"reward.method", "imputation"}, {"reward.baseline", baseline}, {"seed", seed}};
+    r.seed = seed;
+    r.final_score = score;
+    relabel::test::write_run(dir.path(), r);
+  };
+  done("lo0", "labels_only", 0, 2.0);
+  done("full0", "full", 0, 40.0);
+  // A started run without result.json: its config.toml names only reward.method.
+  std::filesystem::create_directories(dir / "runs/full2");
+  write_file(dir / "runs/full2/config.toml",
+             "seed = 2\n[task]\nname = \"hopper\"\n[dataset]\nname = \"hopper-medium\"\n"
+             "[reward]\nmethod = \"imputation\"\nbaseline = \"full\"\n"
+             "[policy]\nalgo = \"td3bc\"\n");
+  auto entry = [](const std::string& id, const char* baseline, int seed, bool labels) {
+    std::string e = R"({"id": ")" + id +
+                    R"(", "params": {"reward.method": "imputation", "reward.baseline": ")" +
+                    baseline + R"(", "seed": )" + std::to_string(seed) + "}";
+    if (labels)
+      e +=
+          std::string(R"(, "task": "hopper", "dataset": "hopper-medium", "method": "imputation-)") +
+          baseline + R"(+td3bc")";
+    return e + R"(, "status": "pending"})";
+  };
+  for (bool labels : {false, true}) {
+    write_file(dir / "sweep.json",
+               R"({"name": "t", "runs": [)" + entry("lo0", "labels_only", 0, labels) + ", " +
+                   entry("lo1", "labels_only", 1, labels) + ", " +
+                   entry("full0", "full", 0, labels) + ", " + entry("full1", "full", 1, labels) +
+                   ", " + entry("full2", "full", 2, labels) + "]}");
+    Aggregation a = aggregate(read_run_directory(dir.path()), fast());
+    std::string groups;
+    for (const auto& g : a.groups) groups += g.method + "; ";
+    int lo = find_group(a, "imputation-labels_only+td3bc");
+    int full = find_group(a, "imputation-full+td3bc");
+    ASSERT_GE(lo, 0) << groups;
+    ASSERT_GE(full, 0) << groups;
+    EXPECT_EQ(a.groups[lo].cells[0].n_pending, 1) << groups;
+    if (labels) {
+      // full1 (no directory) and full2 (config.toml only) by the sweep's labels.
+      EXPECT_EQ(a.groups[full].cells[0].n_pending, 2) << groups;
+      EXPECT_EQ(a.groups.size(), 2u) << groups;  // no "imputation+td3bc" row of pending runs
+    } else {
+      // full1 by its finished sibling; full2's config.toml has only the raw name, as before.
+      EXPECT_EQ(a.groups[full].cells[0].n_pending, 1) << groups;
+      EXPECT_GE(find_group(a, "imputation+td3bc"), 0) << groups;
+      EXPECT_EQ(a.groups.size(), 3u) << groups;
+    }
+  }
+}
+
 TEST(Aggregate, RunningAndPreemptedRecordsArePendingAndCurveCsvIsRead) {
   TempDir dir("report-status");
   relabel::test::SyntheticRun r;

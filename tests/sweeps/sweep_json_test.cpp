@@ -52,3 +52,29 @@ TEST(SweepJson, ParamsKeepTheirTypeAndOverridesAreRecorded) {
 }
 
 }  // namespace
+
+// Each entry carries the task, dataset and method labels its result.json will carry, so a report
+// places runs not yet started in their cells (a method label can depend on the method's keys).
+TEST(SweepJson, EntriesCarryTheLabelsTheirRunsWillRecord) {
+  TempDir dir;
+  const std::string spec =
+      write_sweep(dir,
+                  "base = \"base.toml\"\nseeds = [0]\n"
+                  "[grid]\n\"reward.baseline\" = [\"none\", \"labels_only\"]\n",
+                  "[reward]\nmethod = \"imputation\"\n"
+                  "[policy]\nalgo = \"td3bc\"\n");
+  relabel::sweeps::SweepOptions options;
+  options.out_dir = dir / "out";
+  auto s = relabel::sweeps::load_sweep(spec, options);
+  ASSERT_EQ(s.runs.size(), 2u);
+  relabel::sweeps::write_sweep_json(s);
+  const json j = json::parse(read_file(dir / "out/sweep.json"));
+  ASSERT_EQ(j["runs"].size(), 2u);
+  EXPECT_EQ(j["runs"][0]["method"], "imputation+td3bc");
+  EXPECT_EQ(j["runs"][1]["method"], "imputation-labels_only+td3bc");
+  for (const auto& run : j["runs"]) {
+    EXPECT_EQ(run["task"], s.runs[0].config.task.name) << run;
+    EXPECT_EQ(run["dataset"], s.runs[0].config.dataset.name) << run;
+    EXPECT_FALSE(run["dataset"].get<std::string>().empty()) << run;
+  }
+}
