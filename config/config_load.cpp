@@ -1,6 +1,7 @@
 #include "config/config_load.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <map>
@@ -130,11 +131,11 @@ void apply_set(ConfigDraft& draft, const std::string& assignment) {
   set_key(draft, key, *value, origin);
 }
 
+std::string UnusedKey::owners() const { return fmt::format("{}", fmt::join(used_by, ", ")); }
+
 std::string UnusedKey::message() const {
-  std::string owners;
-  for (const auto& u : used_by) owners += (owners.empty() ? "" : ", ") + u;
   return key_error(origin, key,
-                   fmt::format("not used by {} = {} (a key of {})", selector, selected, owners));
+                   fmt::format("not used by {} = {} (a key of {})", selector, selected, owners()));
 }
 
 std::vector<UnusedKey> unused_keys(const ConfigDraft& draft, const RunConfig& config) {
@@ -153,10 +154,8 @@ std::vector<std::string> ignored_keys_lines(const std::string& file,
                                             const std::vector<UnusedKey>& unused) {
   std::map<std::string, std::string> lines;  // "selector = selected" -> keys
   for (const auto& u : unused) {
-    std::string owners;
-    for (const auto& o : u.used_by) owners += (owners.empty() ? "" : ", ") + o;
     auto& keys = lines[u.selector + " = " + u.selected];
-    keys += fmt::format("{}{} ({})", keys.empty() ? "" : ", ", u.key, owners);
+    keys += fmt::format("{}{} ({})", keys.empty() ? "" : ", ", u.key, u.owners());
   }
   std::vector<std::string> out;
   for (const auto& [selection, keys] : lines)

@@ -49,6 +49,7 @@ struct UnusedKey {
   std::string selector;              // "reward.method" or "policy.algo"
   std::string selected;              // the run's method or learner, e.g. "ground_truth"
   std::vector<std::string> used_by;  // who declares the key, e.g. {"cdred"}
+  std::string owners() const;        // "cdred, reload"
   // "ORIGIN: key: not used by reward.method = ground_truth (a key of cdred)"
   std::string message() const;
 };
