@@ -26,24 +26,33 @@ std::string join_key(const std::string& method, const std::vector<ParamValue>& v
 }
 
 // The params of a run without the seed: runs of one configuration and different seeds share it.
-std::string signature(const RunRecord& r) {
+// Without the task's and dataset's keys too (`method_only`): runs of one method configuration on
+// different data share it.
+std::string signature(const RunRecord& r, bool method_only = false) {
+  static const std::set<std::string> data_keys = {"task.name", "task", "dataset.name",
+                                                  "dataset.path", "dataset"};
   std::string s;
   for (const auto& [k, v] : r.params)
-    if (k != "seed") s += k + '\x1e' + v.text + '\x1f';
+    if (k != "seed" && !(method_only && data_keys.count(k))) s += k + '\x1e' + v.text + '\x1f';
   return s;
 }
 
 bool attributed(const RunRecord& r) { return !r.task.empty() && !r.method.empty(); }
 
 // A pending run from an older sweep.json (without the labels) knows only its params: take task,
-// dataset and method from finished runs with the same params (differing only in seed), whose
-// labels the runs wrote; else from params naming them, then from the sweep's base config (the
-// raw method name: a label derived from a method's keys is lost then).
+// dataset and method from runs with the same params (differing only in seed), whose labels the
+// runs wrote; else task and dataset from params naming them, then from the sweep's base config,
+// and the method from runs of the same method configuration on other data (a method's label is
+// a function of its keys), else the raw name from params or base (a label derived from a
+// method's keys, "imputation-full", is lost then).
 void attribute_pending(std::vector<RunRecord>& records, const SweepBase& base) {
   std::map<std::string, std::set<std::tuple<std::string, std::string, std::string>>> known;
+  std::map<std::string, std::set<std::string>> methods;
   for (const auto& r : records)  // labels a run wrote (result.json), not a config.toml's guess
-    if (attributed(r) && r.status != "pending")
+    if (attributed(r) && r.status != "pending") {
       known[signature(r)].insert({r.task, r.dataset, r.method});
+      methods[signature(r, true)].insert(r.method);
+    }
   for (auto& r : records) {
     if (attributed(r)) continue;
     if (auto it = known.find(signature(r)); it != known.end() && it->second.size() == 1) {
@@ -63,9 +72,14 @@ void attribute_pending(std::vector<RunRecord>& records, const SweepBase& base) {
     if (r.task.empty()) r.task = either(param("task.name"), base.task);
     if (r.dataset.empty())
       r.dataset = either(either(param("dataset.name"), param("dataset.path")), base.dataset);
+    if (!r.method.empty()) continue;
+    if (auto it = methods.find(signature(r, true)); it != methods.end() && it->second.size() == 1) {
+      r.method = *it->second.begin();
+      continue;
+    }
     const std::string reward = either(param("reward.method"), base.reward_method),
                       algo = either(param("policy.algo"), base.policy_algo);
-    if (r.method.empty() && !reward.empty() && !algo.empty()) r.method = reward + "+" + algo;
+    if (!reward.empty() && !algo.empty()) r.method = reward + "+" + algo;
   }
 }
 

@@ -255,18 +255,26 @@ TEST(Aggregate, PendingRunsTakeTheTaskFromTheSweepsBaseConfig) {
 
 // A method's label can depend on its keys (imputation's baselines: "imputation-labels_only").
 // Runs not yet done must land in the cell of the runs that are, never in a row of their own
-// that says the cell has nothing pending: by the labels the sweep writes into sweep.json, by a
-// finished sibling's labels for an older sweep.json without them, and the sweep's labels win
-// over a started run's config.toml (its raw reward.method).
+// that says the cell has nothing pending: by the labels the sweep writes into sweep.json; for an
+// older sweep.json without them, by a finished sibling's labels (same params but the seed), else
+// by the label of the same method configuration on other data; the sweep's labels also win over
+// a started run's config.toml (its raw reward.method).
 TEST(Aggregate, PendingRunsJoinTheCellOfAMethodLabelDerivedFromItsKeys) {
   TempDir dir("report-labels");
+  auto params = [](const char* baseline, const char* dataset, int seed) {
+    return nlohmann::json{{"reward.method", "imputation"},
+                          {"reward.baseline", baseline},
+                          {"task.name", "hopper"},
+                          {"dataset.name", dataset},
+                          {"seed", seed}};
+  };
   auto done = [&](const std::string& id, const char* baseline, int seed, double score) {
     relabel::test::SyntheticRun r;
     r.id = id;
     r.task = "hopper";
     r.dataset = "hopper-medium";
     r.method = std::string("imputation-") + baseline + "+td3bc";
-    r.params = {{"reward.method", "imputation"}, {"reward.baseline", baseline}, {"seed", seed}};
+    r.params = params(baseline, "hopper-medium", seed);
     r.seed = seed;
     r.final_score = score;
     relabel::test::write_run(dir.path(), r);
@@ -279,30 +287,38 @@ TEST(Aggregate, PendingRunsJoinTheCellOfAMethodLabelDerivedFromItsKeys) {
              "seed = 2\n[task]\nname = \"hopper\"\n[dataset]\nname = \"hopper-medium\"\n"
              "[reward]\nmethod = \"imputation\"\nbaseline = \"full\"\n"
              "[policy]\nalgo = \"td3bc\"\n");
-  auto entry = [](const std::string& id, const char* baseline, int seed, bool labels) {
-    std::string e = R"({"id": ")" + id +
-                    R"(", "params": {"reward.method": "imputation", "reward.baseline": ")" +
-                    baseline + R"(", "seed": )" + std::to_string(seed) + "}";
-    if (labels)
-      e +=
-          std::string(R"(, "task": "hopper", "dataset": "hopper-medium", "method": "imputation-)") +
-          baseline + R"(+td3bc")";
-    return e + R"(, "status": "pending"})";
+  auto entry = [&](const std::string& id, const char* baseline, const char* dataset, int seed,
+                   bool labels) {
+    nlohmann::json e = {{"id", id}, {"params", params(baseline, dataset, seed)}};
+    if (labels) {
+      e["task"] = "hopper";
+      e["dataset"] = dataset;
+      e["method"] = std::string("imputation-") + baseline + "+td3bc";
+    }
+    e["status"] = "pending";
+    return e;
   };
   for (bool labels : {false, true}) {
-    write_file(dir / "sweep.json",
-               R"({"name": "t", "runs": [)" + entry("lo0", "labels_only", 0, labels) + ", " +
-                   entry("lo1", "labels_only", 1, labels) + ", " +
-                   entry("full0", "full", 0, labels) + ", " + entry("full1", "full", 1, labels) +
-                   ", " + entry("full2", "full", 2, labels) + "]}");
+    nlohmann::json sweep = {{"name", "t"}};
+    sweep["runs"] = {entry("lo0", "labels_only", "hopper-medium", 0, labels),
+                     entry("lo1", "labels_only", "hopper-medium", 1, labels),
+                     entry("full0", "full", "hopper-medium", 0, labels),
+                     entry("full1", "full", "hopper-medium", 1, labels),
+                     entry("full2", "full", "hopper-medium", 2, labels),
+                     entry("fullx0", "full", "hopper-medium-expert", 0, labels)};
+    write_file(dir / "sweep.json", sweep.dump());
     Aggregation a = aggregate(read_run_directory(dir.path()), fast());
     std::string groups;
     for (const auto& g : a.groups) groups += g.method + "; ";
+    ASSERT_EQ(a.tasks.size(), 2u) << groups;
+    ASSERT_EQ(a.tasks[1].label(), "hopper-medium-expert");
     int lo = find_group(a, "imputation-labels_only+td3bc");
     int full = find_group(a, "imputation-full+td3bc");
     ASSERT_GE(lo, 0) << groups;
     ASSERT_GE(full, 0) << groups;
     EXPECT_EQ(a.groups[lo].cells[0].n_pending, 1) << groups;
+    // fullx0, on data no full run has finished on: by the sweep's label, or by full0's.
+    EXPECT_EQ(a.groups[full].cells[1].n_pending, 1) << groups;
     if (labels) {
       // full1 (no directory) and full2 (config.toml only) by the sweep's labels.
       EXPECT_EQ(a.groups[full].cells[0].n_pending, 2) << groups;
