@@ -134,6 +134,7 @@ int main(int argc, char** argv) {
   int64_t batch = 256;
   int updates = 10, steps = 40;
   int64_t target_hidden = 512;
+  int64_t predictor_hidden = 256, predictor_layers = 2;  // the CPU preset's (spec: 1024, 3)
   std::string value_rows = "all";
   bool with_mppi = true;
   std::vector<std::string> tasks = {"pendulum", "hopper"};
@@ -152,6 +153,12 @@ int main(int argc, char** argv) {
   app.add_option("--target-hidden", target_hidden,
                  "CDRED target width (spec 512; configs/*-cdred.toml use 128 on CPU)")
       ->capture_default_str();
+  app.add_option("--predictor-hidden", predictor_hidden,
+                 "CDRED predictor width (spec 1024; 256 on CPU)")
+      ->capture_default_str();
+  app.add_option("--predictor-layers", predictor_layers,
+                 "CDRED predictor hidden layers (spec 3; 2 in configs/*-cdred.toml)")
+      ->capture_default_str();
   app.add_option("--value-rows", value_rows,
                  "CDRED agent: the rows Q and the prior train on (policy.value_rows)")
       ->check(CLI::IsMember({"all", "replay"}))
@@ -165,12 +172,13 @@ int main(int argc, char** argv) {
   torch::set_num_threads(1);
 
   std::printf(
-      "world-model agent, preset %s, batch %lld (+%lld expert with CDRED), CDRED CPU "
-      "preset (targets 5 x MLP[z+a, %lld, %lld, 256], predictors 2 x 256); 1 thread; "
+      "world-model agent, preset %s, batch %lld (+%lld expert with CDRED), CDRED targets 5 x "
+      "MLP[z+a, %lld, %lld, 256], predictors 2 x %lld x %lld; 1 thread; "
       "CDRED's Q and prior on %s rows; median of %d repeats; MPPI %lld samples, %lld elites, "
       "%lld iterations, %lld from the prior\n",
       preset.c_str(), static_cast<long long>(batch), static_cast<long long>(batch),
       static_cast<long long>(target_hidden), static_cast<long long>(target_hidden),
+      static_cast<long long>(predictor_layers), static_cast<long long>(predictor_hidden),
       value_rows.c_str(), g_repeats, static_cast<long long>(planner.num_samples),
       static_cast<long long>(planner.num_elites), static_cast<long long>(planner.iterations),
       static_cast<long long>(planner.num_pi_trajs));
@@ -208,8 +216,8 @@ int main(int argc, char** argv) {
     c.latent_dim = o.latent_dim;
     c.act_dim = o.act_dim;
     c.target_hidden = target_hidden;
-    c.predictor_hidden = 256;
-    c.predictor_layers = 2;
+    c.predictor_hidden = predictor_hidden;
+    c.predictor_layers = predictor_layers;
     CdredReward reward(c);
     WorldModelOptions oc = o;  // the CDRED agent's; the ground-truth agent has no expert rows
     oc.value_on_expert = value_rows == "all";
