@@ -2,11 +2,13 @@
 #include "sweeps/spec.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <map>
 #include <numeric>
+#include <set>
 
 #include "config/config_load.h"
 #include "config/config_toml.h"
@@ -19,6 +21,14 @@ namespace relabel::sweeps {
 namespace fs = std::filesystem;
 
 namespace {
+
+// The key of a --set KEY=VALUE override, trimmed.
+std::string override_key(const std::string& assignment) {
+  std::string key = assignment.substr(0, assignment.find('='));
+  key.erase(key.find_last_not_of(" \t") + 1);
+  key.erase(0, key.find_first_not_of(" \t"));
+  return key;
+}
 
 // `base` is relative to the spec file; a path relative to the working directory (docs/sweeps.md,
 // "Spec format") is accepted when no file exists next to the spec.
@@ -66,9 +76,7 @@ class Expander {
       for (const auto& a : *axes) s.swept_keys.push_back(a.key);
     for (const auto& d : p_.random) s.swept_keys.push_back(d.key);
     for (const auto& o : options_.overrides) {
-      auto key = o.substr(0, o.find('='));
-      key.erase(key.find_last_not_of(" \t") + 1);
-      key.erase(0, key.find_first_not_of(" \t"));
+      const std::string key = override_key(o);
       // Each run's directory is <sweep dir>/runs/<id>: an output.dir override would be dropped.
       if (key == "output.dir")
         throw Error(
@@ -83,10 +91,35 @@ class Expander {
                                            : base_.config.parallel.ranks_per_run;
     draw_random();
     expand(&s);
+    check_overrides_are_used(s);
     return s;
   }
 
  private:
+  // A --set of a key that no run's method or learner declares would change nothing (a run drops
+  // it at resolution), as `relabel run` refuses it; one run using it is enough (a sweep over
+  // several methods sets one method's key for all).
+  void check_overrides_are_used(const SweepSpec& s) const {
+    for (const auto& o : options_.overrides) {
+      const std::string key = override_key(o);
+      const auto* spec = relabel::config::find_key(key);
+      if (!spec || spec->selector.empty()) continue;
+      std::set<std::string> selected;
+      bool used = false;
+      for (const auto& run : s.runs) {
+        used = used || relabel::config::key_in_use(*spec, run.config);
+        selected.insert(spec->selector == "reward.method" ? run.config.reward.method
+                                                          : run.config.policy.algo);
+      }
+      if (!used)
+        throw Error(
+            fmt::format("--set {}: not used by any run of {} ({} = {}; a key of {}); it "
+                        "would change nothing",
+                        key, p_.file, spec->selector, fmt::join(selected, ", "),
+                        fmt::join(spec->used_by, ", ")));
+    }
+  }
+
   void draw_random() {
     std::mt19937_64 rng(p_.random_seed);
     draws_.resize(p_.count);

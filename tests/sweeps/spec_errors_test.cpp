@@ -137,3 +137,27 @@ TEST(SweepErrors, BaseConfigErrorsNameTheBaseFile) {
                                    ":8:1: train.stepz: unknown key 'train.stepz' (did you mean "
                                    "'train.steps'?)");
 }
+
+// A --set of a key no run of the sweep uses would change nothing: refused, naming the methods the
+// sweep runs; one run using it is enough.
+TEST(SweepErrors, OverrideOfAKeyNoRunUsesIsRefused) {
+  TempDir dir;
+  auto spec = write_sweep(dir,
+                          "base = \"base.toml\"\nseeds = [0]\n[grid]\n"
+                          "\"reward.method\" = [\"ground_truth\", \"reload\"]\n");
+  auto with = [&](const std::string& set) {
+    relabel::sweeps::SweepOptions options;
+    options.overrides = {set};
+    try {
+      relabel::sweeps::load_sweep(spec, options);
+    } catch (const relabel::Error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_EQ(with("reward.zeta=0.5"),
+            "--set reward.zeta: not used by any run of " + spec +
+                " (reward.method = ground_truth, reload; a key of cdred); it would change nothing");
+  EXPECT_EQ(with("reward.beta=2"), "");  // reload's runs use it
+  EXPECT_EQ(with("train.steps=200"), "");
+}
