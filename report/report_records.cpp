@@ -98,10 +98,13 @@ void read_sweep_json(const fs::path& p, std::map<std::string, RunRecord>& runs,
         for (auto& [k, v] : pr->items()) r.params[k] = io::param_value(v);
       // The sweep writes the labels result.json will carry (docs/formats.md); they win over
       // what a started run's config.toml gives (its raw reward.method, without the label a
-      // method derives from its keys, e.g. "imputation-labels_only").
+      // method derives from its keys, e.g. "imputation-labels_only"), not over a record's own.
+      const bool recorded = set.run_dirs.count(id) > 0;  // a result.json (running, preempted)
       for (auto [key, field] : {std::pair{"task", &r.task}, std::pair{"dataset", &r.dataset},
                                 std::pair{"method", &r.method}})
-        if (std::string v = get_string(e, key, at, false); !v.empty()) *field = v;
+        if (std::string v = get_string(e, key, at, false);
+            !v.empty() && (!recorded || field->empty()))
+          *field = v;
       std::string st =
           e.contains("status") && e["status"].is_string()
               ? e["status"].get<std::string>()

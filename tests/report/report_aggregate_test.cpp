@@ -281,6 +281,19 @@ TEST(Aggregate, PendingRunsJoinTheCellOfAMethodLabelDerivedFromItsKeys) {
   };
   done("lo0", "labels_only", 0, 2.0);
   done("full0", "full", 0, 40.0);
+  // A running run's record keeps its own labels (written by another version, say) over the
+  // sweep's.
+  {
+    relabel::test::SyntheticRun r;
+    r.id = "old1";
+    r.status = "running";
+    r.task = "hopper";
+    r.dataset = "hopper-medium";
+    r.method = "imputation-v0+td3bc";
+    r.params = params("none", "hopper-medium", 1);
+    r.seed = 1;
+    relabel::test::write_run(dir.path(), r);
+  }
   // A started run without result.json: its config.toml names only reward.method.
   std::filesystem::create_directories(dir / "runs/full2");
   write_file(dir / "runs/full2/config.toml",
@@ -305,7 +318,8 @@ TEST(Aggregate, PendingRunsJoinTheCellOfAMethodLabelDerivedFromItsKeys) {
                      entry("full0", "full", "hopper-medium", 0, labels),
                      entry("full1", "full", "hopper-medium", 1, labels),
                      entry("full2", "full", "hopper-medium", 2, labels),
-                     entry("fullx0", "full", "hopper-medium-expert", 0, labels)};
+                     entry("fullx0", "full", "hopper-medium-expert", 0, labels),
+                     entry("old1", "none", "hopper-medium", 1, labels)};
     write_file(dir / "sweep.json", sweep.dump());
     Aggregation a = aggregate(read_run_directory(dir.path()), fast());
     std::string groups;
@@ -319,15 +333,17 @@ TEST(Aggregate, PendingRunsJoinTheCellOfAMethodLabelDerivedFromItsKeys) {
     EXPECT_EQ(a.groups[lo].cells[0].n_pending, 1) << groups;
     // fullx0, on data no full run has finished on: by the sweep's label, or by full0's.
     EXPECT_EQ(a.groups[full].cells[1].n_pending, 1) << groups;
+    ASSERT_GE(find_group(a, "imputation-v0+td3bc"), 0) << groups;
+    EXPECT_EQ(a.groups[find_group(a, "imputation-v0+td3bc")].cells[0].n_pending, 1) << groups;
     if (labels) {
       // full1 (no directory) and full2 (config.toml only) by the sweep's labels.
       EXPECT_EQ(a.groups[full].cells[0].n_pending, 2) << groups;
-      EXPECT_EQ(a.groups.size(), 2u) << groups;  // no "imputation+td3bc" row of pending runs
+      EXPECT_EQ(a.groups.size(), 3u) << groups;  // no "imputation+td3bc" row of pending runs
     } else {
       // full1 by its finished sibling; full2's config.toml has only the raw name, as before.
       EXPECT_EQ(a.groups[full].cells[0].n_pending, 1) << groups;
       EXPECT_GE(find_group(a, "imputation+td3bc"), 0) << groups;
-      EXPECT_EQ(a.groups.size(), 3u) << groups;
+      EXPECT_EQ(a.groups.size(), 4u) << groups;
     }
   }
 }
