@@ -8,7 +8,7 @@
 #   scripts/evidence.sh keep     keep every sweep's done runs in docs/results/<sweep>/ (records and
 #                                report: scripts/keep-records.sh)
 # Lane hopper: relabel datagen --task hopper, CDRED's 10k-step probes on hopper (2 ranks: zeta and
-# the value rows, about 40 minutes; the spec's reward-network widths, about 80), the hopper
+# the value rows, about 40 minutes; the spec's reward-network widths, about 110), the hopper
 # evidence sweep (2 ranks, breadth first), then CDRED on hopper at 100k
 # steps: the baselines and the value-rows experiment.
 # Lane halfcheetah: relabel datagen --task
