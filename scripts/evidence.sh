@@ -8,9 +8,9 @@
 #   scripts/evidence.sh keep     keep every sweep's done runs in docs/results/<sweep>/ (records and
 #                                report: scripts/keep-records.sh)
 # Lane hopper: relabel datagen --task hopper, CDRED's 10k-step probes on hopper (2 ranks: zeta and
-# the value rows, about 40 minutes; the spec's reward-network widths, about 110), the hopper
-# evidence sweep (2 ranks, breadth first), then CDRED on hopper at 100k
-# steps: the baselines and the value-rows experiment.
+# the value rows, about 40 minutes; the spec's reward-network widths, about 110), CDRED on hopper
+# at 100k steps (the baselines, then the value-rows experiment), then the rest of the hopper
+# evidence sweep (2 ranks, breadth first; its first seeds are in or running).
 # Lane halfcheetah: relabel datagen --task
 # halfcheetah, then the halfcheetah evidence sweep (1 rank, breadth first). Each lane runs a
 # copy of build/relabel, so that rebuilding the checkout does not change the code mid-sweep.
@@ -40,8 +40,8 @@ declare -A spec=(
   [hopper-cdred-value-rows-100k]=hopper-cdred-value-rows
 )
 # In the order they run; the CDRED sweeps keep their training records (--traces).
-sweeps=(hopper-cdred-probe hopper-cdred-width-probe hopper-evidence halfcheetah-evidence
-  hopper-cdred-100k hopper-cdred-value-rows-100k)
+sweeps=(hopper-cdred-probe hopper-cdred-width-probe hopper-cdred-100k hopper-cdred-value-rows-100k
+  hopper-evidence halfcheetah-evidence)
 mpirun_=(mpirun)
 [ "$(id -u)" -eq 0 ] && mpirun_=(mpirun --allow-run-as-root)
 
@@ -85,8 +85,8 @@ case "${1:-}" in
       nohup nice -n 19 bash "$repo/scripts/evidence.sh" lane "$@" >>"$EXPERIMENTS/lane-$1.log" 2>&1 &
       echo "lane $1: started (log $EXPERIMENTS/lane-$1.log)"
     }
-    start_lane hopper "$bin" hopper 2 hopper-cdred-probe hopper-cdred-width-probe hopper-evidence \
-      hopper-cdred-100k hopper-cdred-value-rows-100k
+    start_lane hopper "$bin" hopper 2 hopper-cdred-probe hopper-cdred-width-probe \
+      hopper-cdred-100k hopper-cdred-value-rows-100k hopper-evidence
     start_lane halfcheetah "$bin" halfcheetah 1 halfcheetah-evidence
     ;;
   lane)  # started by `start`, in the background
