@@ -10,7 +10,7 @@
 # Lane hopper: relabel datagen --task hopper, CDRED's 10k-step probes on hopper (2 ranks: zeta and
 # the value rows, about 40 minutes; the spec's reward-network widths, about 110), CDRED on hopper
 # at 100k steps (the baselines, then the value-rows experiment), then the rest of the hopper
-# evidence sweep (2 ranks, breadth first; its first seeds are in or running).
+# evidence sweep (2 ranks, breadth first; every cell has its first seed).
 # Lane halfcheetah: relabel datagen --task
 # halfcheetah, then the halfcheetah evidence sweep (1 rank, breadth first). Each lane runs a
 # copy of build/relabel, so that rebuilding the checkout does not change the code mid-sweep.
