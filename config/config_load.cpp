@@ -143,9 +143,7 @@ std::vector<UnusedKey> unused_keys(const ConfigDraft& draft, const RunConfig& co
   for (const auto& [key, origin] : draft.origins) {
     const KeySpec* spec = find_key(key);
     if (!spec || key_in_use(*spec, config)) continue;
-    out.push_back({key, origin, spec->selector,
-                   spec->selector == "reward.method" ? config.reward.method : config.policy.algo,
-                   spec->used_by});
+    out.push_back({key, origin, spec->selector, selected_owner(*spec, config), spec->used_by});
   }
   return out;
 }

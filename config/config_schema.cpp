@@ -309,10 +309,15 @@ std::string KeySpec::section() const {
 
 std::string KeySpec::leaf() const { return path.substr(path.find('.') + 1); }
 
+const std::string& selected_owner(const KeySpec& key, const RunConfig& config) {
+  static const std::string none;
+  if (key.selector.empty()) return none;
+  return key.selector == "reward.method" ? config.reward.method : config.policy.algo;
+}
+
 bool key_in_use(const KeySpec& key, const RunConfig& config) {
   if (key.selector.empty()) return true;
-  const std::string& owner =
-      key.selector == "reward.method" ? config.reward.method : config.policy.algo;
+  const std::string& owner = selected_owner(key, config);
   return std::find(key.used_by.begin(), key.used_by.end(), owner) != key.used_by.end();
 }
 

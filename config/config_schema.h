@@ -63,6 +63,9 @@ RunConfig default_run_config();
 // Whether `config` uses `key`: the engine's keys always, a declared key when the selected
 // method / learner declares it (what is written to config.toml, hashed and compared).
 bool key_in_use(const KeySpec& key, const RunConfig& config);
+// The method or learner a declared key's selector picks in `config` (reward.method for a
+// [reward] key, policy.algo for a [policy] one); "" for the engine's keys.
+const std::string& selected_owner(const KeySpec& key, const RunConfig& config);
 // The TOML literal of a value (strings quoted and escaped; floats always with '.', 'e', nan, inf).
 std::string toml_literal(const ConfigValue& value);
 

@@ -108,8 +108,7 @@ class Expander {
       bool used = false;
       for (const auto& run : s.runs) {
         used = used || relabel::config::key_in_use(*spec, run.config);
-        selected.insert(spec->selector == "reward.method" ? run.config.reward.method
-                                                          : run.config.policy.algo);
+        selected.insert(relabel::config::selected_owner(*spec, run.config));
       }
       if (!used)
         throw Error(
@@ -160,10 +159,9 @@ class Expander {
               for (const auto& a : assign) {
                 const auto* key = relabel::config::find_key(a.key);
                 if (key && !relabel::config::key_in_use(*key, run.config))
-                  unused += fmt::format("{}{} is not used by {} = {}", unused.empty() ? "" : "; ",
-                                        a.key, key->selector,
-                                        key->selector == "reward.method" ? run.config.reward.method
-                                                                         : run.config.policy.algo);
+                  unused +=
+                      fmt::format("{}{} is not used by {} = {}", unused.empty() ? "" : "; ", a.key,
+                                  key->selector, relabel::config::selected_owner(*key, run.config));
               }
               throw Error(
                   fmt::format("{}: runs {} and {} resolve to the same configuration (id {}): {}",
