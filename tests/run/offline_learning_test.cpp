@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <numeric>
+#include <vector>
 
 #include <torch/torch.h>
 
@@ -19,6 +21,10 @@ namespace {
 constexpr int kSteps = 5000;
 
 double score(const json& r) { return r.value("final_score", -1e9); }
+
+double mean(const std::vector<double>& v) {
+  return std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+}
 
 double reward_auroc_expert_vs_random(const std::string& run_dir) {
   auto config = relabel::config::load_run_config(run_dir + "/config.toml");
@@ -50,17 +56,27 @@ json run(const TempDir& dir, const std::string& name, const std::string& reward,
 }
 }  // namespace
 
+// Three seeds, compared by their means: one seed's final score moves by more than the margin
+// with the BLAS kernel that generated the suite and trained the policy (ground-truth IQL seed 0:
+// 78.8, and 62.5 with OPENBLAS_CORETYPE=Haswell; seeds 0-5 span 62-94), the mean of three does
+// not (82.0 and 87.3; ReLOAD's 89.2 and 91.3).
 TEST(OfflineLearning, GroundTruthIqlAndReloadWithOneExpertTrajectory) {
   TempDir dir;
-  json gt = run(dir, "gt-iql", "ground_truth", "iql");
-  EXPECT_GE(score(gt), 70.0);
-  json reload = run(dir, "reload-iql", "reload", "iql",
-                    "--set dataset.expert_path=" + pendulum_file("expert") +
-                        " --set dataset.expert_trajectories=1");
-  EXPECT_GE(score(reload), 0.8 * score(gt));
+  std::vector<double> gt, reload;
+  for (const std::string seed : {"0", "1", "2"}) {
+    gt.push_back(score(run(dir, "gt-iql-" + seed, "ground_truth", "iql", "--set seed=" + seed)));
+    reload.push_back(
+        score(run(dir, "reload-iql-" + seed, "reload", "iql",
+                  "--set seed=" + seed + " --set dataset.expert_path=" + pendulum_file("expert") +
+                      " --set dataset.expert_trajectories=1")));
+  }
+  const double gt_mean = mean(gt), reload_mean = mean(reload);
+  std::printf("mean over seeds: ground-truth IQL %.1f, ReLOAD IQL %.1f\n", gt_mean, reload_mean);
+  EXPECT_GE(gt_mean, 70.0);
+  EXPECT_GE(reload_mean, 0.8 * gt_mean);
   // The self-distilled reward of this run separates the suite's expert transitions from its
   // random ones: load the fitted reward model and the normaliser from the final checkpoint.
-  const double auc = reward_auroc_expert_vs_random(dir / "reload-iql");
+  const double auc = reward_auroc_expert_vs_random(dir / "reload-iql-0");
   std::printf("ReLOAD reward AUROC expert vs random: %.4f\n", auc);
   EXPECT_GT(auc, 0.9);
 }
