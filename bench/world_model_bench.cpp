@@ -1,7 +1,7 @@
 // bench_world_model_bench: throughput of the latent world-model agent (cpu-small preset unless
-// --preset) on pendulum and hopper, one torch thread: acting with the policy prior and with MPPI
-// (ms per environment step, policy/planner plus the environment), updates with TD-MPC2's reward
-// head ("ground truth") and with CDRED (ms per update), and the resulting online rate at one
+// --preset) on pendulum and hopper, one torch thread (--threads): acting with the policy prior and
+// with MPPI (ms per environment step, policy/planner plus the environment), updates with TD-MPC2's
+// reward head ("ground truth") and with CDRED (ms per update), and the resulting online rate at one
 // update per environment step. The time split: acting, world-model update (the ground-truth
 // update) and reward update (the extra time of the CDRED update over a ground-truth update on as
 // many rows). Baselines, measured in the same run: a raw environment step with random actions
@@ -11,7 +11,7 @@
 // within each repeat and the ratios taken per repeat, so that the machine's drift cancels.
 //
 // The floor table: each update's matrix-product FLOPs, counted at the BLAS interface while it
-// runs (below), against the single-thread GEMM peak measured in the same repeats. "x gt FLOPs"
+// runs (below), against the GEMM peak (as many threads) measured in the same repeats. "x gt FLOPs"
 // is what "x gt" would be if both updates ran at the same fraction of the peak; "floor online/s"
 // the online rate if the CDRED update ran at the peak.
 #include <fmt/format.h>
@@ -132,7 +132,7 @@ int main(int argc, char** argv) {
   CLI::App app{"world-model agent throughput"};
   std::string preset = "cpu-small";
   int64_t batch = 256;
-  int updates = 10, steps = 40;
+  int updates = 10, steps = 40, threads = 1;
   int64_t target_hidden = 512;
   int64_t predictor_hidden = 256, predictor_layers = 2;  // the CPU preset's (spec: 1024, 3)
   std::string value_rows = "all";
@@ -148,6 +148,11 @@ int main(int argc, char** argv) {
   app.add_option("--preset", preset, "world-model size preset")->capture_default_str();
   app.add_option("--batch", batch, "batch size (each half with CDRED)")->capture_default_str();
   app.add_option("--repeats", g_repeats, "repeats (median)")->capture_default_str();
+  app.add_option("--threads", threads,
+                 "torch intra-op threads (a run's parallel.threads_per_rank; the GEMM peak probe "
+                 "uses as many)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   app.add_option("--updates", updates, "updates per repeat")->capture_default_str();
   app.add_option("--steps", steps, "acting steps per repeat")->capture_default_str();
   app.add_option("--target-hidden", target_hidden,
@@ -169,16 +174,16 @@ int main(int argc, char** argv) {
                  "write a chrome://tracing profile of 5 ground-truth then 5 CDRED updates per "
                  "task to this file prefix (<prefix>-<task>.json)");
   CLI11_PARSE(app, argc, argv);
-  torch::set_num_threads(1);
+  torch::set_num_threads(threads);
 
   std::printf(
       "world-model agent, preset %s, batch %lld (+%lld expert with CDRED), CDRED targets 5 x "
-      "MLP[z+a, %lld, %lld, 256], predictors 2 x %lld x %lld; 1 thread; "
+      "MLP[z+a, %lld, %lld, 256], predictors 2 x %lld x %lld; %d thread(s); "
       "CDRED's Q and prior on %s rows; median of %d repeats; MPPI %lld samples, %lld elites, "
       "%lld iterations, %lld from the prior\n",
       preset.c_str(), static_cast<long long>(batch), static_cast<long long>(batch),
       static_cast<long long>(target_hidden), static_cast<long long>(target_hidden),
-      static_cast<long long>(predictor_layers), static_cast<long long>(predictor_hidden),
+      static_cast<long long>(predictor_layers), static_cast<long long>(predictor_hidden), threads,
       value_rows.c_str(), g_repeats, static_cast<long long>(planner.num_samples),
       static_cast<long long>(planner.num_elites), static_cast<long long>(planner.iterations),
       static_cast<long long>(planner.num_pi_trajs));
@@ -309,9 +314,9 @@ int main(int argc, char** argv) {
     return 0;
   }
   std::printf(
-      "\nfloor: GEMM FLOPs per update counted at the BLAS interface; single-thread GEMM peak "
-      "(1024^3) %.1f GFLOP/s, median over the repeats\n",
-      median(peak_all) / 1e9);
+      "\nfloor: GEMM FLOPs per update counted at the BLAS interface; GEMM peak (1024^3, %d "
+      "thread(s)) %.1f GFLOP/s, median over the repeats\n",
+      threads, median(peak_all) / 1e9);
   std::printf("%-9s | %8s %8s %7s | %7s %7s | %7s | %8s %9s\n", "task", "gt GF", "cdred GF",
               "x FLOPs", "gt %pk", "cd %pk", "x gt", "cd@pk ms", "floor/s");
   for (const auto& line : floors) std::printf("%s\n", line.c_str());
