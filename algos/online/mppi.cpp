@@ -2,17 +2,11 @@
 
 #include <torch/torch.h>
 
-#include "core/error.h"
-
 namespace relabel::algos {
 
 MppiPlanner::MppiPlanner(const MppiOptions& options, int64_t horizon, int64_t act_dim)
     : options_(options), horizon_(horizon), act_dim_(act_dim) {
-  if (options.num_samples <= options.num_pi_trajs || options.num_elites < 1 ||
-      options.num_elites > options.num_samples || options.iterations < 1 || horizon < 1)
-    throw Error(
-        "MPPI: needs num_samples > num_pi_trajs, 1 <= num_elites <= num_samples, "
-        "iterations >= 1 and horizon >= 1");
+  check_mppi_options(options, horizon);
 }
 
 torch::Tensor MppiPlanner::estimate_value(const MppiModel& model, const torch::Tensor& z0,

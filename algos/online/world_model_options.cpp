@@ -108,13 +108,15 @@ void check_world_model_options(const WorldModelOptions& o) {
   if (o.horizon < 1) fail("horizon must be at least 1");
   if (o.two_hot && o.num_bins < 2) fail("two-hot heads need at least 2 bins");
   if (o.episode_length < 1) fail("episode_length must be positive");
-  if (o.mppi) {
-    const auto& p = o.planner;
-    if (p.num_samples <= p.num_pi_trajs || p.num_elites < 1 || p.num_elites > p.num_samples ||
-        p.iterations < 1)
-      fail(
-          "MPPI needs num_samples > num_pi_trajs, 1 <= num_elites <= num_samples, iterations >= 1");
-  }
+  if (o.mppi) check_mppi_options(o.planner, o.horizon);
+}
+
+void check_mppi_options(const MppiOptions& p, int64_t horizon) {
+  if (p.num_samples <= p.num_pi_trajs || p.num_elites < 1 || p.num_elites > p.num_samples ||
+      p.iterations < 1 || horizon < 1)
+    throw Error(
+        "MPPI: needs num_samples > num_pi_trajs, 1 <= num_elites <= num_samples, iterations >= 1 "
+        "and horizon >= 1");
 }
 
 }  // namespace relabel::algos

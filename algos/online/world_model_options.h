@@ -18,6 +18,10 @@ struct MppiOptions {
   double max_std = 2.0;
 };
 
+// Throws relabel::Error unless num_samples > num_pi_trajs, 1 <= num_elites <= num_samples,
+// iterations >= 1 and horizon >= 1 (the planner's constructor and the agent's option check).
+void check_mppi_options(const MppiOptions& options, int64_t horizon);
+
 struct WorldModelOptions {
   int64_t obs_dim = 0;
   int64_t act_dim = 0;

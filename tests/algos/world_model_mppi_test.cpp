@@ -5,6 +5,10 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <string>
+
+#include "core/error.h"
+
 using namespace relabel::algos;
 
 TEST(Mppi, EstimateValueIsTheDiscountedReturnPlusBootstrap) {
@@ -48,4 +52,42 @@ TEST(Mppi, FindsTheRewardMaximisingActionAndWarmStarts) {
   for (int i = 0; i < 5; ++i)
     EXPECT_LE(planner.plan(m, torch::zeros({1, 4}), false, false, gen).abs().max().item<float>(),
               1.0f);
+}
+
+// One size rule for the planner and the agent that builds it (the config names the keys).
+TEST(Mppi, RefusesSizesItCannotPlanWith) {
+  auto refused = [](MppiOptions o, int64_t horizon) {
+    try {
+      MppiPlanner planner(o, horizon, 1);
+    } catch (const relabel::Error& e) {
+      EXPECT_NE(std::string(e.what()).find("MPPI: needs num_samples > num_pi_trajs"),
+                std::string::npos)
+          << e.what();
+      return true;
+    }
+    return false;
+  };
+  MppiOptions o;
+  EXPECT_FALSE(refused(o, 3));
+  EXPECT_TRUE(refused(o, 0));
+  MppiOptions all_prior = o;
+  all_prior.num_pi_trajs = o.num_samples;
+  EXPECT_TRUE(refused(all_prior, 3));
+  MppiOptions no_elites = o;
+  no_elites.num_elites = 0;
+  EXPECT_TRUE(refused(no_elites, 3));
+  MppiOptions too_many = o;
+  too_many.num_elites = o.num_samples + 1;
+  EXPECT_TRUE(refused(too_many, 3));
+  MppiOptions no_iterations = o;
+  no_iterations.iterations = 0;
+  EXPECT_TRUE(refused(no_iterations, 3));
+
+  WorldModelOptions agent;
+  agent.obs_dim = agent.act_dim = 1;
+  agent.mppi = true;
+  agent.planner = all_prior;
+  EXPECT_THROW(check_world_model_options(agent), relabel::Error);
+  agent.mppi = false;  // the planner's sizes matter only to an agent that plans
+  EXPECT_NO_THROW(check_world_model_options(agent));
 }
