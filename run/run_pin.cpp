@@ -71,8 +71,13 @@ void clear_run_state(const std::string& dir) {
   const std::string ckpt = dir + "/ckpt";
   const std::string aside = fmt::format("{}/ckpt.discarded.{}", dir, ::getpid());
   if (fs::exists(ckpt)) fs::rename(ckpt, aside);
-  for (const char* name : {"result.json", "curve.csv", "metrics.jsonl"})
+  // The record, its curves and what was made from the old state: the exported policy and its
+  // evaluations (relabel export / eval defaults), the TensorBoard events (one file per attempt).
+  for (const char* name : {"result.json", "curve.csv", "metrics.jsonl", "policy.pt",
+                           "policy.pt.eval.json", "eval.json"})
     fs::remove(dir + "/" + name);
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.path().filename().string().rfind("events.out.tfevents.", 0) == 0) fs::remove(e.path());
   fs::remove_all(aside);
 }
 

@@ -39,8 +39,10 @@ std::string dataset_mismatch(const std::string& dir, const io::DatasetIdentity& 
                              const io::DatasetIdentity& now, const std::string& what);
 
 // --force: the directory starts over. ckpt/ is renamed aside first (one rename: an
-// interrupted clear leaves either the old checkpoints or none), then result.json, curve.csv and
-// metrics.jsonl are removed and the renamed checkpoints deleted. log.txt and config.toml stay.
+// interrupted clear leaves either the old checkpoints or none), then result.json, curve.csv,
+// metrics.jsonl, the TensorBoard event files and the default-named export and evaluations
+// (policy.pt, policy.pt.eval.json, eval.json) are removed and the renamed checkpoints deleted.
+// log.txt (appended to, a history) and config.toml (rewritten) stay.
 void clear_run_state(const std::string& dir);
 
 }  // namespace relabel::run

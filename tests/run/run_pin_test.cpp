@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "tests/run/run_helpers.h"
 
@@ -58,8 +60,14 @@ TEST(RunPin, AnotherConfigIsRefusedAndForceStartsOver) {
   EXPECT_EQ(count(r.output, "relabel: error: "), 1) << r.output;
   EXPECT_EQ(read_file(dir / "out/result.json"), before);  // nothing relabelled
 
+  // What was made from the old run: an export, its evaluations, TensorBoard events.
+  const std::vector<std::string> made = {"policy.pt", "policy.pt.eval.json", "eval.json",
+                                         "events.out.tfevents.1796600000.host.1"};
+  for (const auto& name : made) write_file(dir / ("out/" + name), "of the old config");
   auto forced = run_relabel("run " + (dir / "a.toml") + " --set policy.expectile=0.9 --force");
   ASSERT_EQ(forced.exit_code, 0) << forced.output;
+  for (const auto& name : made) EXPECT_FALSE(fs::exists(dir / ("out/" + name))) << name;
+  EXPECT_TRUE(fs::exists(dir / "out/log.txt"));  // a history: both runs' lines
   const json again = parse_result(dir / "out/result.json");
   EXPECT_EQ(again["status"], "done");
   EXPECT_NE(again["config_hash"], done["config_hash"]);
