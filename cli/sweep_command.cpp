@@ -53,6 +53,7 @@ int run_sweep_command(const SweepArgs& args, ProcessArgs process) {
     return kExitOk;
   }
   if (spec.runs.empty()) throw Error(args.spec + ": the sweep expands to no runs");
+  sweeps::check_sweep_directory(spec);
   relabel::io::prepare_output_location(spec.dir, "sweep directory");
   if (args.index >= 0) {
     // One run of the sweep on all ranks of this job (SLURM array mode: one run per task).

@@ -57,6 +57,12 @@ std::string config_hash(const RunConfig& config) {
   return fmt::format("{:016x}", splitmix64_finalise(fnv1a64(to_toml(config, false))));
 }
 
+std::string config_hash_without_seed(const RunConfig& config) {
+  RunConfig unseeded = config;
+  unseeded.seed = 0;
+  return config_hash(unseeded);
+}
+
 std::string defaults_toml() {
   std::string out =
       "# relabel run configuration: every key with its default (relabel check --defaults).\n"

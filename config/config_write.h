@@ -16,6 +16,9 @@ std::string to_toml(const RunConfig& config, bool include_unhashed = true);
 // 16 hex digits: a 64-bit hash of to_toml(config, false). Stable across runs and machines (it
 // depends only on the text), independent of where the run writes.
 std::string config_hash(const RunConfig& config);
+// config_hash of the config with its seed at 0: the runs of one configuration that differ only
+// in the seed share it (relabel report keeps runs of different configurations apart by it).
+std::string config_hash_without_seed(const RunConfig& config);
 
 // Every key with its default and a "# doc" comment; derived and optional keys are commented
 // out, so the text is valid TOML (`relabel check --defaults`).

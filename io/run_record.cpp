@@ -170,6 +170,7 @@ json to_json(const RunRecord& r) {
     if (!v.empty()) j[key] = v;
   };
   put("config_hash", r.config_hash);
+  put("config_hash_without_seed", r.config_hash_without_seed);
   put("relabel_version", r.relabel_version);
   put("started_at", r.started_at);
   put("finished_at", r.finished_at);
@@ -234,6 +235,7 @@ RunRecord run_record_from_json(const json& j, const std::string& path) {
 
   if (auto ranks = get_integer(j, "ranks", path, false)) r.ranks = static_cast<int>(*ranks);
   r.config_hash = get_string(j, "config_hash", path, false);
+  r.config_hash_without_seed = get_string(j, "config_hash_without_seed", path, false);
   r.relabel_version = get_string(j, "relabel_version", path, false);
   r.started_at = get_string(j, "started_at", path, false);
   r.finished_at = get_string(j, "finished_at", path, false);

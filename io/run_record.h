@@ -64,6 +64,9 @@ struct RunRecord {
   std::optional<int64_t> seed;
   std::optional<int> ranks;
   std::string config_hash, relabel_version;
+  // The config hash with the seed at 0: equal for the seeds of one configuration ("" in
+  // records written before it existed).
+  std::string config_hash_without_seed;
   std::string started_at, finished_at;  // UTC, YYYY-MM-DDTHH:MM:SSZ
   std::vector<Attempt> attempts;
   std::string error;  // when failed

@@ -85,6 +85,7 @@ void read_sweep_json(const fs::path& p, std::map<std::string, RunRecord>& runs,
       std::string at = p.string() + " " + list_key + "[" + std::to_string(i) + "]";
       if (!e.is_object()) throw Error(at + " must be an object {id, params}");
       std::string id = get_string(e, "id", at, true);
+      set.sweep_ids.insert(id);
       if (malformed_ids.count(id)) continue;  // already listed as malformed
       auto it = runs.find(id);
       if (it != runs.end() && !pending(it->second)) continue;  // result.json wins
@@ -138,6 +139,29 @@ void split_datasets_by_content(std::vector<RunRecord>& runs) {
     std::string digits = colon == std::string::npos ? sum : sum.substr(colon + 1);
     r.dataset += " (data " + digits.substr(0, 8) + ", " + std::to_string(r.dataset_identity->rows) +
                  " rows)";
+  }
+}
+
+// See read_run_directory.
+void split_methods_by_config(std::vector<RunRecord>& runs, const std::set<std::string>& listed) {
+  auto cell = [](const RunRecord& r) {
+    std::string k = r.task + '\x1f' + r.dataset + '\x1f' + r.method;
+    for (const auto& [key, v] : r.params)
+      if (key != "seed") k += '\x1f' + key + '\x1e' + v.text;
+    return k;
+  };
+  std::map<std::string, std::set<std::string>> configs, listed_configs;
+  for (const auto& r : runs) {
+    if (r.config_hash_without_seed.empty()) continue;
+    configs[cell(r)].insert(r.config_hash_without_seed);
+    if (listed.count(r.id)) listed_configs[cell(r)].insert(r.config_hash_without_seed);
+  }
+  for (auto& r : runs) {
+    const std::string c = cell(r);
+    if (r.config_hash_without_seed.empty() || configs[c].size() < 2) continue;
+    const auto& home = listed_configs[c];
+    if (home.size() == 1 && home.count(r.config_hash_without_seed)) continue;
+    r.method += " (config " + r.config_hash_without_seed.substr(0, 8) + ")";
   }
 }
 
@@ -204,6 +228,7 @@ RunSet read_run_directory(const std::string& dir) {
     throw Error("report: " + dir + ": holds neither runs/ nor sweep.json nor result.json");
   for (auto& [id, r] : runs) set.runs.push_back(std::move(r));
   split_datasets_by_content(set.runs);
+  split_methods_by_config(set.runs, set.sweep_ids);
   return set;
 }
 

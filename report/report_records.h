@@ -4,6 +4,7 @@
 // sweep.json entries not started. Only reads; a malformed file is recorded (and warned about),
 // never fatal.
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -36,12 +37,17 @@ struct RunSet {
   std::map<std::string, std::string> run_dirs;  // run id -> its directory (runs that have one)
   std::map<std::string, Trace> traces;          // run id -> training traces (read_trace)
   SweepBase base;                               // sweep.json\'s base config, when readable
+  std::set<std::string> sweep_ids;              // the runs sweep.json lists (none without one)
 };
 
 // Reads DIR/runs/*/ and DIR/sweep.json. A DIR that is itself one run directory (result.json at
 // its top) is read as a single run. A record without an id takes its directory's name, one
 // without a seed the number of its "seed" param. Throws relabel::Error when DIR is missing or
-// holds neither.
+// holds neither. Runs of different configurations never share a method label: where one cell
+// (task, dataset, method, swept values but the seed) holds records of several
+// config_hash_without_seed values (a sweep rerun into its directory with another --set, another
+// sweep's runs, plain runs side by side), each configuration but the one of the runs sweep.json
+// lists is labelled "METHOD (config <8 hex digits>)"; records without the hash keep their label.
 RunSet read_run_directory(const std::string& dir);
 
 }  // namespace relabel::report

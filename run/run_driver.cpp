@@ -76,6 +76,7 @@ class Driver {
     record_.seed = config.seed;
     record_.ranks = size_;
     record_.config_hash = hash_;
+    record_.config_hash_without_seed = config::config_hash_without_seed(config);
     record_.relabel_version = RELABEL_VERSION;
     record_.started_at = io::utc_now();
     record_.reward_diagnostics = json::object();

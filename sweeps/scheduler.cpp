@@ -63,6 +63,17 @@ void write_sweep_json(const SweepSpec& spec) {
   io::write_json_atomic(spec.dir + "/sweep.json", sweep);
 }
 
+void check_sweep_directory(const SweepSpec& spec) {
+  const auto text = read_text_file_if_present(spec.dir + "/sweep.json");
+  if (!text) return;
+  const json j = json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || !j.contains("name") || !j["name"].is_string()) return;
+  const std::string other = j["name"].get<std::string>();
+  if (other != spec.name)
+    throw Error(spec.dir + ": holds the sweep \"" + other + "\" (its sweep.json), not \"" +
+                spec.name + "\"; use another --out");
+}
+
 SweepCounts run_sweep(const SweepSpec& spec, relabel::comm::Context& context,
                       const std::atomic<bool>* stop_flag, const std::vector<int64_t>& subset,
                       bool breadth_first) {

@@ -43,5 +43,9 @@ SweepCounts run_sweep(const SweepSpec& spec, relabel::comm::Context& context,
 
 // <sweep dir>/sweep.json: the spec, the expansion, and each run's status (from its result.json).
 void write_sweep_json(const SweepSpec& spec);
+// Throws relabel::Error (one line, the directory and both names) when spec.dir's sweep.json is
+// another sweep's (its "name" differs): writing ours would drop its list, and its runs would
+// share the directory's report with ours. A sweep.json without a name, or none, passes.
+void check_sweep_directory(const SweepSpec& spec);
 
 }  // namespace relabel::sweeps

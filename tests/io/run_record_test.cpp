@@ -33,6 +33,7 @@ RunRecord full_record() {
   r.seed = 3;
   r.ranks = 2;
   r.config_hash = "0123456789abcdef";
+  r.config_hash_without_seed = "fedcba9876543210";
   r.relabel_version = "0.1.0";
   r.started_at = "2026-01-02T03:04:05Z";
   r.finished_at = "2026-01-02T04:05:06Z";
@@ -62,6 +63,7 @@ void expect_same(const RunRecord& a, const RunRecord& b) {
   EXPECT_EQ(a.seed, b.seed);
   EXPECT_EQ(a.ranks, b.ranks);
   EXPECT_EQ(a.config_hash, b.config_hash);
+  EXPECT_EQ(a.config_hash_without_seed, b.config_hash_without_seed);
   EXPECT_EQ(a.relabel_version, b.relabel_version);
   EXPECT_EQ(a.started_at, b.started_at);
   EXPECT_EQ(a.finished_at, b.finished_at);

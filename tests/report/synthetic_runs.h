@@ -16,6 +16,7 @@ struct SyntheticRun {
   double final_score = 0;
   int curve_points = 6;  // steps 0, 1000, ...; the score rises linearly to final_score
   double wall_s = -1;    // timing.wall_s (all attempts) when >= 0; total_s is always 3600
+  std::string config_hash_without_seed;  // written when not empty
 };
 
 inline void write_run(const std::string& dir, const SyntheticRun& r) {
@@ -36,6 +37,8 @@ inline void write_run(const std::string& dir, const SyntheticRun& r) {
                       {"reward_diagnostics", nlohmann::json::object()},
                       {"timing", {{"total_s", 3600.0}}}};
   if (r.wall_s >= 0) j["timing"]["wall_s"] = r.wall_s;
+  if (!r.config_hash_without_seed.empty())
+    j["config_hash_without_seed"] = r.config_hash_without_seed;
   if (r.status == "failed") {
     j["error"] = r.error;
   } else {

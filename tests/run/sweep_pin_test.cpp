@@ -63,3 +63,48 @@ TEST(SweepPin, DoneRunsOnChangedDataAreRefusedNotSkipped) {
     EXPECT_EQ(run["status"], "done") << run.dump();
   for (const auto& [run_dir, text] : before) EXPECT_FALSE(fs::exists(run_dir + ".refused"));
 }
+
+// A directory holds one sweep. Another sweep (another name) is refused before anything is
+// written; the same sweep rerun with another --set runs its new configuration beside the old
+// runs, and the report keeps the two apart by config_hash_without_seed (the old runs get their
+// config's digits; the runs sweep.json lists keep the plain label).
+TEST(SweepPin, AnotherSweepsDirectoryIsRefusedAndOtherConfigsStayApart) {
+  TempDir dir;
+  write_file(dir / "base.toml", sweep_base_config(20, 0, 2, ""));
+  write_file(dir / "spec.toml", "name = \"pin\"\nbase = \"base.toml\"\nseeds = [0, 1]\n");
+  write_file(dir / "other.toml", "name = \"other\"\nbase = \"base.toml\"\nseeds = [0, 1]\n");
+  const std::string out = " --out " + (dir / "out");
+  auto first = run_relabel("sweep " + (dir / "spec.toml") + out);
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  const auto done = sweep_results(dir / "out");
+  ASSERT_EQ(done.size(), 2u);
+  const std::string family = done[0].value("config_hash_without_seed", "");
+  EXPECT_EQ(family.size(), 16u) << done[0].dump(1);
+  EXPECT_EQ(done[1].value("config_hash_without_seed", ""), family);  // seeds share it
+  EXPECT_NE(done[0]["config_hash"], done[1]["config_hash"]);
+
+  const std::string listed = read_file(dir / "out/sweep.json");
+  auto other = run_relabel("sweep " + (dir / "other.toml") + out);
+  EXPECT_EQ(other.exit_code, 2) << other.output;
+  EXPECT_NE(other.output.find("relabel: error: " + (dir / "out") +
+                              ": holds the sweep \"pin\" (its sweep.json), not \"other\"; use "
+                              "another --out"),
+            std::string::npos)
+      << other.output;
+  EXPECT_EQ(read_file(dir / "out/sweep.json"), listed);
+
+  auto again = run_relabel("sweep " + (dir / "spec.toml") + out + " --set policy.alpha=5.0");
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  const auto all = sweep_results(dir / "out");
+  ASSERT_EQ(all.size(), 4u);
+  for (const auto& r : all)
+    if (r["config_hash_without_seed"] != family)
+      EXPECT_EQ(r.value("config_hash_without_seed", "").size(), 16u) << r.dump(1);
+  auto report = run_relabel("report " + (dir / "out") + " --no-plots --bootstrap-reps 20");
+  ASSERT_EQ(report.exit_code, 0) << report.output;
+  const std::string summary = read_file(dir / "out/summary.csv");
+  EXPECT_NE(summary.find(",ground_truth+td3bc,2,"), std::string::npos) << summary;
+  EXPECT_NE(summary.find(",ground_truth+td3bc (config " + family.substr(0, 8) + "),2,"),
+            std::string::npos)
+      << summary;
+}

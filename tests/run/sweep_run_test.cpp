@@ -143,16 +143,17 @@ TEST(Sweep, BreadthFirstClaimsEveryCellsFirstSeedBeforeAnySecondSeed) {
         << sub.output;
 }
 
-// A run done under another spec with the same config (here one that gains a one-value axis
-// holding the base's value) is skipped, and its result.json takes this sweep's swept values, so
-// that the report puts it in this sweep's cell; its scores and attempts stay as they were.
+// A run done under another spec with the same config (here the sweep's spec, edited: it gains a
+// one-value axis holding the base's value) is skipped, and its result.json takes this sweep's
+// swept values, so that the report puts it in this sweep's cell; its scores and attempts stay as
+// they were.
 TEST(Sweep, ADoneRunTakesTheSweptValuesOfTheSweepThatSkipsIt) {
   TempDir dir;
   write_file(dir / "base.toml", base(20, 0));
   write_file(dir / "a.toml",
              "name = \"a\"\nbase = \"base.toml\"\nseeds = [0]\n[grid]\n\"policy.alpha\" = [5.0]\n");
   write_file(dir / "b.toml",
-             "name = \"b\"\nbase = \"base.toml\"\nseeds = [0]\n[grid]\n\"policy.alpha\" = [5.0]\n"
+             "name = \"a\"\nbase = \"base.toml\"\nseeds = [0]\n[grid]\n\"policy.alpha\" = [5.0]\n"
              "\"train.log_every\" = [100]\n");
   const std::string out = dir / "out";
   auto r = run_relabel("sweep " + (dir / "a.toml") + " --out " + out);
