@@ -1,9 +1,11 @@
 #include "run/offline_data.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -195,6 +197,7 @@ OfflineData load_offline_data(const RunConfig& config, Collective& comm, bool re
 
   // Reference returns: config override, else the dataset's attributes, else the registry.
   const auto& task = envs::find_task(config.task.name);
+  check_file_task(data.path, data.shard.info.env, task.name);
   if (task.obs_dim != data.shard.obs_dim() || task.act_dim != data.shard.act_dim())
     throw Error(data.path + ": observations/actions have dims " +
                 std::to_string(data.shard.obs_dim()) + "/" + std::to_string(data.shard.act_dim()) +
@@ -223,6 +226,7 @@ ExpertSet load_expert_set(const RunConfig& config, const OfflineData& data, Coll
   if (!config.dataset.expert_path.empty()) {
     const std::string& path = config.dataset.expert_path;
     io::Dataset file = io::read_d4rl(path);
+    check_file_task(path, file.info.env, config.task.name);
     if (file.obs_dim() != data.shard.obs_dim() || file.act_dim() != data.shard.act_dim())
       throw Error(path + ": expert observations/actions have dims " +
                   std::to_string(file.obs_dim()) + "/" + std::to_string(file.act_dim()) +
@@ -280,6 +284,26 @@ std::vector<int64_t> labelled_rows(const RunConfig& config, const OfflineData& d
 
 double normalised_score(double ret, double ref_random, double ref_expert) {
   return 100.0 * (ret - ref_random) / (ref_expert - ref_random);
+}
+
+void check_file_task(const std::string& path, const std::string& env,
+                     const std::string& task_name) {
+  // The words of the attribute, lower case: "mujoco/hopper/expert-v0" -> mujoco hopper expert v0.
+  std::vector<std::string> words(1);
+  for (char ch : env) {
+    if (ch == '-' || ch == '/' || ch == ' ') {
+      if (!words.back().empty()) words.emplace_back();
+      continue;
+    }
+    words.back() += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  }
+  if (std::find(words.begin(), words.end(), task_name) != words.end()) return;
+  for (const auto& word : words)
+    if (!word.empty() && envs::has_task(word))
+      throw Error(fmt::format(
+          "{}: the file's env attribute \"{}\" names task '{}', but task.name = \"{}\" (its "
+          "reference returns and the evaluation would be of different tasks)",
+          path, env, word, task_name));
 }
 
 }  // namespace relabel::run

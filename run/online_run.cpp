@@ -117,6 +117,7 @@ ExpertData load_expert(const RunConfig& c, Collective& comm) {
   on_root(comm, [&] {
     io::Dataset all = minari ? io::read_minari(e.path) : io::read_d4rl(e.path);
     identity = io::to_json(identity_of(e.path, all, minari)).dump();
+    check_file_task(e.path, all.info.env, c.task.name);
     scalars[1] = all.info.ref_min_score;
     scalars[2] = all.info.ref_max_score;
     if (!need_rows) return;

@@ -153,6 +153,26 @@ TEST(RunPin, ResumeAgainstOtherDataIsRefused) {
   EXPECT_EQ(parse_result(dir / "out/result.json")["status"], "done");
 }
 
+// A file made for another task (its env attribute) is refused before training: its reference
+// returns would normalise this task's returns.
+TEST(RunPin, ADatasetOfAnotherTaskIsAnInputError) {
+  TempDir dir;
+  fs::copy_file(pendulum_file("medium-expert"), dir / "data.hdf5");
+  auto py = run_command("/usr/bin/python3 -c \"import h5py; h5py.File('" + (dir / "data.hdf5") +
+                        "', 'a').attrs['env'] = 'hopper'\"");
+  ASSERT_EQ(py.exit_code, 0) << py.output;
+  write_file(dir / "a.toml", config_on(dir / "out", dir / "data.hdf5", 20));
+  auto r = run_relabel("run " + (dir / "a.toml"));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_EQ(error_line(r), "relabel: error: " + (dir / "data.hdf5") +
+                               ": the file's env attribute \"hopper\" names task 'hopper', but "
+                               "task.name = \"pendulum\" (its reference returns and the "
+                               "evaluation would be of different tasks)")
+      << r.output;
+  EXPECT_FALSE(fs::exists(dir / "out/result.json") &&
+               read_file(dir / "out/result.json").find("\"done\"") != std::string::npos);
+}
+
 TEST(RunPin, TooFewTransitionsIsAnInputError) {
   TempDir dir;
   auto py = run_command(
