@@ -161,6 +161,7 @@ json to_json(const RunRecord& r) {
             {"dataset", r.dataset},
             {"method", r.method}};
   if (r.dataset_identity) j["dataset_identity"] = to_json(*r.dataset_identity);
+  if (r.expert_identity) j["expert_identity"] = to_json(*r.expert_identity);
   json params = json::object();
   for (const auto& [k, v] : r.params) params[k] = param_json(v);
   j["params"] = std::move(params);
@@ -213,6 +214,8 @@ RunRecord run_record_from_json(const json& j, const std::string& path) {
   r.method = get_string(j, "method", path, attributed);
   if (auto it = j.find("dataset_identity"); it != j.end() && !it->is_null())
     r.dataset_identity = dataset_identity_from_json(*it, path);
+  if (auto it = j.find("expert_identity"); it != j.end() && !it->is_null())
+    r.expert_identity = dataset_identity_from_json(*it, path);
   if (auto it = j.find("params"); it != j.end() && !it->is_null()) {
     if (!it->is_object()) throw Error(where(path, "params") + " must be an object");
     for (auto& [k, v] : it->items()) {

@@ -60,6 +60,9 @@ struct RunRecord {
   std::string task, dataset, method;
   // The data the run trained on (offline runs; absent in records written before it existed).
   std::optional<DatasetIdentity> dataset_identity;
+  // The expert file an offline run took its demonstrations from (dataset.expert_path), pinned
+  // like the dataset; absent without one and in records written before it existed.
+  std::optional<DatasetIdentity> expert_identity;
   std::map<std::string, ParamValue> params;  // swept key -> value (typed), and "seed"
   std::optional<int64_t> seed;
   std::optional<int> ranks;

@@ -227,6 +227,7 @@ ExpertSet load_expert_set(const RunConfig& config, const OfflineData& data, Coll
     const std::string& path = config.dataset.expert_path;
     io::Dataset file = io::read_d4rl(path);
     check_file_task(path, file.info.env, config.task.name);
+    expert.file_identity = identity_of(path, file, false);
     if (file.obs_dim() != data.shard.obs_dim() || file.act_dim() != data.shard.act_dim())
       throw Error(path + ": expert observations/actions have dims " +
                   std::to_string(file.obs_dim()) + "/" + std::to_string(file.act_dim()) +

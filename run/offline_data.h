@@ -4,6 +4,7 @@
 // returns, and the small replicated pieces (expert trajectories, labelled subset).
 #include <torch/types.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,7 @@ struct ExpertSet {
   int64_t trajectories = 0;
   double mean_return = 0.0;
   std::vector<int64_t> dataset_rows;  // global rows, when taken from the dataset itself
+  std::optional<io::DatasetIdentity> file_identity;  // of dataset.expert_path, when given
 };
 
 // The K best expert trajectories (dataset.expert_trajectories) of dataset.expert_path, or of

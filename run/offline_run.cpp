@@ -58,6 +58,9 @@ class OfflineRun final : public RunBody {
   int64_t total_steps() const override { return config_.train.steps; }
   bool state_per_rank() const override { return false; }
   std::optional<io::DatasetIdentity> dataset_identity() const override { return data_.identity; }
+  std::optional<io::DatasetIdentity> expert_identity() const override {
+    return reward_.expert_identity;
+  }
 
   void read_checkpoint(torch::serialize::InputArchive& archive) override {
     archive.read("learner", learner_archive_);

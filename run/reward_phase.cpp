@@ -198,6 +198,7 @@ RewardPhase run_reward_phase(const RunConfig& config, const OfflineData& data,
     phase.rewards = phase.rewards * phase.reward_scale;
   }
   phase.diagnostics = compute_diagnostics(config, data, *phase.model, expert.get(), labelled, comm);
+  if (expert) phase.expert_identity = expert->file_identity;
   if (config.dataset.demonstrations_only)
     phase.diagnostics["demonstration_rows"] = static_cast<int64_t>(phase.train_universe.size());
   phase.diagnostics["reward_scale"] = phase.reward_scale;

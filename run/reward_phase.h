@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "algos/reward/reward_model.h"
@@ -31,6 +32,7 @@ struct RewardPhase {
   double fit_seconds = 0.0;
   double annotate_seconds = 0.0;
   double reward_scale = 1.0;  // applied factor (episode_range scaling), 1 when none
+  std::optional<io::DatasetIdentity> expert_identity;  // the expert file's (ExpertSet)
 };
 
 algos::RewardOptions reward_options(const RunConfig& config);

@@ -150,6 +150,8 @@ bool Driver::finished_before(RunOutcome& outcome) {
     done = record && record->done() && record->config_hash == hash_;
     if (done && record->dataset_identity)
       refusal = dataset_pin_violation(dir_, *record->dataset_identity, config_);
+    if (done && refusal.empty() && record->expert_identity)
+      refusal = expert_pin_violation(dir_, *record->expert_identity, config_);
   });
   comm_.host().broadcast(refusal, 0);
   if (!refusal.empty()) throw RunRefused(refusal);
@@ -291,6 +293,7 @@ void Driver::save_checkpoint(int64_t step) {
   meta["started_at"] = record_.started_at;
   meta["config_hash"] = hash_;
   if (record_.dataset_identity) meta["dataset_identity"] = io::to_json(*record_.dataset_identity);
+  if (record_.expert_identity) meta["expert_identity"] = io::to_json(*record_.expert_identity);
   meta["ranks"] = size_;
   my_store().save(step, meta.dump(), [&](torch::serialize::OutputArchive& archive) {
     body_.write_checkpoint(archive);
@@ -458,6 +461,9 @@ RunOutcome Driver::execute() {
       if (meta.contains("dataset_identity"))
         record_.dataset_identity = io::dataset_identity_from_json(meta.at("dataset_identity"),
                                                                   my_store().path_for(resume_step));
+      if (meta.contains("expert_identity"))
+        record_.expert_identity = io::dataset_identity_from_json(meta.at("expert_identity"),
+                                                                 my_store().path_for(resume_step));
       current_step_ = resume_step;
     }
     // Open before prepare(): the reward fit records its progress there.
@@ -473,6 +479,16 @@ RunOutcome Driver::execute() {
         if (!refusal.empty()) throw RunRefused(refusal);
       }
       record_.dataset_identity = *now;
+    }
+    if (auto now = body_.expert_identity()) {
+      if (resume_step >= 0 && record_.expert_identity) {
+        const std::string refusal =
+            dataset_mismatch(dir_, *record_.expert_identity, *now,
+                             fmt::format("checkpointed at {} {}", body_.step_name(), resume_step),
+                             "the expert file");
+        if (!refusal.empty()) throw RunRefused(refusal);
+      }
+      record_.expert_identity = *now;
     }
     if (resume_step >= 0) {
       if (body_.step() != resume_step)

@@ -58,6 +58,8 @@ class RunBody {
   // The data prepare() loaded (offline runs): recorded in result.json and the checkpoints,
   // which pin the run to it (run/run_pin.h). None: the run is not pinned to a dataset.
   virtual std::optional<io::DatasetIdentity> dataset_identity() const { return std::nullopt; }
+  // A second file the run is pinned to: an offline run's dataset.expert_path.
+  virtual std::optional<io::DatasetIdentity> expert_identity() const { return std::nullopt; }
   // Every rank checkpoints its own state (online: environments, replay) and a resume needs the
   // same number of ranks; otherwise the state is replicated and rank 0 writes it alone.
   virtual bool state_per_rank() const = 0;

@@ -53,17 +53,25 @@ std::string config_pin_violation(const std::string& dir, const std::string& hash
 }
 
 std::string dataset_mismatch(const std::string& dir, const io::DatasetIdentity& recorded,
-                             const io::DatasetIdentity& now, const std::string& what) {
+                             const io::DatasetIdentity& now, const std::string& what,
+                             const std::string& file) {
   if (recorded.same_content(now)) return "";
   return fmt::format(
-      "{}: {} on {}, but the dataset is now {}; use another --out, or --force to "
+      "{}: {} on {}, but {} is now {}; use another --out, or --force to "
       "start it over",
-      dir, what, recorded.describe(), now.describe());
+      dir, what, recorded.describe(), file, now.describe());
 }
 
 std::string dataset_pin_violation(const std::string& dir, const io::DatasetIdentity& recorded,
                                   const RunConfig& config) {
   return dataset_mismatch(dir, recorded, dataset_identity_now(config, recorded), "done");
+}
+
+std::string expert_pin_violation(const std::string& dir, const io::DatasetIdentity& recorded,
+                                 const RunConfig& config) {
+  return dataset_mismatch(dir, recorded,
+                          file_identity_now(config.dataset.expert_path, false, recorded), "done",
+                          "the expert file");
 }
 
 void clear_run_state(const std::string& dir) {

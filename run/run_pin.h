@@ -32,11 +32,16 @@ std::string config_pin_violation(const std::string& dir, const std::string& hash
 // other content (rows or checksum). Reads the file only when its size or time changed.
 std::string dataset_pin_violation(const std::string& dir, const io::DatasetIdentity& recorded,
                                   const RunConfig& config);
+// The same for the expert file an offline run took its demonstrations from
+// (dataset.expert_path; its record's expert_identity).
+std::string expert_pin_violation(const std::string& dir, const io::DatasetIdentity& recorded,
+                                 const RunConfig& config);
 
 // The message for a run resumed on `now` whose checkpoint was trained on `recorded`; "" when
-// their contents match.
+// their contents match. `file` names what changed in it ("the dataset", "the expert file").
 std::string dataset_mismatch(const std::string& dir, const io::DatasetIdentity& recorded,
-                             const io::DatasetIdentity& now, const std::string& what);
+                             const io::DatasetIdentity& now, const std::string& what,
+                             const std::string& file = "the dataset");
 
 // --force: the directory starts over. ckpt/ is renamed aside first (one rename: an
 // interrupted clear leaves either the old checkpoints or none), then result.json, curve.csv,

@@ -64,6 +64,13 @@ TEST(DatasetIdentity, RecordRoundTripAndOlderRecords) {
   EXPECT_EQ(back.dataset_identity->checksum, id.checksum);
   EXPECT_EQ(back.dataset_identity->file_bytes, 123);
   EXPECT_EQ(back.dataset_identity->file_mtime_ns, 456);
+  EXPECT_FALSE(back.expert_identity);  // none without an expert file
+  r.expert_identity = DatasetIdentity{"/data/e.hdf5", 200, checksum_text(0x12ULL), 7, 8};
+  const RunRecord with_expert = run_record_from_json(to_json(r), "r.json");
+  ASSERT_TRUE(with_expert.expert_identity);
+  EXPECT_EQ(with_expert.expert_identity->path, "/data/e.hdf5");
+  EXPECT_EQ(with_expert.expert_identity->rows, 200);
+  EXPECT_EQ(with_expert.expert_identity->checksum, "fnv1a64-sum:0000000000000012");
   json old = j;
   old.erase("dataset_identity");
   EXPECT_FALSE(run_record_from_json(old, "old.json").dataset_identity);

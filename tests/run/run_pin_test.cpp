@@ -119,6 +119,42 @@ TEST(RunPin, DoneRunAgainstOtherDataIsRefused) {
   EXPECT_EQ(read_file(dir / "out/result.json"), before);
 }
 
+// An offline run's expert file (dataset.expert_path) is pinned like its dataset: a done ReLOAD
+// run is not skipped once the file holds other demonstrations.
+TEST(RunPin, DoneRunAgainstAnotherExpertFileIsRefused) {
+  TempDir dir;
+  fs::copy_file(pendulum_file("expert"), dir / "expert.hdf5");
+  write_file(dir / "a.toml", pendulum_config(dir / "out", "reload", "iql", 20));
+  const std::string run = "run " + (dir / "a.toml") +
+                          " --set dataset.expert_path=" + (dir / "expert.hdf5") +
+                          " --set dataset.expert_trajectories=1";
+  auto first = run_relabel(run);
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  const std::string before = read_file(dir / "out/result.json");
+  const json done = parse_result(dir / "out/result.json");
+  ASSERT_TRUE(done.contains("expert_identity")) << done.dump(1);
+  EXPECT_EQ(done["expert_identity"]["path"], dir / "expert.hdf5");
+  EXPECT_NE(done["expert_identity"]["checksum"], done["dataset_identity"]["checksum"]);
+
+  auto same = run_relabel(run);  // unchanged: skipped as done
+  EXPECT_EQ(same.exit_code, 0) << same.output;
+  EXPECT_EQ(read_file(dir / "out/result.json"), before);
+
+  fs::copy_file(pendulum_file("random"), dir / "expert.hdf5", fs::copy_options::overwrite_existing);
+  auto r = run_relabel(run);
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  const std::string line = error_line(r);
+  EXPECT_EQ(
+      line.rfind("relabel: error: " + (dir / "out") + ": done on " + (dir / "expert.hdf5") + " (",
+                 0),
+      0u)
+      << r.output;
+  EXPECT_NE(line.find("but the expert file is now " + (dir / "expert.hdf5") + " ("),
+            std::string::npos)
+      << line;
+  EXPECT_EQ(read_file(dir / "out/result.json"), before);  // not rerun, not rewritten
+}
+
 TEST(RunPin, ResumeAgainstOtherDataIsRefused) {
   TempDir dir;
   fs::copy_file(pendulum_file("medium-expert"), dir / "data.hdf5");
