@@ -46,8 +46,12 @@ ReportResult write_report(const std::string& dir, const ReportOptions& options) 
   ReportResult result;
   RunSet runs = read_run_directory(dir);
   const size_t kMaxWarnings = 20;
-  for (size_t i = 0; i < runs.malformed.size() && i < kMaxWarnings; ++i)
-    warn(result, "malformed, skipped: " + runs.malformed[i].message);
+  for (size_t i = 0; i < runs.malformed.size() && i < kMaxWarnings; ++i) {
+    // The file first, once: a JSON parser's message does not name it, ours do.
+    const auto& [path, message] = runs.malformed[i];
+    warn(result,
+         "malformed, skipped: " + (message.rfind(path, 0) == 0 ? message : path + ": " + message));
+  }
   if (runs.malformed.size() > kMaxWarnings)
     warn(result, std::to_string(runs.malformed.size() - kMaxWarnings) +
                      " more malformed files (listed in report.md)");

@@ -212,6 +212,18 @@ TEST(ReportCli, MalformedResultIsWarnedAndListed) {
   EXPECT_NE(md.find("(1 malformed file)"), std::string::npos);
 }
 
+// A sweep.json the JSON parser refuses is named in the warning too (the parser's message does
+// not name the file).
+TEST(ReportCli, MalformedSweepJsonIsWarnedWithItsPath) {
+  TempDir dir("report-malformed-sweep");
+  relabel::test::write_standard_sweep(dir.path());
+  relabel::test::write_file(dir / "sweep.json", "{\"runs\": [");
+  auto r = run_relabel("report " + dir.path() + " --no-plots --bootstrap-reps 100");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(count(r.output, "warning: malformed, skipped: " + (dir / "sweep.json") + ": "), 1u)
+      << r.output;
+}
+
 // A swept key that every run sets to one value (a sweep spec pinning train.steps in its grid)
 // splits nothing: it is stated once in the header of report.md, report.html and report.tex, and
 // is not a column; a key with two values still is.
