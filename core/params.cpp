@@ -125,7 +125,10 @@ std::string ConfigKey::check(const ConfigValue& value, ConfigValue* out) const {
     double x =
         type == ValueType::kInt ? static_cast<double>(std::get<int64_t>(v)) : std::get<double>(v);
     std::string text = value_text(v);
-    if (std::isnan(x) && !optional) return "must be a number, got nan";
+    // NaN is how an optional key is unset internally, never a value to give.
+    if (std::isnan(x))
+      return optional ? "must be a number, got nan (leave the key out to keep it unset)"
+                      : "must be a number, got nan";
     if (std::isinf(x)) return fmt::format("must be finite, got {}", text);
     if (!std::isnan(x)) {
       bool below = lo && (lo_open ? x <= *lo : x < *lo);

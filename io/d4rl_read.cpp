@@ -2,6 +2,7 @@
 // reconstruction of next_observations for files without them (see d4rl_file.h for the rules).
 #include <torch/torch.h>
 
+#include <cmath>
 #include <set>
 
 #include "core/error.h"
@@ -60,8 +61,16 @@ DatasetInfo read_info(hid_t file, const std::string& path) {
   DatasetInfo info;
   h5::read_string_attr(file, "env", &info.env);
   h5::read_string_attr(file, "generator", &info.generator);
-  h5::read_double_attr(file, "ref_min_score", &info.ref_min_score);
-  h5::read_double_attr(file, "ref_max_score", &info.ref_max_score);
+  // Reference returns normalise every score of a run: an attribute that is there but not a
+  // number (or infinite) is a damaged file, not an absent value (the registry's would be used).
+  // NaN is "unset": relabel's writer stores it for a file without references.
+  for (auto [name, out] : {std::pair{"ref_min_score", &info.ref_min_score},
+                           std::pair{"ref_max_score", &info.ref_max_score}}) {
+    if (!h5::attr_exists(file, name)) continue;
+    if (!h5::read_double_attr(file, name, out) || std::isinf(*out))
+      throw Error(path + ": attribute " + name +
+                  " must be a number (a reference return; NaN or absent: unset)");
+  }
   h5::read_int_attr(file, "seed", &info.seed);
   h5::read_string_attr(file, "relabel_version", &info.relabel_version);
   info.source = path;

@@ -162,6 +162,8 @@ bool read_double_attr(hid_t loc, const std::string& name, double* out) {
   return H5Aread(attr, H5T_NATIVE_DOUBLE, out) >= 0;
 }
 
+bool attr_exists(hid_t loc, const std::string& name) { return H5Aexists(loc, name.c_str()) > 0; }
+
 bool read_int_attr(hid_t loc, const std::string& name, int64_t* out) {
   Handle attr = open_attr(loc, name);
   if (!attr.valid() || !scalar_attr(attr)) return false;

@@ -64,6 +64,7 @@ bool read_rows(hid_t dataset, hid_t mem_type, hid_t dxpl, int64_t begin, int64_t
 // fixed-length or variable-length; numbers any integer or float type.
 bool read_string_attr(hid_t loc, const std::string& name, std::string* out);
 bool read_double_attr(hid_t loc, const std::string& name, double* out);
+bool attr_exists(hid_t loc, const std::string& name);
 bool read_int_attr(hid_t loc, const std::string& name, int64_t* out);
 void write_string_attr(hid_t loc, const std::string& name, const std::string& value);
 void write_double_attr(hid_t loc, const std::string& name, double value);

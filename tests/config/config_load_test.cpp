@@ -109,6 +109,14 @@ TEST(ConfigLoad, OutOfRangeNamesTheInterval) {
   EXPECT_EQ(load_error(path), path + ":6:8: reward.beta: must be > 0, got -1.0");
   path = write(dir, std::string(kValidHead) + "[reward]\nbeta = nan\n");
   EXPECT_EQ(load_error(path), path + ":6:8: reward.beta: must be a number, got nan");
+  // An optional key is unset by leaving it out, not by nan (which read as unset before).
+  path = write(dir,
+               "[task]\nname = \"pendulum\"\nref_max_score = nan\n[dataset]\nname = "
+               "\"pendulum-medium\"\n");
+  EXPECT_NE(load_error(path).find("task.ref_max_score: must be a number, got nan (leave the key "
+                                  "out to keep it unset)"),
+            std::string::npos)
+      << load_error(path);
 }
 
 TEST(ConfigLoad, BadChoiceSuggestsClosest) {

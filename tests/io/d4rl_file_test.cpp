@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <hdf5.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -180,6 +181,38 @@ TEST_F(D4rlFile, MissingKey) {
   std::string path2 = good(500);
   put(path2, "rewards", torch::Tensor());
   expect_refused(path2, {"dataset 'rewards'", "missing"});
+}
+
+// A reference-return attribute that is there but not a number, or infinite, is a damaged file:
+// read as absent it would have fallen back to the registry's value, unnoticed. NaN is unset.
+TEST_F(D4rlFile, ReferenceAttributeThatIsNotANumberIsRefused) {
+  auto set_attr = [](const std::string& path, const char* name, hid_t type, const void* value) {
+    hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+    ASSERT_GE(file, 0);
+    if (H5Aexists(file, name) > 0) H5Adelete(file, name);
+    hid_t space = H5Screate(H5S_SCALAR);
+    hid_t attr = H5Acreate2(file, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+    ASSERT_GE(H5Awrite(attr, type, value), 0);
+    H5Aclose(attr);
+    H5Sclose(space);
+    H5Fclose(file);
+  };
+  std::string path = good();
+  const double inf = INFINITY, nan = std::nan("");
+  set_attr(path, "ref_max_score", H5T_NATIVE_DOUBLE, &inf);
+  expect_refused(path, {"attribute ref_max_score must be a number"});
+  std::string path2 = good(500);
+  hid_t text = H5Tcopy(H5T_C_S1);
+  H5Tset_size(text, 3);
+  set_attr(path2, "ref_min_score", text, "abc");
+  H5Tclose(text);
+  expect_refused(path2, {"attribute ref_min_score must be a number"});
+  std::string path3 = good(400);
+  const double ok = -150.0;
+  set_attr(path3, "ref_min_score", H5T_NATIVE_DOUBLE, &ok);
+  EXPECT_EQ(read_d4rl_info(path3).info.ref_min_score, -150.0);
+  set_attr(path3, "ref_min_score", H5T_NATIVE_DOUBLE, &nan);  // what the writer stores for unset
+  EXPECT_TRUE(std::isnan(read_d4rl_info(path3).info.ref_min_score));
 }
 
 TEST_F(D4rlFile, MismatchedRowCounts) {
