@@ -187,6 +187,8 @@ json to_json(const RunRecord& r) {
   j["curve"] = curve_to_json(r.curve);
   if (r.final_score) j["final_score"] = *r.final_score;
   if (r.final_return) j["final_return"] = *r.final_return;
+  if (r.ref_random) j["ref_random"] = *r.ref_random;
+  if (r.ref_expert) j["ref_expert"] = *r.ref_expert;
   if (r.best_score) j["best_score"] = *r.best_score;
   json timing = json::object();
   for (const auto& [k, v] : r.timing) timing[k] = v;
@@ -231,6 +233,8 @@ RunRecord run_record_from_json(const json& j, const std::string& path) {
   r.final_score = get_number(j, "final_score", path);
   r.best_score = get_number(j, "best_score", path);
   r.final_return = get_number(j, "final_return", path);
+  r.ref_random = get_number(j, "ref_random", path);
+  r.ref_expert = get_number(j, "ref_expert", path);
   if (r.done() && !r.final_score)
     throw Error(where(path, "final_score") + " is missing for a done run");
   if (auto it = j.find("curve"); it != j.end() && !it->is_null())

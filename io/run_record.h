@@ -75,6 +75,8 @@ struct RunRecord {
   std::string error;  // when failed
   std::vector<CurvePoint> curve;
   std::optional<double> final_score, final_return, best_score;
+  // R_random and R_expert the scores are normalised with (absent in older records).
+  std::optional<double> ref_random, ref_expert;
   std::map<std::string, double> timing;  // seconds per phase, rates
   nlohmann::json reward_diagnostics;     // method-specific values; null when not recorded
 

@@ -1,5 +1,6 @@
 #include "report/report_records.h"
 
+#include <fmt/format.h>
 #include <toml++/toml.h>
 #include <nlohmann/json.hpp>
 
@@ -142,6 +143,20 @@ void split_datasets_by_content(std::vector<RunRecord>& runs) {
   }
 }
 
+// Scores normalised with different reference returns are not comparable: where one dataset
+// label's runs recorded several (R_random, R_expert) pairs (an edited file attribute, a
+// task.ref_*_score override on some runs), each pair gets its own label "NAME (refs LO..HI)".
+// Records without them (older ones) keep the plain label.
+void split_datasets_by_references(std::vector<RunRecord>& runs) {
+  auto has = [](const RunRecord& r) { return r.ref_random && r.ref_expert; };
+  std::map<std::pair<std::string, std::string>, std::set<std::pair<double, double>>> refs;
+  for (const auto& r : runs)
+    if (has(r)) refs[{r.task, r.dataset}].insert({*r.ref_random, *r.ref_expert});
+  for (auto& r : runs)
+    if (has(r) && refs[{r.task, r.dataset}].size() > 1)
+      r.dataset += fmt::format(" (refs {:.6g}..{:.6g})", *r.ref_random, *r.ref_expert);
+}
+
 // See read_run_directory.
 void split_methods_by_config(std::vector<RunRecord>& runs, const std::set<std::string>& listed) {
   auto cell = [](const RunRecord& r) {
@@ -228,6 +243,7 @@ RunSet read_run_directory(const std::string& dir) {
     throw Error("report: " + dir + ": holds neither runs/ nor sweep.json nor result.json");
   for (auto& [id, r] : runs) set.runs.push_back(std::move(r));
   split_datasets_by_content(set.runs);
+  split_datasets_by_references(set.runs);
   split_methods_by_config(set.runs, set.sweep_ids);
   return set;
 }

@@ -48,6 +48,8 @@ struct RunSet {
 // config_hash_without_seed values (a sweep rerun into its directory with another --set, another
 // sweep's runs, plain runs side by side), each configuration but the one of the runs sweep.json
 // lists is labelled "METHOD (config <8 hex digits>)"; records without the hash keep their label.
+// The same for datasets: different contents ("NAME (data <8 hex digits>, N rows)") and different
+// reference returns ("NAME (refs LO..HI)") of one dataset label are labels of their own.
 RunSet read_run_directory(const std::string& dir);
 
 }  // namespace relabel::report

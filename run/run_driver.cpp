@@ -480,6 +480,8 @@ RunOutcome Driver::execute() {
       }
       record_.dataset_identity = *now;
     }
+    record_.ref_random = body_.ref_random();
+    record_.ref_expert = body_.ref_expert();
     if (auto now = body_.expert_identity()) {
       if (resume_step >= 0 && record_.expert_identity) {
         const std::string refusal =

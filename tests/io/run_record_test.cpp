@@ -43,6 +43,8 @@ RunRecord full_record() {
   r.final_score = 88.0;
   r.final_return = -150.0;
   r.best_score = 88.0;
+  r.ref_random = -1234.5;
+  r.ref_expert = -143.8;
   r.timing = {{"load_s", 0.25}, {"total_s", 12.5}, {"updates_per_s", 800.0}};
   r.reward_diagnostics = {{"reward_scale", 1.5}, {"labelled_rows", 100}};
   return r;
@@ -64,6 +66,8 @@ void expect_same(const RunRecord& a, const RunRecord& b) {
   EXPECT_EQ(a.ranks, b.ranks);
   EXPECT_EQ(a.config_hash, b.config_hash);
   EXPECT_EQ(a.config_hash_without_seed, b.config_hash_without_seed);
+  EXPECT_EQ(a.ref_random, b.ref_random);
+  EXPECT_EQ(a.ref_expert, b.ref_expert);
   EXPECT_EQ(a.relabel_version, b.relabel_version);
   EXPECT_EQ(a.started_at, b.started_at);
   EXPECT_EQ(a.finished_at, b.finished_at);

@@ -48,3 +48,37 @@ TEST(DatasetGroups, SamePathDifferentContentIsTwoCells) {
   ASSERT_EQ(a.tasks.size(), 1u);
   EXPECT_EQ(a.tasks[0].dataset, "p");
 }
+
+// Scores normalised with different reference returns never share a cell either (an edited
+// ref_max_score attribute between two seeds of a sweep, say).
+TEST(DatasetGroups, SameDatasetDifferentReferenceReturnsIsTwoCells) {
+  TempDir dir("report-refs");
+  auto set_refs = [&](const std::string& id, double lo, double hi) {
+    const std::string path = dir.path() + "/runs/" + id + "/result.json";
+    auto j = nlohmann::json::parse(relabel::test::read_file(path));
+    j["ref_random"] = lo;
+    j["ref_expert"] = hi;
+    relabel::test::write_file(path, j.dump(2));
+  };
+  for (int seed = 0; seed < 4; ++seed) {
+    relabel::test::SyntheticRun r;
+    r.id = "s" + std::to_string(seed);
+    r.task = "pendulum";
+    r.dataset = "p";
+    r.method = "ground_truth+iql";
+    r.seed = seed;
+    r.params = {{"seed", std::to_string(seed)}};
+    r.final_score = 50 + seed;
+    relabel::test::write_run(dir.path(), r);
+    set_refs(r.id, -1236.0, seed < 2 ? -143.8 : -500.0);
+  }
+  Aggregation a = aggregate(read_run_directory(dir.path()), AggregateOptions{});
+  ASSERT_EQ(a.tasks.size(), 2u);
+  EXPECT_EQ(a.tasks[0].dataset, "p (refs -1236..-143.8)");
+  EXPECT_EQ(a.tasks[1].dataset, "p (refs -1236..-500)");
+
+  for (int seed = 2; seed < 4; ++seed) set_refs("s" + std::to_string(seed), -1236.0, -143.8);
+  a = aggregate(read_run_directory(dir.path()), AggregateOptions{});
+  ASSERT_EQ(a.tasks.size(), 1u);
+  EXPECT_EQ(a.tasks[0].dataset, "p");
+}
