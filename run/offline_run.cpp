@@ -1,5 +1,6 @@
 #include "run/offline_run.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
@@ -9,6 +10,7 @@
 #include "algos/reward/reward_registry.h"
 #include "comm/gradient_sync.h"
 #include "core/clock.h"
+#include "core/error.h"
 #include "core/seeding.h"
 #include "envs/evaluate.h"
 #include "envs/registry.h"
@@ -120,6 +122,11 @@ void OfflineRun::prepare(int64_t resume_step, const json& meta, Timing& timing) 
     step_ = resume_step;
     updates_done_ = meta.value("updates_done", int64_t{0});
   }
+  // Each rank averages the gradient of its own rows and the ranks average those: equal slices
+  // make that the 1-rank gradient of the whole batch (unequal ones would weight rows unequally).
+  if (config_.train.batch_size % comm_.size() != 0)
+    throw Error(fmt::format("train.batch_size: {} is not divisible by the {} ranks of the run",
+                            config_.train.batch_size, comm_.size()));
   // Data.
   auto t0 = SteadyClock::now();
   data_ = load_offline_data(config_, comm_,

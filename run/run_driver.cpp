@@ -152,6 +152,14 @@ bool Driver::finished_before(RunOutcome& outcome) {
       refusal = dataset_pin_violation(dir_, *record->dataset_identity, config_);
     if (done && refusal.empty() && record->expert_identity)
       refusal = expert_pin_violation(dir_, *record->expert_identity, config_);
+    // An online run's ranks each collect their own environment steps: its rank count is part
+    // of the experiment (an offline run's is not: its batches are the 1-rank run's).
+    if (done && refusal.empty() && body_.state_per_rank() && record->ranks &&
+        *record->ranks != size_)
+      refusal = fmt::format(
+          "{}: done with {} ranks, this run has {} (an online run's ranks each collect their "
+          "own environment steps); use another --out, or --force to start it over",
+          dir_, *record->ranks, size_);
   });
   comm_.host().broadcast(refusal, 0);
   if (!refusal.empty()) throw RunRefused(refusal);

@@ -69,6 +69,20 @@ WorldModelTrainer::WorldModelTrainer(const WorldModelTrainerOptions& options, al
   seed_steps_ = options_.seed_steps > 0
                     ? options_.seed_steps
                     : std::max<int64_t>(1000, 5 * static_cast<int64_t>(info.max_episode_steps));
+  // A budget that ends within the seed phase would record an agent that never updated (random
+  // initial weights) as the method's result; a seed phase shorter than a sequence would fail at
+  // the first update.
+  if (options_.total_env_steps < seed_steps_)
+    throw Error(fmt::format(
+        "train.env_steps = {} ends within the seed phase (policy.seed_steps: {} random steps "
+        "before the first update): the agent would never train; raise train.env_steps or lower "
+        "policy.seed_steps",
+        options_.total_env_steps, seed_steps_));
+  if (seed_steps_ < a.horizon * P)
+    throw Error(fmt::format(
+        "policy.seed_steps = {} is shorter than policy.horizon = {} on each of the {} ranks: the "
+        "first update needs a sequence of horizon steps on every rank",
+        seed_steps_, a.horizon, P));
   env_ = info.make();
   const int64_t capacity = (options_.total_env_steps + P - 1) / P + 1;
   replay_ = std::make_unique<algos::SequenceBuffer>(capacity, a.obs_dim, a.act_dim, a.horizon,

@@ -107,6 +107,15 @@ TEST(OnlineRun, TwoRanksTrainOneAgent) {
   EXPECT_TRUE(std::filesystem::exists((dir / "two") + "/ckpt/rank1/step_400.pt"));
   // 200 pre-training updates at step 200, then 2 per iteration of the two ranks.
   EXPECT_EQ(r["timing"].value("updates", 0), 400);
+  // Rerun on one rank: not skipped as done, the experiment had two agents' worth of steps.
+  const std::string before = read_file((dir / "two") + "/result.json");
+  auto one = run_relabel("run " + (dir / "two.toml"));
+  EXPECT_EQ(one.exit_code, 2) << one.output;
+  EXPECT_NE(
+      one.output.find("relabel: error: " + (dir / "two") + ": done with 2 ranks, this run has 1"),
+      std::string::npos)
+      << one.output;
+  EXPECT_EQ(read_file((dir / "two") + "/result.json"), before);
 }
 
 namespace {
@@ -147,6 +156,19 @@ TEST(OnlineRun, DiscountAndEntropyKeysReachTheAgent) {
   EXPECT_EQ(set.agent.entropy_coef, 0.001);
   expect_refused(path, {{{"policy.discount=1.0"}, "policy.discount"},
                         {{"policy.entropy_coef=-1"}, "policy.entropy_coef"}});
+}
+
+// A budget that ends within the seed phase would record an untrained agent as the method's
+// result: an input error at the start, one line, exit 2.
+TEST(OnlineRun, ABudgetWithinTheSeedPhaseIsAnInputError) {
+  TempDir dir;
+  write_file(dir / "short.toml", online_config(dir / "short", "ground_truth", 150));
+  auto r = run_relabel("run " + (dir / "short.toml"));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("relabel: error: train.env_steps = 150 ends within the seed phase "
+                          "(policy.seed_steps: 200 random steps before the first update)"),
+            std::string::npos)
+      << r.output;
 }
 
 // The MPPI planner's sizes reach the agent (defaults: TD-MPC2's 512 samples, 64 elites,

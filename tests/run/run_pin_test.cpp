@@ -209,6 +209,19 @@ TEST(RunPin, ADatasetOfAnotherTaskIsAnInputError) {
                read_file(dir / "out/result.json").find("\"done\"") != std::string::npos);
 }
 
+// Each rank averages its own rows' gradient: ranks that cannot split the batch equally would
+// weight its rows unequally, so the run would not be the 1-rank run. An input error.
+TEST(RunPin, ABatchTheRanksCannotSplitEquallyIsAnInputError) {
+  TempDir dir;
+  write_file(dir / "a.toml", pendulum_config(dir / "out", "ground_truth", "iql", 20));
+  auto r = run_relabel_mpi(2, "run " + (dir / "a.toml") + " --set train.batch_size=63");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("relabel: error: train.batch_size: 63 is not divisible by the 2 ranks "
+                          "of the run"),
+            std::string::npos)
+      << r.output;
+}
+
 TEST(RunPin, TooFewTransitionsIsAnInputError) {
   TempDir dir;
   auto py = run_command(

@@ -85,7 +85,15 @@ TEST(WorldModelTrainer, SeedPhaseThenOneUpdatePerStep) {
   EXPECT_EQ(ev[2].length, 200);
   // Default seed phase: max(1000, 5 * 200).
   o.seed_steps = 0;
+  o.total_env_steps = 2000;
   EXPECT_EQ(WorldModelTrainer(o).seed_steps(), 1000);
+  // A budget within the seed phase never trains; a seed phase shorter than a sequence cannot
+  // start: both are input errors.
+  o.total_env_steps = 999;
+  EXPECT_THROW(WorldModelTrainer{o}, relabel::Error);
+  o.total_env_steps = 400;
+  o.seed_steps = 2;  // horizon 3
+  EXPECT_THROW(WorldModelTrainer{o}, relabel::Error);
 }
 
 TEST(WorldModelTrainer, CdredNeedsUsableDemonstrations) {
