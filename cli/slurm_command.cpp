@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "core/error.h"
 #include "slurm/submit.h"
+#include "sweeps/scheduler.h"
 #include "sweeps/spec.h"
 
 namespace relabel::cli {
@@ -26,6 +27,7 @@ slurm::SweepPlan plan_of(const SubmitArgs& a) {
   options.overrides = a.overrides;
   options.out_dir = a.out;
   const sweeps::SweepSpec spec = sweeps::load_sweep(a.spec, options);
+  sweeps::check_sweep_directory(spec);  // what the job's relabel sweep would refuse
   slurm::SweepPlan plan;
   plan.spec_path = std::filesystem::absolute(a.spec).lexically_normal().string();
   plan.dir = std::filesystem::absolute(spec.dir).lexically_normal().string();

@@ -115,9 +115,10 @@ const CommandRegistrar kSweep(20, [](CLI::App& app, ProcessArgs process, int* ex
                 "claim the runs seed by seed (every cell's first seed, then every cell's second, "
                 "...) so that a sweep stopped early has a result in every cell; ids unchanged");
   cmd->add_option(
-      "--index", args->index,
-      "run only the run at this position of the expansion, or of the breadth-first order "
-      "with --breadth-first (SLURM array tasks)");
+         "--index", args->index,
+         "run only the run at this position of the expansion, or of the breadth-first order "
+         "with --breadth-first (SLURM array tasks)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--threads-per-rank", args->threads_per_rank,
                   "torch threads per rank, overriding parallel.threads_per_rank for this process "
                   "(run ids are unchanged; the sbatch script passes --cpus-per-task)")

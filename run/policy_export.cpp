@@ -261,6 +261,7 @@ torch::jit::Module export_run_policy(const std::string& run_dir, bool planner_pr
 
 void save_policy_module(torch::jit::Module& module, const std::string& path) {
   const fs::path target(path);
+  if (fs::is_directory(target)) throw Error(path + ": is a directory; --out names the module file");
   const std::string tmp =
       (target.parent_path().empty() ? fs::path(".") : target.parent_path()).string() + "/.tmp-" +
       target.filename().string();
@@ -270,7 +271,9 @@ void save_policy_module(torch::jit::Module& module, const std::string& path) {
   } catch (const std::exception& e) {
     std::error_code ec;
     fs::remove(tmp, ec);
-    throw Error(path + ": cannot write the policy module: " + e.what());
+    // LibTorch's message carries a C++ stack trace after its first line.
+    const std::string what = e.what();
+    throw Error(path + ": cannot write the policy module: " + what.substr(0, what.find('\n')));
   }
 }
 

@@ -78,6 +78,9 @@ SubmitResult submit_sweep(const SweepPlan& plan, const SubmitOptions& options, b
 }
 
 std::string slurm_status(const std::string& sweep_dir) {
+  // A typo must not read as "not started yet": relabel status refuses it the same way.
+  if (!std::filesystem::is_directory(sweep_dir))
+    throw Error("slurm status: " + sweep_dir + ": no such directory");
   json jobs = read_jobs(sweep_dir);
   std::ostringstream out;
   std::vector<std::string> ids;

@@ -148,3 +148,26 @@ TEST(UnderMpirun, InputErrorIsPrintedOnce) {
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_EQ(count(r.output, "relabel: error: " + dir.path() + " is a directory\n"), 1) << r.output;
 }
+
+// Sweep and SLURM inputs that used to pass: a negative --index ran the whole sweep; slurm submit
+// wrote its script into a directory relabel sweep would refuse (another sweep's), leaving the
+// error to the job's log; slurm status of a missing directory said "not started yet", exit 0.
+TEST(SweepInputs, NegativeIndexOtherSweepsDirectoryAndMissingDirectoryAreRefused) {
+  TempDir dir;
+  const std::string spec = kConfigs + "/sweeps/pendulum-methods.toml";
+  auto r = run_relabel("sweep " + spec + " --index -1 --out " + (dir / "s"));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_FALSE(fs::exists(dir / "s/runs")) << r.output;
+
+  fs::create_directories(dir / "other");
+  write_file(dir / "other/sweep.json", R"({"name": "another", "runs": []})");
+  expect_one_line_error(
+      run_relabel("slurm submit " + spec + " --dry-run --out " + (dir / "other")),
+      (dir / "other") +
+          ": holds the sweep \"another\" (its sweep.json), not \"pendulum-methods\"; "
+          "use another --out");
+  EXPECT_FALSE(fs::exists(dir / "other/slurm.json"));
+
+  expect_one_line_error(run_relabel("slurm status " + (dir / "missing")),
+                        "slurm status: " + (dir / "missing") + ": no such directory");
+}

@@ -259,4 +259,13 @@ TEST(PolicyExport, UnusableInputsAreOneLineErrors) {
   r = run_relabel("eval " + (dir / "not.pt"));
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("not a TorchScript module"), std::string::npos) << r.output;
+  // A module file that cannot be written: one line (LibTorch's message carries a stack trace).
+  ASSERT_EQ(run_config(dir, "ok", pendulum_config(dir / "ok", "ground_truth", "iql", 10))["status"],
+            "done");
+  for (const std::string out : {dir / "no/such/dir/p.pt", dir.path()}) {
+    r = run_relabel("export " + (dir / "ok") + " --out " + out);
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+    EXPECT_NE(r.output.find("relabel: error: " + out + ": "), std::string::npos) << r.output;
+  }
 }
