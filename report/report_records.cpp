@@ -206,6 +206,9 @@ RunSet read_run_directory(const std::string& dir) {
         if (auto reason = io::refusal_reason(run_dir.string())) {
           r.status = "refused";
           r.error = "refused by the sweep: " + *reason;
+        } else if (r.status == "running") {
+          // As relabel status shows it: a writer that died without a word is "interrupted".
+          r.status = io::observed_status(run_dir.string(), r);
         }
         set.run_dirs[r.id] = run_dir.string();
         runs[r.id] = std::move(r);

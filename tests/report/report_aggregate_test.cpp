@@ -414,3 +414,28 @@ TEST(Aggregate, RecordsTakeTheirIdFromTheDirectoryAndTheirSeedFromParams) {
   EXPECT_EQ(set.runs[0].id, "r1");
   EXPECT_EQ(set.runs[0].seed, 4);
 }
+
+// As relabel status shows it: a record still "running" whose directory lock nobody holds (the
+// writer was killed) is "interrupted"; without a lock file to ask, it stays "running".
+TEST(Aggregate, ARunningRecordWhoseWriterDiedIsInterrupted) {
+  TempDir dir("report-interrupted");
+  for (const char* id : {"dead", "old"}) {
+    relabel::test::SyntheticRun r;
+    r.id = id;
+    r.status = "running";
+    r.task = "pendulum";
+    r.dataset = "pendulum-medium";
+    r.method = "ground_truth+iql";
+    r.final_score = 10;
+    write_run(dir.path(), r);
+  }
+  write_file(dir / "runs/dead/.relabel.lock", "");  // held by no process
+  RunSet set = read_run_directory(dir.path());
+  ASSERT_EQ(set.runs.size(), 2u);
+  EXPECT_EQ(set.runs[0].id, "dead");
+  EXPECT_EQ(set.runs[0].status, "interrupted");
+  EXPECT_EQ(set.runs[1].status, "running");
+  Aggregation a = aggregate(set, fast());
+  ASSERT_EQ(a.groups.size(), 1u);
+  EXPECT_EQ(a.groups[0].n_pending, 2);
+}
