@@ -30,9 +30,12 @@ void validate(const SubmitOptions& o, const ScriptInputs& in) {
   if (o.signal_seconds < 1) throw Error("--signal-seconds must be >= 1");
   if (o.max_requeues < 0) throw Error("--max-requeues must be >= 0");
   if (o.array_throttle < 0) throw Error("--array-throttle must be >= 0");
-  static const std::regex signal_name("(SIG)?(USR1|USR2|TERM|INT|HUP|URG)");
+  // TERM and INT are what scancel and a failing node send: the script forwards them without
+  // requeueing, so as the warning signal they could not ask for a requeue.
+  static const std::regex signal_name("(SIG)?(USR1|USR2|HUP|URG)");
   if (!std::regex_match(o.signal, signal_name))
-    throw Error("--signal must be USR1, USR2, TERM, INT, HUP or URG, got '" + o.signal + "'");
+    throw Error("--signal must be USR1, USR2, HUP or URG (TERM and INT mean cancel), got '" +
+                o.signal + "'");
   static const std::regex mpi_plugin("[A-Za-z0-9_]+");
   if (!std::regex_match(o.srun_mpi, mpi_plugin))
     throw Error("--srun-mpi must be a plugin name like pmix or pmi2, got '" + o.srun_mpi + "'");

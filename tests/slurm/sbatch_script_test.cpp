@@ -89,6 +89,14 @@ TEST(SbatchScript, RejectsBadOptions) {
   o.ntasks_per_node = 2;
   o.signal = "KILL";
   EXPECT_THROW(slurm::sbatch_script(o, inputs()), Error);
+  // TERM and INT are the cancel signals the script forwards without requeueing: as the warning
+  // signal their trap would be replaced and the job never requeued.
+  for (const char* cancel : {"TERM", "SIGINT"}) {
+    o.signal = cancel;
+    EXPECT_THROW(slurm::sbatch_script(o, inputs()), Error) << cancel;
+  }
+  o.signal = "HUP";
+  EXPECT_NE(slurm::sbatch_script(o, inputs()).find("trap on_warning HUP\n"), std::string::npos);
 }
 
 TEST(Quoting, ShellAndSbatch) {
