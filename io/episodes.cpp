@@ -52,14 +52,27 @@ torch::Tensor episode_returns(const torch::Tensor& rewards, const std::vector<Ep
   return out;
 }
 
+bool last_episode_complete(const torch::Tensor& terminals, const torch::Tensor& timeouts,
+                           const std::vector<Episode>& episodes) {
+  if (episodes.empty()) return true;
+  const int64_t last = episodes.back().end - 1;
+  return terminals[last].item<double>() != 0.0 || timeouts[last].item<double>() != 0.0;
+}
+
 Dataset select_best_trajectories(const Dataset& ds, int64_t k) {
   if (!ds.has_rewards())
     throw Error("select_best_trajectories: " + ds.info.source + " has no rewards");
   std::vector<Episode> episodes = split_episodes(ds);
+  std::string tail;
+  if (!last_episode_complete(ds.terminals, ds.timeouts, episodes)) {
+    tail = " complete episodes (its last " + std::to_string(episodes.back().length()) +
+           " rows end without a terminal or timeout)";
+    episodes.pop_back();
+  }
   if (k < 1 || k > static_cast<int64_t>(episodes.size()))
     throw Error("expert_trajectories = " + std::to_string(k) + ", but " +
                 (ds.info.source.empty() ? std::string("the dataset") : ds.info.source) + " has " +
-                std::to_string(episodes.size()) + " episodes");
+                std::to_string(episodes.size()) + (tail.empty() ? " episodes" : tail));
   torch::Tensor returns = episode_returns(ds.rewards, episodes);
   const double* r = returns.data_ptr<double>();
   std::vector<size_t> order(episodes.size());

@@ -25,9 +25,15 @@ std::vector<Episode> split_episodes(const Dataset& ds);
 // Undiscounted return of each episode (float64, one per episode) from a reward column.
 torch::Tensor episode_returns(const torch::Tensor& rewards, const std::vector<Episode>& episodes);
 
-// The K episodes with the highest return (ties: the earlier episode), concatenated in their
-// original row order; a standalone dataset. Throws relabel::Error if K < 1, K exceeds the
-// number of episodes, or the dataset has no rewards.
+// True unless the last of `episodes` ends without a terminal or timeout (a file cut mid-episode):
+// that tail is not a trajectory to rank by its return (with negative rewards a short fragment
+// would beat every whole episode).
+bool last_episode_complete(const torch::Tensor& terminals, const torch::Tensor& timeouts,
+                           const std::vector<Episode>& episodes);
+
+// The K complete episodes with the highest return (ties: the earlier episode), concatenated in
+// their original row order; a standalone dataset. Throws relabel::Error if K < 1, K exceeds the
+// number of complete episodes, or the dataset has no rewards.
 Dataset select_best_trajectories(const Dataset& ds, int64_t k);
 
 // Sorted global row indices (int64) of the labelled subset of a dataset of `n` rows: the first

@@ -181,6 +181,7 @@ OfflineData load_offline_data(const RunConfig& config, Collective& comm, bool re
                    " rows, the sharded read " + std::to_string(data.global_rows));
   auto episodes = io::split_episodes(terminals, timeouts);
   data.num_episodes = static_cast<int64_t>(episodes.size());
+  data.last_episode_complete = io::last_episode_complete(terminals, timeouts, episodes);
   data.episode_of_row = torch::empty({data.global_rows}, torch::kInt64);
   auto* ep = data.episode_of_row.data_ptr<int64_t>();
   for (int64_t e = 0; e < data.num_episodes; ++e)
@@ -243,13 +244,15 @@ ExpertSet load_expert_set(const RunConfig& config, const OfflineData& data, Coll
   // The K best trajectories of the dataset itself.
   if (!data.global_rewards.defined())
     throw Error(data.path + ": has no rewards to rank trajectories by; set dataset.expert_path");
-  if (k > data.num_episodes)
+  // Whole episodes only: a file cut mid-episode ends in a fragment, not a trajectory.
+  const int64_t complete = data.num_episodes - (data.last_episode_complete ? 0 : 1);
+  if (k > complete)
     throw Error("dataset.expert_trajectories = " + std::to_string(k) + " but " + data.path +
-                " has only " + std::to_string(data.num_episodes) + " episodes");
+                " has only " + std::to_string(complete) + " complete episodes");
   auto returns = torch::zeros({data.num_episodes}, torch::kFloat64)
                      .index_add_(0, data.episode_of_row, data.global_rewards.to(torch::kFloat64));
   // Stable order: highest return first, ties to the earlier episode.
-  std::vector<int64_t> order(data.num_episodes);
+  std::vector<int64_t> order(complete);
   std::iota(order.begin(), order.end(), 0);
   const double* r = returns.data_ptr<double>();
   std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return r[a] > r[b]; });

@@ -28,8 +28,9 @@ struct OfflineData {
   int64_t global_rows = 0;
   torch::Tensor episode_of_row;  // (global_rows,) int64: episode index of every global row
   int64_t num_episodes = 0;
-  torch::Tensor global_rewards;  // (global_rows,) the file's rewards; undefined without them
-  double ref_random = 0.0;       // R_random and R_expert for the normalised score
+  bool last_episode_complete = true;  // false: the file ends mid-episode (not a trajectory to rank)
+  torch::Tensor global_rewards;       // (global_rows,) the file's rewards; undefined without them
+  double ref_random = 0.0;            // R_random and R_expert for the normalised score
   double ref_expert = 0.0;
   io::DatasetIdentity identity;  // path, rows and the checksum of every rank's read, combined
 };

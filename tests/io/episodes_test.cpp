@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <string>
 
 #include "core/error.h"
 #include "tests/io/io_test_util.h"
@@ -38,6 +39,7 @@ TEST(Episodes, ReturnsAreSumsOfRewards) {
 
 TEST(Episodes, BestTrajectoriesAreTheHighestReturns) {
   Dataset ds = test::synthetic_dataset(30, 3, 2, 6);  // 5 episodes of 6 rows
+  ds.timeouts[29] = true;  // the last one ends too (the fixture cuts it short otherwise)
   ds.rewards = torch::zeros({30});
   ds.rewards.slice(0, 6, 12).fill_(2.0f);   // episode 1: return 12
   ds.rewards.slice(0, 24, 30).fill_(1.0f);  // episode 4: return 6
@@ -50,6 +52,31 @@ TEST(Episodes, BestTrajectoriesAreTheHighestReturns) {
   EXPECT_FLOAT_EQ(one.rewards.sum().item<float>(), 12.0f);
   EXPECT_THROW(select_best_trajectories(ds, 6), Error);
   EXPECT_THROW(select_best_trajectories(ds, 0), Error);
+}
+
+// A file cut mid-episode ends in a fragment: with negative rewards its return beats every
+// whole episode's, but it is not a trajectory: it is never selected, nor counted.
+TEST(Episodes, BestTrajectoriesNeverIncludeAnUnfinishedTail) {
+  Dataset ds = test::synthetic_dataset(30, 3, 2, 6);  // 5 episodes of 6 rows
+  ds.rewards = torch::full({30}, -1.0f);
+  ds.rewards.slice(0, 6, 12).fill_(-0.5f);  // episode 1: return -3, the best whole episode
+  ds.timeouts[29] = false;                  // rows 24..29 end without a flag: a fragment,
+  ds.terminals[29] = false;
+  ds.rewards.slice(0, 24, 30).fill_(0.0f);  // with the highest return, 0
+  ASSERT_FALSE(last_episode_complete(ds.terminals, ds.timeouts, split_episodes(ds)));
+  Dataset one = select_best_trajectories(ds, 1);
+  ASSERT_EQ(one.size(), 6);
+  EXPECT_TRUE(torch::equal(one.observations, ds.observations.slice(0, 6, 12)));
+  EXPECT_NO_THROW(select_best_trajectories(ds, 4));
+  try {
+    select_best_trajectories(ds, 5);
+    FAIL() << "the fragment counted as a fifth episode";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("has 4 complete episodes (its last 6 rows end without a "
+                                         "terminal or timeout)"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(Episodes, LabelledSubsetFractionAndDeterminism) {
