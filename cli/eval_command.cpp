@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include "cli/commands.h"
 #include "core/error.h"
@@ -21,7 +22,7 @@ struct EvalArgs {
   std::string policy;  // a run directory or a module file
   std::string task;
   int episodes = 0;
-  int64_t seed = -1;
+  std::optional<uint64_t> seed;  // a run's evaluation seeds use all 64 bits
   std::string json;
 };
 
@@ -38,8 +39,7 @@ void run_eval(const EvalArgs& a) {
   // compared with the run's record; --seed / --episodes choose others.
   const int episodes =
       a.episodes > 0 ? a.episodes : (info.eval_episodes > 0 ? int(info.eval_episodes) : 10);
-  const uint64_t seed =
-      a.seed >= 0 ? uint64_t(a.seed) : (info.eval_episodes > 0 ? uint64_t(info.eval_seed) : 0);
+  const uint64_t seed = a.seed ? *a.seed : (info.eval_episodes > 0 ? uint64_t(info.eval_seed) : 0);
   const auto returns = run::evaluate_policy(module, task, episodes, seed);
 
   report::BootstrapOptions bo;
@@ -87,10 +87,12 @@ const CommandRegistrar kEval(35, [](CLI::App& app, ProcessArgs, int*) {
   cmd->add_option("policy", a->policy, "a run directory or a module from relabel export")
       ->required();
   cmd->add_option("--task", a->task, "task to evaluate on (default: the policy's)");
-  cmd->add_option("--episodes", a->episodes, "episodes (default: the run's train.eval_episodes)")
+  cmd->add_option("--episodes", a->episodes,
+                  "episodes (default: those of the run's evaluation at that step, else 10)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--seed", a->seed,
-                  "episode seed (default: the seed of the run's evaluation at that step)")
+                  "episode seed, 0 to 2^64-1 (default: the seed of the run's evaluation at that "
+                  "step, else 0)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--json", a->json, "result file (default RUN_DIR/eval.json or POLICY.eval.json)");
   cmd->callback([a] { run_eval(*a); });
