@@ -264,8 +264,7 @@ TEST(PolicyExport, UnusableInputsAreOneLineErrors) {
             "done");
   r = run_relabel("eval " + (dir / "ok") + " --episodes 1 --seed 12440872182297958709");
   EXPECT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_NE(r.output.find("1 episodes (seed 12440872182297958709)"), std::string::npos)
-      << r.output;
+  EXPECT_NE(r.output.find("1 episodes (seed 12440872182297958709)"), std::string::npos) << r.output;
   for (const std::string verb : {"eval " + (dir / "ok") + " --seed -1",
                                  "report " + (dir / "ok") + " --seed -1 --no-plots"}) {
     r = run_relabel(verb);
