@@ -19,14 +19,9 @@ namespace {
 void write_two_configs(const std::string& dir) {
   for (const char* config : {"aaaaaaaa11111111", "cccccccc22222222"})
     for (int seed = 0; seed < 2; ++seed) {
-      relabel::test::SyntheticRun r;
-      r.id = std::string(1, config[0]) + std::to_string(seed);
-      r.task = "pendulum";
-      r.dataset = "pendulum-medium";
-      r.method = "ground_truth+iql";
-      r.seed = seed;
-      r.params = {{"seed", seed}};
-      r.final_score = config[0] == 'a' ? 80 + seed : 10 + seed;
+      auto r =
+          relabel::test::pendulum_run(std::string(1, config[0]) + std::to_string(seed), seed,
+                                      config[0] == 'a' ? 80 + seed : 10 + seed, "pendulum-medium");
       r.config_hash_without_seed = config;
       relabel::test::write_run(dir, r);
     }
@@ -59,14 +54,7 @@ TEST(ConfigGroups, RunsOfTwoConfigurationsInOneDirectoryAreTwoCells) {
 TEST(ConfigGroups, OneConfigurationOrRecordsWithoutTheHashKeepThePlainLabel) {
   TempDir dir("report-configs-one");
   for (int seed = 0; seed < 3; ++seed) {
-    relabel::test::SyntheticRun r;
-    r.id = "r" + std::to_string(seed);
-    r.task = "pendulum";
-    r.dataset = "pendulum-medium";
-    r.method = "ground_truth+iql";
-    r.seed = seed;
-    r.params = {{"seed", seed}};
-    r.final_score = 50;
+    auto r = relabel::test::pendulum_run("r" + std::to_string(seed), seed, 50, "pendulum-medium");
     // Seed 2's record predates the hash: it joins the cell as before.
     if (seed < 2) r.config_hash_without_seed = "aaaaaaaa11111111";
     relabel::test::write_run(dir.path(), r);

@@ -23,14 +23,7 @@ void add_identity(const std::string& dir, const std::string& id, const std::stri
 TEST(DatasetGroups, SamePathDifferentContentIsTwoCells) {
   TempDir dir("report-identity");
   for (int seed = 0; seed < 4; ++seed) {
-    relabel::test::SyntheticRun r;
-    r.id = "s" + std::to_string(seed);
-    r.task = "pendulum";
-    r.dataset = "p";
-    r.method = "ground_truth+iql";
-    r.seed = seed;
-    r.params = {{"seed", std::to_string(seed)}};
-    r.final_score = 50 + seed;
+    const auto r = relabel::test::pendulum_run("s" + std::to_string(seed), seed, 50 + seed);
     relabel::test::write_run(dir.path(), r);
     add_identity(dir.path(), r.id,
                  seed < 2 ? "fnv1a64-sum:aaaaaaaa00000000" : "fnv1a64-sum:bbbbbbbb00000000");
@@ -61,14 +54,7 @@ TEST(DatasetGroups, SameDatasetDifferentReferenceReturnsIsTwoCells) {
     relabel::test::write_file(path, j.dump(2));
   };
   for (int seed = 0; seed < 4; ++seed) {
-    relabel::test::SyntheticRun r;
-    r.id = "s" + std::to_string(seed);
-    r.task = "pendulum";
-    r.dataset = "p";
-    r.method = "ground_truth+iql";
-    r.seed = seed;
-    r.params = {{"seed", std::to_string(seed)}};
-    r.final_score = 50 + seed;
+    const auto r = relabel::test::pendulum_run("s" + std::to_string(seed), seed, 50 + seed);
     relabel::test::write_run(dir.path(), r);
     set_refs(r.id, -1236.0, seed < 2 ? -143.8 : -500.0);
   }

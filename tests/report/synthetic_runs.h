@@ -19,6 +19,20 @@ struct SyntheticRun {
   std::string config_hash_without_seed;  // written when not empty
 };
 
+// A done ground_truth+iql run on pendulum / `dataset` with `seed` (its only param).
+inline SyntheticRun pendulum_run(const std::string& id, int seed, double final_score,
+                                 const std::string& dataset = "p") {
+  SyntheticRun r;
+  r.id = id;
+  r.task = "pendulum";
+  r.dataset = dataset;
+  r.method = "ground_truth+iql";
+  r.seed = seed;
+  r.params = {{"seed", std::to_string(seed)}};
+  r.final_score = final_score;
+  return r;
+}
+
 inline void write_run(const std::string& dir, const SyntheticRun& r) {
   std::string run_dir = dir + "/runs/" + r.id;
   std::filesystem::create_directories(run_dir);
