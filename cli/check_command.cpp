@@ -11,6 +11,7 @@
 #include "config/config_write.h"
 #include "core/error.h"
 #include "io/output_location.h"
+#include "run/offline_data.h"
 #include "sweeps/spec.h"
 
 namespace relabel::cli {
@@ -31,6 +32,10 @@ void print_run_config(const CheckOptions& o) {
                            relabel::config::config_hash(config));
   for (const auto& line : relabel::config::ignored_keys_lines(o.file, unused))
     std::cout << "# " << line << "\n";
+  // Valid, but a run would stop at its start: say so here (the config stays valid: the suite can
+  // be made before the run, and a login node may not hold the data cache).
+  if (auto missing = relabel::run::missing_suite(config))
+    std::cout << "# warning: " << *missing << "\n";
   std::cout << relabel::config::to_toml(config);
 }
 

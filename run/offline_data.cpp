@@ -105,6 +105,18 @@ io::DatasetIdentity identity_of(const std::string& path, io::Dataset& all, bool 
   return id;
 }
 
+std::optional<std::string> missing_suite(const RunConfig& config) {
+  if (!config.dataset.path.empty() || config.dataset.name.empty() || config.dataset.generate)
+    return std::nullopt;
+  const std::string path = dataset_file(config);
+  if (fs::exists(path)) return std::nullopt;
+  const std::string task = split_dataset_name(config.dataset.name).first;
+  return "dataset.name = \"" + config.dataset.name + "\": " + path +
+         " does not exist; make the suite with `relabel datagen --task " + task + " --out " +
+         dataset_cache_root() + "/" + task +
+         "` (or set dataset.generate = true to generate it in the run)";
+}
+
 std::string resolve_dataset_path(const RunConfig& config, Collective& comm) {
   if (!config.dataset.path.empty()) return config.dataset.path;
   // A named suite ("pendulum-medium-expert") lives in the data cache. A missing one is an
@@ -115,10 +127,7 @@ std::string resolve_dataset_path(const RunConfig& config, Collective& comm) {
   const std::string path = dataset_file(config);
   on_root(comm, [&] {
     if (fs::exists(path)) return;
-    if (!config.dataset.generate)
-      throw Error("dataset.name = \"" + config.dataset.name + "\": " + path +
-                  " does not exist; make the suite with `relabel datagen --task " + task +
-                  " --out " + dir + "` (or set dataset.generate = true to generate it in the run)");
+    if (auto missing = missing_suite(config)) throw Error(*missing);
     spdlog::info("dataset {} is not in the cache: generating the {} suite into {}",
                  config.dataset.name, task, dir);
     ensure_dataset_suite(task, dir);

@@ -34,6 +34,24 @@ TEST(CheckConfig, PrintsResolvedExampleConfig) {
     EXPECT_NE(r.output.find(line), std::string::npos) << line << " missing in\n" << r.output;
 }
 
+// A named suite missing from the data cache: the config is valid (the suite can be made before
+// the run), but check says what relabel run would refuse, in its words.
+TEST(CheckConfig, AMissingNamedSuiteIsAWarningWithTheCommandThatMakesIt) {
+  relabel::test::TempDir dir;
+  auto r = relabel::test::run_command("RELABEL_DATA=" + dir.path() + " " + RELABEL_BINARY +
+                                      " check " + kConfigs + "/pendulum-iql.toml 2>&1");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("# warning: dataset.name = \"pendulum-medium-expert\": " + dir.path() +
+                          "/pendulum/medium-expert.hdf5 does not exist; make the suite with "
+                          "`relabel datagen --task pendulum --out " +
+                          dir.path() + "/pendulum`"),
+            std::string::npos)
+      << r.output;
+  // With the suite there (the test cache), no warning.
+  EXPECT_EQ(run_relabel("check " + kConfigs + "/pendulum-iql.toml").output.find("# warning"),
+            std::string::npos);
+}
+
 // Every config and sweep the project ships is valid against today's schema: a renamed or removed
 // key fails here, not in a user's first run.
 TEST(CheckConfig, EveryShippedConfigAndSweepSpecIsValid) {
