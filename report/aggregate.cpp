@@ -25,18 +25,6 @@ std::string join_key(const std::string& method, const std::vector<ParamValue>& v
   return k;
 }
 
-// The params of a run without the seed: runs of one configuration and different seeds share it.
-// Without the task's and dataset's keys too (`method_only`): runs of one method configuration on
-// different data share it.
-std::string signature(const RunRecord& r, bool method_only = false) {
-  static const std::set<std::string> data_keys = {"task.name", "task", "dataset.name",
-                                                  "dataset.path", "dataset"};
-  std::string s;
-  for (const auto& [k, v] : r.params)
-    if (k != "seed" && !(method_only && data_keys.count(k))) s += k + '\x1e' + v.text + '\x1f';
-  return s;
-}
-
 bool attributed(const RunRecord& r) { return !r.task.empty() && !r.method.empty(); }
 
 // A pending run from an older sweep.json (without the labels) knows only its params: take task,
@@ -50,12 +38,12 @@ void attribute_pending(std::vector<RunRecord>& records, const SweepBase& base) {
   std::map<std::string, std::set<std::string>> methods;
   for (const auto& r : records)  // labels a run wrote (result.json), not a config.toml's guess
     if (attributed(r) && r.status != "pending") {
-      known[signature(r)].insert({r.task, r.dataset, r.method});
-      methods[signature(r, true)].insert(r.method);
+      known[params_signature(r)].insert({r.task, r.dataset, r.method});
+      methods[params_signature(r, true)].insert(r.method);
     }
   for (auto& r : records) {
     if (attributed(r)) continue;
-    if (auto it = known.find(signature(r)); it != known.end() && it->second.size() == 1) {
+    if (auto it = known.find(params_signature(r)); it != known.end() && it->second.size() == 1) {
       const auto& [task, dataset, method] = *it->second.begin();
       if (r.task.empty()) {
         r.task = task;
@@ -73,7 +61,8 @@ void attribute_pending(std::vector<RunRecord>& records, const SweepBase& base) {
     if (r.dataset.empty())
       r.dataset = either(either(param("dataset.name"), param("dataset.path")), base.dataset);
     if (!r.method.empty()) continue;
-    if (auto it = methods.find(signature(r, true)); it != methods.end() && it->second.size() == 1) {
+    if (auto it = methods.find(params_signature(r, true));
+        it != methods.end() && it->second.size() == 1) {
       r.method = *it->second.begin();
       continue;
     }

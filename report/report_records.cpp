@@ -160,10 +160,7 @@ void split_datasets_by_references(std::vector<RunRecord>& runs) {
 // See read_run_directory.
 void split_methods_by_config(std::vector<RunRecord>& runs, const std::set<std::string>& listed) {
   auto cell = [](const RunRecord& r) {
-    std::string k = r.task + '\x1f' + r.dataset + '\x1f' + r.method;
-    for (const auto& [key, v] : r.params)
-      if (key != "seed") k += '\x1f' + key + '\x1e' + v.text;
-    return k;
+    return r.task + '\x1f' + r.dataset + '\x1f' + r.method + '\x1f' + params_signature(r);
   };
   std::map<std::string, std::set<std::string>> configs, listed_configs;
   for (const auto& r : runs) {
@@ -181,6 +178,15 @@ void split_methods_by_config(std::vector<RunRecord>& runs, const std::set<std::s
 }
 
 }  // namespace
+
+std::string params_signature(const RunRecord& r, bool method_only) {
+  static const std::set<std::string> data_keys = {"task.name", "task", "dataset.name",
+                                                  "dataset.path", "dataset"};
+  std::string s;
+  for (const auto& [k, v] : r.params)
+    if (k != "seed" && !(method_only && data_keys.count(k))) s += k + '\x1e' + v.text + '\x1f';
+  return s;
+}
 
 RunSet read_run_directory(const std::string& dir) {
   fs::path root(dir);

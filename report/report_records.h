@@ -40,6 +40,11 @@ struct RunSet {
   std::set<std::string> sweep_ids;              // the runs sweep.json lists (none without one)
 };
 
+// The params of a run without the seed: runs of one configuration and different seeds share it.
+// Without the task's and dataset's keys too (`method_only`): runs of one method configuration on
+// different data share it.
+std::string params_signature(const RunRecord& r, bool method_only = false);
+
 // Reads DIR/runs/*/ and DIR/sweep.json. A DIR that is itself one run directory (result.json at
 // its top) is read as a single run. A record without an id takes its directory's name, one
 // without a seed the number of its "seed" param. Throws relabel::Error when DIR is missing or

@@ -90,9 +90,10 @@ std::vector<int64_t> labelled_rows(const RunConfig& config, const OfflineData& d
 double normalised_score(double ret, double ref_random, double ref_expert);
 
 // Throws relabel::Error when a dataset file's `env` attribute names a registered task other
-// than `task_name` (its first word: "halfcheetah-medium-v2" names halfcheetah): the file's
-// reference returns, and the policy's evaluation, would belong to different tasks even where
-// the dimensions agree (walker2d and halfcheetah: 17/6). An `env` naming no task passes.
+// than `task_name` by one of its words ("halfcheetah-medium-v2", "mujoco/hopper/expert-v0") and
+// no word is `task_name`: the file's reference returns, and the policy's evaluation, would
+// belong to different tasks even where the dimensions agree (walker2d and halfcheetah: 17/6). An
+// `env` naming no task passes.
 void check_file_task(const std::string& path, const std::string& env, const std::string& task_name);
 
 }  // namespace relabel::run

@@ -90,6 +90,9 @@ class Driver {
   void relabel_params();
   void open_run_directory();
   int64_t agreed_resume_step();
+  void pin_resumed_file(std::optional<io::DatasetIdentity>& recorded,
+                        const std::optional<io::DatasetIdentity>& now, int64_t resume_step,
+                        const char* file);
   void begin_attempt(int64_t resume_step);
   void write_record(const std::string& status, const std::string& error = "");
   io::CurvePoint evaluate(int64_t step);
@@ -300,8 +303,9 @@ void Driver::save_checkpoint(int64_t step) {
   meta["train_seconds"] = train_seconds_;
   meta["started_at"] = record_.started_at;
   meta["config_hash"] = hash_;
-  if (record_.dataset_identity) meta["dataset_identity"] = io::to_json(*record_.dataset_identity);
-  if (record_.expert_identity) meta["expert_identity"] = io::to_json(*record_.expert_identity);
+  for (auto [key, identity] : {std::pair{"dataset_identity", &record_.dataset_identity},
+                               std::pair{"expert_identity", &record_.expert_identity}})
+    if (*identity) meta[key] = io::to_json(**identity);
   meta["ranks"] = size_;
   my_store().save(step, meta.dump(), [&](torch::serialize::OutputArchive& archive) {
     body_.write_checkpoint(archive);
@@ -438,6 +442,21 @@ RunOutcome Driver::train(int64_t start_step) {
   return outcome;
 }
 
+// The checkpoint's state was trained on the file the record names: resuming on other content
+// is refused; otherwise the record names what this attempt read.
+void Driver::pin_resumed_file(std::optional<io::DatasetIdentity>& recorded,
+                              const std::optional<io::DatasetIdentity>& now, int64_t resume_step,
+                              const char* file) {
+  if (!now) return;
+  if (resume_step >= 0 && recorded) {
+    const std::string refusal = dataset_mismatch(
+        dir_, *recorded, *now, fmt::format("checkpointed at {} {}", body_.step_name(), resume_step),
+        file);
+    if (!refusal.empty()) throw RunRefused(refusal);
+  }
+  recorded = now;
+}
+
 RunOutcome Driver::execute() {
   RunOutcome outcome;
   outcome.dir = dir_;
@@ -466,40 +485,23 @@ RunOutcome Driver::execute() {
       curve_ = io::curve_from_json(meta.at("curve"), my_store().path_for(resume_step));
       train_seconds_ = meta.value("train_seconds", 0.0);
       record_.started_at = meta.value("started_at", record_.started_at);
-      if (meta.contains("dataset_identity"))
-        record_.dataset_identity = io::dataset_identity_from_json(meta.at("dataset_identity"),
-                                                                  my_store().path_for(resume_step));
-      if (meta.contains("expert_identity"))
-        record_.expert_identity = io::dataset_identity_from_json(meta.at("expert_identity"),
-                                                                 my_store().path_for(resume_step));
+      for (auto [key, identity] : {std::pair{"dataset_identity", &record_.dataset_identity},
+                                   std::pair{"expert_identity", &record_.expert_identity}})
+        if (meta.contains(key))
+          *identity =
+              io::dataset_identity_from_json(meta.at(key), my_store().path_for(resume_step));
       current_step_ = resume_step;
     }
     // Open before prepare(): the reward fit records its progress there.
     if (rank_ == 0) metrics_.open(dir_ + "/metrics.jsonl", std::ios::app);
     body_.set_run_log(rank_ == 0 ? &metrics_ : nullptr, record_.id);
     body_.prepare(resume_step, meta, timing_);
-    // The checkpoint's state was trained on its dataset: resuming on other data is refused.
-    if (auto now = body_.dataset_identity()) {
-      if (resume_step >= 0 && record_.dataset_identity) {
-        const std::string refusal =
-            dataset_mismatch(dir_, *record_.dataset_identity, *now,
-                             fmt::format("checkpointed at {} {}", body_.step_name(), resume_step));
-        if (!refusal.empty()) throw RunRefused(refusal);
-      }
-      record_.dataset_identity = *now;
-    }
+    pin_resumed_file(record_.dataset_identity, body_.dataset_identity(), resume_step,
+                     "the dataset");
+    pin_resumed_file(record_.expert_identity, body_.expert_identity(), resume_step,
+                     "the expert file");
     record_.ref_random = body_.ref_random();
     record_.ref_expert = body_.ref_expert();
-    if (auto now = body_.expert_identity()) {
-      if (resume_step >= 0 && record_.expert_identity) {
-        const std::string refusal =
-            dataset_mismatch(dir_, *record_.expert_identity, *now,
-                             fmt::format("checkpointed at {} {}", body_.step_name(), resume_step),
-                             "the expert file");
-        if (!refusal.empty()) throw RunRefused(refusal);
-      }
-      record_.expert_identity = *now;
-    }
     if (resume_step >= 0) {
       if (body_.step() != resume_step)
         throw RunError(fmt::format("{}: checkpoint of step {} holds a run at step {}", dir_,
