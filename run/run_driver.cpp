@@ -471,17 +471,10 @@ RunOutcome Driver::execute() {
   try {
     const int64_t resume_step = agreed_resume_step();
     begin_attempt(resume_step);
-    write_record("running");
-    spdlog::info("run {} ({}{}, {} ranks x {} threads) -> {}", record_.id, method_label(config_),
-                 body_.state_per_rank() ? ", online" : "", size_, torch::get_num_threads(), dir_);
-
     json meta = json::object();
     if (resume_step >= 0) {
       meta = json::parse(my_store().load(
           resume_step, [&](torch::serialize::InputArchive& a) { body_.read_checkpoint(a); }));
-      if (body_.state_per_rank() && meta.value("ranks", size_) != size_)
-        throw Error(fmt::format("{}: the checkpoint was written by {} ranks, this run has {}", dir_,
-                                meta.value("ranks", 0), size_));
       curve_ = io::curve_from_json(meta.at("curve"), my_store().path_for(resume_step));
       train_seconds_ = meta.value("train_seconds", 0.0);
       record_.started_at = meta.value("started_at", record_.started_at);
@@ -492,6 +485,16 @@ RunOutcome Driver::execute() {
               io::dataset_identity_from_json(meta.at(key), my_store().path_for(resume_step));
       current_step_ = resume_step;
     }
+    // The attempt is recorded with the checkpoint's curve: a refusal below records "failed"
+    // with its reason and keeps the scores the directory's run has.
+    write_record("running");
+    if (resume_step >= 0 && body_.state_per_rank() && meta.value("ranks", size_) != size_)
+      throw RunRefused(fmt::format(
+          "{}: checkpointed by {} ranks, this run has {} (an online run's ranks each collect "
+          "their own environment steps); resume it on {} ranks, or --force to start it over",
+          dir_, meta.value("ranks", 0), size_, meta.value("ranks", 0)));
+    spdlog::info("run {} ({}{}, {} ranks x {} threads) -> {}", record_.id, method_label(config_),
+                 body_.state_per_rank() ? ", online" : "", size_, torch::get_num_threads(), dir_);
     // Open before prepare(): the reward fit records its progress there.
     if (rank_ == 0) metrics_.open(dir_ + "/metrics.jsonl", std::ios::app);
     body_.set_run_log(rank_ == 0 ? &metrics_ : nullptr, record_.id);

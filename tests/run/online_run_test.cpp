@@ -118,6 +118,34 @@ TEST(OnlineRun, TwoRanksTrainOneAgent) {
   EXPECT_EQ(read_file((dir / "two") + "/result.json"), before);
 }
 
+// A preempted 2-rank run resumed on one rank is refused (exit 2) before it trains; its record
+// says why and keeps the curve and attempts the run had; on two ranks it then finishes.
+TEST(OnlineRun, ResumeOnAnotherRankCountKeepsTheRecord) {
+  TempDir dir;
+  const std::string extra = " --set train.checkpoint_every=200";
+  json first = run_config(
+      dir, "two",
+      online_config(dir / "two", "ground_truth", 600, "[parallel]\nranks_per_run = 2\n"), 2,
+      extra + " --stop-at 400");
+  ASSERT_EQ(first.value("status", ""), "preempted") << first.dump();
+  ASSERT_EQ(first["curve"].size(), 2u) << first.dump();
+  auto one = run_relabel("run " + (dir / "two.toml") + extra);
+  EXPECT_EQ(one.exit_code, 2) << one.output;
+  EXPECT_NE(one.output.find("relabel: error: " + (dir / "two") +
+                            ": checkpointed by 2 ranks, this run has 1"),
+            std::string::npos)
+      << one.output;
+  const json refused = json::parse(read_file((dir / "two") + "/result.json"));
+  EXPECT_EQ(refused.value("status", ""), "failed");
+  EXPECT_EQ(refused["curve"], first["curve"]);
+  EXPECT_EQ(refused["final_score"], first["final_score"]);
+  ASSERT_EQ(refused["attempts"].size(), 2u) << refused.dump();
+  EXPECT_EQ(refused["attempts"][0]["end_step"], 400);
+  json resumed = run_config(dir, "two", read_file(dir / "two.toml"), 2, extra);
+  EXPECT_EQ(resumed.value("status", ""), "done");
+  EXPECT_EQ(resumed["attempts"].back()["start_step"], 400);
+}
+
 namespace {
 
 // The agent's options from a config file with `sets` applied.

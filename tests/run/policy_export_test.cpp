@@ -265,13 +265,13 @@ TEST(PolicyExport, UnusableInputsAreOneLineErrors) {
   r = run_relabel("eval " + (dir / "ok") + " --episodes 1 --seed 12440872182297958709");
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("1 episodes (seed 12440872182297958709)"), std::string::npos) << r.output;
-  for (const std::string verb : {"eval " + (dir / "ok") + " --seed -1",
+  for (const std::string& verb : {"eval " + (dir / "ok") + " --seed -1",
                                  "report " + (dir / "ok") + " --seed -1 --no-plots"}) {
     r = run_relabel(verb);
     EXPECT_EQ(r.exit_code, 2) << verb << "\n" << r.output;
   }
   // A module file that cannot be written: one line (LibTorch's message carries a stack trace).
-  for (const std::string out : {dir / "no/such/dir/p.pt", dir.path()}) {
+  for (const std::string& out : {dir / "no/such/dir/p.pt", dir.path()}) {
     r = run_relabel("export " + (dir / "ok") + " --out " + out);
     EXPECT_EQ(r.exit_code, 2) << r.output;
     EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
