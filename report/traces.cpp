@@ -28,10 +28,15 @@ Trace read_trace(const std::string& run_dir, const std::vector<std::string>& met
     if (!j.is_object() || j.value("type", "") != "train") continue;
     auto step = j.find("step");
     if (step == j.end() || !step->is_number()) continue;
+    const double at = step->get<double>();
     for (const auto& m : metrics) {
       auto v = j.find(m);
-      if (v != j.end() && v->is_number())
-        trace[m].emplace_back(step->get<double>(), v->get<double>());
+      if (v == j.end() || !v->is_number()) continue;
+      // A resumed attempt logs again the steps after its checkpoint that the killed one had
+      // logged: the later records stand.
+      auto& points = trace[m];
+      while (!points.empty() && points.back().first >= at) points.pop_back();
+      points.emplace_back(at, v->get<double>());
     }
   }
   return trace;

@@ -9,7 +9,9 @@
 
 namespace relabel::report {
 
-// metric -> (step, value) in file order; metrics a record lacks are skipped for that record.
+// metric -> (step, value) in increasing steps; metrics a record lacks are skipped for that
+// record. A record at a step not after the previous one's (a resumed attempt repeating the
+// steps after its checkpoint) replaces the records from that step on.
 using Trace = std::map<std::string, std::vector<std::pair<double, double>>>;
 
 // The training records of RUN_DIR/metrics.jsonl, restricted to `metrics`. A missing file gives

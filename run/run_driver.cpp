@@ -294,6 +294,9 @@ io::CurvePoint Driver::evaluate(int64_t step) {
 void Driver::save_checkpoint(int64_t step) {
   if (!body_.state_per_rank() && rank_ != 0) return;  // replicas are identical
   const auto t0 = SteadyClock::now();
+  // The training records up to this step reach the disk before the checkpoint that resumes
+  // after them: a kill once it is written would otherwise leave a hole in the traces.
+  if (rank_ == 0) metrics_.flush();
   json meta = body_.checkpoint_meta();
   // The reference returns travel with the checkpoint: `relabel export` / `eval` normalise scores
   // as the run did without reading its dataset.

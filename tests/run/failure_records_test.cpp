@@ -6,7 +6,9 @@
 #include <sys/mount.h>
 
 #include <filesystem>
+#include <set>
 
+#include "report/traces.h"
 #include "tests/run/background.h"
 #include "tests/run/run_helpers.h"
 
@@ -124,6 +126,42 @@ TEST(FailureRecords, KillDuringCheckpointWriteIsCleanedUpOnRestart) {
   EXPECT_EQ(record["attempts"][1]["end_step"], 300);
   status = run_relabel("status " + sweep_dir);
   EXPECT_NE(status.output.find("done 1, running 0"), std::string::npos) << status.output;
+}
+
+// kill -9 once a checkpoint is written: the training records up to it are on disk (they are
+// flushed before it), so the resumed run's records have no hole; the steps the killed attempt
+// logged after it are logged again, and the trace the report draws keeps the later ones.
+TEST(FailureRecords, KillAfterACheckpointLeavesNoHoleInTheTraces) {
+  TempDir dir;
+  const std::string run_dir = dir / "run";
+  write_file(dir / "cfg.toml", pendulum_config(run_dir, "ground_truth", "td3bc", 400));
+  const std::string args = "run " + (dir / "cfg.toml") +
+                           " --set train.checkpoint_every=100 --set train.eval_every=100"
+                           " --set train.log_every=50";
+  {
+    // Held before step 300's checkpoint lands: 100 and 200 are complete.
+    Background run(dir.path(), "killed", args, "RELABEL_TEST_STALL_BEFORE_RENAME=ckpt/step_300");
+    ASSERT_TRUE(wait_until(
+        [&] { return fs::exists(run_dir + "/ckpt") && !temporaries(run_dir + "/ckpt").empty(); },
+        120))
+        << run.log();
+    run.signal(SIGKILL);
+    EXPECT_EQ(run.wait(30), 128 + SIGKILL) << run.log();
+  }
+  std::set<int64_t> logged;
+  for (const std::string& line : split_lines(read_file(run_dir + "/metrics.jsonl"))) {
+    if (line.empty()) continue;
+    const json j = json::parse(line);
+    if (j.value("type", "") == "train") logged.insert(j["step"].get<int64_t>());
+  }
+  for (int64_t step = 50; step <= 300; step += 50) EXPECT_EQ(logged.count(step), 1u) << step;
+  auto rerun = run_relabel(args);
+  ASSERT_EQ(rerun.exit_code, 0) << rerun.output;
+  ASSERT_EQ(parse_result(run_dir + "/result.json")["attempts"][1]["start_step"], 200);
+  const auto trace = relabel::report::read_trace(run_dir, {"critic_loss"}).at("critic_loss");
+  std::vector<double> steps;
+  for (const auto& [step, value] : trace) steps.push_back(step);
+  EXPECT_EQ(steps, (std::vector<double>{1, 50, 100, 150, 200, 250, 300, 350, 400}));
 }
 
 // (d) The newest of the two kept checkpoints is corrupt: the run warns, sets it aside and
