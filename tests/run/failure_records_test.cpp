@@ -141,13 +141,20 @@ TEST(FailureRecords, KillAfterACheckpointLeavesNoHoleInTheTraces) {
   {
     // Held before step 300's checkpoint lands: 100 and 200 are complete.
     Background run(dir.path(), "killed", args, "RELABEL_TEST_STALL_BEFORE_RENAME=ckpt/step_300");
+    // (Step 100's and 200's temporaries pass by too: wait for 300's.)
     ASSERT_TRUE(wait_until(
-        [&] { return fs::exists(run_dir + "/ckpt") && !temporaries(run_dir + "/ckpt").empty(); },
+        [&] {
+          if (!fs::exists(run_dir + "/ckpt")) return false;
+          for (const std::string& t : temporaries(run_dir + "/ckpt"))
+            if (t.find("step_300") != std::string::npos) return true;
+          return false;
+        },
         120))
         << run.log();
     run.signal(SIGKILL);
     EXPECT_EQ(run.wait(30), 128 + SIGKILL) << run.log();
   }
+  ASSERT_TRUE(fs::exists(run_dir + "/ckpt/step_200.pt"));
   std::set<int64_t> logged;
   for (const std::string& line : split_lines(read_file(run_dir + "/metrics.jsonl"))) {
     if (line.empty()) continue;
