@@ -1,4 +1,5 @@
 // relabel run CFG.toml: one experiment, alone or under mpirun -np P (docs/architecture.md).
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
@@ -16,6 +17,11 @@
 
 namespace relabel::cli {
 namespace {
+
+// "12.3", or what a run without an evaluation has instead of a score.
+std::string score_text(const std::optional<double>& score) {
+  return score ? fmt::format("{:.1f}", *score) : std::string("none: not evaluated");
+}
 
 struct RunArgs {
   std::string config;
@@ -57,17 +63,18 @@ int run_run(const RunArgs& args, ProcessArgs process) {
   if (ctx.is_root()) {
     switch (outcome.status) {
       case relabel::run::RunStatus::Skipped:
-        std::printf("%s: already done (final score %.1f); --force re-runs it\n",
-                    outcome.dir.c_str(), outcome.final_score);
+        std::printf("%s: already done (final score %s); --force re-runs it\n",
+                    outcome.dir.c_str(), score_text(outcome.final_score).c_str());
         break;
       case relabel::run::RunStatus::Preempted:
         std::printf("%s: preempted; checkpoint written, run the same command to resume\n",
                     outcome.dir.c_str());
         break;
       default:
-        std::printf("%s: %s, final normalised score %.1f (best %.1f)\n", outcome.dir.c_str(),
-                    relabel::run::to_string(outcome.status), outcome.final_score,
-                    outcome.best_score);
+        std::printf("%s: %s, final normalised score %s (best %s)\n", outcome.dir.c_str(),
+                    relabel::run::to_string(outcome.status),
+                    score_text(outcome.final_score).c_str(),
+                    score_text(outcome.best_score).c_str());
     }
   }
   return kExitOk;

@@ -168,8 +168,8 @@ bool Driver::finished_before(RunOutcome& outcome) {
   if (!refusal.empty()) throw RunRefused(refusal);
   done = comm_.host().any(done);
   if (done && rank_ == 0) {
-    outcome.final_score = record->final_score.value_or(0.0);
-    outcome.best_score = record->best_score.value_or(0.0);
+    outcome.final_score = record->final_score;
+    outcome.best_score = record->best_score;
     // Done under another spec with the same config (a restored record, a spec that gained a
     // one-value axis): it carries that sweep's swept values. Label it with this sweep's, or its
     // report would show it as a cell of its own.
@@ -439,8 +439,9 @@ RunOutcome Driver::train(int64_t start_step) {
   }
   if (!curve_.empty()) {
     outcome.final_score = curve_.back().score;
-    outcome.best_score = curve_.front().score;
-    for (const auto& p : curve_) outcome.best_score = std::max(outcome.best_score, p.score);
+    double best = curve_.front().score;
+    for (const auto& p : curve_) best = std::max(best, p.score);
+    outcome.best_score = best;
   }
   return outcome;
 }

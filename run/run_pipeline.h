@@ -5,6 +5,7 @@
 // Every rank of `comm` calls run_experiment with the same configuration.
 #include <atomic>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -36,8 +37,10 @@ enum class RunStatus { Done, Failed, Preempted, Skipped };
 
 struct RunOutcome {
   RunStatus status = RunStatus::Failed;
-  double final_score = 0.0;
-  double best_score = 0.0;
+  // Normalised scores of the curve's last and best evaluations; none before the first one (a
+  // run preempted or failed before it, a done record without them).
+  std::optional<double> final_score;
+  std::optional<double> best_score;
   std::string error;
   std::string dir;
 };

@@ -1,5 +1,6 @@
 #include "sweeps/scheduler.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -151,10 +152,11 @@ SweepCounts run_sweep(const SweepSpec& spec, relabel::comm::Context& context,
           break;
       }
       if (leader)
-        std::fprintf(stderr, "sweep %s: run %s (%lld/%lld) %s, score %.1f\n", spec.name.c_str(),
+        std::fprintf(stderr, "sweep %s: run %s (%lld/%lld) %s, %s\n", spec.name.c_str(),
                      run.id.c_str(), static_cast<long long>(index + 1),
                      static_cast<long long>(total), relabel::run::to_string(outcome.status),
-                     outcome.final_score);
+                     outcome.final_score ? fmt::format("score {:.1f}", *outcome.final_score).c_str()
+                                         : "not evaluated yet");
     } catch (const relabel::run::RunRefused& e) {
       // Not done here: its directory (done, or checkpointed) belongs to other data or another
       // config, and stays as it is. Counted apart so the sweep does not end as if done.

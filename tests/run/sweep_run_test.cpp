@@ -252,6 +252,10 @@ TEST(Sweep, SigtermThenRestartFinishesEveryRunWithNothingRedone) {
   int preempted = 0;
   for (const auto& x : results(dir / "out")) preempted += x["status"] == "preempted";
   EXPECT_GE(preempted, 1) << read_file(dir / "first.log");
+  // They evaluate only at the end: preempted, they have no score to print (was "score 0.0").
+  const std::string log = read_file(dir / "first.log");
+  EXPECT_NE(log.find(") preempted, not evaluated yet\n"), std::string::npos) << log;
+  EXPECT_EQ(log.find("preempted, score"), std::string::npos) << log;
 
   auto r = run_relabel_mpi(2, "sweep " + (dir / "spec.toml") + " --out " + (dir / "out"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
