@@ -217,6 +217,7 @@ void summarise_group(Group& g, const std::vector<double>& taus, const BootstrapO
     g.n_done += c.n_done;
     g.n_failed += c.n_failed;
     g.n_pending += c.n_pending;
+    g.n_refused += c.n_refused;
     g.n_tasks += c.n_done > 0;
   }
   g.mean_ci = g.median_ci = g.iqm_ci = g.optimality_gap_ci = kNoInterval;
@@ -403,6 +404,8 @@ Aggregation aggregate(RunSet set, const AggregateOptions& options) {
         done[t].push_back(r);
       } else if (r->failed()) {
         ++c.n_failed;
+      } else if (r->status == "refused") {
+        ++c.n_refused;
       } else {
         ++c.n_pending;
       }
@@ -421,6 +424,8 @@ Aggregation aggregate(RunSet set, const AggregateOptions& options) {
       ++a.n_done;
     else if (r.failed())
       a.failed.push_back(std::move(r));
+    else if (r.status == "refused")
+      a.refused.push_back(std::move(r));
     else
       a.pending.push_back(std::move(r));
   }

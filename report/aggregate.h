@@ -34,7 +34,8 @@ struct CurveStat {
 
 // One group on one task.
 struct Cell {
-  int n_done = 0, n_failed = 0, n_pending = 0;
+  // n_refused: runs a sweep refused (their directory holds another config's or data's result).
+  int n_done = 0, n_failed = 0, n_pending = 0, n_refused = 0;
   std::vector<double> scores;  // final scores of the done runs
   double mean = 0, std = 0, median = 0, iqm = 0, optimality_gap = 0;  // NaN without done runs
   Interval mean_ci, iqm_ci;
@@ -43,7 +44,7 @@ struct Cell {
   // Training traces (AggregateOptions::traces) over the done runs' steps: metric -> mean over
   // the seeds that logged it at each step, with its bootstrap CI. Absent when no run did.
   std::map<std::string, std::vector<CurveStat>> traces;
-  bool empty() const { return n_done + n_failed + n_pending == 0; }
+  bool empty() const { return n_done + n_failed + n_pending + n_refused == 0; }
 };
 
 struct Group {
@@ -52,7 +53,8 @@ struct Group {
   std::string key;                 // identity (method and values), also seeds its bootstraps
   std::string label;               // "reload+iql zeta=0.8 alpha=0.5"
   std::vector<Cell> cells;         // aligned with Aggregation::tasks
-  int n_done = 0, n_failed = 0, n_pending = 0, n_tasks = 0;  // n_tasks: tasks with done runs
+  int n_done = 0, n_failed = 0, n_pending = 0, n_refused = 0;
+  int n_tasks = 0;  // tasks with done runs
   Aggregates point;                                          // NaN when no done run
   Interval mean_ci, median_ci, iqm_ci, optimality_gap_ci;
   std::vector<double> profile;  // fraction of runs with score > τ, on Aggregation::taus
@@ -90,6 +92,7 @@ struct Aggregation {
   std::vector<Improvement> improvements;  // every ordered pair of groups sharing a task
   std::vector<RunRecord> failed;          // sorted by id
   std::vector<RunRecord> pending;         // running, preempted, not started
+  std::vector<RunRecord> refused;         // refused by the sweep, with the reason as error
   std::vector<MalformedFile> malformed;
   int n_done = 0;
 

@@ -53,7 +53,7 @@ std::vector<std::string> write_csv_files(const Aggregation& a, const std::string
     CsvFile f(dir + "/summary.csv", written);
     f.row(with(
         with({"task", "dataset", "method"}, hp),
-        {"n_done", "n_failed", "n_pending", "mean", "std", "mean_lo", "mean_hi", "median", "iqm",
+        {"n_done", "n_failed", "n_pending", "n_refused", "mean", "std", "mean_lo", "mean_hi", "median", "iqm",
          "iqm_lo", "iqm_hi", "optimality_gap", "best_score_mean", "final_return_mean"}));
     for (const auto& g : a.groups)
       for (size_t t = 0; t < a.tasks.size(); ++t) {
@@ -62,7 +62,7 @@ std::vector<std::string> write_csv_files(const Aggregation& a, const std::string
         f.row(
             with(with({a.tasks[t].task, a.tasks[t].dataset}, group_cells(g)),
                  {std::to_string(c.n_done), std::to_string(c.n_failed), std::to_string(c.n_pending),
-                  num(c.mean), num(c.std), num(c.mean_ci.lo), num(c.mean_ci.hi), num(c.median),
+                  std::to_string(c.n_refused), num(c.mean), num(c.std), num(c.mean_ci.lo), num(c.mean_ci.hi), num(c.median),
                   num(c.iqm), num(c.iqm_ci.lo), num(c.iqm_ci.hi), num(c.optimality_gap),
                   num(c.best_score_mean), num(c.final_return_mean)}));
       }
@@ -70,13 +70,13 @@ std::vector<std::string> write_csv_files(const Aggregation& a, const std::string
   {
     CsvFile f(dir + "/aggregate.csv", written);
     f.row(with(with({"method"}, hp),
-               {"n_tasks", "n_done", "n_failed", "n_pending", "iqm", "iqm_lo", "iqm_hi", "mean",
+               {"n_tasks", "n_done", "n_failed", "n_pending", "n_refused", "iqm", "iqm_lo", "iqm_hi", "mean",
                 "mean_lo", "mean_hi", "median", "median_lo", "median_hi", "optimality_gap",
                 "optimality_gap_lo", "optimality_gap_hi"}));
     for (const auto& g : a.groups)
       f.row(with(group_cells(g),
                  {std::to_string(g.n_tasks), std::to_string(g.n_done), std::to_string(g.n_failed),
-                  std::to_string(g.n_pending), num(g.point.iqm), num(g.iqm_ci.lo), num(g.iqm_ci.hi),
+                  std::to_string(g.n_pending), std::to_string(g.n_refused), num(g.point.iqm), num(g.iqm_ci.lo), num(g.iqm_ci.hi),
                   num(g.point.mean), num(g.mean_ci.lo), num(g.mean_ci.hi), num(g.point.median),
                   num(g.median_ci.lo), num(g.median_ci.hi), num(g.point.optimality_gap),
                   num(g.optimality_gap_ci.lo), num(g.optimality_gap_ci.hi)}));

@@ -86,7 +86,7 @@ std::string render_html(const Aggregation& a, const std::vector<ReportTable>& ta
   if (!section.empty()) out += "</div>\n";
 
   out += "<h2 id=\"missing\">Missing runs</h2>\n";
-  if (a.failed.empty() && a.pending.empty() && a.malformed.empty())
+  if (a.failed.empty() && a.pending.empty() && a.refused.empty() && a.malformed.empty())
     out += "<p>Nothing is missing: every run finished.</p>\n";
   if (!a.failed.empty()) {
     out += fmt::format("<h3>Failed runs ({})</h3>\n", a.failed.size());
@@ -95,6 +95,14 @@ std::string render_html(const Aggregation& a, const std::vector<ReportTable>& ta
       rows.push_back({r.id, task_text(r), r.method.empty() ? "?" : r.method, params_text(r),
                       r.error.empty() ? "(no message)" : r.error});
     table(out, {"id", "task", "method", "params", "error"}, rows, 5);
+  }
+  if (!a.refused.empty()) {
+    out += fmt::format("<h3>Refused runs ({})</h3>\n", a.refused.size());
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& r : a.refused)
+      rows.push_back({r.id, task_text(r), r.method.empty() ? "?" : r.method, params_text(r),
+                      r.error});
+    table(out, {"id", "task", "method", "params", "reason"}, rows, 5);
   }
   if (!a.pending.empty()) {
     out += fmt::format("<h3>Pending runs ({})</h3>\n", a.pending.size());

@@ -29,6 +29,7 @@ std::vector<std::string> group_header(const Aggregation& a) {
 std::string cell_text(const Cell& c) {
   std::vector<std::string> missing;
   if (c.n_failed) missing.push_back(fmt::format("{} failed", c.n_failed));
+  if (c.n_refused) missing.push_back(fmt::format("{} refused", c.n_refused));
   if (c.n_pending) missing.push_back(fmt::format("{} pending", c.n_pending));
   if (c.n_done == 0)
     return missing.empty() ? "–" : "– (" + fmt::format("{}", fmt::join(missing, ", ")) + ")";
@@ -129,6 +130,7 @@ std::vector<ReportTable> report_tables(const Aggregation& a) {
 std::string run_counts(const Aggregation& a) {
   std::string s =
       fmt::format("{} done, {} failed, {} pending", a.n_done, a.failed.size(), a.pending.size());
+  if (!a.refused.empty()) s += fmt::format(", {} refused", a.refused.size());
   if (!a.malformed.empty())
     s += fmt::format(" ({} malformed file{})", a.malformed.size(),
                      a.malformed.size() == 1 ? "" : "s");

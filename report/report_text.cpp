@@ -56,7 +56,7 @@ std::string render_markdown(const Aggregation& a, const std::vector<ReportTable>
   for (const auto& p : plots)
     out += "### " + p.title + "\n\n![" + p.title + "](" + p.file + ")\n\n" + p.caption + "\n\n";
   out += "\n## Missing runs\n\n";
-  if (a.failed.empty() && a.pending.empty() && a.malformed.empty()) {
+  if (a.failed.empty() && a.pending.empty() && a.refused.empty() && a.malformed.empty()) {
     out += "Nothing is missing: every run finished.\n";
     return out;
   }
@@ -69,6 +69,17 @@ std::string render_markdown(const Aggregation& a, const std::vector<ReportTable>
                       r.error.empty() ? "(no message)" : r.error});
     auto h = header;
     h.push_back("error");
+    markdown_table(out, h, rows, 5);
+    out += "\n";
+  }
+  if (!a.refused.empty()) {
+    out += fmt::format("### Refused runs ({})\n\n", a.refused.size());
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& r : a.refused)
+      rows.push_back({r.id, task_text(r), r.method.empty() ? "?" : r.method, params_text(r),
+                      r.error});
+    auto h = header;
+    h.push_back("reason");
     markdown_table(out, h, rows, 5);
     out += "\n";
   }

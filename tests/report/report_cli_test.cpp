@@ -39,13 +39,14 @@ TEST(ReportCli, WritesTablesWithExpectedNumbersAndMissingRuns) {
 
   std::string csv = read_file(dir / "summary.csv");
   EXPECT_EQ(csv.substr(0, csv.find('\n')),
-            "task,dataset,method,n_done,n_failed,n_pending,mean,std,mean_lo,mean_hi,median,iqm,"
-            "iqm_lo,iqm_hi,optimality_gap,best_score_mean,final_return_mean");
+            "task,dataset,method,n_done,n_failed,n_pending,n_refused,mean,std,mean_lo,mean_hi,"
+            "median,iqm,iqm_lo,iqm_hi,optimality_gap,best_score_mean,final_return_mean");
   EXPECT_EQ(count(csv, "\n"), 7u);  // header + 3 methods × 2 tasks
   // reload+iql on hopper: 5 done, 1 failed, mean 60, std √10, best 61, return 1800.
-  EXPECT_NE(csv.find("hopper,hopper-medium,reload+iql,5,1,0,60,3.1622776601683"), std::string::npos)
+  EXPECT_NE(csv.find("hopper,hopper-medium,reload+iql,5,1,0,0,60,3.1622776601683"),
+            std::string::npos)
       << csv;
-  EXPECT_NE(csv.find("walker2d,walker2d-medium,zero+iql,5,0,1,30,3.16227766"), std::string::npos)
+  EXPECT_NE(csv.find("walker2d,walker2d-medium,zero+iql,5,0,1,0,30,3.16227766"), std::string::npos)
       << csv;
 
   std::string md = read_file(dir / "report.md");
@@ -210,6 +211,29 @@ TEST(ReportCli, MalformedResultIsWarnedAndListed) {
   std::string md = read_file(dir / "report.md");
   EXPECT_NE(md.find("### Malformed files (1)"), std::string::npos);
   EXPECT_NE(md.find("(1 malformed file)"), std::string::npos);
+}
+
+// A run the sweep refused (its directory holds another config's or data's result) is neither
+// aggregated nor counted pending: it is counted apart, with the reason under "Missing runs".
+TEST(ReportCli, RefusedRunsAreCountedApartWithTheReason) {
+  TempDir dir("report-refused");
+  for (int s = 0; s < 4; ++s)
+    relabel::test::write_run(dir.path(),
+                             relabel::test::pendulum_run("r" + std::to_string(s), s, 10.0 * s));
+  relabel::test::write_file(dir / "runs/r3.refused", "the dataset is now other content\n");
+  auto r = run_relabel("report " + dir.path() + " --no-plots --bootstrap-reps 100");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("3 done, 0 failed, 0 pending, 1 refused"), std::string::npos)
+      << r.output;
+  const std::string md = read_file(dir / "report.md");
+  EXPECT_NE(md.find("10.0 ± 10.0 (n=3; 1 refused)"), std::string::npos) << md;
+  EXPECT_NE(md.find("### Refused runs (1)"), std::string::npos) << md;
+  EXPECT_NE(md.find("refused by the sweep: the dataset is now other content"), std::string::npos)
+      << md;
+  EXPECT_EQ(md.find("### Pending runs"), std::string::npos) << md;
+  const std::string csv = read_file(dir / "summary.csv");
+  EXPECT_NE(csv.find("pendulum,p,ground_truth+iql,3,0,0,1,10,10,"), std::string::npos) << csv;
+  EXPECT_NE(read_file(dir / "report.html").find("<h3>Refused runs (1)</h3>"), std::string::npos);
 }
 
 // A sweep.json the JSON parser refuses is named in the warning too (the parser's message does
