@@ -130,7 +130,8 @@ class Expander {
     size_t zips = p_.zip.empty() ? 1 : p_.zip.front().values.size();
     size_t grid = 1;
     for (const auto& a : p_.grid) grid *= a.values.size();
-    std::map<std::string, size_t> seen;  // id -> run index
+    std::map<std::string, size_t> seen;        // id -> run index
+    std::vector<std::vector<Assignment>> swept;  // per run: its swept values
     for (size_t z = 0; z < zips; ++z)
       for (size_t g = 0; g < grid; ++g)
         for (const auto& draw : draws_)
@@ -169,7 +170,28 @@ class Expander {
                               unused.empty() ? "remove the duplicate value" : unused));
             }
             s->runs.push_back(std::move(run));
+            swept.push_back(std::move(assign));
           }
+    for (size_t i = 0; i < s->runs.size(); ++i) check_unused_values(s->runs[i], swept[i]);
+  }
+
+  // A swept value the run's method or learner does not use is dropped at resolution, so the
+  // run would be recorded (and reported) with the key's default instead: refused unless the
+  // spec gave that default (a zip row's placeholder for a method without the key).
+  void check_unused_values(const RunSpec& run, const std::vector<Assignment>& assign) const {
+    for (const auto& a : assign) {
+      const auto* key = relabel::config::find_key(a.key);
+      if (!key || relabel::config::key_in_use(*key, run.config)) continue;
+      relabel::ConfigValue given;
+      const relabel::ConfigValue recorded = key->get(run.config);
+      if (key->check(a.value, &given).empty() && given == recorded) continue;
+      throw Error(fmt::format(
+          "{}: {} = {} is not used by {} = {} (a key of {}); it would change nothing: give "
+          "its default {} there",
+          a.origin, a.key, relabel::config::toml_literal(a.value), key->selector,
+          relabel::config::selected_owner(*key, run.config), fmt::join(key->used_by, ", "),
+          relabel::config::toml_literal(recorded)));
+    }
   }
 
   RunSpec make_run(const SweepSpec* s, const std::vector<Assignment>& assign, int64_t seed,

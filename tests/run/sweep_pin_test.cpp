@@ -48,9 +48,10 @@ TEST(SweepPin, DoneRunsOnChangedDataAreRefusedNotSkipped) {
   auto status = run_relabel("status " + (dir / "out"));
   EXPECT_NE(status.output.find("refused 2"), std::string::npos) << status.output;
   auto report = run_relabel("report " + (dir / "out") + " --no-plots --bootstrap-reps 20");
-  EXPECT_NE(report.output.find("0 done"), std::string::npos) << report.output;
-  // No score in the cell: 0 done, both runs not counted (the refused ones are not done).
-  EXPECT_NE(read_file(dir / "out/summary.csv").find(",ground_truth+td3bc,0,0,2,,"),
+  EXPECT_NE(report.output.find("0 done, 0 failed, 0 pending, 2 refused"), std::string::npos)
+      << report.output;
+  // No score in the cell: 0 done, both runs counted refused (neither done nor pending).
+  EXPECT_NE(read_file(dir / "out/summary.csv").find(",ground_truth+td3bc,0,0,0,2,,"),
             std::string::npos)
       << read_file(dir / "out/summary.csv");
 

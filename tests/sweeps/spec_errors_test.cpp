@@ -1,6 +1,7 @@
 // Sweep spec errors: each one line with the spec's FILE:LINE:COL and key, raised before any run.
 #include <gtest/gtest.h>
 
+#include "config/config_schema.h"
 #include "tests/sweeps/spec_test_util.h"
 
 using relabel::test::run_relabel;
@@ -116,6 +117,27 @@ TEST(SweepErrors, StructuralMistakes) {
   EXPECT_NE(error.find("reward.zeta is not used by reward.method = ground_truth"),
             std::string::npos)
       << error;
+}
+
+// A zipped value for a run whose method does not declare the key would be dropped, and the run
+// recorded with the key's default: refused at the value; the default itself is a placeholder.
+TEST(SweepErrors, AZippedValueTheRunDoesNotUseIsRefusedUnlessItIsTheDefault) {
+  TempDir dir;
+  auto spec = write_sweep(dir,
+                          "base = \"base.toml\"\n[zip]\n"
+                          "\"reward.method\" = [\"ground_truth\", \"reload\"]\n"
+                          "\"reward.beta\" = [3.0, 2.0]\n");
+  EXPECT_EQ(sweep_error(spec),
+            spec + ":4:18: reward.beta = 3.0 is not used by reward.method = ground_truth (a key "
+                   "of reload); it would change nothing: give its default 1.0 there");
+  spec = write_sweep(dir,
+                     "base = \"base.toml\"\n[zip]\n"
+                     "\"reward.method\" = [\"ground_truth\", \"reload\"]\n"
+                     "\"reward.beta\" = [1, 2.0]\n");
+  EXPECT_EQ(sweep_error(spec), "");
+  const auto s = relabel::sweeps::load_sweep(spec);
+  ASSERT_EQ(s.runs.size(), 2u);
+  EXPECT_EQ(relabel::config::toml_literal(s.runs[1].params[1].second), "2.0");
 }
 
 TEST(SweepErrors, CrossKeyErrorOfOneRunNamesTheSpecValue) {
