@@ -63,8 +63,8 @@ int run_run(const RunArgs& args, ProcessArgs process) {
   if (ctx.is_root()) {
     switch (outcome.status) {
       case relabel::run::RunStatus::Skipped:
-        std::printf("%s: already done (final score %s); --force re-runs it\n",
-                    outcome.dir.c_str(), score_text(outcome.final_score).c_str());
+        std::printf("%s: already done (final score %s); --force re-runs it\n", outcome.dir.c_str(),
+                    score_text(outcome.final_score).c_str());
         break;
       case relabel::run::RunStatus::Preempted:
         std::printf("%s: preempted; checkpoint written, run the same command to resume\n",

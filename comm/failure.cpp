@@ -31,6 +31,7 @@ void abort_on_exception(Collective& comm) {
   std::fprintf(stderr, "relabel: error: %s (rank %d)\n", f.message.c_str(), comm.rank());
   std::fflush(stderr);
   comm.abort(f.exit_code);
+  std::_Exit(f.exit_code);  // a collective's abort() does not return; this keeps [[noreturn]] true
 }
 
 void share_root_failure(Collective& comm, const Failure& failure) {

@@ -54,8 +54,8 @@ struct Group {
   std::string label;               // "reload+iql zeta=0.8 alpha=0.5"
   std::vector<Cell> cells;         // aligned with Aggregation::tasks
   int n_done = 0, n_failed = 0, n_pending = 0, n_refused = 0;
-  int n_tasks = 0;  // tasks with done runs
-  Aggregates point;                                          // NaN when no done run
+  int n_tasks = 0;   // tasks with done runs
+  Aggregates point;  // NaN when no done run
   Interval mean_ci, median_ci, iqm_ci, optimality_gap_ci;
   std::vector<double> profile;  // fraction of runs with score > τ, on Aggregation::taus
   std::vector<Interval> profile_ci;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <set>
@@ -9,6 +10,7 @@
 #include "core/error.h"
 #include "core/params.h"
 #include "report/report_format.h"
+#include "report/seed_warning.h"
 
 namespace relabel::report {
 
@@ -44,6 +46,9 @@ std::vector<std::string> group_cells(const Group& g) {
 
 std::string num(double v) { return format_number(v); }
 
+// An interval bound, empty over fewer seeds than an interval needs (the tables' "n/a").
+std::string bound(double v, int seeds) { return seeds >= kMinSeedsForInterval ? num(v) : ""; }
+
 }  // namespace
 
 std::vector<std::string> write_csv_files(const Aggregation& a, const std::string& dir) {
@@ -51,10 +56,10 @@ std::vector<std::string> write_csv_files(const Aggregation& a, const std::string
   const auto& hp = a.hyperparameters;
   {
     CsvFile f(dir + "/summary.csv", written);
-    f.row(with(
-        with({"task", "dataset", "method"}, hp),
-        {"n_done", "n_failed", "n_pending", "n_refused", "mean", "std", "mean_lo", "mean_hi", "median", "iqm",
-         "iqm_lo", "iqm_hi", "optimality_gap", "best_score_mean", "final_return_mean"}));
+    f.row(with(with({"task", "dataset", "method"}, hp),
+               {"n_done", "n_failed", "n_pending", "n_refused", "mean", "std", "mean_lo", "mean_hi",
+                "median", "iqm", "iqm_lo", "iqm_hi", "optimality_gap", "best_score_mean",
+                "final_return_mean"}));
     for (const auto& g : a.groups)
       for (size_t t = 0; t < a.tasks.size(); ++t) {
         const Cell& c = g.cells[t];
@@ -62,24 +67,28 @@ std::vector<std::string> write_csv_files(const Aggregation& a, const std::string
         f.row(
             with(with({a.tasks[t].task, a.tasks[t].dataset}, group_cells(g)),
                  {std::to_string(c.n_done), std::to_string(c.n_failed), std::to_string(c.n_pending),
-                  std::to_string(c.n_refused), num(c.mean), num(c.std), num(c.mean_ci.lo), num(c.mean_ci.hi), num(c.median),
-                  num(c.iqm), num(c.iqm_ci.lo), num(c.iqm_ci.hi), num(c.optimality_gap),
-                  num(c.best_score_mean), num(c.final_return_mean)}));
+                  std::to_string(c.n_refused), num(c.mean), num(c.std),
+                  bound(c.mean_ci.lo, c.n_done), bound(c.mean_ci.hi, c.n_done), num(c.median),
+                  num(c.iqm), bound(c.iqm_ci.lo, c.n_done), bound(c.iqm_ci.hi, c.n_done),
+                  num(c.optimality_gap), num(c.best_score_mean), num(c.final_return_mean)}));
       }
   }
   {
     CsvFile f(dir + "/aggregate.csv", written);
     f.row(with(with({"method"}, hp),
-               {"n_tasks", "n_done", "n_failed", "n_pending", "n_refused", "iqm", "iqm_lo", "iqm_hi", "mean",
-                "mean_lo", "mean_hi", "median", "median_lo", "median_hi", "optimality_gap",
-                "optimality_gap_lo", "optimality_gap_hi"}));
-    for (const auto& g : a.groups)
+               {"n_tasks", "n_done", "n_failed", "n_pending", "n_refused", "iqm", "iqm_lo",
+                "iqm_hi", "mean", "mean_lo", "mean_hi", "median", "median_lo", "median_hi",
+                "optimality_gap", "optimality_gap_lo", "optimality_gap_hi"}));
+    for (const auto& g : a.groups) {
+      const int n = group_seeds(g);
       f.row(with(group_cells(g),
                  {std::to_string(g.n_tasks), std::to_string(g.n_done), std::to_string(g.n_failed),
-                  std::to_string(g.n_pending), std::to_string(g.n_refused), num(g.point.iqm), num(g.iqm_ci.lo), num(g.iqm_ci.hi),
-                  num(g.point.mean), num(g.mean_ci.lo), num(g.mean_ci.hi), num(g.point.median),
-                  num(g.median_ci.lo), num(g.median_ci.hi), num(g.point.optimality_gap),
-                  num(g.optimality_gap_ci.lo), num(g.optimality_gap_ci.hi)}));
+                  std::to_string(g.n_pending), std::to_string(g.n_refused), num(g.point.iqm),
+                  bound(g.iqm_ci.lo, n), bound(g.iqm_ci.hi, n), num(g.point.mean),
+                  bound(g.mean_ci.lo, n), bound(g.mean_ci.hi, n), num(g.point.median),
+                  bound(g.median_ci.lo, n), bound(g.median_ci.hi, n), num(g.point.optimality_gap),
+                  bound(g.optimality_gap_ci.lo, n), bound(g.optimality_gap_ci.hi, n)}));
+    }
   }
   {
     CsvFile f(dir + "/curves.csv", written);
@@ -88,7 +97,8 @@ std::vector<std::string> write_csv_files(const Aggregation& a, const std::string
       for (size_t t = 0; t < a.tasks.size(); ++t)
         for (const auto& p : g.cells[t].curve)
           f.row(with(with({a.tasks[t].task, a.tasks[t].dataset}, group_cells(g)),
-                     {num(p.step), num(p.mean), num(p.ci.lo), num(p.ci.hi), std::to_string(p.n)}));
+                     {num(p.step), num(p.mean), bound(p.ci.lo, p.n), bound(p.ci.hi, p.n),
+                      std::to_string(p.n)}));
   }
   if (!a.traces.empty()) {
     CsvFile f(dir + "/traces.csv", written);
@@ -98,26 +108,29 @@ std::vector<std::string> write_csv_files(const Aggregation& a, const std::string
       for (size_t t = 0; t < a.tasks.size(); ++t)
         for (const auto& [name, points] : g.cells[t].traces)
           for (const auto& p : points)
-            f.row(with(
-                with({a.tasks[t].task, a.tasks[t].dataset}, group_cells(g)),
-                {name, num(p.step), num(p.mean), num(p.ci.lo), num(p.ci.hi), std::to_string(p.n)}));
+            f.row(with(with({a.tasks[t].task, a.tasks[t].dataset}, group_cells(g)),
+                       {name, num(p.step), num(p.mean), bound(p.ci.lo, p.n), bound(p.ci.hi, p.n),
+                        std::to_string(p.n)}));
   }
   {
     CsvFile f(dir + "/profiles.csv", written);
     f.row(with(with({"method"}, hp), {"tau", "fraction", "lo", "hi"}));
     for (const auto& g : a.groups) {
       if (!g.n_done) continue;
+      const int n = group_seeds(g);
       for (size_t i = 0; i < a.taus.size(); ++i)
-        f.row(with(group_cells(g), {num(a.taus[i]), num(g.profile[i]), num(g.profile_ci[i].lo),
-                                    num(g.profile_ci[i].hi)}));
+        f.row(with(group_cells(g), {num(a.taus[i]), num(g.profile[i]), bound(g.profile_ci[i].lo, n),
+                                    bound(g.profile_ci[i].hi, n)}));
     }
   }
   {
     CsvFile f(dir + "/probability_of_improvement.csv", written);
     f.row({"x", "y", "probability", "lo", "hi", "tasks"});
-    for (const auto& imp : a.improvements)
-      f.row({a.groups[imp.x].label, a.groups[imp.y].label, num(imp.probability), num(imp.ci.lo),
-             num(imp.ci.hi), std::to_string(imp.tasks)});
+    for (const auto& imp : a.improvements) {
+      const int n = std::min(group_seeds(a.groups[imp.x]), group_seeds(a.groups[imp.y]));
+      f.row({a.groups[imp.x].label, a.groups[imp.y].label, num(imp.probability),
+             bound(imp.ci.lo, n), bound(imp.ci.hi, n), std::to_string(imp.tasks)});
+    }
   }
   return written;
 }

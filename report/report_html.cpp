@@ -100,8 +100,8 @@ std::string render_html(const Aggregation& a, const std::vector<ReportTable>& ta
     out += fmt::format("<h3>Refused runs ({})</h3>\n", a.refused.size());
     std::vector<std::vector<std::string>> rows;
     for (const auto& r : a.refused)
-      rows.push_back({r.id, task_text(r), r.method.empty() ? "?" : r.method, params_text(r),
-                      r.error});
+      rows.push_back(
+          {r.id, task_text(r), r.method.empty() ? "?" : r.method, params_text(r), r.error});
     table(out, {"id", "task", "method", "params", "reason"}, rows, 5);
   }
   if (!a.pending.empty()) {

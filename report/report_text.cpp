@@ -76,8 +76,8 @@ std::string render_markdown(const Aggregation& a, const std::vector<ReportTable>
     out += fmt::format("### Refused runs ({})\n\n", a.refused.size());
     std::vector<std::vector<std::string>> rows;
     for (const auto& r : a.refused)
-      rows.push_back({r.id, task_text(r), r.method.empty() ? "?" : r.method, params_text(r),
-                      r.error});
+      rows.push_back(
+          {r.id, task_text(r), r.method.empty() ? "?" : r.method, params_text(r), r.error});
     auto h = header;
     h.push_back("reason");
     markdown_table(out, h, rows, 5);

@@ -145,8 +145,10 @@ void OfflineRun::prepare(int64_t resume_step, const json& meta, Timing& timing) 
                              &fit_log);
   timing["reward_fit_s"] = reward_.fit_seconds;
   timing["annotate_s"] = reward_.annotate_seconds;
-  spdlog::info("reward '{}' ready in {:.1f}s (scale {:.4g})", config_.reward.method,
-               seconds_since(t0), reward_.reward_scale);
+  spdlog::info(
+      "reward '{}' ready in {:.1f}s (the learner sees it times {:.4g}: "
+      "policy.reward_scaling)",
+      config_.reward.method, seconds_since(t0), reward_.reward_scale);
 
   // Policy, on the collective's device (cuda:<local GPU>), where GradientSync reduces.
   auto options =

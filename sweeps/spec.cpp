@@ -130,7 +130,7 @@ class Expander {
     size_t zips = p_.zip.empty() ? 1 : p_.zip.front().values.size();
     size_t grid = 1;
     for (const auto& a : p_.grid) grid *= a.values.size();
-    std::map<std::string, size_t> seen;        // id -> run index
+    std::map<std::string, size_t> seen;          // id -> run index
     std::vector<std::vector<Assignment>> swept;  // per run: its swept values
     for (size_t z = 0; z < zips; ++z)
       for (size_t g = 0; g < grid; ++g)

@@ -1,8 +1,10 @@
 // `relabel report`: the files it writes and what they contain, partial sweeps, gnuplot missing.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <regex>
+#include <sstream>
 
 #include "report/report_plots.h"
 #include "tests/report/synthetic_runs.h"
@@ -223,8 +225,7 @@ TEST(ReportCli, RefusedRunsAreCountedApartWithTheReason) {
   relabel::test::write_file(dir / "runs/r3.refused", "the dataset is now other content\n");
   auto r = run_relabel("report " + dir.path() + " --no-plots --bootstrap-reps 100");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_NE(r.output.find("3 done, 0 failed, 0 pending, 1 refused"), std::string::npos)
-      << r.output;
+  EXPECT_NE(r.output.find("3 done, 0 failed, 0 pending, 1 refused"), std::string::npos) << r.output;
   const std::string md = read_file(dir / "report.md");
   EXPECT_NE(md.find("10.0 ± 10.0 (n=3; 1 refused)"), std::string::npos) << md;
   EXPECT_NE(md.find("### Refused runs (1)"), std::string::npos) << md;
@@ -375,6 +376,28 @@ TEST(ReportCli, GroupsWithFewerThanThreeSeedsAreWarnedAndShowNoInterval) {
       << md;
   EXPECT_NE(md.find("1.00 n/a (n = 1)"), std::string::npos) << md;
   EXPECT_EQ(md.find("1.00 [1.00, 1.00]"), std::string::npos) << md;
+  // The CSV files agree: no bounds for bc and iql, bounds for td3_bc.
+  for (const char* file : {"summary.csv", "aggregate.csv"}) {
+    const auto rows = relabel::test::split_lines(read_file(dir / file));
+    std::vector<std::string> header;
+    for (const auto& row : rows) {
+      std::vector<std::string> cells;
+      std::stringstream in(row);
+      for (std::string c; std::getline(in, c, ',');) cells.push_back(c);
+      if (row.find("_lo") != std::string::npos) {
+        header = cells;
+        continue;
+      }
+      const auto method = std::find(header.begin(), header.end(), "method") - header.begin();
+      if (row.empty() || cells.size() <= static_cast<size_t>(method)) continue;
+      const bool enough = cells[method] == "td3_bc";
+      for (const char* column : {"mean_lo", "mean_hi", "iqm_lo", "iqm_hi"}) {
+        const size_t i = std::find(header.begin(), header.end(), column) - header.begin();
+        ASSERT_LT(i, header.size()) << file << " " << column;
+        EXPECT_EQ(i < cells.size() && !cells[i].empty(), enough) << file << ": " << row;
+      }
+    }
+  }
 
   // Enough seeds everywhere: no warning.
   TempDir full("report-enough-seeds");

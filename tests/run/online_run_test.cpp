@@ -123,10 +123,10 @@ TEST(OnlineRun, TwoRanksTrainOneAgent) {
 TEST(OnlineRun, ResumeOnAnotherRankCountKeepsTheRecord) {
   TempDir dir;
   const std::string extra = " --set train.checkpoint_every=200";
-  json first = run_config(
-      dir, "two",
-      online_config(dir / "two", "ground_truth", 600, "[parallel]\nranks_per_run = 2\n"), 2,
-      extra + " --stop-at 400");
+  json first =
+      run_config(dir, "two",
+                 online_config(dir / "two", "ground_truth", 600, "[parallel]\nranks_per_run = 2\n"),
+                 2, extra + " --stop-at 400");
   ASSERT_EQ(first.value("status", ""), "preempted") << first.dump();
   ASSERT_EQ(first["curve"].size(), 2u) << first.dump();
   auto one = run_relabel("run " + (dir / "two.toml") + extra);

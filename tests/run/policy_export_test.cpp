@@ -266,7 +266,7 @@ TEST(PolicyExport, UnusableInputsAreOneLineErrors) {
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("1 episodes (seed 12440872182297958709)"), std::string::npos) << r.output;
   for (const std::string& verb : {"eval " + (dir / "ok") + " --seed -1",
-                                 "report " + (dir / "ok") + " --seed -1 --no-plots"}) {
+                                  "report " + (dir / "ok") + " --seed -1 --no-plots"}) {
     r = run_relabel(verb);
     EXPECT_EQ(r.exit_code, 2) << verb << "\n" << r.output;
   }

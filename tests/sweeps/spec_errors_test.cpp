@@ -128,8 +128,9 @@ TEST(SweepErrors, AZippedValueTheRunDoesNotUseIsRefusedUnlessItIsTheDefault) {
                           "\"reward.method\" = [\"ground_truth\", \"reload\"]\n"
                           "\"reward.beta\" = [3.0, 2.0]\n");
   EXPECT_EQ(sweep_error(spec),
-            spec + ":4:18: reward.beta = 3.0 is not used by reward.method = ground_truth (a key "
-                   "of reload); it would change nothing: give its default 1.0 there");
+            spec +
+                ":4:18: reward.beta = 3.0 is not used by reward.method = ground_truth (a key "
+                "of reload); it would change nothing: give its default 1.0 there");
   spec = write_sweep(dir,
                      "base = \"base.toml\"\n[zip]\n"
                      "\"reward.method\" = [\"ground_truth\", \"reload\"]\n"
