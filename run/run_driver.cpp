@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -57,6 +58,21 @@ void add_numbers(const json& j, const std::string& prefix,
     if (v.is_number()) out->emplace_back(prefix + k, v.get<double>());
     if (v.is_object() && depth == 0) add_numbers(v, prefix + k + "/", out, 1);
   }
+}
+
+// A writer killed mid-line leaves a partial last record; the next attempt's records must not be
+// appended to it (one unreadable line in the middle of the file), so it is cut off first.
+void drop_torn_tail(const std::string& path) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in || in.tellg() <= 0) return;
+  in.seekg(-1, std::ios::end);
+  if (in.get() == '\n') return;
+  in.seekg(0);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t keep = text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1;
+  spdlog::warn("{}: dropped a partial last record ({} bytes) left by a killed attempt", path,
+               text.size() - keep);
+  std::filesystem::resize_file(path, keep);
 }
 
 class Driver {
@@ -500,7 +516,10 @@ RunOutcome Driver::execute() {
     spdlog::info("run {} ({}{}, {} ranks x {} threads) -> {}", record_.id, method_label(config_),
                  body_.state_per_rank() ? ", online" : "", size_, torch::get_num_threads(), dir_);
     // Open before prepare(): the reward fit records its progress there.
-    if (rank_ == 0) metrics_.open(dir_ + "/metrics.jsonl", std::ios::app);
+    if (rank_ == 0) {
+      drop_torn_tail(dir_ + "/metrics.jsonl");
+      metrics_.open(dir_ + "/metrics.jsonl", std::ios::app);
+    }
     body_.set_run_log(rank_ == 0 ? &metrics_ : nullptr, record_.id);
     body_.prepare(resume_step, meta, timing_);
     pin_resumed_file(record_.dataset_identity, body_.dataset_identity(), resume_step,

@@ -6,6 +6,7 @@
 #include <sys/mount.h>
 
 #include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "report/traces.h"
@@ -162,8 +163,21 @@ TEST(FailureRecords, KillAfterACheckpointLeavesNoHoleInTheTraces) {
     if (j.value("type", "") == "train") logged.insert(j["step"].get<int64_t>());
   }
   for (int64_t step = 50; step <= 300; step += 50) EXPECT_EQ(logged.count(step), 1u) << step;
+  // As if the kill had torn a record: the next attempt cuts the fragment off rather than
+  // appending its first record to it.
+  {
+    std::ofstream torn(run_dir + "/metrics.jsonl", std::ios::app);
+    torn << "{\"critic_loss\":1.5,\"st";
+  }
   auto rerun = run_relabel(args);
   ASSERT_EQ(rerun.exit_code, 0) << rerun.output;
+  EXPECT_NE(rerun.output.find("metrics.jsonl: dropped a partial last record (22 bytes)"),
+            std::string::npos)
+      << rerun.output;
+  for (const std::string& line : split_lines(read_file(run_dir + "/metrics.jsonl")))
+    if (!line.empty()) {
+      EXPECT_NO_THROW(json::parse(line)) << line;
+    }
   ASSERT_EQ(parse_result(run_dir + "/result.json")["attempts"][1]["start_step"], 200);
   const auto trace = relabel::report::read_trace(run_dir, {"critic_loss"}).at("critic_loss");
   std::vector<double> steps;
