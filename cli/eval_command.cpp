@@ -14,6 +14,7 @@
 #include "io/atomic_file.h"
 #include "report/metrics.h"
 #include "run/policy_export.h"
+#include "run/run_files.h"
 
 namespace relabel::cli {
 namespace {
@@ -32,6 +33,11 @@ double normalised(double ret, const run::PolicyInfo& info) {
 
 void run_eval(const EvalArgs& a) {
   const bool run_dir = std::filesystem::is_directory(a.policy);
+  const std::string json_path =
+      !a.json.empty() ? a.json : (run_dir ? a.policy + "/eval.json" : a.policy + ".eval.json");
+  run::refuse_run_file(json_path, "eval --json");
+  if (std::filesystem::is_directory(json_path))
+    throw Error("eval --json " + json_path + ": is a directory; name a file");
   auto module = run_dir ? run::export_run_policy(a.policy) : run::load_policy_module(a.policy);
   const auto info = run::policy_info(module);
   const std::string task = a.task.empty() ? info.task : a.task;
@@ -63,8 +69,6 @@ void run_eval(const EvalArgs& a) {
   const bool repeats_run = info.eval_episodes > 0 && seed == uint64_t(info.eval_seed) &&
                            episodes == info.eval_episodes && same_task;
   if (repeats_run) out["run_eval_return"] = info.eval_return;
-  const std::string json_path =
-      !a.json.empty() ? a.json : (run_dir ? a.policy + "/eval.json" : a.policy + ".eval.json");
   io::write_json_atomic(json_path, out);
 
   std::printf("%s on %s: %d episodes (seed %llu), return %.2f [95%% CI %.2f, %.2f]",

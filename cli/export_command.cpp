@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "run/policy_export.h"
+#include "run/run_files.h"
 
 namespace relabel::cli {
 namespace {
@@ -18,8 +19,9 @@ struct ExportArgs {
 };
 
 void run_export(const ExportArgs& a) {
-  auto module = run::export_run_policy(a.run_dir, a.prior);
   const std::string out = a.out.empty() ? a.run_dir + "/policy.pt" : a.out;
+  run::refuse_run_file(out, "export --out");
+  auto module = run::export_run_policy(a.run_dir, a.prior);
   run::save_policy_module(module, out);
   const auto info = run::policy_info(module);
   std::printf(

@@ -277,4 +277,21 @@ TEST(PolicyExport, UnusableInputsAreOneLineErrors) {
     EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
     EXPECT_NE(r.output.find("relabel: error: " + out + ": "), std::string::npos) << r.output;
   }
+  // The run's own files are not output files: refused before anything is written.
+  ASSERT_EQ(run_config(dir, "ck", pendulum_config(dir / "ck", "ground_truth", "iql", 10))["status"],
+            "done");
+  const std::string record = read_file(dir / "ck/result.json");
+  for (const char* file : {"result.json", "config.toml", "metrics.jsonl", "ckpt/step_10.pt"})
+    for (const std::string& verb :
+         {"eval " + (dir / "ck") + " --episodes 1 --json " + (dir / "ck") + "/" + file,
+          "export " + (dir / "ck") + " --out " + (dir / "ck") + "/" + file}) {
+      r = run_relabel(verb);
+      EXPECT_EQ(r.exit_code, 2) << verb << "\n" << r.output;
+      EXPECT_NE(r.output.find("; write elsewhere\n"), std::string::npos) << r.output;
+      EXPECT_NE(r.output.find(" of run " + (dir / "ck")), std::string::npos) << r.output;
+    }
+  EXPECT_EQ(read_file(dir / "ck/result.json"), record);
+  r = run_relabel("eval " + (dir / "ck") + " --episodes 1 --json " + dir.path());
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("is a directory"), std::string::npos) << r.output;
 }
