@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
     relabel::comm::fail_process(e.what(), e.exit_code());
   } catch (const std::exception& e) {
     // Under mpirun an error on one rank must not leave the others in a collective.
-    relabel::comm::fail_process(e.what(), relabel::kExitRunFailure);
+    relabel::comm::fail_process(relabel::error_message(e), relabel::kExitRunFailure);
   }
   return exit_code;
 }

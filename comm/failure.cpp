@@ -19,7 +19,7 @@ Failure failure_of(const std::exception_ptr& error) {
   } catch (const Error& e) {
     return {e.what(), e.exit_code()};
   } catch (const std::exception& e) {
-    return {e.what(), kExitRunFailure};
+    return {error_message(e), kExitRunFailure};
   } catch (...) {
     return {"unknown exception", kExitRunFailure};
   }

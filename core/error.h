@@ -24,4 +24,8 @@ class RunError : public Error {
   int exit_code() const override { return kExitRunFailure; }
 };
 
+// The message to show for `e`: relabel's own errors as they are (one line by construction);
+// any other exception's first line only (LibTorch appends its C++ stack trace to the message).
+std::string error_message(const std::exception& e);
+
 }  // namespace relabel

@@ -218,7 +218,7 @@ class Suite {
         return;
       } catch (const std::exception& e) {
         spdlog::warn("datagen {}: {} unusable ({}); training again", o_.task,
-                     path(kFinalCheckpoint), e.what());
+                     path(kFinalCheckpoint), error_message(e));
       }
     }
     train();
@@ -276,7 +276,7 @@ class Suite {
       return true;
     } catch (const std::exception& e) {
       spdlog::warn("datagen {}: {} unusable ({}); training from the start", o_.task,
-                   path(kTrainCheckpoint), e.what());
+                   path(kTrainCheckpoint), error_message(e));
       trainer_ = std::make_unique<SacTrainer>(o_.task, algos::SacOptions{}, train_options());
       snapshots.clear();
       return false;

@@ -540,7 +540,7 @@ RunOutcome Driver::execute() {
     // code (or the sweep's "failed" bookkeeping).
     try {
       if (claim_) claim_->release_reserve();  // room for this record on a full disk
-      write_record("failed", e.what());
+      write_record("failed", error_message(e));
     } catch (...) {
     }
     if (rank_ == 0) remove_log_files();

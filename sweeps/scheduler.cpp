@@ -176,7 +176,7 @@ SweepCounts run_sweep(const SweepSpec& spec, relabel::comm::Context& context,
       if (leader)
         std::fprintf(stderr, "sweep %s: run %s (%lld/%lld) failed: %s\n", spec.name.c_str(),
                      run.id.c_str(), static_cast<long long>(index + 1),
-                     static_cast<long long>(total), e.what());
+                     static_cast<long long>(total), relabel::error_message(e).c_str());
     }
   }
   const auto loop_end = Clock::now();
