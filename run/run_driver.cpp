@@ -111,6 +111,7 @@ class Driver {
                         const char* file);
   void begin_attempt(int64_t resume_step);
   void write_record(const std::string& status, const std::string& error = "");
+  void record_failure_before_attempt(const std::string& error);
   io::CurvePoint evaluate(int64_t step);
   void save_checkpoint(int64_t step);
   CheckpointStore& my_store() {
@@ -127,6 +128,7 @@ class Driver {
   std::string dir_, hash_;
   io::RunRecord record_;
   std::vector<io::CurvePoint> curve_;
+  bool attempt_begun_ = false;
   Timing timing_;
   // Rank 0's store holds the metadata and the replicated (or rank 0's) state; with per-rank
   // state, rank r > 0 keeps its part in ckpt/rank<r>.
@@ -234,6 +236,7 @@ int64_t Driver::agreed_resume_step() {
 // Every start is recorded so restarts can be audited: after preemptions the attempts tile
 // [0, steps) exactly.
 void Driver::begin_attempt(int64_t resume_step) {
+  attempt_begun_ = true;
   if (rank_ != 0) return;
   auto previous = io::read_run_record(dir_);
   if (previous) {
@@ -259,6 +262,18 @@ void Driver::begin_attempt(int64_t resume_step) {
   attempt.start_step = std::max<int64_t>(resume_step, 0);
   attempt.ranks = size_;
   record_.attempts.push_back(attempt);
+}
+
+// A failure before the attempt began (the directory's config.toml cannot be written): the
+// directory's record, if any, says "failed" with the reason and keeps its curve and attempts.
+void Driver::record_failure_before_attempt(const std::string& error) {
+  if (rank_ != 0) return;
+  auto previous = io::read_run_record(dir_);
+  if (!previous) return write_record("failed", error);
+  previous->status = "failed";
+  previous->error = error;
+  previous->finished_at = io::utc_now();
+  io::write_run_record(dir_, *previous);
 }
 
 void Driver::write_record(const std::string& status, const std::string& error) {
@@ -487,8 +502,8 @@ RunOutcome Driver::execute() {
     outcome.status = RunStatus::Skipped;
     return outcome;
   }
-  open_run_directory();
   try {
+    open_run_directory();
     const int64_t resume_step = agreed_resume_step();
     begin_attempt(resume_step);
     json meta = json::object();
@@ -540,7 +555,10 @@ RunOutcome Driver::execute() {
     // code (or the sweep's "failed" bookkeeping).
     try {
       if (claim_) claim_->release_reserve();  // room for this record on a full disk
-      write_record("failed", error_message(e));
+      if (attempt_begun_)
+        write_record("failed", error_message(e));
+      else
+        record_failure_before_attempt(error_message(e));
     } catch (...) {
     }
     if (rank_ == 0) remove_log_files();

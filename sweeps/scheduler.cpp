@@ -202,7 +202,7 @@ SweepCounts run_sweep(const SweepSpec& spec, relabel::comm::Context& context,
         ++all.failed;
       else if (s == "preempted")
         ++all.preempted;
-      else
+      else if (s != "refused")  // counted apart (this invocation's refusals: `refused`)
         ++all.pending;
     }
     all.refused = refused;

@@ -221,6 +221,33 @@ TEST(Sweep, FailingRunIsRecordedAndOthersFinish) {
   EXPECT_NE(status.output.find("bad_expert.hdf5"), std::string::npos) << status.output;
 }
 
+// A run that fails before its attempt begins (its config.toml cannot be written) is recorded
+// failed too: the sweep exits 1 and counts it failed, not pending.
+TEST(Sweep, AFailureBeforeTheFirstRecordIsAFailedRun) {
+  TempDir dir;
+  write_file(dir / "base.toml", base(20, 0));
+  write_file(dir / "spec.toml", "name = \"early\"\nbase = \"base.toml\"\nseeds = [0, 1]\n");
+  const std::string sweep = "sweep " + (dir / "spec.toml") + " --out " + (dir / "out");
+  auto first = run_relabel(sweep + " --index 0");
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  std::string other;
+  const json listed = json::parse(read_file(dir / "out/sweep.json"));
+  for (const auto& run : listed["runs"])
+    if (run["status"] != "done") other = run["id"];
+  ASSERT_FALSE(other.empty());
+  fs::create_directories(dir / ("out/runs/" + other + "/config.toml"));
+  auto r = run_relabel(sweep);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("sweep early: 1 done, 1 failed, 0 preempted, 0 pending (of 2)"),
+            std::string::npos)
+      << r.output;
+  const json record = parse_result(dir / ("out/runs/" + other + "/result.json"));
+  EXPECT_EQ(record["status"], "failed");
+  EXPECT_NE(record.value("error", "").find("config.toml"), std::string::npos) << record.dump(1);
+  auto status = run_relabel("status " + (dir / "out"));
+  EXPECT_NE(status.output.find("done 1, running 0, failed 1"), std::string::npos) << status.output;
+}
+
 TEST(Sweep, SigtermThenRestartFinishesEveryRunWithNothingRedone) {
   TempDir dir;
   const int steps = 1500;
