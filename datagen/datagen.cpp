@@ -110,6 +110,13 @@ class Suite {
     summary_["wall_s"] = summary_.value("wall_s_previous", 0.0) + seconds_since(start);
     summary_.erase("wall_s_previous");
     save_summary();
+    // The normalised score is 100 (R − R_random) / (R_expert − R_random): relabel run refuses a
+    // suite where that is not defined. Said last, where the user looks.
+    if (r_expert() <= r_random())
+      spdlog::warn(
+          "datagen {}: R_expert {:.1f} is not above R_random {:.1f} (SAC did not learn in {} "
+          "steps): relabel run refuses this suite; generate it again with more --steps",
+          o_.task, r_expert(), r_random(), o_.steps);
     return summary_;
   }
 

@@ -135,9 +135,11 @@ TEST(DatagenCli, PendulumSuiteIsCompleteOrderedAndReused) {
   auto after = mtimes(out);
   // The directory lock's holder line is rewritten by every writer; the suite's files are not.
   const std::string lock = relabel::io::kLockFileName;
-  for (const auto& [name, t] : before)
-    if (name != "datagen.json" && name != lock)
+  for (const auto& [name, t] : before) {
+    if (name != "datagen.json" && name != lock) {
       EXPECT_EQ(after[name], t) << name << " was rewritten";
+    }
+  }
 
   // A missing file is regenerated alone, identically (seeded collection).
   fs::remove(out + "/medium.hdf5");
@@ -148,9 +150,11 @@ TEST(DatagenCli, PendulumSuiteIsCompleteOrderedAndReused) {
   EXPECT_TRUE(torch::equal(regenerated.actions, ds["medium"].actions));
   EXPECT_TRUE(torch::equal(regenerated.rewards, ds["medium"].rewards));
   after = mtimes(out);
-  for (const auto& [name, t] : before)
-    if (name != "datagen.json" && name != "medium.hdf5" && name != lock)
+  for (const auto& [name, t] : before) {
+    if (name != "datagen.json" && name != "medium.hdf5" && name != lock) {
       EXPECT_EQ(after[name], t) << name << " was rewritten";
+    }
+  }
 
   // Other arguments into the same directory are refused, naming the differing key.
   r = run_relabel("datagen --task pendulum --out " + out +
@@ -240,6 +244,14 @@ TEST(DatagenCli, RunsOnRankZeroUnderMpirun) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   for (const auto& kind : relabel::datagen::suite_kinds())
     EXPECT_TRUE(fs::exists(relabel::datagen::suite_file(out, kind))) << kind;
+  // 300 SAC steps: whether the agent beat the random policy or not, the output says which way
+  // the suite can be used (runs refuse R_expert <= R_random).
+  const auto s = nlohmann::json::parse(read_file(out + "/datagen.json"));
+  const bool unusable = s["ref_max_score"].get<double>() <= s["ref_min_score"].get<double>();
+  EXPECT_EQ(r.output.find("relabel run refuses this suite; generate it again with more --steps") !=
+                std::string::npos,
+            unusable)
+      << r.output;
 }
 
 TEST(DatagenCli, ASecondDatagenOnASuiteBeingWrittenIsRefused) {
