@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/option_checks.h"
 #include "comm/context.h"
 #include "comm/failure.h"
 #include "comm/idle_barrier.h"
@@ -74,23 +75,25 @@ const CommandRegistrar kDatagen(40, [](CLI::App& app, ProcessArgs args, int*) {
                   "output directory (default: $RELABEL_DATA/<task>, else "
                   "~/.cache/relabel/datasets/<task>)");
   cmd->add_option("--steps", o->steps, "SAC environment steps (default: per task)")
-      ->check(CLI::PositiveNumber);
+      ->check(whole_at_least(1));
   cmd->add_option("--size", o->size, "rows per dataset, medium-expert twice (default: per task)")
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--seed", o->seed, "seed of training and collection")->capture_default_str();
+      ->check(whole_at_least(1));
+  cmd->add_option("--seed", o->seed, "seed of training and collection")
+      ->capture_default_str()
+      ->check(seed_value());
   cmd->add_option("--start-steps", o->start_steps,
                   "uniform-random steps before SAC acts (default: per task)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(whole_at_least(0));
   cmd->add_option("--eval-every", o->eval_every,
                   "steps between evaluations, i.e. medium-policy candidates (default: per task)")
-      ->check(CLI::PositiveNumber);
+      ->check(whole_at_least(1));
   cmd->add_option("--eval-episodes", o->eval_episodes, "episodes per evaluation")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(whole_at_least(1));
   cmd->add_option("--checkpoint-minutes", o->checkpoint_minutes,
                   "save the training state (sac_train.pt) this often; a re-run resumes from it")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(real_at_least(0));
   cmd->add_flag("--dry-run", *dry, "print the resolved settings and exit");
   cmd->callback([args, o, dry] { run_datagen_command(args, *o, *dry); });
 });

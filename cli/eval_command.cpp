@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "cli/commands.h"
+#include "cli/option_checks.h"
 #include "core/error.h"
 #include "io/atomic_file.h"
 #include "report/metrics.h"
@@ -93,11 +94,11 @@ const CommandRegistrar kEval(35, [](CLI::App& app, ProcessArgs, int*) {
   cmd->add_option("--task", a->task, "task to evaluate on (default: the policy's)");
   cmd->add_option("--episodes", a->episodes,
                   "episodes (default: those of the run's evaluation at that step, else 10)")
-      ->check(CLI::PositiveNumber);
+      ->check(whole_at_least(1));
   cmd->add_option("--seed", a->seed,
                   "episode seed, 0 to 2^64-1 (default: the seed of the run's evaluation at that "
                   "step, else 0)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(seed_value());
   cmd->add_option("--json", a->json, "result file (default RUN_DIR/eval.json or POLICY.eval.json)");
   cmd->callback([a] { run_eval(*a); });
 });

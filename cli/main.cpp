@@ -19,8 +19,10 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
-    return code == 0 ? 0 : relabel::kExitUsage;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    // One line like every other input error (CLI11 adds "Run with --help ..." on a second).
+    std::fprintf(stderr, "relabel: error: %s\n", e.what());
+    return relabel::kExitUsage;
   } catch (const relabel::Error& e) {
     relabel::comm::fail_process(e.what(), e.exit_code());
   } catch (const std::exception& e) {

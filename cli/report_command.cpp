@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/option_checks.h"
 #include "core/log.h"
 #include "report/report_tables.h"
 #include "report/report_writer.h"
@@ -53,7 +54,7 @@ const CommandRegistrar kReport(30, [](CLI::App& app, ProcessArgs, int*) {
       ->check(CLI::Range(1, 10'000'000))
       ->capture_default_str();
   cmd->add_option("--seed", args->seed, "Seed of the bootstrap (same seed, same CIs)")
-      ->check(CLI::NonNegativeNumber)  // CLI11 would wrap -1 to 2^64 - 1
+      ->check(seed_value())
       ->capture_default_str();
   cmd->add_flag("--no-plots", args->no_plots, "Do not run gnuplot (tables only)");
   cmd->add_option("--traces", args->traces,

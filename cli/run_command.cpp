@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "cli/option_checks.h"
 #include "comm/collective_factory.h"
 #include "comm/context.h"
 #include "config/config_load.h"
@@ -96,7 +97,7 @@ const CommandRegistrar kRun(10, [](CLI::App& app, ProcessArgs process, int* exit
   cmd->add_option("--threads-per-rank", args->threads_per_rank,
                   "torch threads per rank, overriding parallel.threads_per_rank for this process "
                   "(the run's identity is unchanged; the sbatch script passes --cpus-per-task)")
-      ->check(CLI::PositiveNumber);
+      ->check(whole_at_least(1));
   cmd->callback([args, process, exit_code] { *exit_code = run_run(*args, process); });
 });
 

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "cli/option_checks.h"
 #include "comm/context.h"
 #include "core/error.h"
 #include "core/log.h"
@@ -118,11 +119,11 @@ const CommandRegistrar kSweep(20, [](CLI::App& app, ProcessArgs process, int* ex
          "--index", args->index,
          "run only the run at this position of the expansion, or of the breadth-first order "
          "with --breadth-first (SLURM array tasks)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(whole_at_least(0));
   cmd->add_option("--threads-per-rank", args->threads_per_rank,
                   "torch threads per rank, overriding parallel.threads_per_rank for this process "
                   "(run ids are unchanged; the sbatch script passes --cpus-per-task)")
-      ->check(CLI::PositiveNumber);
+      ->check(whole_at_least(1));
   cmd->callback([args, process, exit_code] { *exit_code = run_sweep_command(*args, process); });
 });
 

@@ -171,3 +171,27 @@ TEST(SweepInputs, NegativeIndexOtherSweepsDirectoryAndMissingDirectoryAreRefused
   expect_one_line_error(run_relabel("slurm status " + (dir / "missing")),
                         "slurm status: " + (dir / "missing") + ": no such directory");
 }
+
+// Numeric options out of range are one line naming the option and the value: no 300-digit
+// bound, no "Run with --help" second line, and no value clamped or wrapped into range.
+TEST(NumericOptions, OutOfRangeValuesAreOneLineErrors) {
+  TempDir dir;
+  const std::pair<std::string, std::string> cases[] = {
+      {"eval " + dir.path() + " --episodes 0", "--episodes: must be a whole number >= 1, got 0"},
+      {"eval " + dir.path() + " --seed 18446744073709551616",
+       "--seed: must be a whole number from 0 to 18446744073709551615, got 18446744073709551616"},
+      {"datagen --task pendulum --out " + (dir / "d") + " --seed -1 --dry-run",
+       "--seed: must be a whole number from 0 to 18446744073709551615, got -1"},
+      {"datagen --task pendulum --out " + (dir / "d") + " --steps 99999999999999999999",
+       "--steps: 99999999999999999999 is out of range (at most 9223372036854775807)"},
+      {"datagen --task pendulum --out " + (dir / "d") + " --checkpoint-minutes nan --dry-run",
+       "--checkpoint-minutes: must be a number >= 0, got nan"},
+      {"report " + dir.path() + " --seed -1",
+       "--seed: must be a whole number from 0 to 18446744073709551615, got -1"},
+      {"run " + kIql + " --threads-per-rank 0",
+       "--threads-per-rank: must be a whole number >= 1, got 0"},
+      {"info --bogus", "The following argument was not expected: --bogus"},
+  };
+  for (const auto& [args, line] : cases) expect_one_line_error(run_relabel(args), line);
+  EXPECT_FALSE(fs::exists(dir / "d"));
+}

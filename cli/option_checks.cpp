@@ -1,0 +1,62 @@
+#include "cli/option_checks.h"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+
+namespace relabel::cli {
+
+namespace {
+
+// The digits of `text` (optionally signed) and nothing else.
+bool is_whole(const std::string& text) {
+  size_t i = (!text.empty() && (text[0] == '-' || text[0] == '+')) ? 1 : 0;
+  if (i == text.size()) return false;
+  for (; i < text.size(); ++i)
+    if (text[i] < '0' || text[i] > '9') return false;
+  return true;
+}
+
+}  // namespace
+
+CLI::Validator whole_at_least(int64_t lo) {
+  return CLI::Validator(
+      [lo](std::string& text) -> std::string {
+        const std::string want = fmt::format("must be a whole number >= {}, got {}", lo, text);
+        if (!is_whole(text)) return want;
+        errno = 0;
+        const long long v = std::strtoll(text.c_str(), nullptr, 10);
+        if (errno == ERANGE) return fmt::format("{} is out of range (at most {})", text, INT64_MAX);
+        return v < lo ? want : std::string();
+      },
+      fmt::format("INT>={}", lo));
+}
+
+CLI::Validator seed_value() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        const std::string want =
+            fmt::format("must be a whole number from 0 to 18446744073709551615, got {}", text);
+        if (!is_whole(text) || text[0] == '-') return want;
+        errno = 0;
+        std::strtoull(text.c_str(), nullptr, 10);
+        return errno == ERANGE ? want : std::string();
+      },
+      "0..2^64-1");
+}
+
+CLI::Validator real_at_least(double lo) {
+  return CLI::Validator(
+      [lo](std::string& text) -> std::string {
+        char* end = nullptr;
+        const double v = std::strtod(text.c_str(), &end);
+        if (text.empty() || *end != '\0' || !std::isfinite(v) || v < lo)
+          return fmt::format("must be a number >= {}, got {}", lo, text);
+        return std::string();
+      },
+      fmt::format("NUMBER>={}", lo));
+}
+
+}  // namespace relabel::cli

@@ -1,0 +1,19 @@
+#pragma once
+// Checks of numeric command-line options, with messages a user reads in one line ("--steps:
+// must be a whole number >= 1, got 0"): CLI11's own number validators print their bound as a
+// 300-digit double, and its conversions clamp or wrap values out of range (a seed of -1 became
+// 2^64 - 1).
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+
+namespace relabel::cli {
+
+// A whole number >= lo that fits in int64.
+CLI::Validator whole_at_least(int64_t lo);
+// A seed: a whole number in [0, 2^64 - 1].
+CLI::Validator seed_value();
+// A finite real number >= lo.
+CLI::Validator real_at_least(double lo);
+
+}  // namespace relabel::cli
