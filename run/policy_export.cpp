@@ -156,6 +156,14 @@ namespace {
 // The module's attributes from the run's config and the checkpoint's metadata.
 PolicyInfo run_policy_info(const std::string& run_dir, const config::RunConfig& config,
                            const CheckpointStore& store, int64_t step, const json& meta) {
+  // The module is built from config.toml (sizes, normalisation, references): a file edited
+  // since the run would describe another policy, or score this one against other references.
+  const std::string hash = config::config_hash(config);
+  if (meta.contains("config_hash") && meta["config_hash"] != hash)
+    throw Error(fmt::format(
+        "{}/config.toml: not the configuration {} was trained with (config hash {}, the "
+        "checkpoint's {}): the file was edited; restore it",
+        run_dir, store.path_for(step), hash, meta["config_hash"].get<std::string>()));
   const auto& task = envs::find_task(config.task.name);
   PolicyInfo info;
   info.task = config.task.name;

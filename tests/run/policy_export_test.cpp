@@ -294,4 +294,21 @@ TEST(PolicyExport, UnusableInputsAreOneLineErrors) {
   r = run_relabel("eval " + (dir / "ck") + " --episodes 1 --json " + dir.path());
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("is a directory"), std::string::npos) << r.output;
+  // A config.toml edited since the run (other references here) would score the policy against
+  // them: refused, naming the file and both hashes.
+  std::string cfg = read_file(dir / "ck/config.toml");
+  const size_t at = cfg.find("[task]\n");
+  ASSERT_NE(at, std::string::npos) << cfg;
+  cfg.insert(at + 7, "ref_max_score = 0.0\n");
+  write_file(dir / "ck/config.toml", cfg);
+  for (const std::string verb : {"eval", "export"}) {
+    r = run_relabel(verb + " " + (dir / "ck"));
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_NE(
+        r.output.find("relabel: error: " + (dir / "ck") + "/config.toml: not the configuration " +
+                      (dir / "ck") + "/ckpt/step_10.pt was trained with (config hash "),
+        std::string::npos)
+        << r.output;
+  }
+  EXPECT_EQ(read_file(dir / "ck/result.json"), record);
 }
