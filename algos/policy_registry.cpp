@@ -10,7 +10,10 @@ namespace {
 Registry<PolicyAlgoInfo>& registry() { return Registry<PolicyAlgoInfo>::instance(); }
 }  // namespace
 
-bool register_policy_algo(PolicyAlgoInfo info) { return registry().add(std::move(info)); }
+bool register_policy_algo(PolicyAlgoInfo info, const char* file) {
+  info.file = file;
+  return registry().add(std::move(info));
+}
 
 const PolicyAlgoInfo& find_policy_algo(const std::string& name) {
   if (const auto* info = registry().find(name)) return *info;

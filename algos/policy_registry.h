@@ -20,6 +20,7 @@ class GradSync;
 
 struct PolicyAlgoInfo {
   std::string name;             // the policy.algo value
+  std::string file;             // the file that registered it (set by the macro)
   std::string doc;              // one line for the configuration reference
   std::string paper;            // where its defaults come from
   std::vector<ConfigKey> keys;  // its own [policy] keys
@@ -35,10 +36,11 @@ struct PolicyAlgoInfo {
 // relabel::Error "policy.algo: unknown algorithm 'x' (expected …)".
 const PolicyAlgoInfo& find_policy_algo(const std::string& name);
 std::vector<const PolicyAlgoInfo*> policy_algos();
-bool register_policy_algo(PolicyAlgoInfo info);
+// `file`: the registering file, named by the startup check (RELABEL_REGISTER_* passes __FILE__).
+bool register_policy_algo(PolicyAlgoInfo info, const char* file);
 
 }  // namespace relabel::algos
 
 #define RELABEL_REGISTER_POLICY_ALGO(...)                                                \
   static const bool RELABEL_REGISTRY_CAT(relabel_policy_algo_registered_, __COUNTER__) = \
-      ::relabel::algos::register_policy_algo(__VA_ARGS__)
+      ::relabel::algos::register_policy_algo(__VA_ARGS__, __FILE__)

@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "comm/failure.h"
+#include "config/registration_check.h"
 #include "core/error.h"
 
 int main(int argc, char** argv) {
@@ -17,6 +18,8 @@ int main(int argc, char** argv) {
   for (const auto& [order, setup] : relabel::cli::registered_commands())
     setup(app, args, &exit_code);
   try {
+    // Registration mistakes (config/registration_check.h) are refused before any verb runs.
+    relabel::config::check_registrations();
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version

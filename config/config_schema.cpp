@@ -6,10 +6,11 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <stdexcept>
 
 #include "algos/policy_registry.h"
 #include "algos/reward/reward_registry.h"
+#include "config/registration_check.h"
+#include "core/error.h"
 
 namespace relabel::config {
 
@@ -100,14 +101,16 @@ class Table {
   // The keys `owner` (a reward method or learner) declares for [section]: one schema key per
   // name; a name several owners declare must have one type, and keeps its range only where
   // their rules agree (resolution applies the selected owner's rule).
+  // `label` names the owner in errors ("reward method 'cdred' (algos/reward/cdred_reward.cpp)").
   template <class S>
   void declared(const char* section, const char* selector, const std::string& owner,
-                const std::vector<ConfigKey>& specs, S RunConfig::*sec) {
+                const std::string& label, const std::vector<ConfigKey>& specs, S RunConfig::*sec) {
     for (const ConfigKey& p : specs) {
       const std::string path = std::string(section) + "." + p.name;
-      auto it =
-          std::find_if(keys.begin(), keys.end(), [&](const KeySpec& k) { return k.path == path; });
+      auto it = find(path);
+      if (it != keys.end() && it->selector.empty()) engine_key_taken(*it, label);
       if (it == keys.end()) {
+        first_label[path] = label;
         KeySpec k;
         static_cast<ConfigKey&>(k) = p;
         k.path = path;
@@ -124,14 +127,18 @@ class Table {
         keys.push_back(std::move(k));
         continue;
       }
+      const std::string owners = it->selector == "reward.method" ? "methods" : "learners";
       if (it->type != p.type)
-        throw std::logic_error(fmt::format("{} is declared as {} by {} and as {} by {}", path,
-                                           type_name(it->type), it->used_by.front(),
-                                           type_name(p.type), owner));
+        throw Error(fmt::format(
+            "{} is declared as {} by {} and as {} by {}: a key several {} "
+            "declare must have one type",
+            path, type_name(it->type), first_label[path], type_name(p.type), label, owners));
       // A run's hash must not depend on which owner's declaration was merged first.
       if (it->hash_neutral != p.hash_neutral)
-        throw std::logic_error(fmt::format("{} is added_later() by one of {} and {} but not alike",
-                                           path, fmt::join(it->used_by, ", "), owner));
+        throw Error(
+            fmt::format("{} is declared added_later() differently by {} and by {}: a key "
+                        "several {} declare must leave the config hash at one value",
+                        path, first_label[path], label, owners));
       it->used_by.push_back(owner);
       it->rules.push_back(p);
       if (!it->same_rule(p)) {
@@ -153,6 +160,20 @@ class Table {
   std::vector<KeySpec> keys;
 
  private:
+  std::vector<KeySpec>::iterator find(const std::string& path) {
+    return std::find_if(keys.begin(), keys.end(), [&](const KeySpec& k) { return k.path == path; });
+  }
+  // A declared key merged into an engine key would lose the engine's rule and never apply the
+  // owner's default: refused.
+  [[noreturn]] static void engine_key_taken(const KeySpec& engine, const std::string& label) {
+    const std::string owners = engine.section() == "reward" ? "reward method" : "learner";
+    const bool selector = engine.path == "reward.method" || engine.path == "policy.algo";
+    throw Error(fmt::format("{} declares {}, which is {}: rename the key", label, engine.path,
+                            selector
+                                ? "the engine's selector of the " + owners
+                                : "the engine's own key (the one every " + owners + " shares)"));
+  }
+  std::map<std::string, std::string> first_label;  // path -> the first owner declaring it
   template <class T>
   static KeySpec base(const char* path, const T& def, const char* doc) {
     KeySpec k;
@@ -164,6 +185,11 @@ class Table {
     return k;
   }
   Row push(KeySpec k) {
+    // An engine key placed after the declared keys of its section could meet one.
+    if (auto it = find(k.path); it != keys.end()) {
+      if (it->selector.empty()) throw Error(k.path + " is declared twice by the engine");
+      engine_key_taken(k, first_label[k.path]);
+    }
     keys.push_back(std::move(k));
     return Row(keys, keys.size() - 1);
   }
@@ -171,9 +197,12 @@ class Table {
 
 const double kNaN = std::numeric_limits<double>::quiet_NaN();
 
+}  // namespace
+
 // Defaults: docs/algorithms.md (CORL for IQL/TD3+BC, the ReLOAD, imputation and CDRED papers,
 // TD-MPC2 for the world model). Keep the rows in documentation order.
-std::vector<KeySpec> build_schema() {
+std::vector<KeySpec> build_schema(const std::vector<const algos::RewardMethodInfo*>& methods,
+                                  const std::vector<const algos::PolicyAlgoInfo*>& learners) {
   using R = RunConfig;
   Table t;
   t.top("name", &R::name, std::string(), "run name, used for runs/<name>")
@@ -219,14 +248,14 @@ std::vector<KeySpec> build_schema() {
   // [reward]: the method, then every key the registered methods declare.
   t.key("reward.method", &R::reward, &RewardConfig::method, std::string("ground_truth"),
         "how transitions are rewarded (algos/reward/reward_registry.h)")
-      .one_of(algos_names(algos::reward_methods()));
-  for (const auto* m : algos::reward_methods())
-    t.declared("reward", "reward.method", m->name, m->keys, &R::reward);
+      .one_of(algos_names(methods));
+  for (const auto* m : methods)
+    t.declared("reward", "reward.method", m->name, describe(*m), m->keys, &R::reward);
 
   // [policy]
   t.key("policy.algo", &R::policy, &PolicyConfig::algo, std::string("iql"),
         "policy learner (algos/policy_registry.h; world_model = online TD-MPC2-style agent)")
-      .one_of(algos_names(algos::policy_algos()));
+      .one_of(algos_names(learners));
   t.key("policy.hidden", &R::policy, &PolicyConfig::hidden, 256, "hidden width of actor/critics")
       .at_least(1);
   t.key("policy.layers", &R::policy, &PolicyConfig::layers, 2, "hidden layers of actor/critics")
@@ -251,8 +280,8 @@ std::vector<KeySpec> build_schema() {
         "autograd and torch ops on any device (the same mathematics); auto = fast on the CPU, "
         "torch on cuda")
       .one_of({"auto", "fast", "torch"});
-  for (const auto* a : algos::policy_algos())
-    t.declared("policy", "policy.algo", a->name, a->keys, &R::policy);
+  for (const auto* a : learners)
+    t.declared("policy", "policy.algo", a->name, describe(*a), a->keys, &R::policy);
 
   // [train]
   t.key("train.steps", &R::train, &TrainConfig::steps, 1000000,
@@ -300,8 +329,6 @@ std::vector<KeySpec> build_schema() {
   return std::move(t.keys);
 }
 
-}  // namespace
-
 std::string KeySpec::section() const {
   auto dot = path.find('.');
   return dot == std::string::npos ? std::string() : path.substr(0, dot);
@@ -322,7 +349,8 @@ bool key_in_use(const KeySpec& key, const RunConfig& config) {
 }
 
 const std::vector<KeySpec>& run_schema() {
-  static const std::vector<KeySpec> schema = build_schema();
+  static const std::vector<KeySpec> schema =
+      build_schema(algos::reward_methods(), algos::policy_algos());
   return schema;
 }
 

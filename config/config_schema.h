@@ -12,6 +12,11 @@
 #include "config/config.h"
 #include "core/params.h"
 
+namespace relabel::algos {
+struct RewardMethodInfo;
+struct PolicyAlgoInfo;
+}  // namespace relabel::algos
+
 namespace relabel::config {
 
 using relabel::ConfigValue;
@@ -41,6 +46,12 @@ struct KeySpec : ConfigKey {
 
 // The keys in documentation order: top-level keys, then the sections in order.
 const std::vector<KeySpec>& run_schema();
+// The schema of the given methods and learners (run_schema() passes the registries'). Throws
+// relabel::Error, one line naming the key and its owners, for a declared key that is an engine
+// key (policy.lr, reward.method), or that two owners declare with different types or unlike
+// added_later().
+std::vector<KeySpec> build_schema(const std::vector<const algos::RewardMethodInfo*>& methods,
+                                  const std::vector<const algos::PolicyAlgoInfo*>& learners);
 const std::vector<std::string>& section_names();   // task, dataset, ..., output
 const KeySpec* find_key(const std::string& path);  // nullptr when unknown
 

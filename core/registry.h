@@ -1,7 +1,7 @@
 #pragma once
 // A name -> entry table that entries join from their own translation unit at static
 // initialisation (the way OpenSpiel registers games): a reward method, learner or task adds one
-// RELABEL_REGISTER_* line in the file that defines it and nothing else changes. Libraries
+// RELABEL_REGISTER_* line in the file that defines it and no other code changes. Libraries
 // holding registrations are linked whole (cmake/RelabelTargets.cmake), so no entry is dropped.
 #include <algorithm>
 #include <map>
@@ -17,11 +17,15 @@ class Registry {
     static Registry registry;  // constructed on first use: safe from any static initialiser
     return registry;
   }
-  // Returns true so registration can initialise a static. A second entry of the same name is
-  // remembered and reported by check() (throwing during static initialisation would abort).
+  // Returns true so registration can initialise a static. A second entry of a name is kept
+  // aside in duplicates() for the startup check (config/registration_check.h) to refuse:
+  // throwing during static initialisation would abort before main() could say why.
   bool add(Entry entry) {
     std::string name = entry.name;
-    if (!entries_.emplace(name, std::move(entry)).second) duplicates_.push_back(name);
+    if (entries_.count(name))
+      duplicates_.push_back(std::move(entry));
+    else
+      entries_.emplace(name, std::move(entry));
     return true;
   }
   const Entry* find(const std::string& name) const {
@@ -40,11 +44,13 @@ class Registry {
     for (const auto& [name, entry] : entries_) out.push_back(name);
     return out;
   }
-  const std::vector<std::string>& duplicates() const { return duplicates_; }
+  // The entries registered under a name already taken (the first one registered stays in
+  // entries(): which one that is depends on the link order).
+  const std::vector<Entry>& duplicates() const { return duplicates_; }
 
  private:
   std::map<std::string, Entry> entries_;
-  std::vector<std::string> duplicates_;
+  std::vector<Entry> duplicates_;
 };
 
 // "a, b or c"

@@ -16,7 +16,10 @@ Registry<TaskInfo>& registry() { return Registry<TaskInfo>::instance(); }
 
 }  // namespace
 
-bool register_task(TaskInfo info) { return registry().add(std::move(info)); }
+bool register_task(TaskInfo info, const char* file) {
+  info.file = file;
+  return registry().add(std::move(info));
+}
 
 const TaskInfo& find_task(const std::string& name) {
   if (const TaskInfo* t = registry().find(name)) return *t;

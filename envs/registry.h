@@ -14,6 +14,7 @@ namespace relabel::envs {
 
 struct TaskInfo {
   std::string name;
+  std::string file;  // the file that registered it (set by the macro)
   int obs_dim = 0;
   int act_dim = 0;
   float max_action = 1.0f;  // actions lie in [-max_action, max_action]^act_dim
@@ -32,11 +33,12 @@ const TaskInfo& find_task(const std::string& name);
 bool has_task(const std::string& name);
 std::vector<std::string> task_names();
 std::unique_ptr<Env> make_env(const std::string& name);
-bool register_task(TaskInfo info);
+// `file`: the registering file, named by the startup check (RELABEL_REGISTER_* passes __FILE__).
+bool register_task(TaskInfo info, const char* file);
 
 }  // namespace relabel::envs
 
 #define RELABEL_REGISTER_TASK(...)                                                \
   static const bool RELABEL_REGISTRY_CAT(relabel_task_registered_, __COUNTER__) = \
-      ::relabel::envs::register_task(__VA_ARGS__)
+      ::relabel::envs::register_task(__VA_ARGS__, __FILE__)
 namespace relabel::envs {}  // namespace relabel::envs

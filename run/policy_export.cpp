@@ -263,7 +263,13 @@ torch::jit::Module export_run_policy(const std::string& run_dir, bool planner_pr
   options.device = "cpu";
   auto learner = algos::make_offline_learner(options, sync);
   learner->load(learner_archive);
-  return make_policy_module(learner->actor_weights(), obs_mean, obs_std,
+  algos::ActorWeights actor;
+  try {
+    actor = learner->actor_weights();
+  } catch (const Error& e) {
+    throw Error(fmt::format("{}: policy.algo \"{}\": {}", run_dir, config.policy.algo, e.what()));
+  }
+  return make_policy_module(actor, obs_mean, obs_std,
                             run_policy_info(run_dir, config, store, step, meta));
 }
 

@@ -47,7 +47,10 @@ void validate(const OfflineOptions& o) {
 }  // namespace
 
 ActorWeights OfflineLearner::actor_weights() const {
-  throw Error("this policy learner has no exportable MLP actor (OfflineLearner::actor_weights)");
+  // The caller names the learner (run/policy_export.cpp): the base class does not know it.
+  throw Error(
+      "this policy learner has no exportable MLP actor: it does not implement "
+      "OfflineLearner::actor_weights, which relabel export and relabel eval need");
 }
 
 std::unique_ptr<OfflineLearner> make_offline_learner(const OfflineOptions& options,

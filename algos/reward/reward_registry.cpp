@@ -10,7 +10,10 @@ namespace {
 Registry<RewardMethodInfo>& registry() { return Registry<RewardMethodInfo>::instance(); }
 }  // namespace
 
-bool register_reward_method(RewardMethodInfo info) { return registry().add(std::move(info)); }
+bool register_reward_method(RewardMethodInfo info, const char* file) {
+  info.file = file;
+  return registry().add(std::move(info));
+}
 
 const RewardMethodInfo& find_reward_method(const std::string& name) {
   if (const auto* info = registry().find(name)) return *info;

@@ -3,7 +3,8 @@
 // defines them, with their [reward] keys (type, default, range, doc, paper) beside the code.
 // The config schema, validation, `relabel check --defaults`, the run pipeline's dispatch, the
 // method label in reports and the conformance tests all iterate this registry: a new method is
-// one new file (tests/run/custom_reward_test.cpp shows one defined in a test).
+// one new file (tests/run/custom_method_mpitest.cpp shows one defined in a test). What an entry
+// must provide is checked when the binary starts (config/registration_check.h).
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -23,6 +24,7 @@ struct LatentRewardShape;  // algos/online/world_model_reward.h
 
 struct RewardMethodInfo {
   std::string name;             // the reward.method value
+  std::string file;             // the file that registered it (set by the macro)
   std::string doc;              // one line for the configuration reference
   std::string paper;            // the method's reference ("" for baselines)
   std::vector<ConfigKey> keys;  // its [reward] keys; a key several methods share must agree
@@ -57,11 +59,12 @@ struct RewardMethodInfo {
 const RewardMethodInfo& find_reward_method(const std::string& name);
 std::vector<const RewardMethodInfo*> reward_methods();
 std::string reward_method_label(const std::string& name, const Params& params);
-bool register_reward_method(RewardMethodInfo info);
+// `file`: the registering file, named by the startup check (RELABEL_REGISTER_* passes __FILE__).
+bool register_reward_method(RewardMethodInfo info, const char* file);
 
 }  // namespace relabel::algos
 
 // RELABEL_REGISTER_REWARD_METHOD(make_info()) in the method's .cpp.
 #define RELABEL_REGISTER_REWARD_METHOD(...)                                                \
   static const bool RELABEL_REGISTRY_CAT(relabel_reward_method_registered_, __COUNTER__) = \
-      ::relabel::algos::register_reward_method(__VA_ARGS__)
+      ::relabel::algos::register_reward_method(__VA_ARGS__, __FILE__)

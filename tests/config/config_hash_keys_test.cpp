@@ -1,8 +1,9 @@
 // Every key in a run's config hash is part of every run's identity: a key the engine gains
 // changes the hash of every run that resolves it, so every finished run (and every kept record,
 // docs/sweeps.md) reads as another configuration's and is refused. The hashed keys are pinned in
-// tests/data/hashed_keys.txt; a new key declares added_later() (left out of the hash at the value
-// that computes what runs did before it) or is appended to the list on purpose.
+// tests/data/hashed_keys.txt: a key of a new method or learner is appended to it (no finished
+// run resolves it); a key added to an existing one declares added_later() (left out of the hash
+// at the value that computes what runs did before it) or is appended on purpose.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -31,10 +32,12 @@ TEST(ConfigHashKeys, EveryHashedKeyIsPinnedOrAddedLater) {
     if (!hashed.count(k)) removed << "  " << k << "\n";
   EXPECT_TRUE(added.str().empty())
       << "keys in the config hash that " << pinned_path
-      << " does not pin: each changes the hash of every run that resolves it, so finished runs "
-         "are refused as another config's. Declare added_later() (neutral at the value that "
-         "computes what runs did before the key), or append the key to the list if every such "
-         "run's identity should change:\n"
+      << " does not pin. A key of a new reward method or learner: append it to that list (no "
+         "finished run resolves it, so no run's hash changes). A key added to an existing "
+         "method, learner or the engine: declare it added_later() (neutral at the value that "
+         "computes what runs did before the key), since otherwise it changes the hash of every "
+         "run that resolves it and their finished runs are refused as another config's; append "
+         "it instead only if every such run's identity should change:\n"
       << added.str();
   EXPECT_TRUE(removed.str().empty())
       << "pinned keys no longer in the config hash (removing a key changes the hash of every run "

@@ -18,7 +18,9 @@
 #include "config/config_load.h"
 #include "config/config_schema.h"
 #include "config/config_write.h"
+#include "config/registration_check.h"
 #include "core/error.h"
+#include "run/policy_export.h"
 #include "run/run_pipeline.h"
 #include "tests/run/run_helpers.h"
 
@@ -177,6 +179,8 @@ relabel::config::RunConfig load(const std::string& dir, const std::vector<std::s
 }
 
 TEST(CustomMethod, KeysAreValidatedByTheSchemaLikeBuiltInOnes) {
+  // What a relabel binary holding them would check at startup.
+  EXPECT_EQ(relabel::config::registration_problem(relabel::config::registered()), "");
   const relabel::config::KeySpec* scale = relabel::config::find_key("reward.test_scale");
   ASSERT_NE(scale, nullptr);
   EXPECT_EQ(scale->used_by, std::vector<std::string>{"test_scaled_truth"});
@@ -256,6 +260,17 @@ TEST(CustomMethod, RunsEndToEndOnTwoRanks) {
     const std::string toml = read_file(dir + "/run/config.toml");
     EXPECT_NE(toml.find("test_scale = 2.0"), std::string::npos) << toml;
     EXPECT_NE(toml.find("test_lr = 0.05"), std::string::npos) << toml;
+    // The learner has no actor_weights(): relabel export / eval name it.
+    try {
+      relabel::run::export_run_policy(dir + "/run");
+      ADD_FAILURE() << "a learner without actor_weights() was exported";
+    } catch (const Error& e) {
+      EXPECT_EQ(std::string(e.what()),
+                dir +
+                    "/run: policy.algo \"test_linear_bc\": this policy learner has no exportable "
+                    "MLP actor: it does not implement OfflineLearner::actor_weights, which relabel "
+                    "export and relabel eval need");
+    }
   }
   MPI_Barrier(MPI_COMM_WORLD);
 }
