@@ -61,6 +61,7 @@ std::string config_reference_markdown() {
       "file differs from that output; regenerate it with "
       "`build/relabel check --defaults --markdown > docs/config.md`). "
       "A run config is TOML with the sections below; `relabel check FILE` prints it resolved. "
+      "Integers other than `seed` are at most 2147483647. "
       "The keys of `[reward]` and `[policy]` beyond `method` / `algo` and the common policy keys "
       "are declared by the reward method and the learner in the file that defines them: a run "
       "uses exactly the keys of its method and learner (others in the file are dropped at "

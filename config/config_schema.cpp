@@ -61,6 +61,10 @@ class Row {
     k().hashed = false;
     return *this;
   }
+  Row& wide() {
+    k().wide = true;
+    return *this;
+  }
   Row& added_later() {
     k().added_later();
     return *this;
@@ -207,7 +211,7 @@ std::vector<KeySpec> build_schema(const std::vector<const algos::RewardMethodInf
   Table t;
   t.top("name", &R::name, std::string(), "run name, used for runs/<name>")
       .derived("the config file's stem (\"run\" when the configuration has no file)");
-  t.top("seed", &R::seed, 0, "global seed; each rank seeds from (seed, rank)").at_least(0);
+  t.top("seed", &R::seed, 0, "global seed; each rank seeds from (seed, rank)").at_least(0).wide();
 
   // [task]
   t.key("task.name", &R::task, &TaskConfig::name, std::string("pendulum"),

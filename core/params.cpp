@@ -130,6 +130,8 @@ std::string ConfigKey::check(const ConfigValue& value, ConfigValue* out) const {
       return optional ? "must be a number, got nan (leave the key out to keep it unset)"
                       : "must be a number, got nan";
     if (std::isinf(x)) return fmt::format("must be finite, got {}", text);
+    if (type == ValueType::kInt && !wide && std::abs(x) > 2147483647.0)
+      return fmt::format("must be at most 2147483647 in magnitude, got {}", text);
     if (!std::isnan(x)) {
       bool below = lo && (lo_open ? x <= *lo : x < *lo);
       bool above = hi && (hi_open ? x >= *hi : x > *hi);

@@ -34,7 +34,10 @@ struct ConfigKey {
   std::optional<double> lo, hi;      // numeric bounds (absent: unbounded)
   bool lo_open = false, hi_open = false;
   bool optional = false;  // a float that may stay unset (NaN)
-  std::string derived;    // when not set explicitly: how resolution derives it ("" = fixed)
+  // An integer that may use all 64 bits (a seed); others are at most 2^31 - 1, what the code
+  // that uses them (sizes, counts, steps) holds without wrapping.
+  bool wide = false;
+  std::string derived;  // when not set explicitly: how resolution derives it ("" = fixed)
   // Set by added_later(): the value with which a run computes what runs computed before the key
   // existed. A run holding it leaves the key out of its config hash (config/config_write.h), so
   // the runs finished before the engine gained the key keep their identity.

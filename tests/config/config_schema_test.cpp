@@ -120,6 +120,13 @@ TEST(ConfigSchema, CheckValueConvertsAndBounds) {
             "must be finite, got inf");
   const auto& steps = *find_key("train.steps");
   EXPECT_EQ(check_value(steps, 2.0, &out), "expected integer, got float");
+  // Integers the code holds in 32 bits are refused beyond them (4294967298 evaluated 2
+  // episodes); the seed uses all 64.
+  EXPECT_EQ(check_value(*find_key("train.eval_episodes"), int64_t{4294967298}, &out),
+            "must be at most 2147483647 in magnitude, got 4294967298");
+  EXPECT_EQ(check_value(steps, int64_t{2147483647}, &out), "");
+  EXPECT_EQ(check_value(*find_key("seed"), int64_t{4294967298}, &out), "");
+  EXPECT_EQ(out, ConfigValue(int64_t{4294967298}));
   EXPECT_EQ(check_value(*find_key("parallel.device"), std::string("gpu"), &out),
             "must be one of cpu|cuda, got \"gpu\" (did you mean \"cpu\"?)");
 }
