@@ -301,7 +301,8 @@ std::vector<KeySpec> build_schema(const std::vector<const algos::RewardMethodInf
         "episodes per evaluation")
       .at_least(1);
   t.key("train.checkpoint_every", &R::train, &TrainConfig::checkpoint_every, 50000,
-        "checkpoint every this many steps (environment steps for online runs); 0 = never")
+        "checkpoint every this many steps (environment steps for online runs); 0 = only the final "
+        "one (and one at a preemption)")
       .at_least(0);
   t.key("train.log_every", &R::train, &TrainConfig::log_every, 1000, "log every this many steps")
       .at_least(1);
