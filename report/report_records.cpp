@@ -11,6 +11,7 @@
 
 #include "core/error.h"
 #include "core/text_file.h"
+#include "io/dataset_label.h"
 #include "io/observed_status.h"
 
 namespace relabel::report {
@@ -31,10 +32,10 @@ void fill_from_config(RunRecord& r, const fs::path& config) {
   try {
     auto tbl = toml::parse_file(config.string());
     if (auto v = tbl["task"]["name"].value<std::string>()) r.task = *v;
-    if (auto v = tbl["dataset"]["name"].value<std::string>())
-      r.dataset = *v;
-    else if (auto p = tbl["dataset"]["path"].value<std::string>())
-      r.dataset = *p;
+    if (auto d = tbl["dataset"].as_table())  // labelled as the run's record will be
+      r.dataset = io::dataset_label_guess((*d)["name"].value_or(std::string()),
+                                          (*d)["path"].value_or(std::string()),
+                                          (*d)["expert_path"].value_or(std::string()));
     auto reward = tbl["reward"]["method"].value<std::string>();
     auto policy = tbl["policy"]["algo"].value<std::string>();
     if (reward && policy) r.method = *reward + "+" + *policy;
@@ -49,8 +50,11 @@ SweepBase read_sweep_base(const fs::path& config) {
   SweepBase b;
   try {
     auto tbl = toml::parse_file(config.string());
+    b.read = true;
     b.task = tbl["task"]["name"].value_or(std::string());
-    b.dataset = tbl["dataset"]["name"].value_or(tbl["dataset"]["path"].value_or(std::string()));
+    b.dataset_name = tbl["dataset"]["name"].value_or(std::string());
+    b.dataset_path = tbl["dataset"]["path"].value_or(std::string());
+    b.dataset_expert_path = tbl["dataset"]["expert_path"].value_or(std::string());
     b.reward_method = tbl["reward"]["method"].value_or(std::string());
     b.policy_algo = tbl["policy"]["algo"].value_or(std::string());
   } catch (const toml::parse_error&) {

@@ -23,9 +23,11 @@ struct MalformedFile {
 };
 
 // What a sweep's base config names (empty where it does not): a pending run known only from
-// sweep.json takes from it what its params leave out (aggregate.cpp, attribute_pending).
+// sweep.json takes from it what its params leave out (aggregate.cpp, attribute_pending). The
+// dataset keys are raw: the label (io/dataset_label.h) is made once the params are merged in.
 struct SweepBase {
-  std::string task, dataset, reward_method, policy_algo;
+  bool read = false;  // the base config was found and parsed
+  std::string task, dataset_name, dataset_path, dataset_expert_path, reward_method, policy_algo;
 };
 
 struct RunSet {
@@ -36,7 +38,7 @@ struct RunSet {
   std::vector<MalformedFile> malformed;
   std::map<std::string, std::string> run_dirs;  // run id -> its directory (runs that have one)
   std::map<std::string, Trace> traces;          // run id -> training traces (read_trace)
-  SweepBase base;                               // sweep.json\'s base config, when readable
+  SweepBase base;                               // sweep.json's base config, when readable
   std::set<std::string> sweep_ids;              // the runs sweep.json lists (none without one)
 };
 
