@@ -27,6 +27,13 @@ bool pending(const RunRecord& r) { return !r.done() && !r.failed(); }
 using io::get_string;
 using io::where;
 
+// A record without a seed takes the number of its "seed" param.
+void seed_from_params(RunRecord& r) {
+  if (r.seed) return;
+  if (auto p = r.params.find("seed"); p != r.params.end() && p->second.number)
+    r.seed = static_cast<int64_t>(*p->second.number);
+}
+
 // What a run directory without result.json tells about itself through its config.toml.
 void fill_from_config(RunRecord& r, const fs::path& config) {
   try {
@@ -93,15 +100,19 @@ void read_sweep_json(const fs::path& p, std::map<std::string, RunRecord>& runs,
       set.sweep_ids.insert(id);
       if (malformed_ids.count(id)) continue;  // already listed as malformed
       auto it = runs.find(id);
-      if (it != runs.end() && !pending(it->second)) continue;  // result.json wins
+      // A finished record keeps what it holds; one that holds no labels or params (a run that
+      // failed before its first record: status, error, finished_at) takes them from here.
+      const bool finished = it != runs.end() && !pending(it->second);
       RunRecord& r = runs[id];
       r.id = id;
       if (r.status.empty()) {
         r.status = "pending";
         r.error = "listed in sweep.json, no run directory yet";
       }
-      if (auto pr = e.find("params"); pr != e.end() && pr->is_object())
+      const bool keep_params = finished && !r.params.empty();
+      if (auto pr = e.find("params"); pr != e.end() && pr->is_object() && !keep_params)
         for (auto& [k, v] : pr->items()) r.params[k] = io::param_value(v);
+      if (finished) seed_from_params(r);
       // The sweep writes the labels result.json will carry (docs/formats.md); they win over
       // what a started run's config.toml gives (its raw reward.method, without the label a
       // method derives from its keys, e.g. "imputation-labels_only"), not over a record's own.
@@ -111,6 +122,7 @@ void read_sweep_json(const fs::path& p, std::map<std::string, RunRecord>& runs,
         if (std::string v = get_string(e, key, at, false);
             !v.empty() && (!recorded || field->empty()))
           *field = v;
+      if (finished) continue;
       std::string st =
           e.contains("status") && e["status"].is_string()
               ? e["status"].get<std::string>()
@@ -208,9 +220,7 @@ RunSet read_run_directory(const std::string& dir) {
       try {
         RunRecord r = io::load_run_record(run_dir.string());
         if (r.id.empty()) r.id = id;
-        if (!r.seed)
-          if (auto p = r.params.find("seed"); p != r.params.end() && p->second.number)
-            r.seed = static_cast<int64_t>(*p->second.number);
+        seed_from_params(r);
         // A sweep refused this run: its record belongs to another config or to other data and
         // must not be aggregated with the sweep's runs (io/observed_status.h).
         if (auto reason = io::refusal_reason(run_dir.string())) {

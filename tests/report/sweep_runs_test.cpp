@@ -1,11 +1,13 @@
-// Where a run the report knows little about goes: a dataset file has one label however a run
-// names it (its record, a started run's config.toml, the sweep's base config).
+// Where a run the report knows little about goes: sweep.json's labels place a minimal failed
+// record (status, error, finished_at only) in its cell, and a dataset file has one label however
+// a run names it. `relabel status` and `relabel report` count these alike.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <string>
 
 #include "report/aggregate.h"
+#include "report/status.h"
 #include "tests/report/synthetic_runs.h"
 #include "tests/support/test_support.h"
 
@@ -16,6 +18,12 @@ using relabel::test::TempDir;
 using relabel::test::write_file;
 
 namespace {
+
+size_t count(const std::string& s, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = s.find(what); at != std::string::npos; at = s.find(what, at + 1)) ++n;
+  return n;
+}
 
 // A run of the sweep below: pendulum on the file medium-expert.hdf5 (labelled by its stem, as
 // run::dataset_label does), method REWARD+ALGO, the zip's keys and the seed as params.
@@ -59,7 +67,57 @@ void write_sweep_json(const TempDir& dir, const json& runs) {
   write_file(dir / "sweep.json", sweep.dump(2));
 }
 
+std::string status_counts(const std::string& dir) {
+  const std::string text =
+      relabel::report::format_sweep_status(relabel::report::read_sweep_status(dir), false);
+  const auto at = text.find("  done ");
+  return text.substr(at + 2, text.find('\n', at) - at - 2);
+}
+
 }  // namespace
+
+// A run that failed before its first record leaves status, error and finished_at: sweep.json
+// names its task, dataset, method and params, so it is counted in its cell (the header's totals
+// are the cells' sums) and listed with them.
+TEST(SweepRuns, MinimalFailedRecordTakesItsCellAndLabelsFromSweepJson) {
+  TempDir dir("report-minimal-failed");
+  relabel::test::write_run(dir.path(), done_run("g0", "ground_truth", "td3bc", 0, 60));
+  relabel::test::write_run(dir.path(), done_run("g1", "ground_truth", "td3bc", 1, 62));
+  relabel::test::write_run(dir.path(), done_run("z0", "zero", "bc", 0, 40));
+  std::filesystem::create_directories(dir / "runs/z1");
+  write_file(dir / "runs/z1/result.json",
+             R"({"status": "failed", "error": "boom", "finished_at": "2026-12-07T00:00:00Z"})");
+  write_sweep_json(
+      dir, json::array({entry("g0", "ground_truth", "td3bc", 0), entry("z0", "zero", "bc", 0),
+                        entry("g1", "ground_truth", "td3bc", 1), entry("z1", "zero", "bc", 1)}));
+  auto r = run_relabel("report " + dir.path() + " --no-plots --bootstrap-reps 50");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("3 done, 1 failed, 0 pending (1 tasks, 2 groups"), std::string::npos)
+      << r.output;
+
+  const std::string summary = read_file(dir / "summary.csv");
+  EXPECT_EQ(count(summary, "\n"), 3u) << summary;  // header + 2 groups on one task
+  EXPECT_NE(summary.find("\npendulum,medium-expert,zero+bc,1,1,0,0,40,"), std::string::npos)
+      << summary;
+  EXPECT_NE(summary.find("\npendulum,medium-expert,ground_truth+td3bc,2,0,0,0,61,"),
+            std::string::npos)
+      << summary;
+
+  const std::string md = read_file(dir / "report.md");
+  EXPECT_NE(md.find("| method | pendulum medium-expert |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| zero+bc | 40.0 (n=1; 1 failed) |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| z1 | pendulum medium-expert | zero+bc | policy.algo=bc, reward.method=zero, "
+                    "seed=1 | boom |"),
+            std::string::npos)
+      << md;
+
+  const std::string runs = read_file(dir / "runs.csv");
+  EXPECT_NE(runs.find("\nz1,failed,pendulum,medium-expert,zero+bc,bc,zero,1,,,\n"),
+            std::string::npos)
+      << runs;
+  EXPECT_EQ(status_counts(dir.path()),
+            "done 3, running 0, failed 1, preempted 0, interrupted 0, pending 0");
+}
 
 // A dataset given by its path is labelled by the file's stem wherever the report finds it: in a
 // run's record, in a started run's config.toml, in the sweep's base config (older sweep.json
