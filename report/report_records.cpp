@@ -238,10 +238,17 @@ RunSet read_run_directory(const std::string& dir) {
       }
       return;
     }
+    // As relabel status shows it: running while a process holds the directory's lock,
+    // interrupted when its writer died before the first record, else pending.
     RunRecord r;
     r.id = id;
-    r.status = "pending";
-    r.error = "no result.json yet";
+    r.status = io::observed_status(run_dir.string(), std::nullopt);
+    if (r.status == "refused")
+      r.error = "refused by the sweep: " + io::refusal_reason(run_dir.string()).value_or("");
+    else if (r.status == "interrupted")
+      r.error = "no result.json; its writer died before writing one";
+    else
+      r.error = "no result.json yet";
     if (fs::exists(run_dir / "config.toml")) fill_from_config(r, run_dir / "config.toml");
     runs[id] = std::move(r);
   };

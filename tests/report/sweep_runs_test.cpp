@@ -1,6 +1,7 @@
 // Where a run the report knows little about goes: sweep.json's labels place a minimal failed
-// record (status, error, finished_at only) in its cell, and a dataset file has one label however
-// a run names it. `relabel status` and `relabel report` count these alike.
+// record (status, error, finished_at only) in its cell, a dataset file has one label however a
+// run names it, and a directory without a record or a lock file is pending. `relabel status` and
+// `relabel report` count these alike.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -147,4 +148,46 @@ TEST(SweepRuns, DatasetPathHasOneLabelInRecordsConfigsAndTheBaseConfig) {
   EXPECT_EQ(a.groups[1].method, "ground_truth+iql");
   EXPECT_EQ(a.groups[1].cells[0].n_done, 1);
   EXPECT_EQ(a.groups[1].cells[0].n_pending, 1);
+}
+
+// A run locks its directory before writing anything there: without a record, a held lock is a
+// run starting up, a lock nobody holds a run that died before its first record, and no lock
+// file at all nothing relabel started (an empty folder, a copied config): pending, as the report
+// counts it.
+TEST(SweepRuns, DirectoryWithoutRecordOrLockIsPendingInStatusAndReport) {
+  TempDir dir("report-no-record");
+  relabel::test::write_run(dir.path(), done_run("g0", "ground_truth", "iql", 0, 60));
+  std::filesystem::create_directories(dir / "runs/empty");
+  std::filesystem::create_directories(dir / "runs/configured");
+  write_file(dir / "runs/configured/config.toml",
+             "seed = 1\n[task]\nname = \"pendulum\"\n[dataset]\n"
+             "path = \"/data/pendulum/medium-expert.hdf5\"\n[reward]\nmethod = \"ground_truth\"\n"
+             "[policy]\nalgo = \"iql\"\n");
+  std::filesystem::create_directories(dir / "runs/dead");
+  write_file(dir / "runs/dead/.relabel.lock", "node7 4242 2026-01-01T00:00:00Z\n");
+
+  relabel::report::SweepStatus st = relabel::report::read_sweep_status(dir.path());
+  ASSERT_EQ(st.runs.size(), 4u);
+  EXPECT_EQ(st.runs[0].id, "configured");
+  EXPECT_EQ(st.runs[0].status, "pending");
+  EXPECT_EQ(st.runs[1].id, "dead");
+  EXPECT_EQ(st.runs[1].status, "interrupted");
+  EXPECT_EQ(st.runs[2].id, "empty");
+  EXPECT_EQ(st.runs[2].status, "pending");
+  EXPECT_EQ(status_counts(dir.path()),
+            "done 1, running 0, failed 0, preempted 0, interrupted 1, pending 2");
+
+  auto r = run_relabel("report " + dir.path() + " --no-plots --bootstrap-reps 50");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("1 done, 0 failed, 3 pending"), std::string::npos) << r.output;
+  const std::string runs = read_file(dir / "runs.csv");
+  EXPECT_NE(runs.find("\nconfigured,pending,pendulum,medium-expert,ground_truth+iql,"),
+            std::string::npos)
+      << runs;
+  EXPECT_NE(runs.find("\ndead,interrupted,"), std::string::npos) << runs;
+  EXPECT_NE(runs.find("\nempty,pending,"), std::string::npos) << runs;
+  // The configured run joins the done run's cell.
+  EXPECT_NE(
+      read_file(dir / "summary.csv").find("\npendulum,medium-expert,ground_truth+iql,1,0,1,0,60,"),
+      std::string::npos);
 }
