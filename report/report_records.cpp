@@ -69,7 +69,8 @@ SweepBase read_sweep_base(const fs::path& config) {
   return b;
 }
 
-void read_sweep_json(const fs::path& p, std::map<std::string, RunRecord>& runs,
+// Whether it read the list of runs (all of it).
+bool read_sweep_json(const fs::path& p, std::map<std::string, RunRecord>& runs,
                      const std::set<std::string>& malformed_ids, RunSet& set) {
   json j;
   try {
@@ -79,7 +80,7 @@ void read_sweep_json(const fs::path& p, std::map<std::string, RunRecord>& runs,
     // status each.
     const char* list_key = j.contains("expansion") ? "expansion" : "runs";
     auto exp = j.find(list_key);
-    if (exp == j.end()) return;
+    if (exp == j.end()) return false;
     if (!exp->is_array()) throw Error(where(p.string(), list_key) + " must be an array");
     // Per-run status may be an {id: status} object next to the expansion or a field of each entry.
     json status_map = j.value("status", json::object());
@@ -131,11 +132,13 @@ void read_sweep_json(const fs::path& p, std::map<std::string, RunRecord>& runs,
                      : "");
       if (!st.empty() && st != "pending") r.error += " (sweep.json says " + st + ")";
     }
+    return true;
   } catch (const json::exception& e) {
     set.malformed.push_back({p.string(), e.what()});
   } catch (const Error& e) {
     set.malformed.push_back({p.string(), e.what()});
   }
+  return false;
 }
 
 // Runs are grouped by dataset label; when one label (a path, a suite name) held different
@@ -195,6 +198,16 @@ void split_methods_by_config(std::vector<RunRecord>& runs, const std::set<std::s
 
 }  // namespace
 
+std::vector<std::string> run_directory_names(const std::string& runs_dir) {
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(runs_dir)) {
+    std::string name = e.path().filename().string();
+    if (e.is_directory() && name.front() != '.') names.push_back(std::move(name));
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
 std::string params_signature(const RunRecord& r, bool method_only) {
   static const std::set<std::string> data_keys = {"task.name", "task", "dataset.name",
                                                   "dataset.path", "dataset"};
@@ -212,6 +225,7 @@ RunSet read_run_directory(const std::string& dir) {
   set.dir = dir;
   std::map<std::string, RunRecord> runs;
   std::set<std::string> malformed_ids;
+  std::set<std::string> unrecorded;  // run directories without result.json
 
   auto read_run = [&](const fs::path& run_dir) {
     std::string id = run_dir.filename().string();
@@ -250,24 +264,26 @@ RunSet read_run_directory(const std::string& dir) {
     else
       r.error = "no result.json yet";
     if (fs::exists(run_dir / "config.toml")) fill_from_config(r, run_dir / "config.toml");
+    unrecorded.insert(id);
     runs[id] = std::move(r);
   };
 
   bool found = false;
   if (fs::is_directory(root / "runs", ec)) {
     found = true;
-    std::vector<fs::path> dirs;
-    for (const auto& e : fs::directory_iterator(root / "runs"))
-      if (e.is_directory()) dirs.push_back(e.path());
-    std::sort(dirs.begin(), dirs.end());
-    for (const auto& d : dirs) read_run(d);
+    for (const auto& name : run_directory_names((root / "runs").string()))
+      read_run(root / "runs" / name);
   } else if (fs::exists(root / "result.json")) {
     found = true;
     read_run(root);
   }
   if (fs::exists(root / "sweep.json")) {
     found = true;
-    read_sweep_json(root / "sweep.json", runs, malformed_ids, set);
+    // A directory sweep.json does not list and without a record is not a run (a notebook's
+    // checkpoints, a stray folder); one with a record is (a plain run, an older spec's run).
+    if (read_sweep_json(root / "sweep.json", runs, malformed_ids, set))
+      for (const auto& id : unrecorded)
+        if (!set.sweep_ids.count(id)) runs.erase(id);
   }
   if (!found)
     throw Error("report: " + dir + ": holds neither runs/ nor sweep.json nor result.json");

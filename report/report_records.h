@@ -42,21 +42,28 @@ struct RunSet {
   std::set<std::string> sweep_ids;              // the runs sweep.json lists (none without one)
 };
 
+// The subdirectories of a sweep's runs/, sorted, without hidden ones (".ipynb_checkpoints"): run
+// ids never start with a dot. With a sweep.json, report and status take for runs those it lists
+// (and the report those holding a result.json too).
+std::vector<std::string> run_directory_names(const std::string& runs_dir);
+
 // The params of a run without the seed: runs of one configuration and different seeds share it.
 // Without the task's and dataset's keys too (`method_only`): runs of one method configuration on
 // different data share it.
 std::string params_signature(const RunRecord& r, bool method_only = false);
 
-// Reads DIR/runs/*/ and DIR/sweep.json. A DIR that is itself one run directory (result.json at
-// its top) is read as a single run. A record without an id takes its directory's name, one
-// without a seed the number of its "seed" param. Throws relabel::Error when DIR is missing or
-// holds neither. Runs of different configurations never share a method label: where one cell
-// (task, dataset, method, swept values but the seed) holds records of several
-// config_hash_without_seed values (a sweep rerun into its directory with another --set, another
-// sweep's runs, plain runs side by side), each configuration but the one of the runs sweep.json
-// lists is labelled "METHOD (config <8 hex digits>)"; records without the hash keep their label.
-// The same for datasets: different contents ("NAME (data <8 hex digits>, N rows)") and different
-// reference returns ("NAME (refs LO..HI)") of one dataset label are labels of their own.
+// Reads DIR/runs/*/ and DIR/sweep.json. A run directory that sweep.json does not list and that
+// holds no result.json is not read (without a sweep.json every one is). A DIR that is itself one
+// run directory (result.json at its top) is read as a single run. A record without an id takes
+// its directory's name, one without a seed the number of its "seed" param; one without labels or
+// params (a run that failed before its first record) those of its sweep.json entry. Throws
+// relabel::Error when DIR is missing or holds neither. Runs of different configurations never share
+// a method label: where one cell (task, dataset, method, swept values but the seed) holds records
+// of several config_hash_without_seed values (a sweep rerun into its directory with another --set,
+// another sweep's runs, plain runs side by side), each configuration but the one of the runs
+// sweep.json lists is labelled "METHOD (config <8 hex digits>)"; records without the hash keep
+// their label. The same for datasets: different contents ("NAME (data <8 hex digits>, N rows)") and
+// different reference returns ("NAME (refs LO..HI)") of one dataset label are labels of their own.
 RunSet read_run_directory(const std::string& dir);
 
 }  // namespace relabel::report

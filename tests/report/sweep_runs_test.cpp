@@ -1,7 +1,8 @@
-// Where a run the report knows little about goes: sweep.json's labels place a minimal failed
-// record (status, error, finished_at only) in its cell, a dataset file has one label however a
-// run names it, and a directory without a record or a lock file is pending. `relabel status` and
-// `relabel report` count these alike.
+// Which directories under runs/ are runs, and where a run the report knows little about goes:
+// sweep.json's labels place a minimal failed record (status, error, finished_at only) in its
+// cell, a dataset file has one label however a run names it, directories sweep.json does not
+// list and that hold no record are not runs, and a directory without a record or a lock file is
+// pending. `relabel status` and `relabel report` count these alike.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -148,6 +149,59 @@ TEST(SweepRuns, DatasetPathHasOneLabelInRecordsConfigsAndTheBaseConfig) {
   EXPECT_EQ(a.groups[1].method, "ground_truth+iql");
   EXPECT_EQ(a.groups[1].cells[0].n_done, 1);
   EXPECT_EQ(a.groups[1].cells[0].n_pending, 1);
+}
+
+// A folder under runs/ that sweep.json does not list and that holds no result.json is no run (a
+// notebook's checkpoints, notes, a run of an older spec that never wrote a record): no pending
+// count, no task column. One with a record stays (a plain run beside the sweep's). A hidden
+// folder is never a run, with or without sweep.json.
+TEST(SweepRuns, UnlistedDirectoriesWithoutARecordAreNotRuns) {
+  TempDir dir("report-unlisted");
+  relabel::test::write_run(dir.path(), done_run("g0", "ground_truth", "iql", 0, 60));
+  relabel::test::write_run(dir.path(), done_run("g1", "ground_truth", "iql", 1, 62));
+  write_sweep_json(dir, json::array({entry("g0", "ground_truth", "iql", 0),
+                                     entry("g1", "ground_truth", "iql", 1)}));
+  std::filesystem::create_directories(dir / "runs/.ipynb_checkpoints");
+  std::filesystem::create_directories(dir / "runs/notes");
+  write_file(dir / "runs/notes/todo.txt", "rerun seed 3\n");
+  std::filesystem::create_directories(dir / "runs/old");
+  write_file(
+      dir / "runs/old/config.toml",
+      "seed = 0\n[task]\nname = \"pendulum\"\n[dataset]\npath = \"/data/pendulum/other.hdf5\"\n"
+      "[reward]\nmethod = \"zero\"\n[policy]\nalgo = \"iql\"\n");
+
+  auto r = run_relabel("report " + dir.path() + " --no-plots --bootstrap-reps 50");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("2 done, 0 failed, 0 pending (1 tasks, 1 groups"), std::string::npos)
+      << r.output;
+  const std::string summary = read_file(dir / "summary.csv");
+  EXPECT_EQ(count(summary, "\n"), 2u) << summary;
+  EXPECT_NE(summary.find("\npendulum,medium-expert,ground_truth+iql,2,0,0,0,61,"),
+            std::string::npos)
+      << summary;
+  const std::string md = read_file(dir / "report.md");
+  EXPECT_NE(md.find("| method | pendulum medium-expert |"), std::string::npos) << md;
+  EXPECT_EQ(md.find("other"), std::string::npos) << md;
+  EXPECT_EQ(read_file(dir / "runs.csv").find("notes"), std::string::npos);
+  EXPECT_EQ(status_counts(dir.path()),
+            "done 2, running 0, failed 0, preempted 0, interrupted 0, pending 0");
+
+  // A plain run's record beside the sweep's is read as before.
+  relabel::test::write_run(dir.path(), done_run("plain", "ground_truth", "iql", 2, 64));
+  relabel::report::Aggregation a =
+      relabel::report::aggregate(relabel::report::read_run_directory(dir.path()));
+  EXPECT_EQ(a.n_done, 3);
+  EXPECT_TRUE(a.pending.empty());
+
+  // Without sweep.json every visible folder is a run (not started: pending), the hidden one not.
+  std::filesystem::remove_all(dir / "runs/plain");
+  std::filesystem::remove(dir / "sweep.json");
+  r = run_relabel("report " + dir.path() + " --no-plots --bootstrap-reps 50");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("2 done, 0 failed, 2 pending"), std::string::npos) << r.output;
+  EXPECT_EQ(read_file(dir / "runs.csv").find("ipynb"), std::string::npos);
+  EXPECT_EQ(status_counts(dir.path()),
+            "done 2, running 0, failed 0, preempted 0, interrupted 0, pending 2");
 }
 
 // A run locks its directory before writing anything there: without a record, a held lock is a
