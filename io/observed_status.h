@@ -11,9 +11,10 @@
 
 namespace relabel::io {
 
-// pending (no directory) | running | interrupted | done | failed | preempted | refused. Where
-// nothing tells whether the lock is held (no lock file: a directory from before relabel locked
-// them; a filesystem without lock queries), a running record stays "running".
+// pending (no directory, or one with neither result.json nor lock file) | running |
+// interrupted | done | failed | preempted | refused. Where nothing tells whether the lock is held
+// (no lock file: a directory from before relabel locked them; a filesystem without lock
+// queries), a running record stays "running".
 std::string observed_status(const std::string& run_dir, const std::optional<RunRecord>& record);
 
 // A sweep that refuses a run (its directory holds a run of another config or of other data:

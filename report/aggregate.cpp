@@ -7,6 +7,8 @@
 #include <set>
 #include <tuple>
 
+#include "io/dataset_label.h"
+
 namespace relabel::report {
 
 namespace {
@@ -58,8 +60,14 @@ void attribute_pending(std::vector<RunRecord>& records, const SweepBase& base) {
     };
     auto either = [](const std::string& a, const std::string& b) { return a.empty() ? b : a; };
     if (r.task.empty()) r.task = either(param("task.name"), base.task);
-    if (r.dataset.empty())
-      r.dataset = either(either(param("dataset.name"), param("dataset.path")), base.dataset);
+    // Swept dataset keys replace the base's name and path together (a run sets one of them).
+    const bool swept = r.params.count("dataset.name") || r.params.count("dataset.path");
+    if (r.dataset.empty() && (swept || base.read)) {
+      r.dataset =
+          io::dataset_label_guess(swept ? param("dataset.name") : base.dataset_name,
+                                  swept ? param("dataset.path") : base.dataset_path,
+                                  either(param("dataset.expert_path"), base.dataset_expert_path));
+    }
     if (!r.method.empty()) continue;
     if (auto it = methods.find(params_signature(r, true));
         it != methods.end() && it->second.size() == 1) {

@@ -11,6 +11,7 @@
 
 #include "core/error.h"
 #include "core/text_file.h"
+#include "io/dataset_label.h"
 #include "io/observed_status.h"
 
 namespace relabel::report {
@@ -26,15 +27,22 @@ bool pending(const RunRecord& r) { return !r.done() && !r.failed(); }
 using io::get_string;
 using io::where;
 
+// A record without a seed takes the number of its "seed" param.
+void seed_from_params(RunRecord& r) {
+  if (r.seed) return;
+  if (auto p = r.params.find("seed"); p != r.params.end() && p->second.number)
+    r.seed = static_cast<int64_t>(*p->second.number);
+}
+
 // What a run directory without result.json tells about itself through its config.toml.
 void fill_from_config(RunRecord& r, const fs::path& config) {
   try {
     auto tbl = toml::parse_file(config.string());
     if (auto v = tbl["task"]["name"].value<std::string>()) r.task = *v;
-    if (auto v = tbl["dataset"]["name"].value<std::string>())
-      r.dataset = *v;
-    else if (auto p = tbl["dataset"]["path"].value<std::string>())
-      r.dataset = *p;
+    if (auto d = tbl["dataset"].as_table())  // labelled as the run's record will be
+      r.dataset = io::dataset_label_guess((*d)["name"].value_or(std::string()),
+                                          (*d)["path"].value_or(std::string()),
+                                          (*d)["expert_path"].value_or(std::string()));
     auto reward = tbl["reward"]["method"].value<std::string>();
     auto policy = tbl["policy"]["algo"].value<std::string>();
     if (reward && policy) r.method = *reward + "+" + *policy;
@@ -49,8 +57,11 @@ SweepBase read_sweep_base(const fs::path& config) {
   SweepBase b;
   try {
     auto tbl = toml::parse_file(config.string());
+    b.read = true;
     b.task = tbl["task"]["name"].value_or(std::string());
-    b.dataset = tbl["dataset"]["name"].value_or(tbl["dataset"]["path"].value_or(std::string()));
+    b.dataset_name = tbl["dataset"]["name"].value_or(std::string());
+    b.dataset_path = tbl["dataset"]["path"].value_or(std::string());
+    b.dataset_expert_path = tbl["dataset"]["expert_path"].value_or(std::string());
     b.reward_method = tbl["reward"]["method"].value_or(std::string());
     b.policy_algo = tbl["policy"]["algo"].value_or(std::string());
   } catch (const toml::parse_error&) {
@@ -58,7 +69,8 @@ SweepBase read_sweep_base(const fs::path& config) {
   return b;
 }
 
-void read_sweep_json(const fs::path& p, std::map<std::string, RunRecord>& runs,
+// Whether it read the list of runs (all of it).
+bool read_sweep_json(const fs::path& p, std::map<std::string, RunRecord>& runs,
                      const std::set<std::string>& malformed_ids, RunSet& set) {
   json j;
   try {
@@ -68,7 +80,7 @@ void read_sweep_json(const fs::path& p, std::map<std::string, RunRecord>& runs,
     // status each.
     const char* list_key = j.contains("expansion") ? "expansion" : "runs";
     auto exp = j.find(list_key);
-    if (exp == j.end()) return;
+    if (exp == j.end()) return false;
     if (!exp->is_array()) throw Error(where(p.string(), list_key) + " must be an array");
     // Per-run status may be an {id: status} object next to the expansion or a field of each entry.
     json status_map = j.value("status", json::object());
@@ -89,15 +101,19 @@ void read_sweep_json(const fs::path& p, std::map<std::string, RunRecord>& runs,
       set.sweep_ids.insert(id);
       if (malformed_ids.count(id)) continue;  // already listed as malformed
       auto it = runs.find(id);
-      if (it != runs.end() && !pending(it->second)) continue;  // result.json wins
+      // A finished record keeps what it holds; one that holds no labels or params (a run that
+      // failed before its first record: status, error, finished_at) takes them from here.
+      const bool finished = it != runs.end() && !pending(it->second);
       RunRecord& r = runs[id];
       r.id = id;
       if (r.status.empty()) {
         r.status = "pending";
         r.error = "listed in sweep.json, no run directory yet";
       }
-      if (auto pr = e.find("params"); pr != e.end() && pr->is_object())
+      const bool keep_params = finished && !r.params.empty();
+      if (auto pr = e.find("params"); pr != e.end() && pr->is_object() && !keep_params)
         for (auto& [k, v] : pr->items()) r.params[k] = io::param_value(v);
+      if (finished) seed_from_params(r);
       // The sweep writes the labels result.json will carry (docs/formats.md); they win over
       // what a started run's config.toml gives (its raw reward.method, without the label a
       // method derives from its keys, e.g. "imputation-labels_only"), not over a record's own.
@@ -107,6 +123,7 @@ void read_sweep_json(const fs::path& p, std::map<std::string, RunRecord>& runs,
         if (std::string v = get_string(e, key, at, false);
             !v.empty() && (!recorded || field->empty()))
           *field = v;
+      if (finished) continue;
       std::string st =
           e.contains("status") && e["status"].is_string()
               ? e["status"].get<std::string>()
@@ -115,11 +132,13 @@ void read_sweep_json(const fs::path& p, std::map<std::string, RunRecord>& runs,
                      : "");
       if (!st.empty() && st != "pending") r.error += " (sweep.json says " + st + ")";
     }
+    return true;
   } catch (const json::exception& e) {
     set.malformed.push_back({p.string(), e.what()});
   } catch (const Error& e) {
     set.malformed.push_back({p.string(), e.what()});
   }
+  return false;
 }
 
 // Runs are grouped by dataset label; when one label (a path, a suite name) held different
@@ -179,6 +198,16 @@ void split_methods_by_config(std::vector<RunRecord>& runs, const std::set<std::s
 
 }  // namespace
 
+std::vector<std::string> run_directory_names(const std::string& runs_dir) {
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(runs_dir)) {
+    std::string name = e.path().filename().string();
+    if (e.is_directory() && name.front() != '.') names.push_back(std::move(name));
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
 std::string params_signature(const RunRecord& r, bool method_only) {
   static const std::set<std::string> data_keys = {"task.name", "task", "dataset.name",
                                                   "dataset.path", "dataset"};
@@ -196,6 +225,7 @@ RunSet read_run_directory(const std::string& dir) {
   set.dir = dir;
   std::map<std::string, RunRecord> runs;
   std::set<std::string> malformed_ids;
+  std::set<std::string> unrecorded;  // run directories without result.json
 
   auto read_run = [&](const fs::path& run_dir) {
     std::string id = run_dir.filename().string();
@@ -204,9 +234,7 @@ RunSet read_run_directory(const std::string& dir) {
       try {
         RunRecord r = io::load_run_record(run_dir.string());
         if (r.id.empty()) r.id = id;
-        if (!r.seed)
-          if (auto p = r.params.find("seed"); p != r.params.end() && p->second.number)
-            r.seed = static_cast<int64_t>(*p->second.number);
+        seed_from_params(r);
         // A sweep refused this run: its record belongs to another config or to other data and
         // must not be aggregated with the sweep's runs (io/observed_status.h).
         if (auto reason = io::refusal_reason(run_dir.string())) {
@@ -224,29 +252,38 @@ RunSet read_run_directory(const std::string& dir) {
       }
       return;
     }
+    // As relabel status shows it: running while a process holds the directory's lock,
+    // interrupted when its writer died before the first record, else pending.
     RunRecord r;
     r.id = id;
-    r.status = "pending";
-    r.error = "no result.json yet";
+    r.status = io::observed_status(run_dir.string(), std::nullopt);
+    if (r.status == "refused")
+      r.error = "refused by the sweep: " + io::refusal_reason(run_dir.string()).value_or("");
+    else if (r.status == "interrupted")
+      r.error = "no result.json; its writer died before writing one";
+    else
+      r.error = "no result.json yet";
     if (fs::exists(run_dir / "config.toml")) fill_from_config(r, run_dir / "config.toml");
+    unrecorded.insert(id);
     runs[id] = std::move(r);
   };
 
   bool found = false;
   if (fs::is_directory(root / "runs", ec)) {
     found = true;
-    std::vector<fs::path> dirs;
-    for (const auto& e : fs::directory_iterator(root / "runs"))
-      if (e.is_directory()) dirs.push_back(e.path());
-    std::sort(dirs.begin(), dirs.end());
-    for (const auto& d : dirs) read_run(d);
+    for (const auto& name : run_directory_names((root / "runs").string()))
+      read_run(root / "runs" / name);
   } else if (fs::exists(root / "result.json")) {
     found = true;
     read_run(root);
   }
   if (fs::exists(root / "sweep.json")) {
     found = true;
-    read_sweep_json(root / "sweep.json", runs, malformed_ids, set);
+    // A directory sweep.json does not list and without a record is not a run (a notebook's
+    // checkpoints, a stray folder); one with a record is (a plain run, an older spec's run).
+    if (read_sweep_json(root / "sweep.json", runs, malformed_ids, set))
+      for (const auto& id : unrecorded)
+        if (!set.sweep_ids.count(id)) runs.erase(id);
   }
   if (!found)
     throw Error("report: " + dir + ": holds neither runs/ nor sweep.json nor result.json");

@@ -23,9 +23,11 @@ struct MalformedFile {
 };
 
 // What a sweep's base config names (empty where it does not): a pending run known only from
-// sweep.json takes from it what its params leave out (aggregate.cpp, attribute_pending).
+// sweep.json takes from it what its params leave out (aggregate.cpp, attribute_pending). The
+// dataset keys are raw: the label (io/dataset_label.h) is made once the params are merged in.
 struct SweepBase {
-  std::string task, dataset, reward_method, policy_algo;
+  bool read = false;  // the base config was found and parsed
+  std::string task, dataset_name, dataset_path, dataset_expert_path, reward_method, policy_algo;
 };
 
 struct RunSet {
@@ -36,25 +38,32 @@ struct RunSet {
   std::vector<MalformedFile> malformed;
   std::map<std::string, std::string> run_dirs;  // run id -> its directory (runs that have one)
   std::map<std::string, Trace> traces;          // run id -> training traces (read_trace)
-  SweepBase base;                               // sweep.json\'s base config, when readable
+  SweepBase base;                               // sweep.json's base config, when readable
   std::set<std::string> sweep_ids;              // the runs sweep.json lists (none without one)
 };
+
+// The subdirectories of a sweep's runs/, sorted, without hidden ones (".ipynb_checkpoints"): run
+// ids never start with a dot. With a sweep.json, report and status take for runs those it lists
+// (and the report those holding a result.json too).
+std::vector<std::string> run_directory_names(const std::string& runs_dir);
 
 // The params of a run without the seed: runs of one configuration and different seeds share it.
 // Without the task's and dataset's keys too (`method_only`): runs of one method configuration on
 // different data share it.
 std::string params_signature(const RunRecord& r, bool method_only = false);
 
-// Reads DIR/runs/*/ and DIR/sweep.json. A DIR that is itself one run directory (result.json at
-// its top) is read as a single run. A record without an id takes its directory's name, one
-// without a seed the number of its "seed" param. Throws relabel::Error when DIR is missing or
-// holds neither. Runs of different configurations never share a method label: where one cell
-// (task, dataset, method, swept values but the seed) holds records of several
-// config_hash_without_seed values (a sweep rerun into its directory with another --set, another
-// sweep's runs, plain runs side by side), each configuration but the one of the runs sweep.json
-// lists is labelled "METHOD (config <8 hex digits>)"; records without the hash keep their label.
-// The same for datasets: different contents ("NAME (data <8 hex digits>, N rows)") and different
-// reference returns ("NAME (refs LO..HI)") of one dataset label are labels of their own.
+// Reads DIR/runs/*/ and DIR/sweep.json. A run directory that sweep.json does not list and that
+// holds no result.json is not read (without a sweep.json every one is). A DIR that is itself one
+// run directory (result.json at its top) is read as a single run. A record without an id takes
+// its directory's name, one without a seed the number of its "seed" param; one without labels or
+// params (a run that failed before its first record) those of its sweep.json entry. Throws
+// relabel::Error when DIR is missing or holds neither. Runs of different configurations never share
+// a method label: where one cell (task, dataset, method, swept values but the seed) holds records
+// of several config_hash_without_seed values (a sweep rerun into its directory with another --set,
+// another sweep's runs, plain runs side by side), each configuration but the one of the runs
+// sweep.json lists is labelled "METHOD (config <8 hex digits>)"; records without the hash keep
+// their label. The same for datasets: different contents ("NAME (data <8 hex digits>, N rows)") and
+// different reference returns ("NAME (refs LO..HI)") of one dataset label are labels of their own.
 RunSet read_run_directory(const std::string& dir);
 
 }  // namespace relabel::report

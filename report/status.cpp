@@ -17,6 +17,7 @@
 #include "core/text_file.h"
 #include "io/observed_status.h"
 #include "io/run_record.h"
+#include "report/report_records.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -79,9 +80,7 @@ SweepStatus read_sweep_status(const std::string& dir) {
   } else if (fs::exists(sweep_path)) {
     throw Error(sweep_path + ": cannot read: " + std::strerror(errno));
   } else if (fs::is_directory(dir + "/runs")) {
-    for (const auto& e : fs::directory_iterator(dir + "/runs"))
-      if (e.is_directory()) expansion.emplace_back(e.path().filename().string(), "");
-    std::sort(expansion.begin(), expansion.end());
+    for (const auto& name : run_directory_names(dir + "/runs")) expansion.emplace_back(name, "");
   } else {
     throw Error(dir + ": not a sweep directory (no sweep.json and no runs/)");
   }

@@ -1,10 +1,9 @@
 #include "run/run_record.h"
 
-#include <filesystem>
-
 #include "algos/policy_registry.h"
 #include "algos/reward/reward_registry.h"
 #include "config/config.h"
+#include "io/dataset_label.h"
 
 namespace relabel::run {
 
@@ -16,12 +15,8 @@ std::string method_label(const RunConfig& c) {
 
 std::string dataset_label(const RunConfig& c) {
   const auto& d = c.dataset;
-  if (!d.name.empty()) return d.name;
-  auto stem = [](const std::string& path) { return std::filesystem::path(path).stem().string(); };
-  if (!algos::find_policy_algo(c.policy.algo).online) return stem(d.path);
-  if (!d.expert_path.empty()) return stem(d.expert_path);
-  if (!d.path.empty()) return stem(d.path);
-  return "online";
+  return io::dataset_label(d.name, d.path, d.expert_path,
+                           algos::find_policy_algo(c.policy.algo).online);
 }
 
 }  // namespace relabel::run

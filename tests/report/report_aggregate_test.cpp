@@ -192,8 +192,10 @@ TEST(Aggregate, SweepJsonEntriesWithoutRunDirectoriesArePending) {
     TempDir dir("report-sweepjson");
     relabel::test::write_standard_sweep(dir.path());
     // Seed 6 of zero+iql on hopper, known only from sweep.json; and one run nothing can place.
+    // (A directory it does not list and without a record would be no run: m2t1s5 is listed.)
     write_file(dir / "sweep.json", std::string(R"({"name": "t", ")") + list + R"(": [
         {"id": "m0t0s0", "params": {"seed": "0"}, "status": "done"},
+        {"id": "m2t1s5", "params": {"seed": 5}},
         {"id": "new1", "params": {"seed": "6", "task.name": "hopper",
                                   "dataset.name": "hopper-medium", "reward.method": "zero",
                                   "policy.algo": "iql"}, "status": "pending"},
@@ -231,8 +233,11 @@ TEST(Aggregate, PendingRunsTakeTheTaskFromTheSweepsBaseConfig) {
   write_file(dir / "spec/base.toml",
              "[task]\nname = \"hopper\"\n[dataset]\nname = \"hopper-medium\"\n"
              "[reward]\nmethod = \"zero\"\n[policy]\nalgo = \"iql\"\n");
+  // m2t1s5 (config.toml only) is listed: a directory sweep.json does not list is a run only
+  // with a result.json.
   write_file(dir / "sweep.json", R"({"name": "t", "base": "../base.toml", "spec_path": ")" +
                                      (dir / "spec/sweeps/t.toml") + R"(", "runs": [
+        {"id": "m2t1s5", "params": {"seed": 5}},
         {"id": "p1", "params": {"seed": 8, "reward.method": "cdred"}, "status": "pending"},
         {"id": "p2", "params": {"seed": 8, "dataset.name": "walker2d-medium",
                                 "task.name": "walker2d"}, "status": "pending"}

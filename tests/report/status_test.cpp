@@ -36,8 +36,9 @@ TEST(Status, CountsTheStandardSweep) {
   EXPECT_EQ(st.runs.size(), 32u);
   EXPECT_EQ(st.done, 30);
   EXPECT_EQ(st.failed, 1);
-  EXPECT_EQ(st.running, 1);  // a directory with only its config.toml
-  EXPECT_EQ(st.pending, 0);
+  // A directory with only its config.toml and no lock file: nothing relabel started runs there.
+  EXPECT_EQ(st.running, 0);
+  EXPECT_EQ(st.pending, 1);
   const RunState* failed = find(st, "m1t0s5");
   ASSERT_NE(failed, nullptr);
   EXPECT_EQ(failed->status, "failed");
@@ -53,7 +54,7 @@ TEST(Status, CountsTheStandardSweep) {
   EXPECT_DOUBLE_EQ(st.runs_per_hour, 30.0);
   EXPECT_DOUBLE_EQ(st.eta_seconds, 3600.0 / 30.0);  // the one unfinished run
   const std::string text = format_sweep_status(st, true);
-  EXPECT_NE(text.find("done 30, running 1, failed 1, preempted 0, interrupted 0, pending 0"),
+  EXPECT_NE(text.find("done 30, running 0, failed 1, preempted 0, interrupted 0, pending 1"),
             std::string::npos)
       << text;
   EXPECT_NE(text.find("failed m1t0s5: diverged"), std::string::npos) << text;
