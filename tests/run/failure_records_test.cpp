@@ -185,23 +185,6 @@ TEST(FailureRecords, KillAfterACheckpointLeavesNoHoleInTheTraces) {
   EXPECT_EQ(steps, (std::vector<double>{1, 50, 100, 150, 200, 250, 300, 350, 400}));
 }
 
-// A LibTorch error (here: a width no tensor can have) appends a C++ stack trace to its message:
-// the terminal and the record get its first line only.
-TEST(FailureRecords, ALibTorchErrorIsOneLine) {
-  TempDir dir;
-  write_file(dir / "cfg.toml", pendulum_config(dir / "run", "ground_truth", "td3bc", 20));
-  auto r = run_relabel("run " + (dir / "cfg.toml") + " --set policy.hidden=9223372036854775807");
-  EXPECT_EQ(r.exit_code, 1) << r.output;
-  ASSERT_NE(r.output.find("relabel: error: "), std::string::npos) << r.output;
-  EXPECT_EQ(r.output.find("relabel: error: "), r.output.rfind("relabel: error: ")) << r.output;
-  EXPECT_EQ(r.output.find("frame #"), std::string::npos) << r.output;
-  const std::string line = r.output.substr(r.output.find("relabel: error: "));
-  EXPECT_EQ(line.find('\n'), line.size() - 1) << r.output;
-  const json record = parse_result(dir / "run/result.json");
-  EXPECT_EQ(record["status"], "failed");
-  EXPECT_EQ("relabel: error: " + record["error"].get<std::string>() + "\n", line);
-}
-
 // (d) The newest of the two kept checkpoints is corrupt: the run warns, sets it aside and
 // resumes from the one before.
 TEST(FailureRecords, CorruptNewestCheckpointFallsBackToThePreviousOne) {
