@@ -10,6 +10,7 @@ namespace relabel {
 std::string read_text_file(const std::string& path);
 
 // The bytes of `path`, or nullopt when it cannot be opened (an optional file that is absent).
+// A directory or a non-regular file (a FIFO would block) is a relabel::Error naming it.
 std::optional<std::string> read_text_file_if_present(const std::string& path);
 
 }  // namespace relabel
