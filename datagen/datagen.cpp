@@ -55,14 +55,24 @@ json arguments_json(const DatagenOptions& o) {
           {"seed", o.seed}};
 }
 
+// datagen.json, if present: an object whose "arguments" (if any) is an object, as this file
+// writes it; anything else is named, not read as a summary of other arguments.
 std::optional<json> read_summary(const std::string& path) {
   if (!fs::exists(path)) return std::nullopt;
+  const auto refuse = [&](const std::string& why) {
+    return Error(path + ": not a datagen summary (" + why + "); remove it to regenerate");
+  };
+  if (fs::is_directory(path)) throw refuse("a directory");
   std::ifstream in(path);
+  json j;
   try {
-    return json::parse(in);
+    j = json::parse(in);
   } catch (const json::exception& e) {
-    throw Error(path + ": not a datagen summary (" + e.what() + "); remove it to regenerate");
+    throw refuse(e.what());
   }
+  if (!j.is_object() || (j.contains("arguments") && !j["arguments"].is_object()))
+    throw refuse("a JSON object with an \"arguments\" object expected");
+  return j;
 }
 
 std::string archive_bytes(const std::function<void(torch::serialize::OutputArchive&)>& fill) {

@@ -288,4 +288,18 @@ TEST(DatagenCli, BadInputIsAOneLineUsageError) {
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("steps 5000"), std::string::npos) << r.output;
   EXPECT_FALSE(fs::exists(tmp / "datagen.json"));
+  // A datagen.json that is not one (another JSON value, a directory) is named, exit 2.
+  for (const bool as_directory : {false, true}) {
+    TempDir d("relabel-datagen-summary");
+    if (as_directory)
+      fs::create_directories(d / "datagen.json");
+    else
+      relabel::test::write_file(d / "datagen.json", "[]");
+    r = run_relabel("datagen --task pendulum --out " + d.path() + " --steps 300 --size 100");
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_NE(
+        r.output.find("relabel: error: " + (d / "datagen.json") + ": not a datagen summary ("),
+        std::string::npos)
+        << r.output;
+  }
 }
