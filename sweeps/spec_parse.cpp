@@ -13,6 +13,8 @@ namespace relabel::sweeps {
 
 namespace {
 
+constexpr int64_t kMaxSweepRuns = 100000;
+
 using relabel::ConfigValue;
 using relabel::config::key_error;
 using relabel::config::toml_where;
@@ -79,6 +81,16 @@ class Parser {
     if (!spec_.random.empty() && spec_.count == 0)
       throw Error(fmt::format("{}: random.count: missing: [random] needs count = <draws>", file_));
     if (spec_.random.empty()) spec_.count = 1;
+    // Each run is expanded, resolved and hashed up front: a typo in a count (10^8 draws) would
+    // exhaust memory before anything is said.
+    double runs = static_cast<double>(spec_.count) * std::max<size_t>(spec_.seeds.size(), 1);
+    if (!spec_.zip.empty()) runs *= static_cast<double>(spec_.zip.front().values.size());
+    for (const auto& axis : spec_.grid) runs *= static_cast<double>(axis.values.size());
+    if (runs > kMaxSweepRuns)
+      throw Error(
+          fmt::format("{}: expands to {:.0f} runs, more than the {} one sweep may hold; "
+                      "split it into several sweeps",
+                      file_, runs, kMaxSweepRuns));
     return spec_;
   }
 

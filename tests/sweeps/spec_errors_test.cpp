@@ -141,6 +141,21 @@ TEST(SweepErrors, AZippedValueTheRunDoesNotUseIsRefusedUnlessItIsTheDefault) {
   EXPECT_EQ(relabel::config::toml_literal(s.runs[1].params[1].second), "2.0");
 }
 
+// A count typo would expand 10^8 runs (out of memory before a word): refused at parse.
+TEST(SweepErrors, ASweepOfMoreThanAHundredThousandRunsIsRefused) {
+  TempDir dir;
+  auto spec = write_sweep(dir,
+                          "base = \"base.toml\"\nseeds = [0, 1]\n[random]\ncount = 100000000\n"
+                          "\"policy.expectile\" = { uniform = [0.5, 0.9] }\n");
+  EXPECT_EQ(sweep_error(spec), spec +
+                                   ": expands to 200000000 runs, more than the 100000 one "
+                                   "sweep may hold; split it into several sweeps");
+  spec = write_sweep(dir,
+                     "base = \"base.toml\"\nseeds = [0, 1]\n[random]\ncount = 3\n"
+                     "\"policy.expectile\" = { uniform = [0.5, 0.9] }\n");
+  EXPECT_EQ(sweep_error(spec), "");
+}
+
 TEST(SweepErrors, CrossKeyErrorOfOneRunNamesTheSpecValue) {
   TempDir dir;
   // The second zipped dataset path does not exist: found before anything runs.
