@@ -4,6 +4,8 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <filesystem>
+#include <utility>
 
 #include "cli/commands.h"
 #include "cli/option_checks.h"
@@ -41,6 +43,13 @@ int run_run(const RunArgs& args, ProcessArgs process) {
   std::vector<relabel::config::UnusedKey> unused;
   relabel::config::RunConfig config =
       relabel::config::load_run_config(args.config, overrides, &unused);
+  relabel::io::check_output_location(config.output.dir, "output.dir");
+  // A sweep's or a dataset suite's directory is not a run's: the run's files would mix with theirs.
+  for (const auto& [file, what] : {std::pair{"sweep.json", "a sweep's directory"},
+                                   std::pair{"datagen.json", "a dataset suite's directory"}})
+    if (std::filesystem::exists(config.output.dir + "/" + file))
+      throw Error(fmt::format("output.dir {}: {} ({}); a run needs a directory of its own",
+                              config.output.dir, what, file));
   relabel::io::prepare_output_location(config.output.dir, "output.dir");
   relabel::comm::ContextOptions copts;
   copts.threads_per_rank = args.threads_per_rank > 0

@@ -172,6 +172,25 @@ TEST(SweepInputs, NegativeIndexOtherSweepsDirectoryAndMissingDirectoryAreRefused
                         "slurm status: " + (dir / "missing") + ": no such directory");
 }
 
+// A sweep's or a dataset suite's directory is not a run's: refused before anything is written.
+TEST(OutputLocation, ASweepOrSuiteDirectoryIsNotARunDirectory) {
+  TempDir dir;
+  fs::create_directories(dir / "sweep");
+  fs::create_directories(dir / "suite");
+  write_file(dir / "sweep/sweep.json", R"({"name": "s", "runs": []})");
+  write_file(dir / "suite/datagen.json", "{}");
+  expect_one_line_error(
+      run_relabel("run " + kIql + " --out " + (dir / "sweep")),
+      "output.dir " + (dir / "sweep") +
+          ": a sweep's directory (sweep.json); a run needs a directory of its own");
+  expect_one_line_error(
+      run_relabel("run " + kIql + " --out " + (dir / "suite")),
+      "output.dir " + (dir / "suite") +
+          ": a dataset suite's directory (datagen.json); a run needs a directory of its own");
+  EXPECT_FALSE(fs::exists(dir / "sweep/result.json"));
+  EXPECT_FALSE(fs::exists(dir / "suite/config.toml"));
+}
+
 // Numeric options out of range are one line naming the option and the value: no 300-digit
 // bound, no "Run with --help" second line, and no value clamped or wrapped into range.
 TEST(NumericOptions, OutOfRangeValuesAreOneLineErrors) {
