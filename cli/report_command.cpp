@@ -37,9 +37,9 @@ void run_report(const ReportArgs& args) {
     spdlog::warn("report: {}", w);
   spdlog::info(
       "report: {} ({} tasks, {} groups, {} plots): {}/{{summary.csv, runs.csv, report.md, "
-      "report.tex, report.html, plots/}}",
+      "report.tex, report.html{}}}",
       report::run_counts(r.aggregation), r.aggregation.tasks.size(), r.aggregation.groups.size(),
-      r.plots, r.out_dir);
+      r.plots, r.out_dir, r.plots > 0 ? ", plots/" : "");
 }
 
 const CommandRegistrar kReport(30, [](CLI::App& app, ProcessArgs, int*) {

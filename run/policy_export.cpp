@@ -243,6 +243,11 @@ torch::jit::Module export_run_policy(const std::string& run_dir, bool planner_pr
   const config::RunConfig config = config::load_run_config(config_path, {});
   if (config.policy.algo == "world_model")
     return export_world_model_prior(run_dir, config, planner_prior);
+  if (planner_prior)
+    throw Error(
+        fmt::format("{}: --prior exports a world-model run's policy prior; this run's "
+                    "policy.algo is \"{}\" (export it without --prior)",
+                    run_dir, config.policy.algo));
   if (algos::find_policy_algo(config.policy.algo).online)
     throw Error(fmt::format("{}: relabel export has no exporter for the online agent \"{}\"",
                             run_dir, config.policy.algo));

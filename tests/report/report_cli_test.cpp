@@ -38,6 +38,7 @@ TEST(ReportCli, WritesTablesWithExpectedNumbersAndMissingRuns) {
   // The closing line says where the files are.
   EXPECT_NE(r.output.find("30 done, 1 failed, 1 pending"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find(dir.path() + "/{summary.csv"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("plots/"), std::string::npos) << r.output;  // --no-plots: none written
 
   std::string csv = read_file(dir / "summary.csv");
   EXPECT_EQ(csv.substr(0, csv.find('\n')),

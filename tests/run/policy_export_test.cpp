@@ -294,6 +294,12 @@ TEST(PolicyExport, UnusableInputsAreOneLineErrors) {
   r = run_relabel("eval " + (dir / "ck") + " --episodes 1 --json " + dir.path());
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("is a directory"), std::string::npos) << r.output;
+  r = run_relabel("export " + (dir / "ck") + " --prior --out " + (dir / "p.pt"));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find(": --prior exports a world-model run's policy prior; this run's "
+                          "policy.algo is \"iql\""),
+            std::string::npos)
+      << r.output;
   // A config.toml edited since the run (other references here) would score the policy against
   // them: refused, naming the file and both hashes.
   std::string cfg = read_file(dir / "ck/config.toml");
