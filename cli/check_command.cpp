@@ -75,6 +75,8 @@ void run_check(const CheckOptions& o) {
   if (o.markdown && !o.defaults) throw Error("check: --markdown goes with --defaults");
   if (o.defaults) {
     if (!o.file.empty()) throw Error("check: give either FILE or --defaults, not both");
+    if (!o.sets.empty())
+      throw Error("check: --set applies to a FILE; --defaults prints the defaults as they are");
     std::cout << (o.markdown ? relabel::config::config_reference_markdown()
                              : relabel::config::defaults_toml());
     return;

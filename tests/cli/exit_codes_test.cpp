@@ -210,6 +210,8 @@ TEST(NumericOptions, OutOfRangeValuesAreOneLineErrors) {
       {"run " + kIql + " --threads-per-rank 0",
        "--threads-per-rank: must be a whole number >= 1, got 0"},
       {"info --bogus", "The following argument was not expected: --bogus"},
+      {"check --defaults --set train.stepz=5",
+       "check: --set applies to a FILE; --defaults prints the defaults as they are"},
   };
   for (const auto& [args, line] : cases) expect_one_line_error(run_relabel(args), line);
   EXPECT_FALSE(fs::exists(dir / "d"));
