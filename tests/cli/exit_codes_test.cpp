@@ -9,6 +9,7 @@
 
 #include "tests/support/test_support.h"
 
+using relabel::test::count;
 using relabel::test::run_command;
 using relabel::test::run_relabel;
 using relabel::test::run_relabel_mpi;
@@ -25,12 +26,6 @@ const std::string kIql = kConfigs + "/pendulum-iql.toml";
 void expect_one_line_error(const relabel::test::CommandResult& r, const std::string& line) {
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_EQ(r.output, "relabel: error: " + line + "\n");
-}
-
-int count(const std::string& text, const std::string& what) {
-  int n = 0;
-  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
 }
 
 }  // namespace
@@ -51,7 +46,7 @@ TEST(OutputLocation, UnderProcIsRefused) {
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_EQ(r.output.rfind("relabel: error: output.dir /proc/relabel-run: cannot ", 0), 0u)
       << r.output;
-  EXPECT_EQ(count(r.output, "\n"), 1) << r.output;
+  EXPECT_EQ(count(r.output, "\n"), 1u) << r.output;
   EXPECT_EQ(r.output.find("filesystem error"), std::string::npos) << r.output;
 }
 
@@ -142,11 +137,11 @@ TEST(UnderMpirun, InputErrorIsPrintedOnce) {
   TempDir dir;
   auto r = run_relabel_mpi(2, "run " + kIql + " --set policy.expectile=7");
   EXPECT_EQ(r.exit_code, 2) << r.output;
-  EXPECT_EQ(count(r.output, "relabel: error: "), 1) << r.output;
+  EXPECT_EQ(count(r.output, "relabel: error: "), 1u) << r.output;
   EXPECT_NE(r.output.find("policy.expectile"), std::string::npos) << r.output;
   r = run_relabel_mpi(2, "run " + dir.path());
   EXPECT_EQ(r.exit_code, 2) << r.output;
-  EXPECT_EQ(count(r.output, "relabel: error: " + dir.path() + " is a directory\n"), 1) << r.output;
+  EXPECT_EQ(count(r.output, "relabel: error: " + dir.path() + " is a directory\n"), 1u) << r.output;
 }
 
 // Sweep and SLURM inputs that used to pass: a negative --index ran the whole sweep; slurm submit

@@ -10,18 +10,13 @@
 #include "tests/report/synthetic_runs.h"
 #include "tests/support/test_support.h"
 
+using relabel::test::count;
 using relabel::test::read_file;
 using relabel::test::run_command;
 using relabel::test::run_relabel;
 using relabel::test::TempDir;
 
 namespace {
-
-size_t count(const std::string& s, const std::string& what) {
-  size_t n = 0;
-  for (size_t at = s.find(what); at != std::string::npos; at = s.find(what, at + 1)) ++n;
-  return n;
-}
 
 bool exists(const std::string& p) { return std::filesystem::exists(p); }
 

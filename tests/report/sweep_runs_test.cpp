@@ -14,18 +14,13 @@
 #include "tests/support/test_support.h"
 
 using nlohmann::json;
+using relabel::test::count;
 using relabel::test::read_file;
 using relabel::test::run_relabel;
 using relabel::test::TempDir;
 using relabel::test::write_file;
 
 namespace {
-
-size_t count(const std::string& s, const std::string& what) {
-  size_t n = 0;
-  for (size_t at = s.find(what); at != std::string::npos; at = s.find(what, at + 1)) ++n;
-  return n;
-}
 
 // A run of the sweep below: pendulum on the file medium-expert.hdf5 (labelled by its stem, as
 // run::dataset_label does), method REWARD+ALGO, the zip's keys and the seed as params.

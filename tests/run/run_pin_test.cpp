@@ -22,12 +22,6 @@ std::string error_line(const CommandResult& r) {
   return r.output.substr(at, r.output.find('\n', at) - at);
 }
 
-int count(const std::string& text, const std::string& what) {
-  int n = 0;
-  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
-}
-
 // A run config on the file `data` (dataset.path) instead of the named suite.
 std::string config_on(const std::string& out, const std::string& data, int steps,
                       const std::string& extra = "") {
@@ -57,7 +51,7 @@ TEST(RunPin, AnotherConfigIsRefusedAndForceStartsOver) {
       << r.output;
   EXPECT_NE(line.find("(differs in policy.expectile)"), std::string::npos) << line;
   EXPECT_NE(line.find("--force"), std::string::npos) << line;
-  EXPECT_EQ(count(r.output, "relabel: error: "), 1) << r.output;
+  EXPECT_EQ(count(r.output, "relabel: error: "), 1u) << r.output;
   EXPECT_EQ(read_file(dir / "out/result.json"), before);  // nothing relabelled
 
   // What was made from the old run: an export, its evaluations, TensorBoard events.
@@ -250,7 +244,7 @@ TEST(RunPin, TooFewTransitionsIsAnInputError) {
   // Under mpirun: the same line, once.
   r = run_relabel_mpi(2, "run " + (dir / "a.toml"));
   EXPECT_EQ(r.exit_code, 2) << r.output;
-  EXPECT_EQ(count(r.output, "relabel: error: "), 1) << r.output;
+  EXPECT_EQ(count(r.output, "relabel: error: "), 1u) << r.output;
   EXPECT_NE(r.output.find(": 1 transitions, fewer than the 256 a run needs"), std::string::npos)
       << r.output;
 }

@@ -36,5 +36,7 @@ void write_file(const std::string& path, const std::string& content);
 std::string read_file(const std::string& path);
 // The lines of `text`, without their newlines.
 std::vector<std::string> split_lines(const std::string& text);
+// How often `what` occurs in `text` (overlapping occurrences count).
+size_t count(const std::string& text, const std::string& what);
 
 }  // namespace relabel::test
