@@ -61,9 +61,16 @@ std::string key_problem(const std::string& owner, const std::string& section,
     if (k.doc.empty())
       return fmt::format("{} declares {} without a doc (one line for the configuration reference)",
                          owner, path);
+    ConfigValue out;
+    // A neutral value no run can hold would leave the key in every hash, silently.
+    if (k.hash_neutral)
+      if (auto why = k.check(*k.hash_neutral, &out); !why.empty())
+        return fmt::format(
+            "{} declares {} added_later({}), a value its own rule refuses: {} (the neutral value "
+            "is the one with which a run computes what runs did before the key)",
+            owner, path, toml_literal(*k.hash_neutral), why);
     const auto* x = std::get_if<double>(&k.default_value);
     if (k.optional && x && std::isnan(*x)) continue;  // unset by default, as maybe_unset() means
-    ConfigValue out;
     if (auto why = k.check(k.default_value, &out); !why.empty())
       return fmt::format("{} declares {} with default {}, which its own rule refuses: {}", owner,
                          path, toml_literal(k.default_value), why);

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <stdexcept>
 
 #include "core/error.h"
 
@@ -79,11 +78,11 @@ ConfigKey& ConfigKey::cite(std::string p) {
 ConfigKey& ConfigKey::added_later() { return added_later(default_value); }
 
 ConfigKey& ConfigKey::added_later(const ConfigValue& neutral) {
-  ConfigValue v;
-  auto why = check(neutral, &v);
-  if (!why.empty())
-    throw std::logic_error(fmt::format("{}: neutral value {}: {}", name, value_text(neutral), why));
-  hash_neutral = std::move(v);
+  // Not checked here: keys are declared during static initialisation, where a throw ends the
+  // program before main. The startup check (config/registration_check.h) refuses an invalid one.
+  hash_neutral = neutral;
+  if (type == ValueType::kFloat && type_of(neutral) == ValueType::kInt)
+    hash_neutral = static_cast<double>(std::get<int64_t>(neutral));
   return *this;
 }
 

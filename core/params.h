@@ -53,8 +53,8 @@ struct ConfigKey {
   ConfigKey& cite(std::string paper);
   // A key added after runs were hashed (the pinned list in tests/data/hashed_keys.txt says which
   // were not): neutral at its default, the usual case of a default that keeps the old behaviour,
-  // or at `neutral` when the default changes what a run computes. Throws std::logic_error when
-  // `neutral` is not a valid value of the key.
+  // or at `neutral` when the default changes what a run computes (an integer is stored as a float
+  // for a float key). A `neutral` the key's own rule refuses is reported by the startup check.
   ConfigKey& added_later();
   ConfigKey& added_later(const ConfigValue& neutral);
 

@@ -216,4 +216,22 @@ TEST(RegistrationCheck, ASharedKeyIsAddedLaterAlike) {
             "key several learners declare must leave the config hash at one value");
 }
 
+TEST(RegistrationCheck, AnAddedLaterNeutralValueFollowsTheKeysRule) {
+  auto m = method("my_reward");
+  m.keys = {param("scale", 0.5, "a scale").in(0, 1).added_later(ConfigValue(2.0))};
+  EXPECT_EQ(
+      problem_with({m}),
+      "reward method 'my_reward' (my/my_reward.cpp) declares reward.scale added_later(2.0), "
+      "a value its own rule refuses: must be in [0, 1], got 2.0 (the neutral value is the one "
+      "with which a run computes what runs did before the key)");
+  m.keys = {param("scale", 0.5, "a scale").added_later(ConfigValue(std::string("a")))};
+  EXPECT_EQ(problem_with({m}),
+            "reward method 'my_reward' (my/my_reward.cpp) declares reward.scale "
+            "added_later(\"a\"), a value its own rule refuses: expected float, got string (the "
+            "neutral value is the one with which a run computes what runs did before the key)");
+  // The rule is the key's whole declaration, refinements after added_later() included.
+  m.keys = {param("scale", 0.5, "a scale").added_later().in(0, 1)};
+  EXPECT_EQ(problem_with({m}), "");
+}
+
 }  // namespace relabel::config
