@@ -21,9 +21,14 @@ TEST(ConfigHashKeys, EveryHashedKeyIsPinnedOrAddedLater) {
     if (!line.empty() && line[0] != '#') pinned.insert(line);
   ASSERT_FALSE(pinned.empty()) << pinned_path;
 
+  // A declared key is pinned per owner ("policy.expectile iql"): adding a key to an existing
+  // learner changes that learner's hashes even when another learner already declares the path.
   std::set<std::string> hashed;
-  for (const auto& key : relabel::config::run_schema())
-    if (key.hashed && !key.hash_neutral) hashed.insert(key.path);
+  for (const auto& key : relabel::config::run_schema()) {
+    if (!key.hashed || key.hash_neutral) continue;
+    if (key.selector.empty()) hashed.insert(key.path);
+    for (const auto& owner : key.used_by) hashed.insert(key.path + " " + owner);
+  }
 
   std::ostringstream added, removed;
   for (const auto& k : hashed)
@@ -32,7 +37,8 @@ TEST(ConfigHashKeys, EveryHashedKeyIsPinnedOrAddedLater) {
     if (!hashed.count(k)) removed << "  " << k << "\n";
   EXPECT_TRUE(added.str().empty())
       << "keys in the config hash that " << pinned_path
-      << " does not pin. A key of a new reward method or learner: append it to that list (no "
+      << " does not pin (a declared key as \"path owner\"). A key of a new reward method or "
+         "learner: append it to that list (no "
          "finished run resolves it, so no run's hash changes). A key added to an existing "
          "method, learner or the engine: declare it added_later() (neutral at the value that "
          "computes what runs did before the key), since otherwise it changes the hash of every "
