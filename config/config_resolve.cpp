@@ -50,6 +50,7 @@ class Resolver {
     c_.policy.params =
         declared_params("policy", algo.keys, c_.policy.params, locomotion, algo.derive);
     if (!given("dataset.label_fraction")) c_.dataset.label_fraction = method.default_label_fraction;
+    if (!method.needs_labelled_subset) refuse_labelling_keys(method);
     // docs/algorithms.md: the episode-range scaling is IQL's *locomotion* reward scaling; on
     // other tasks (pendulum's returns span ~1500) it would blow rewards up and saturate IQL's
     // weights.
@@ -57,6 +58,24 @@ class Resolver {
       c_.policy.reward_scaling =
           algo.episode_range_scaling && locomotion ? "episode_range" : "none";
     if (c_.output.dir.empty()) c_.output.dir = "runs/" + c_.name;
+  }
+
+  // The labelled subset's keys are the engine's (in every run's hash), but only a method with a
+  // labelled subset reads them: another value would change a run's identity, not what it
+  // computes, and put it in a cell of its own. Its default (a method's own, 1.0) stays allowed,
+  // as sweep specs zip it with reward.method.
+  void refuse_labelling_keys(const algos::RewardMethodInfo& method) const {
+    const auto why = [&](const std::string& value) {
+      return fmt::format(
+          "{}, but reward method '{}' reads no labelled subset (only a method with one, like "
+          "imputation, does): leave the key out",
+          value, method.name);
+    };
+    if (given("dataset.label_fraction") &&
+        c_.dataset.label_fraction != method.default_label_fraction)
+      fail("dataset.label_fraction", why(fmt::format("set to {}", c_.dataset.label_fraction)));
+    if (given("dataset.label_trajectories") && c_.dataset.label_trajectories)
+      fail("dataset.label_trajectories", why("set to true"));
   }
 
   // The selected owner's keys: the values set explicitly, checked by its own rule (the one place

@@ -236,11 +236,13 @@ std::vector<KeySpec> build_schema(const std::vector<const algos::RewardMethodInf
         "layout of dataset.path")
       .one_of({"d4rl", "minari"});
   t.key("dataset.label_fraction", &R::dataset, &DatasetConfig::label_fraction, 1.0,
-        "fraction of transitions that keep their true reward (imputation)")
+        "fraction of transitions that keep their true reward (imputation; another method "
+        "refuses a value other than 1.0)")
       .in(0, 1, true, false)
       .derived("0.01 for reward.method = imputation, else 1.0");
   t.key("dataset.label_trajectories", &R::dataset, &DatasetConfig::label_trajectories, false,
-        "label whole trajectories instead of single transitions");
+        "label whole trajectories instead of single transitions (imputation; another method "
+        "refuses true)");
   t.key("dataset.expert_path", &R::dataset, &DatasetConfig::expert_path, std::string(),
         "separate expert dataset file; empty = the best trajectories of the dataset itself");
   t.key("dataset.expert_trajectories", &R::dataset, &DatasetConfig::expert_trajectories, 1,

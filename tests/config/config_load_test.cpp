@@ -208,6 +208,37 @@ TEST(ConfigLoad, FirstErrorInFileOrderIsReported) {
   EXPECT_EQ(load_error(path).rfind(path + ":6:1: train.zz_first:", 0), 0u) << load_error(path);
 }
 
+// A labelled fraction on a method without a labelled subset would only give its runs another
+// hash (another cell of the report) for the same computation.
+TEST(ConfigLoad, LabellingKeysAreRefusedForAMethodWithoutALabelledSubset) {
+  TempDir dir;
+  auto path = write(dir, std::string(kValidHead) + "label_fraction = 0.05\n");
+  EXPECT_EQ(load_error(path, {"reward.method=reload"}),
+            path +
+                ":5:18: dataset.label_fraction: set to 0.05, but reward method 'reload' reads no "
+                "labelled subset (only a method with one, like imputation, does): leave the key "
+                "out");
+  EXPECT_EQ(load_error(path), path +
+                                  ":5:18: dataset.label_fraction: set to 0.05, but reward method "
+                                  "'ground_truth' reads no labelled subset (only a method with "
+                                  "one, like imputation, does): leave the key out");
+  EXPECT_EQ(load_error(path, {"reward.method=imputation", "policy.algo=td3bc"}), "");
+  // The method's own default is allowed (sweep specs zip it with reward.method).
+  EXPECT_EQ(load_error(path, {"reward.method=reload", "dataset.label_fraction=1.0"}), "");
+  EXPECT_NE(load_error(path, {"reward.method=cdred", "policy.algo=world_model"})
+                .find("dataset.label_fraction: set to 0.05, but reward method 'cdred'"),
+            std::string::npos);
+
+  path = write(dir, std::string(kValidHead) + "label_trajectories = true\n");
+  EXPECT_EQ(load_error(path), path +
+                                  ":5:22: dataset.label_trajectories: set to true, but reward "
+                                  "method 'ground_truth' reads no labelled subset (only a method "
+                                  "with one, like imputation, does): leave the key out");
+  EXPECT_EQ(load_error(path, {"reward.method=imputation", "policy.algo=td3bc"}), "");
+  path = write(dir, std::string(kValidHead) + "label_trajectories = false\n");
+  EXPECT_EQ(load_error(path), "");
+}
+
 TEST(ConfigLoad, MethodDependentDefaultsAreResolved) {
   TempDir dir;
   auto path = write(dir, std::string(kValidHead));
