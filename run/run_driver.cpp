@@ -219,17 +219,21 @@ void Driver::open_run_directory() {
 }
 
 // The newest step every rank can resume from (-1: none). With per-rank state a save interrupted
-// on some rank falls back to the previous step, which every store still keeps.
+// on some rank falls back to the previous step, which every store still keeps. Unreadable
+// checkpoints are set aside.
 int64_t Driver::agreed_resume_step() {
   store_ = std::make_unique<CheckpointStore>(dir_ + "/ckpt");
   if (body_.state_per_rank() && rank_ > 0)
     rank_store_ = std::make_unique<CheckpointStore>(fmt::format("{}/ckpt/rank{}", dir_, rank_));
+  std::vector<std::string> warnings;
   if (body_.state_per_rank()) {
-    const int64_t mine = my_store().latest_readable_step().value_or(-1);
+    const int64_t mine = my_store().set_aside_unreadable(warnings).value_or(-1);
+    for (const auto& w : warnings) spdlog::warn("{}", w);
     return -comm_.host().all_reduce_max(-mine);
   }
-  const int64_t root = rank_ == 0 ? store_->latest_readable_step().value_or(-1)
+  const int64_t root = rank_ == 0 ? store_->set_aside_unreadable(warnings).value_or(-1)
                                   : std::numeric_limits<int64_t>::min();
+  for (const auto& w : warnings) spdlog::warn("{}", w);
   return comm_.host().all_reduce_max(root);
 }
 
