@@ -202,7 +202,8 @@ std::vector<std::string> run_directory_names(const std::string& runs_dir) {
   std::vector<std::string> names;
   for (const auto& e : fs::directory_iterator(runs_dir)) {
     std::string name = e.path().filename().string();
-    if (e.is_directory() && name.front() != '.') names.push_back(std::move(name));
+    std::error_code ec;  // an entry that does not resolve (a symbolic link loop) is no directory
+    if (e.is_directory(ec) && name.front() != '.') names.push_back(std::move(name));
   }
   std::sort(names.begin(), names.end());
   return names;
@@ -230,7 +231,15 @@ RunSet read_run_directory(const std::string& dir) {
   auto read_run = [&](const fs::path& run_dir) {
     std::string id = run_dir.filename().string();
     fs::path result = run_dir / "result.json";
-    if (fs::exists(result)) {
+    bool recorded = false;
+    try {
+      recorded = io::run_record_present(run_dir.string());
+    } catch (const Error& e) {  // not a readable file: malformed, as a record that does not parse
+      set.malformed.push_back({result.string(), e.what()});
+      malformed_ids.insert(id);
+      return;
+    }
+    if (recorded) {
       try {
         RunRecord r = io::load_run_record(run_dir.string());
         if (r.id.empty()) r.id = id;
@@ -263,7 +272,7 @@ RunSet read_run_directory(const std::string& dir) {
       r.error = "no result.json; its writer died before writing one";
     else
       r.error = "no result.json yet";
-    if (fs::exists(run_dir / "config.toml")) fill_from_config(r, run_dir / "config.toml");
+    if (fs::exists(run_dir / "config.toml", ec)) fill_from_config(r, run_dir / "config.toml");
     unrecorded.insert(id);
     runs[id] = std::move(r);
   };
@@ -273,11 +282,11 @@ RunSet read_run_directory(const std::string& dir) {
     found = true;
     for (const auto& name : run_directory_names((root / "runs").string()))
       read_run(root / "runs" / name);
-  } else if (fs::exists(root / "result.json")) {
+  } else if (fs::exists(fs::symlink_status(root / "result.json", ec))) {
     found = true;
     read_run(root);
   }
-  if (fs::exists(root / "sweep.json")) {
+  if (fs::exists(fs::symlink_status(root / "sweep.json", ec))) {  // read_sweep_json names errors
     found = true;
     // A directory sweep.json does not list and without a record is not a run (a notebook's
     // checkpoints, a stray folder); one with a record is (a plain run, an older spec's run).

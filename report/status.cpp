@@ -3,9 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
-#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -77,9 +75,10 @@ SweepStatus read_sweep_status(const std::string& dir) {
       // A key of the wrong type ("runs": 3, a run that is not an object).
       throw Error(sweep_path + ": " + e.what());
     }
-  } else if (fs::exists(sweep_path)) {
-    throw Error(sweep_path + ": cannot read: " + std::strerror(errno));
-  } else if (fs::is_directory(dir + "/runs")) {
+  } else if (std::error_code ec; fs::exists(fs::symlink_status(sweep_path, ec))) {
+    read_text_file(sweep_path);  // there, but it does not open: its Error names why
+    throw Error(sweep_path + ": cannot read");
+  } else if (std::error_code ec; fs::is_directory(dir + "/runs", ec)) {
     for (const auto& name : run_directory_names(dir + "/runs")) expansion.emplace_back(name, "");
   } else {
     throw Error(dir + ": not a sweep directory (no sweep.json and no runs/)");
@@ -93,15 +92,15 @@ SweepStatus read_sweep_status(const std::string& dir) {
     // A result.json that is not a valid record is shown as malformed, with the reader's
     // message (file and key), not as running; a running run whose directory lock nobody holds
     // died: interrupted (io/observed_status.h).
+    // So is a result.json that is no readable file (a symbolic link loop, a directory).
     const std::string result = run_dir + "/result.json";
     std::optional<io::RunRecord> record;
-    if (fs::exists(result)) {
-      try {
+    try {
+      if (io::run_record_present(run_dir))
         record = io::parse_run_record(read_text_file(result), result);
-      } catch (const Error& e) {
-        run.status = "malformed";
-        run.error = e.what();
-      }
+    } catch (const Error& e) {
+      run.status = "malformed";
+      run.error = e.what();
     }
     if (run.status.empty()) run.status = io::observed_status(run_dir, record);
     if (record) {

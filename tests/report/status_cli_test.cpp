@@ -58,3 +58,35 @@ TEST(StatusCli, MalformedResultJsonIsListedAndNamed) {
             0u)
       << r.output;
 }
+
+// A result.json that is no readable file (a symbolic link loop, a directory) is a malformed
+// record like one that does not parse: listed, named in the last line, exit 2 (it was an
+// uncaught filesystem error, exit 1). A sweep.json that is a loop is a one-line error.
+TEST(StatusCli, ResultJsonThatIsNotAReadableFileIsMalformed) {
+  TempDir dir;
+  write_file(dir / "sweep.json",
+             R"({"name": "s", "runs": [{"id": "a", "params": {}}, {"id": "b", "params": {}}]})");
+  std::filesystem::create_directories(dir / "runs/a");
+  std::filesystem::create_symlink("result.json", dir / "runs/a/result.json");
+  std::filesystem::create_directories(dir / "runs/b/result.json");
+  auto r = run_relabel("status " + dir.path());
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("  malformed 2\n"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("  malformed a: " + (dir / "runs/a/result.json") +
+                          ": cannot read: Too many levels of symbolic links\n"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("  malformed b: " + (dir / "runs/b/result.json") + ": is a directory\n"),
+            std::string::npos)
+      << r.output;
+  EXPECT_EQ(last_line(r.output),
+            "relabel: error: " + (dir / "runs/a/result.json") +
+                ": cannot read: Too many levels of symbolic links (and 1 more malformed records)");
+
+  std::filesystem::remove(dir / "sweep.json");
+  std::filesystem::create_symlink("sweep.json", dir / "sweep.json");
+  r = run_relabel("status " + dir.path());
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_EQ(r.output, "relabel: error: " + (dir / "sweep.json") +
+                          ": cannot read: Too many levels of symbolic links\n");
+}
