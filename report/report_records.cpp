@@ -209,6 +209,41 @@ std::vector<std::string> run_directory_names(const std::string& runs_dir) {
   return names;
 }
 
+std::optional<std::set<std::string>> sweep_run_ids(const std::string& dir) {
+  try {
+    const json j = json::parse(read_text_file(dir + "/sweep.json"));
+    std::set<std::string> ids;
+    for (const auto& e : j.at(j.contains("expansion") ? "expansion" : "runs"))
+      ids.insert(e.at("id").get<std::string>());
+    return ids;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+std::vector<std::string> unlisted_run_folders(const std::string& dir,
+                                              const std::set<std::string>& listed) {
+  std::vector<std::string> folders;
+  std::error_code ec;
+  if (!fs::is_directory(dir + "/runs", ec)) return folders;
+  for (const auto& name : run_directory_names(dir + "/runs"))
+    if (!listed.count(name) &&
+        fs::exists(fs::symlink_status(dir + "/runs/" + name + "/result.json", ec)))
+      folders.push_back(name);
+  return folders;
+}
+
+std::string unlisted_warning(const std::string& dir, const std::vector<std::string>& folders) {
+  const size_t kNamed = 10;
+  std::string names;
+  for (size_t i = 0; i < folders.size() && i < kNamed; ++i) names += (i ? ", " : "") + folders[i];
+  if (folders.size() > kNamed) names += fmt::format(" and {} more", folders.size() - kNamed);
+  return fmt::format(
+      "{}/runs: {} folder{} with a result.json that {}/sweep.json does not list, left out (not "
+      "runs of this sweep): {}",
+      dir, folders.size(), folders.size() == 1 ? "" : "s", dir, names);
+}
+
 std::string params_signature(const RunRecord& r, bool method_only) {
   static const std::set<std::string> data_keys = {"task.name", "task", "dataset.name",
                                                   "dataset.path", "dataset"};
@@ -278,18 +313,22 @@ RunSet read_run_directory(const std::string& dir) {
   };
 
   bool found = false;
+  // With a sweep.json, its runs are the sweep's runs: a folder it does not list is not read, so
+  // a record copied in from elsewhere is never mixed into the tables (named in `unlisted`).
+  const auto listed = sweep_run_ids(dir);
   if (fs::is_directory(root / "runs", ec)) {
     found = true;
     for (const auto& name : run_directory_names((root / "runs").string()))
-      read_run(root / "runs" / name);
+      if (!listed || listed->count(name)) read_run(root / "runs" / name);
+    if (listed) set.unlisted = unlisted_run_folders(dir, *listed);
   } else if (fs::exists(fs::symlink_status(root / "result.json", ec))) {
     found = true;
     read_run(root);
   }
   if (fs::exists(fs::symlink_status(root / "sweep.json", ec))) {  // read_sweep_json names errors
     found = true;
-    // A directory sweep.json does not list and without a record is not a run (a notebook's
-    // checkpoints, a stray folder); one with a record is (a plain run, an older spec's run).
+    // A directory sweep.json does not list is not a run of the sweep (a notebook's checkpoints,
+    // a stray folder, a run copied in). Read above when sweep.json's list did not parse.
     if (read_sweep_json(root / "sweep.json", runs, malformed_ids, set))
       for (const auto& id : unrecorded)
         if (!set.sweep_ids.count(id)) runs.erase(id);

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <map>
 #include <optional>
+#include <set>
 #include <sstream>
 
 #include "core/error.h"
@@ -75,6 +76,9 @@ SweepStatus read_sweep_status(const std::string& dir) {
       // A key of the wrong type ("runs": 3, a run that is not an object).
       throw Error(sweep_path + ": " + e.what());
     }
+    std::set<std::string> listed;
+    for (const auto& [id, params] : expansion) listed.insert(id);
+    st.unlisted = unlisted_run_folders(dir, listed);
   } else if (std::error_code ec; fs::exists(fs::symlink_status(sweep_path, ec))) {
     read_text_file(sweep_path);  // there, but it does not open: its Error names why
     throw Error(sweep_path + ": cannot read");
@@ -157,6 +161,7 @@ std::string format_sweep_status(const SweepStatus& st, bool list_runs) {
                   format_duration(st.eta_seconds).c_str());
     out << buf;
   }
+  if (!st.unlisted.empty()) out << "  warning: " << unlisted_warning(st.dir, st.unlisted) << "\n";
   if (st.malformed > 0) out << "  malformed " << st.malformed << "\n";
   if (st.refused > 0)
     out << "  refused " << st.refused

@@ -28,6 +28,9 @@ struct SweepStatus {
   int malformed = 0;
   // Runs a sweep refused (io/observed_status.h refusal_reason): `error` holds the reason.
   int refused = 0;
+  // Folders under runs/ with a result.json that sweep.json does not list: not counted, named in
+  // a warning line (report/report_records.h, unlisted_run_folders).
+  std::vector<std::string> unlisted;
   double runs_per_hour = 0.0;  // done runs over the span from first start to last finish
   double eta_seconds = -1.0;   // remaining runs at that rate; < 0 when unknown
 };
