@@ -58,6 +58,40 @@ std::string params_text(const json& params) {
 }
 }  // namespace
 
+RunState read_run_state(const std::string& run_dir, const std::string& id,
+                        const std::string& params, std::optional<io::RunRecord>* record_out) {
+  RunState run;
+  run.id = id;
+  run.params = params;
+  // A result.json that is not a valid record is shown as malformed, with the reader's
+  // message (file and key), not as running; so is one that is no readable file (a symbolic
+  // link loop, a directory). A running run whose directory lock nobody holds died:
+  // interrupted (io/observed_status.h).
+  const std::string result = run_dir + "/result.json";
+  std::optional<io::RunRecord> record;
+  try {
+    if (io::run_record_present(run_dir))
+      record = io::parse_run_record(read_text_file(result), result);
+  } catch (const Error& e) {
+    run.status = "malformed";
+    run.error = e.what();
+  }
+  if (run.status.empty()) run.status = io::observed_status(run_dir, record);
+  if (record) {
+    run.error = record->error;
+    if (run.params.empty()) run.params = params_text(record->params);
+    if (record->final_score) {
+      run.final_score = *record->final_score;
+      run.has_score = true;
+    }
+    run.started_at = record->started_at;
+    run.finished_at = record->finished_at;
+  }
+  if (run.status == "refused") run.error = io::refusal_reason(run_dir).value_or("");
+  if (record_out) *record_out = std::move(record);
+  return run;
+}
+
 SweepStatus read_sweep_status(const std::string& dir) {
   SweepStatus st;
   st.dir = dir;
@@ -85,39 +119,13 @@ SweepStatus read_sweep_status(const std::string& dir) {
   } else if (std::error_code ec; fs::is_directory(dir + "/runs", ec)) {
     for (const auto& name : run_directory_names(dir + "/runs")) expansion.emplace_back(name, "");
   } else {
-    throw Error(dir + ": not a sweep directory (no sweep.json and no runs/)");
+    throw Error(dir +
+                ": not a sweep directory (no sweep.json and no runs/) nor a run directory (no "
+                "result.json, config.toml or lock file)");
   }
   double first_start = -1, last_finish = -1;
   for (const auto& [id, params] : expansion) {
-    RunState run;
-    run.id = id;
-    run.params = params;
-    const std::string run_dir = dir + "/runs/" + id;
-    // A result.json that is not a valid record is shown as malformed, with the reader's
-    // message (file and key), not as running; a running run whose directory lock nobody holds
-    // died: interrupted (io/observed_status.h).
-    // So is a result.json that is no readable file (a symbolic link loop, a directory).
-    const std::string result = run_dir + "/result.json";
-    std::optional<io::RunRecord> record;
-    try {
-      if (io::run_record_present(run_dir))
-        record = io::parse_run_record(read_text_file(result), result);
-    } catch (const Error& e) {
-      run.status = "malformed";
-      run.error = e.what();
-    }
-    if (run.status.empty()) run.status = io::observed_status(run_dir, record);
-    if (record) {
-      run.error = record->error;
-      if (run.params.empty()) run.params = params_text(record->params);
-      if (record->final_score) {
-        run.final_score = *record->final_score;
-        run.has_score = true;
-      }
-      run.started_at = record->started_at;
-      run.finished_at = record->finished_at;
-    }
-    if (run.status == "refused") run.error = io::refusal_reason(run_dir).value_or("");
+    RunState run = read_run_state(dir + "/runs/" + id, id, params);
     if (run.status == "done")
       ++st.done;
     else if (run.status == "failed")

@@ -156,7 +156,9 @@ TEST(Status, NotASweepDirectoryIsAnInputError) {
     FAIL() << "expected an error";
   } catch (const relabel::Error& e) {
     EXPECT_EQ(std::string(e.what()),
-              dir.path() + ": not a sweep directory (no sweep.json and no runs/)");
+              dir.path() +
+                  ": not a sweep directory (no sweep.json and no runs/) nor a run directory (no "
+                  "result.json, config.toml or lock file)");
   }
 }
 
