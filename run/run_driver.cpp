@@ -11,6 +11,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <sstream>
 
 #include "comm/failure.h"
 #include "config/config_write.h"
@@ -220,7 +221,8 @@ void Driver::open_run_directory() {
 
 // The newest step every rank can resume from (-1: none). With per-rank state a save interrupted
 // on some rank falls back to the previous step, which every store still keeps. Unreadable
-// checkpoints are set aside.
+// checkpoints are set aside; rank 0 logs every rank's warnings (only its lines reach the
+// console and log.txt).
 int64_t Driver::agreed_resume_step() {
   store_ = std::make_unique<CheckpointStore>(dir_ + "/ckpt");
   if (body_.state_per_rank() && rank_ > 0)
@@ -228,8 +230,18 @@ int64_t Driver::agreed_resume_step() {
   std::vector<std::string> warnings;
   if (body_.state_per_rank()) {
     const int64_t mine = my_store().set_aside_unreadable(warnings).value_or(-1);
-    for (const auto& w : warnings) spdlog::warn("{}", w);
-    return -comm_.host().all_reduce_max(-mine);
+    const int64_t agreed = -comm_.host().all_reduce_max(-mine);
+    std::string lines;
+    for (const auto& w : warnings) lines += w + "\n";
+    const auto every_rank = comm_.host().all_gather(lines);
+    if (rank_ == 0)
+      for (const auto& rank_lines : every_rank) {
+        std::istringstream in(rank_lines);
+        for (std::string w; std::getline(in, w);)
+          spdlog::warn("{}; every rank resumes from {}", w,
+                       agreed < 0 ? std::string("step 0") : "step " + std::to_string(agreed));
+      }
+    return agreed;
   }
   const int64_t root = rank_ == 0 ? store_->set_aside_unreadable(warnings).value_or(-1)
                                   : std::numeric_limits<int64_t>::min();
