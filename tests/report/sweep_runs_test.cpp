@@ -276,3 +276,43 @@ TEST(SweepRuns, UnlistedRunFoldersAreLeftOutOfStatusAndReportWithOneWarning) {
   EXPECT_EQ(status_counts(dir.path()),
             "done 2, running 0, failed 0, preempted 0, interrupted 0, pending 0");
 }
+
+// Without sweep.json a failed run counts in its cell when its record names it (task, method, or
+// params that place it), and a minimal failed record (status, error, finished_at) that names
+// nothing is listed under "Failed runs" by its folder's name, with task and method unknown, and
+// counted in the totals. It is not put into a cell by its siblings: its empty params matched
+// every plain run's, so it was counted as a failure of whichever cell the directory held.
+TEST(SweepRuns, MinimalFailedRecordWithoutSweepJsonIsListedByFolderNotGuessedIntoACell) {
+  TempDir dir("report-minimal-failed-plain");
+  for (int seed = 0; seed < 3; ++seed) {
+    auto r = done_run("g" + std::to_string(seed), "ground_truth", "td3bc", seed, 60 + seed);
+    r.params = json::object();  // plain runs: no swept values
+    if (seed == 2) {
+      r.status = "failed";
+      r.error = "diverged";
+    }
+    relabel::test::write_run(dir.path(), r);
+  }
+  std::filesystem::create_directories(dir / "runs/z1");
+  write_file(dir / "runs/z1/result.json",
+             R"({"status": "failed", "error": "boom", "finished_at": "2026-12-07T00:00:00Z"})");
+
+  auto r = run_relabel("report " + dir.path() + " --no-plots --bootstrap-reps 50");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("2 done, 2 failed, 0 pending (1 tasks, 1 groups"), std::string::npos)
+      << r.output;
+  const std::string summary = read_file(dir / "summary.csv");
+  EXPECT_NE(summary.find("\npendulum,medium-expert,ground_truth+td3bc,2,1,0,0,60.5,"),
+            std::string::npos)
+      << summary;
+  const std::string md = read_file(dir / "report.md");
+  EXPECT_NE(md.find("| ground_truth+td3bc | 60.5 ± 0.7 (n=2; 1 failed) |"), std::string::npos)
+      << md;
+  EXPECT_NE(md.find("### Failed runs (2)"), std::string::npos) << md;
+  EXPECT_NE(md.find("| g2 | pendulum medium-expert | ground_truth+td3bc | "), std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| z1 | ? | ? | – | boom |"), std::string::npos) << md;
+  EXPECT_NE(read_file(dir / "runs.csv").find("\nz1,failed,,,,"), std::string::npos);
+  EXPECT_EQ(status_counts(dir.path()),
+            "done 2, running 0, failed 2, preempted 0, interrupted 0, pending 0");
+}
