@@ -104,7 +104,9 @@ SweepStatus read_sweep_status(const std::string& dir) {
     if (!sweep.is_object()) throw Error(sweep_path + ": must be a JSON object");
     try {
       st.name = sweep.value("name", "");
-      for (const auto& r : sweep.value("runs", json::array()))
+      // Older sweeps name the list "expansion" (docs/formats.md), as the report reads them.
+      const char* list = sweep.contains("expansion") ? "expansion" : "runs";
+      for (const auto& r : sweep.value(list, json::array()))
         expansion.emplace_back(r.value("id", ""), params_text(r.value("params", json::object())));
     } catch (const json::exception& e) {
       // A key of the wrong type ("runs": 3, a run that is not an object).
