@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "cli/option_checks.h"
 #include "core/error.h"
+#include "core/log.h"
 #include "io/atomic_file.h"
 #include "report/metrics.h"
 #include "run/policy_export.h"
@@ -33,6 +34,7 @@ double normalised(double ret, const run::PolicyInfo& info) {
 }
 
 void run_eval(const EvalArgs& a) {
+  relabel::init_logging(0, 1);  // a checkpoint it falls back from is warned about
   const bool run_dir = std::filesystem::is_directory(a.policy);
   const std::string json_path =
       !a.json.empty() ? a.json : (run_dir ? a.policy + "/eval.json" : a.policy + ".eval.json");

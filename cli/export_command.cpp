@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "core/log.h"
 #include "run/policy_export.h"
 #include "run/run_files.h"
 
@@ -19,6 +20,7 @@ struct ExportArgs {
 };
 
 void run_export(const ExportArgs& a) {
+  relabel::init_logging(0, 1);  // a checkpoint it falls back from is warned about
   const std::string out = a.out.empty() ? a.run_dir + "/policy.pt" : a.out;
   run::refuse_run_file(out, "export --out");
   auto module = run::export_run_policy(a.run_dir, a.prior);

@@ -34,11 +34,11 @@ void clear_refused(const std::string& run_dir) {
 std::string observed_status(const std::string& run_dir, const std::optional<RunRecord>& record) {
   namespace fs = std::filesystem;
   if (refusal_reason(run_dir)) return "refused";
-  if (!record && !fs::exists(run_dir)) return "pending";
+  std::error_code ec;
+  if (!record && !fs::exists(run_dir, ec)) return "pending";
   // A run locks its directory before it writes anything there: a directory without a record
   // and without a lock file was never started by relabel (an empty folder, or one left by a
   // version from before the lock).
-  std::error_code ec;
   if (!record && !fs::exists(fs::path(run_dir) / "result.json", ec) &&
       !fs::exists(fs::path(run_dir) / kLockFileName, ec))
     return "pending";

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <set>
@@ -272,6 +273,18 @@ RunRecord parse_run_record(const std::string& text, const std::string& path) {
     throw Error(path + ": invalid JSON (" + e.what() + ")");
   }
   return run_record_from_json(j, path);
+}
+
+bool run_record_present(const std::string& dir) {
+  namespace fs = std::filesystem;
+  const std::string path = dir + "/result.json";
+  std::error_code ec;
+  if (!fs::exists(fs::symlink_status(path, ec))) return false;  // the name itself is absent
+  const auto status = fs::status(path, ec);
+  if (ec) throw Error(path + ": cannot read: " + ec.message());
+  if (!fs::is_regular_file(status))
+    throw Error(path + (fs::is_directory(status) ? ": is a directory" : ": not a regular file"));
+  return true;
 }
 
 std::optional<RunRecord> read_run_record(const std::string& dir) {

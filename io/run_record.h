@@ -104,6 +104,13 @@ RunRecord run_record_from_json(const nlohmann::json& j, const std::string& path)
 // Parses result.json text strictly (invalid JSON is an Error naming `path` too).
 RunRecord parse_run_record(const std::string& text, const std::string& path);
 
+// Whether <dir>/result.json is there: false when nothing has that name, true when it is a
+// regular file (a symbolic link to one included). Anything else under that name (a symbolic link
+// loop or one to a missing file, a directory, a FIFO) is a relabel::Error naming the file, which
+// readers treat as they treat a record that does not parse (status: malformed, exit 2; report:
+// a warning and the file listed as malformed).
+bool run_record_present(const std::string& dir);
+
 // <dir>/result.json, tolerant: nullopt when it is missing, not JSON or not a valid record.
 // For bookkeeping that must not fail on a damaged directory (skip done runs, sweep status).
 std::optional<RunRecord> read_run_record(const std::string& dir);

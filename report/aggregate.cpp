@@ -45,7 +45,12 @@ void attribute_pending(std::vector<RunRecord>& records, const SweepBase& base) {
     }
   for (auto& r : records) {
     if (attributed(r)) continue;
-    if (auto it = known.find(params_signature(r)); it != known.end() && it->second.size() == 1) {
+    // A record that holds no params at all (a run that failed before its first record, outside
+    // a sweep.json) is not placed by its siblings': its empty signature would match every run
+    // of a directory of plain runs. Without labels it is listed by its folder's name.
+    const bool knows_params = !r.params.empty();
+    if (auto it = known.find(params_signature(r));
+        knows_params && it != known.end() && it->second.size() == 1) {
       const auto& [task, dataset, method] = *it->second.begin();
       if (r.task.empty()) {
         r.task = task;
@@ -70,7 +75,7 @@ void attribute_pending(std::vector<RunRecord>& records, const SweepBase& base) {
     }
     if (!r.method.empty()) continue;
     if (auto it = methods.find(params_signature(r, true));
-        it != methods.end() && it->second.size() == 1) {
+        knows_params && it != methods.end() && it->second.size() == 1) {
       r.method = *it->second.begin();
       continue;
     }

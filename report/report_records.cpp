@@ -202,10 +202,46 @@ std::vector<std::string> run_directory_names(const std::string& runs_dir) {
   std::vector<std::string> names;
   for (const auto& e : fs::directory_iterator(runs_dir)) {
     std::string name = e.path().filename().string();
-    if (e.is_directory() && name.front() != '.') names.push_back(std::move(name));
+    std::error_code ec;  // an entry that does not resolve (a symbolic link loop) is no directory
+    if (e.is_directory(ec) && name.front() != '.') names.push_back(std::move(name));
   }
   std::sort(names.begin(), names.end());
   return names;
+}
+
+std::optional<std::set<std::string>> sweep_run_ids(const std::string& dir) {
+  try {
+    const json j = json::parse(read_text_file(dir + "/sweep.json"));
+    std::set<std::string> ids;
+    for (const auto& e : j.at(j.contains("expansion") ? "expansion" : "runs"))
+      ids.insert(e.at("id").get<std::string>());
+    return ids;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+std::vector<std::string> unlisted_run_folders(const std::string& dir,
+                                              const std::set<std::string>& listed) {
+  std::vector<std::string> folders;
+  std::error_code ec;
+  if (!fs::is_directory(dir + "/runs", ec)) return folders;
+  for (const auto& name : run_directory_names(dir + "/runs"))
+    if (!listed.count(name) &&
+        fs::exists(fs::symlink_status(dir + "/runs/" + name + "/result.json", ec)))
+      folders.push_back(name);
+  return folders;
+}
+
+std::string unlisted_warning(const std::string& dir, const std::vector<std::string>& folders) {
+  const size_t kNamed = 10;
+  std::string names;
+  for (size_t i = 0; i < folders.size() && i < kNamed; ++i) names += (i ? ", " : "") + folders[i];
+  if (folders.size() > kNamed) names += fmt::format(" and {} more", folders.size() - kNamed);
+  return fmt::format(
+      "{}/runs: {} folder{} with a result.json that {}/sweep.json does not list, left out (not "
+      "runs of this sweep): {}",
+      dir, folders.size(), folders.size() == 1 ? "" : "s", dir, names);
 }
 
 std::string params_signature(const RunRecord& r, bool method_only) {
@@ -230,7 +266,15 @@ RunSet read_run_directory(const std::string& dir) {
   auto read_run = [&](const fs::path& run_dir) {
     std::string id = run_dir.filename().string();
     fs::path result = run_dir / "result.json";
-    if (fs::exists(result)) {
+    bool recorded = false;
+    try {
+      recorded = io::run_record_present(run_dir.string());
+    } catch (const Error& e) {  // not a readable file: malformed, as a record that does not parse
+      set.malformed.push_back({result.string(), e.what()});
+      malformed_ids.insert(id);
+      return;
+    }
+    if (recorded) {
       try {
         RunRecord r = io::load_run_record(run_dir.string());
         if (r.id.empty()) r.id = id;
@@ -263,24 +307,28 @@ RunSet read_run_directory(const std::string& dir) {
       r.error = "no result.json; its writer died before writing one";
     else
       r.error = "no result.json yet";
-    if (fs::exists(run_dir / "config.toml")) fill_from_config(r, run_dir / "config.toml");
+    if (fs::exists(run_dir / "config.toml", ec)) fill_from_config(r, run_dir / "config.toml");
     unrecorded.insert(id);
     runs[id] = std::move(r);
   };
 
   bool found = false;
+  // With a sweep.json, its runs are the sweep's runs: a folder it does not list is not read, so
+  // a record copied in from elsewhere is never mixed into the tables (named in `unlisted`).
+  const auto listed = sweep_run_ids(dir);
   if (fs::is_directory(root / "runs", ec)) {
     found = true;
     for (const auto& name : run_directory_names((root / "runs").string()))
-      read_run(root / "runs" / name);
-  } else if (fs::exists(root / "result.json")) {
+      if (!listed || listed->count(name)) read_run(root / "runs" / name);
+    if (listed) set.unlisted = unlisted_run_folders(dir, *listed);
+  } else if (fs::exists(fs::symlink_status(root / "result.json", ec))) {
     found = true;
     read_run(root);
   }
-  if (fs::exists(root / "sweep.json")) {
+  if (fs::exists(fs::symlink_status(root / "sweep.json", ec))) {  // read_sweep_json names errors
     found = true;
-    // A directory sweep.json does not list and without a record is not a run (a notebook's
-    // checkpoints, a stray folder); one with a record is (a plain run, an older spec's run).
+    // A directory sweep.json does not list is not a run of the sweep (a notebook's checkpoints,
+    // a stray folder, a run copied in). Read above when sweep.json's list did not parse.
     if (read_sweep_json(root / "sweep.json", runs, malformed_ids, set))
       for (const auto& id : unrecorded)
         if (!set.sweep_ids.count(id)) runs.erase(id);

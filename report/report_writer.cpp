@@ -10,6 +10,7 @@
 #include "report/report_csv.h"
 #include "report/report_html.h"
 #include "report/report_plots.h"
+#include "report/report_records.h"
 #include "report/report_tables.h"
 #include "report/report_text.h"
 
@@ -55,6 +56,8 @@ ReportResult write_report(const std::string& dir, const ReportOptions& options) 
   if (runs.malformed.size() > kMaxWarnings)
     warn(result, std::to_string(runs.malformed.size() - kMaxWarnings) +
                      " more malformed files (listed in report.md)");
+
+  if (!runs.unlisted.empty()) warn(result, unlisted_warning(dir, runs.unlisted));
 
   result.out_dir = options.out_dir.empty() ? dir : options.out_dir;
   std::error_code ec;

@@ -3,14 +3,13 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
-#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <optional>
+#include <set>
 #include <sstream>
 
 #include "core/error.h"
@@ -59,6 +58,40 @@ std::string params_text(const json& params) {
 }
 }  // namespace
 
+RunState read_run_state(const std::string& run_dir, const std::string& id,
+                        const std::string& params, std::optional<io::RunRecord>* record_out) {
+  RunState run;
+  run.id = id;
+  run.params = params;
+  // A result.json that is not a valid record is shown as malformed, with the reader's
+  // message (file and key), not as running; so is one that is no readable file (a symbolic
+  // link loop, a directory). A running run whose directory lock nobody holds died:
+  // interrupted (io/observed_status.h).
+  const std::string result = run_dir + "/result.json";
+  std::optional<io::RunRecord> record;
+  try {
+    if (io::run_record_present(run_dir))
+      record = io::parse_run_record(read_text_file(result), result);
+  } catch (const Error& e) {
+    run.status = "malformed";
+    run.error = e.what();
+  }
+  if (run.status.empty()) run.status = io::observed_status(run_dir, record);
+  if (record) {
+    run.error = record->error;
+    if (run.params.empty()) run.params = params_text(record->params);
+    if (record->final_score) {
+      run.final_score = *record->final_score;
+      run.has_score = true;
+    }
+    run.started_at = record->started_at;
+    run.finished_at = record->finished_at;
+  }
+  if (run.status == "refused") run.error = io::refusal_reason(run_dir).value_or("");
+  if (record_out) *record_out = std::move(record);
+  return run;
+}
+
 SweepStatus read_sweep_status(const std::string& dir) {
   SweepStatus st;
   st.dir = dir;
@@ -71,50 +104,30 @@ SweepStatus read_sweep_status(const std::string& dir) {
     if (!sweep.is_object()) throw Error(sweep_path + ": must be a JSON object");
     try {
       st.name = sweep.value("name", "");
-      for (const auto& r : sweep.value("runs", json::array()))
+      // Older sweeps name the list "expansion" (docs/formats.md), as the report reads them.
+      const char* list = sweep.contains("expansion") ? "expansion" : "runs";
+      for (const auto& r : sweep.value(list, json::array()))
         expansion.emplace_back(r.value("id", ""), params_text(r.value("params", json::object())));
     } catch (const json::exception& e) {
       // A key of the wrong type ("runs": 3, a run that is not an object).
       throw Error(sweep_path + ": " + e.what());
     }
-  } else if (fs::exists(sweep_path)) {
-    throw Error(sweep_path + ": cannot read: " + std::strerror(errno));
-  } else if (fs::is_directory(dir + "/runs")) {
+    std::set<std::string> listed;
+    for (const auto& [id, params] : expansion) listed.insert(id);
+    st.unlisted = unlisted_run_folders(dir, listed);
+  } else if (std::error_code ec; fs::exists(fs::symlink_status(sweep_path, ec))) {
+    read_text_file(sweep_path);  // there, but it does not open: its Error names why
+    throw Error(sweep_path + ": cannot read");
+  } else if (std::error_code ec; fs::is_directory(dir + "/runs", ec)) {
     for (const auto& name : run_directory_names(dir + "/runs")) expansion.emplace_back(name, "");
   } else {
-    throw Error(dir + ": not a sweep directory (no sweep.json and no runs/)");
+    throw Error(dir +
+                ": not a sweep directory (no sweep.json and no runs/) nor a run directory (no "
+                "result.json, config.toml or lock file)");
   }
   double first_start = -1, last_finish = -1;
   for (const auto& [id, params] : expansion) {
-    RunState run;
-    run.id = id;
-    run.params = params;
-    const std::string run_dir = dir + "/runs/" + id;
-    // A result.json that is not a valid record is shown as malformed, with the reader's
-    // message (file and key), not as running; a running run whose directory lock nobody holds
-    // died: interrupted (io/observed_status.h).
-    const std::string result = run_dir + "/result.json";
-    std::optional<io::RunRecord> record;
-    if (fs::exists(result)) {
-      try {
-        record = io::parse_run_record(read_text_file(result), result);
-      } catch (const Error& e) {
-        run.status = "malformed";
-        run.error = e.what();
-      }
-    }
-    if (run.status.empty()) run.status = io::observed_status(run_dir, record);
-    if (record) {
-      run.error = record->error;
-      if (run.params.empty()) run.params = params_text(record->params);
-      if (record->final_score) {
-        run.final_score = *record->final_score;
-        run.has_score = true;
-      }
-      run.started_at = record->started_at;
-      run.finished_at = record->finished_at;
-    }
-    if (run.status == "refused") run.error = io::refusal_reason(run_dir).value_or("");
+    RunState run = read_run_state(dir + "/runs/" + id, id, params);
     if (run.status == "done")
       ++st.done;
     else if (run.status == "failed")
@@ -158,6 +171,7 @@ std::string format_sweep_status(const SweepStatus& st, bool list_runs) {
                   format_duration(st.eta_seconds).c_str());
     out << buf;
   }
+  if (!st.unlisted.empty()) out << "  warning: " << unlisted_warning(st.dir, st.unlisted) << "\n";
   if (st.malformed > 0) out << "  malformed " << st.malformed << "\n";
   if (st.refused > 0)
     out << "  refused " << st.refused

@@ -1,8 +1,11 @@
 #pragma once
 // The state of a sweep directory, from sweep.json (the expansion) and each run's result.json:
 // what `relabel status DIR` prints and `relabel slurm status` joins with the SLURM queue.
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "io/run_record.h"
 
 namespace relabel::report {
 
@@ -28,9 +31,18 @@ struct SweepStatus {
   int malformed = 0;
   // Runs a sweep refused (io/observed_status.h refusal_reason): `error` holds the reason.
   int refused = 0;
+  // Folders under runs/ with a result.json that sweep.json does not list: not counted, named in
+  // a warning line (report/report_records.h, unlisted_run_folders).
+  std::vector<std::string> unlisted;
   double runs_per_hour = 0.0;  // done runs over the span from first start to last finish
   double eta_seconds = -1.0;   // remaining runs at that rate; < 0 when unknown
 };
+
+// The state of the run in `run_dir` (`params`: its swept values from sweep.json, else taken
+// from its record), and its record when it has a valid one (`record_out`, when given).
+RunState read_run_state(const std::string& run_dir, const std::string& id,
+                        const std::string& params,
+                        std::optional<io::RunRecord>* record_out = nullptr);
 
 // Throws relabel::Error when `dir` holds neither sweep.json nor runs/, or when sweep.json is
 // not valid (the message names it).

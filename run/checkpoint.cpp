@@ -1,6 +1,5 @@
 #include "run/checkpoint.h"
 
-#include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
 #include <filesystem>
@@ -59,26 +58,49 @@ std::optional<int64_t> CheckpointStore::latest_step() const {
   return steps.back();
 }
 
-std::optional<int64_t> CheckpointStore::latest_readable_step() const {
+CheckpointStore::Choice CheckpointStore::newest_readable() const {
+  Choice choice;
   auto steps = steps_in(dir_);
   for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
-    const std::string path = path_for(*it);
     try {
       torch::serialize::InputArchive archive;
-      archive.load_from(path);
+      archive.load_from(path_for(*it));
       c10::IValue meta;
       archive.read("meta", meta);
-      if (meta.isString()) return *it;
-      spdlog::warn("checkpoint {} holds no metadata; falling back to the previous one", path);
+      if (meta.isString()) {
+        choice.step = *it;
+        break;
+      }
+      choice.unreadable.push_back({*it, "no metadata"});
     } catch (const std::exception& e) {
       std::string what = e.what();
-      spdlog::warn("checkpoint {} is unreadable ({}); falling back to the previous one", path,
-                   what.substr(0, what.find('\n')));
+      choice.unreadable.push_back({*it, what.substr(0, what.find('\n'))});
     }
-    std::error_code ec;
-    fs::rename(path, path + ".corrupt", ec);  // kept for inspection, never read again
   }
-  return std::nullopt;
+  return choice;
+}
+
+std::vector<std::string> CheckpointStore::fallback_warnings(const Choice& choice) const {
+  const std::string instead = choice.step ? "using " + path_for(*choice.step) + " instead"
+                                          : "no readable checkpoint before it";
+  std::vector<std::string> lines;
+  for (const auto& u : choice.unreadable)
+    lines.push_back("checkpoint " + path_for(u.step) + " is unreadable (" + u.why + "); " +
+                    instead);
+  return lines;
+}
+
+std::optional<int64_t> CheckpointStore::set_aside_unreadable(
+    std::vector<std::string>& warnings) const {
+  const Choice choice = newest_readable();
+  const auto lines = fallback_warnings(choice);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const std::string path = path_for(choice.unreadable[i].step);
+    std::error_code ec;
+    fs::rename(path, path + ".corrupt", ec);
+    warnings.push_back(lines[i] + (ec ? "" : " (set aside as " + path + ".corrupt)"));
+  }
+  return choice.step;
 }
 
 std::string CheckpointStore::load(int64_t step, const Reader& read) const {

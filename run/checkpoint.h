@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace torch::serialize {
 class OutputArchive;
@@ -27,10 +28,28 @@ class CheckpointStore {
   // Highest step with a checkpoint file, if any.
   std::optional<int64_t> latest_step() const;
 
-  // Highest step whose checkpoint opens and holds its metadata. Newer ones that do not (a
-  // truncated copy, a disk error) are renamed to step_<N>.pt.corrupt with a warning, so the
-  // run resumes from the one kept before them.
-  std::optional<int64_t> latest_readable_step() const;
+  // A checkpoint that does not open or holds no metadata (a truncated copy, a disk error).
+  struct Unreadable {
+    int64_t step;
+    std::string why;
+  };
+  // The newest checkpoint that opens and holds its metadata (none: no such step), and the newer
+  // ones that do not, newest first. Only reads.
+  struct Choice {
+    std::optional<int64_t> step;
+    std::vector<Unreadable> unreadable;
+  };
+  Choice newest_readable() const;
+
+  // One line per unreadable checkpoint of `choice`, naming it and the checkpoint used instead
+  // ("checkpoint P is unreadable (why); using Q instead"): what a resuming run, relabel eval
+  // and relabel export say when they fall back.
+  std::vector<std::string> fallback_warnings(const Choice& choice) const;
+
+  // A resuming run's newest_readable(): the unreadable ones are renamed to step_<N>.pt.corrupt
+  // (kept for inspection, never read again) and their warnings, which say so, are appended to
+  // `warnings` for the caller to log (a rank other than 0 does not print).
+  std::optional<int64_t> set_aside_unreadable(std::vector<std::string>& warnings) const;
 
   // Reads step_<step>.pt; returns its metadata JSON. Throws relabel::RunError naming the file
   // when it cannot be read.

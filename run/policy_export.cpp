@@ -1,6 +1,7 @@
 #include "run/policy_export.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <torch/torch.h>
 #include <nlohmann/json.hpp>
 
@@ -195,13 +196,23 @@ PolicyInfo run_policy_info(const std::string& run_dir, const config::RunConfig& 
   return info;
 }
 
+// The newest checkpoint that can be read. A newer one that cannot (a truncated copy) is skipped
+// with the warning a resuming run gives (run/checkpoint.h), and left where it is: export and
+// eval only read the run directory.
 int64_t newest_step(const std::string& run_dir, const CheckpointStore& store) {
-  const auto step = store.latest_step();
-  if (!step)
+  const auto choice = store.newest_readable();
+  if (!choice.step && choice.unreadable.empty())
     throw Error(run_dir +
                 ": no checkpoint to export (ckpt/ is empty; a run writes one every "
                 "train.checkpoint_every steps and at its end)");
-  return *step;
+  if (!choice.step) {
+    std::string which;
+    for (const auto& u : choice.unreadable)
+      which += (which.empty() ? "" : "; ") + store.path_for(u.step) + ": " + u.why;
+    throw Error(run_dir + ": no readable checkpoint to export (" + which + ")");
+  }
+  for (const auto& line : store.fallback_warnings(choice)) spdlog::warn("{}", line);
+  return *choice.step;
 }
 
 // The world-model agent's policy prior (encoder, then the prior's mean). Rank 0's checkpoint:

@@ -11,6 +11,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <sstream>
 
 #include "comm/failure.h"
 #include "config/config_write.h"
@@ -219,17 +220,32 @@ void Driver::open_run_directory() {
 }
 
 // The newest step every rank can resume from (-1: none). With per-rank state a save interrupted
-// on some rank falls back to the previous step, which every store still keeps.
+// on some rank falls back to the previous step, which every store still keeps. Unreadable
+// checkpoints are set aside; rank 0 logs every rank's warnings (only its lines reach the
+// console and log.txt).
 int64_t Driver::agreed_resume_step() {
   store_ = std::make_unique<CheckpointStore>(dir_ + "/ckpt");
   if (body_.state_per_rank() && rank_ > 0)
     rank_store_ = std::make_unique<CheckpointStore>(fmt::format("{}/ckpt/rank{}", dir_, rank_));
+  std::vector<std::string> warnings;
   if (body_.state_per_rank()) {
-    const int64_t mine = my_store().latest_readable_step().value_or(-1);
-    return -comm_.host().all_reduce_max(-mine);
+    const int64_t mine = my_store().set_aside_unreadable(warnings).value_or(-1);
+    const int64_t agreed = -comm_.host().all_reduce_max(-mine);
+    std::string lines;
+    for (const auto& w : warnings) lines += w + "\n";
+    const auto every_rank = comm_.host().all_gather(lines);
+    if (rank_ == 0)
+      for (const auto& rank_lines : every_rank) {
+        std::istringstream in(rank_lines);
+        for (std::string w; std::getline(in, w);)
+          spdlog::warn("{}; every rank resumes from {}", w,
+                       agreed < 0 ? std::string("step 0") : "step " + std::to_string(agreed));
+      }
+    return agreed;
   }
-  const int64_t root = rank_ == 0 ? store_->latest_readable_step().value_or(-1)
+  const int64_t root = rank_ == 0 ? store_->set_aside_unreadable(warnings).value_or(-1)
                                   : std::numeric_limits<int64_t>::min();
+  for (const auto& w : warnings) spdlog::warn("{}", w);
   return comm_.host().all_reduce_max(root);
 }
 

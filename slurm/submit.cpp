@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 #include "core/error.h"
@@ -26,6 +27,22 @@ std::string self_executable() {
 }
 
 namespace {
+// The job id in what `sbatch --parsable` printed: "jobid" or "jobid;cluster" and a newline.
+// Anything else (a wrapper's chatter, an empty line) is a RunError naming it, before anything
+// is recorded: a job id that is not one would make slurm status and squeue -j useless.
+std::string parsable_job_id(const std::string& out) {
+  static const std::regex parsable(R"(([0-9]+)(;[A-Za-z0-9_.-]+)?\r?\n?)");
+  std::smatch m;
+  if (std::regex_match(out, m, parsable)) return m[1].str();
+  std::string shown = out.substr(0, 200);
+  while (!shown.empty() && (shown.back() == '\n' || shown.back() == '\r')) shown.pop_back();
+  for (char& c : shown)
+    if (c == '\n' || c == '\r') c = ' ';
+  throw RunError("sbatch --parsable printed \"" + shown + (out.size() > 200 ? "...\"" : "\"") +
+                 ", not a job id (jobid or jobid;cluster); nothing recorded in slurm.json (check "
+                 "squeue whether a job was submitted)");
+}
+
 json read_jobs(const std::string& dir) {
   std::ifstream in(dir + "/slurm.json");
   if (!in) return json{{"jobs", json::array()}};
@@ -66,7 +83,7 @@ SubmitResult submit_sweep(const SweepPlan& plan, const SubmitOptions& options, b
   if (r.exit_code != 0)
     throw RunError("sbatch failed (exit " + std::to_string(r.exit_code) +
                    "): " + r.err.substr(0, r.err.find('\n')));
-  std::string id = r.out.substr(0, r.out.find_first_of(";\n"));
+  const std::string id = parsable_job_id(r.out);
   result.job_id = id;
   jobs["jobs"].push_back({{"job_id", id},
                           {"mode", options.mode},

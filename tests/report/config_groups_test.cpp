@@ -44,11 +44,17 @@ TEST(ConfigGroups, RunsOfTwoConfigurationsInOneDirectoryAreTwoCells) {
   EXPECT_EQ(groups(dir.path()), (Groups{{"ground_truth+iql (config aaaaaaaa)", 2},
                                         {"ground_truth+iql (config cccccccc)", 2}}));
 
-  // The sweep that owns the directory lists its runs: they keep the plain label.
+  // The sweep that owns the directory lists its runs: the others are not runs of it (left out,
+  // with a warning: sweep_runs_test.cpp), the listed ones keep the plain label.
   relabel::test::write_file(dir / "sweep.json", R"({"name": "s", "runs": [
       {"id": "c0", "params": {"seed": 0}}, {"id": "c1", "params": {"seed": 1}}]})");
-  EXPECT_EQ(groups(dir.path()),
-            (Groups{{"ground_truth+iql", 2}, {"ground_truth+iql (config aaaaaaaa)", 2}}));
+  EXPECT_EQ(groups(dir.path()), (Groups{{"ground_truth+iql", 2}}));
+  // Listed runs of two configurations: each configuration gets its own label.
+  relabel::test::write_file(dir / "sweep.json", R"({"name": "s", "runs": [
+      {"id": "c0", "params": {"seed": 0}}, {"id": "c1", "params": {"seed": 1}},
+      {"id": "a0", "params": {"seed": 0}}, {"id": "a1", "params": {"seed": 1}}]})");
+  EXPECT_EQ(groups(dir.path()), (Groups{{"ground_truth+iql (config aaaaaaaa)", 2},
+                                        {"ground_truth+iql (config cccccccc)", 2}}));
 }
 
 TEST(ConfigGroups, OneConfigurationOrRecordsWithoutTheHashKeepThePlainLabel) {

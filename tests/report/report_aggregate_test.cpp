@@ -192,8 +192,12 @@ TEST(Aggregate, SweepJsonEntriesWithoutRunDirectoriesArePending) {
     TempDir dir("report-sweepjson");
     relabel::test::write_standard_sweep(dir.path());
     // Seed 6 of zero+iql on hopper, known only from sweep.json; and one run nothing can place.
-    // (A directory it does not list and without a record would be no run: m2t1s5 is listed.)
-    write_file(dir / "sweep.json", std::string(R"({"name": "t", ")") + list + R"(": [
+    // (A directory it does not list would be no run of it: every one is listed, most by id only.)
+    std::string others;
+    for (const auto& id : run_directory_names(dir / "runs"))
+      if (id != "m0t0s0" && id != "m2t1s5") others += R"({"id": ")" + id + R"("},)";
+    write_file(dir / "sweep.json", std::string(R"({"name": "t", ")") + list + R"(": [)" + others +
+                                       R"(
         {"id": "m0t0s0", "params": {"seed": "0"}, "status": "done"},
         {"id": "m2t1s5", "params": {"seed": 5}},
         {"id": "new1", "params": {"seed": "6", "task.name": "hopper",

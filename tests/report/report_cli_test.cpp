@@ -211,6 +211,26 @@ TEST(ReportCli, MalformedResultIsWarnedAndListed) {
   EXPECT_NE(md.find("(1 malformed file)"), std::string::npos);
 }
 
+// A result.json that is no readable file (a symbolic link loop) is warned about and listed as a
+// malformed file, as one that does not parse (it was an uncaught filesystem error, exit 1).
+TEST(ReportCli, ResultJsonThatIsNotAReadableFileIsWarnedAndListed) {
+  TempDir dir("report-symlink-loop");
+  relabel::test::write_standard_sweep(dir.path());
+  std::filesystem::create_directories(dir / "runs/loop");
+  std::filesystem::create_symlink("result.json", dir / "runs/loop/result.json");
+  auto r = run_relabel("report " + dir.path() + " --no-plots --bootstrap-reps 100");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(count(r.output, "warning: malformed, skipped: " + dir.path() +
+                                "/runs/loop/result.json: cannot read: Too many levels of "
+                                "symbolic links\n"),
+            1u)
+      << r.output;
+  EXPECT_NE(r.output.find("30 done, 1 failed, 1 pending"), std::string::npos) << r.output;
+  std::string md = read_file(dir / "report.md");
+  EXPECT_NE(md.find("### Malformed files (1)"), std::string::npos) << md;
+  EXPECT_EQ(read_file(dir / "runs.csv").find("loop"), std::string::npos);
+}
+
 // A run the sweep refused (its directory holds another config's or data's result) is neither
 // aggregated nor counted pending: it is counted apart, with the reason under "Missing runs".
 TEST(ReportCli, RefusedRunsAreCountedApartWithTheReason) {

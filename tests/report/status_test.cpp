@@ -111,6 +111,21 @@ TEST(Status, BareFailureRecordIsFailedAndDamagedRecordsAreMalformed) {
 // A record that says running is only believed while a process holds the run's directory lock
 // (io/dir_lock.h); the holder here is a child process, since a process's own record locks never
 // conflict with it.
+// An older sweep.json names its list "expansion": status reads it as the report does (it saw no
+// runs, and then named every run folder as one sweep.json does not list).
+TEST(Status, OlderExpansionListIsTheSweepsRuns) {
+  TempDir dir("status-expansion");
+  relabel::test::write_standard_sweep(dir.path());
+  write_file(dir / "sweep.json", R"({"name": "old", "expansion": [
+      {"id": "m0t0s0", "params": {"seed": 0}}, {"id": "m1t0s5", "params": {"seed": 5}}]})");
+  SweepStatus st = read_sweep_status(dir.path());
+  ASSERT_EQ(st.runs.size(), 2u);
+  EXPECT_EQ(st.done, 1);
+  EXPECT_EQ(st.failed, 1);
+  EXPECT_EQ(find(st, "m0t0s0")->params, "seed=0");
+  EXPECT_EQ(st.unlisted.size(), 29u);  // the standard sweep's other folders with a record
+}
+
 TEST(Status, RunningRecordWithoutLiveWriterIsInterrupted) {
   TempDir dir("status-dead");
   const std::string running = R"({"status": "running", "task": "t", "method": "m"})";
@@ -156,7 +171,9 @@ TEST(Status, NotASweepDirectoryIsAnInputError) {
     FAIL() << "expected an error";
   } catch (const relabel::Error& e) {
     EXPECT_EQ(std::string(e.what()),
-              dir.path() + ": not a sweep directory (no sweep.json and no runs/)");
+              dir.path() +
+                  ": not a sweep directory (no sweep.json and no runs/) nor a run directory (no "
+                  "result.json, config.toml or lock file)");
   }
 }
 

@@ -148,8 +148,7 @@ TEST(SweepRuns, DatasetPathHasOneLabelInRecordsConfigsAndTheBaseConfig) {
 
 // A folder under runs/ that sweep.json does not list and that holds no result.json is no run (a
 // notebook's checkpoints, notes, a run of an older spec that never wrote a record): no pending
-// count, no task column. One with a record stays (a plain run beside the sweep's). A hidden
-// folder is never a run, with or without sweep.json.
+// count, no task column, no warning. A hidden folder is never a run, with or without sweep.json.
 TEST(SweepRuns, UnlistedDirectoriesWithoutARecordAreNotRuns) {
   TempDir dir("report-unlisted");
   relabel::test::write_run(dir.path(), done_run("g0", "ground_truth", "iql", 0, 60));
@@ -181,15 +180,7 @@ TEST(SweepRuns, UnlistedDirectoriesWithoutARecordAreNotRuns) {
   EXPECT_EQ(status_counts(dir.path()),
             "done 2, running 0, failed 0, preempted 0, interrupted 0, pending 0");
 
-  // A plain run's record beside the sweep's is read as before.
-  relabel::test::write_run(dir.path(), done_run("plain", "ground_truth", "iql", 2, 64));
-  relabel::report::Aggregation a =
-      relabel::report::aggregate(relabel::report::read_run_directory(dir.path()));
-  EXPECT_EQ(a.n_done, 3);
-  EXPECT_TRUE(a.pending.empty());
-
   // Without sweep.json every visible folder is a run (not started: pending), the hidden one not.
-  std::filesystem::remove_all(dir / "runs/plain");
   std::filesystem::remove(dir / "sweep.json");
   r = run_relabel("report " + dir.path() + " --no-plots --bootstrap-reps 50");
   ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -239,4 +230,89 @@ TEST(SweepRuns, DirectoryWithoutRecordOrLockIsPendingInStatusAndReport) {
   EXPECT_NE(
       read_file(dir / "summary.csv").find("\npendulum,medium-expert,ground_truth+iql,1,0,1,0,60,"),
       std::string::npos);
+}
+
+// With a sweep.json the sweep's runs are the ones it lists, for status and report alike: a folder
+// holding a result.json that it does not list (a run copied in from elsewhere, here one whose
+// record even claims a listed run's id, and a malformed one) is not counted, not in any table
+// and not listed as malformed; both commands name the folders in one warning line. (The report
+// used to aggregate such a record into the sweep's cells while status did not count it.)
+TEST(SweepRuns, UnlistedRunFoldersAreLeftOutOfStatusAndReportWithOneWarning) {
+  TempDir dir("report-unlisted-records");
+  relabel::test::write_run(dir.path(), done_run("g0", "ground_truth", "iql", 0, 60));
+  relabel::test::write_run(dir.path(), done_run("g1", "ground_truth", "iql", 1, 62));
+  write_sweep_json(dir, json::array({entry("g0", "ground_truth", "iql", 0),
+                                     entry("g1", "ground_truth", "iql", 1)}));
+  relabel::test::write_run(dir.path(), done_run("copied", "ground_truth", "iql", 2, 0));
+  relabel::test::write_run(dir.path(), done_run("other", "zero", "iql", 0, 10));
+  std::filesystem::create_directories(dir / "runs/torn");
+  write_file(dir / "runs/torn/result.json", "{\"status\": ");
+  // A record copied into a folder of another name keeps its id: it must not replace g0's.
+  json copied = json::parse(read_file(dir / "runs/copied/result.json"));
+  copied["id"] = "g0";
+  write_file(dir / "runs/copied/result.json", copied.dump());
+  const std::string warning =
+      dir.path() + "/runs: 3 folders with a result.json that " + dir.path() +
+      "/sweep.json does not list, left out (not runs of this sweep): copied, other, torn\n";
+
+  auto r = run_relabel("report " + dir.path() + " --no-plots --bootstrap-reps 50");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(count(r.output, "left out"), 1u) << r.output;
+  EXPECT_EQ(count(r.output, "warning: " + warning), 1u) << r.output;
+  EXPECT_NE(r.output.find("2 done, 0 failed, 0 pending (1 tasks, 1 groups"), std::string::npos)
+      << r.output;
+  const std::string summary = read_file(dir / "summary.csv");
+  EXPECT_EQ(count(summary, "\n"), 2u) << summary;
+  EXPECT_NE(summary.find("\npendulum,medium-expert,ground_truth+iql,2,0,0,0,61,"),
+            std::string::npos)
+      << summary;
+  const std::string runs = read_file(dir / "runs.csv");
+  EXPECT_EQ(count(runs, "\n"), 3u) << runs;  // header, g0, g1
+  EXPECT_EQ(read_file(dir / "report.md").find("Malformed"), std::string::npos);
+
+  auto s = run_relabel("status " + dir.path());
+  ASSERT_EQ(s.exit_code, 0) << s.output;
+  EXPECT_EQ(count(s.output, "warning: " + warning), 1u) << s.output;
+  EXPECT_EQ(status_counts(dir.path()),
+            "done 2, running 0, failed 0, preempted 0, interrupted 0, pending 0");
+}
+
+// Without sweep.json a failed run counts in its cell when its record names it (task, method, or
+// params that place it), and a minimal failed record (status, error, finished_at) that names
+// nothing is listed under "Failed runs" by its folder's name, with task and method unknown, and
+// counted in the totals. It is not put into a cell by its siblings: its empty params matched
+// every plain run's, so it was counted as a failure of whichever cell the directory held.
+TEST(SweepRuns, MinimalFailedRecordWithoutSweepJsonIsListedByFolderNotGuessedIntoACell) {
+  TempDir dir("report-minimal-failed-plain");
+  for (int seed = 0; seed < 3; ++seed) {
+    auto r = done_run("g" + std::to_string(seed), "ground_truth", "td3bc", seed, 60 + seed);
+    r.params = json::object();  // plain runs: no swept values
+    if (seed == 2) {
+      r.status = "failed";
+      r.error = "diverged";
+    }
+    relabel::test::write_run(dir.path(), r);
+  }
+  std::filesystem::create_directories(dir / "runs/z1");
+  write_file(dir / "runs/z1/result.json",
+             R"({"status": "failed", "error": "boom", "finished_at": "2026-12-07T00:00:00Z"})");
+
+  auto r = run_relabel("report " + dir.path() + " --no-plots --bootstrap-reps 50");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("2 done, 2 failed, 0 pending (1 tasks, 1 groups"), std::string::npos)
+      << r.output;
+  const std::string summary = read_file(dir / "summary.csv");
+  EXPECT_NE(summary.find("\npendulum,medium-expert,ground_truth+td3bc,2,1,0,0,60.5,"),
+            std::string::npos)
+      << summary;
+  const std::string md = read_file(dir / "report.md");
+  EXPECT_NE(md.find("| ground_truth+td3bc | 60.5 ± 0.7 (n=2; 1 failed) |"), std::string::npos)
+      << md;
+  EXPECT_NE(md.find("### Failed runs (2)"), std::string::npos) << md;
+  EXPECT_NE(md.find("| g2 | pendulum medium-expert | ground_truth+td3bc | "), std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| z1 | ? | ? | – | boom |"), std::string::npos) << md;
+  EXPECT_NE(read_file(dir / "runs.csv").find("\nz1,failed,,,,"), std::string::npos);
+  EXPECT_EQ(status_counts(dir.path()),
+            "done 2, running 0, failed 2, preempted 0, interrupted 0, pending 0");
 }

@@ -146,6 +146,38 @@ TEST(OnlineRun, ResumeOnAnotherRankCountKeepsTheRecord) {
   EXPECT_EQ(resumed["attempts"].back()["start_step"], 400);
 }
 
+// A 2-rank run whose rank-1 checkpoint is torn resumes from the step before it on both ranks,
+// and says so: rank 0 prints the warning of rank 1 (whose own lines reach neither the console
+// nor log.txt), naming the file, the one used instead and the step every rank resumes from.
+TEST(OnlineRun, TornCheckpointOfRankOneIsWarnedAboutAndSetAside) {
+  TempDir dir;
+  const std::string extra = " --set train.checkpoint_every=200";
+  const std::string run = dir / "two";
+  json first = run_config(
+      dir, "two", online_config(run, "ground_truth", 600, "[parallel]\nranks_per_run = 2\n"), 2,
+      extra + " --stop-at 400");
+  ASSERT_EQ(first.value("status", ""), "preempted") << first.dump();
+  ASSERT_TRUE(std::filesystem::exists(run + "/ckpt/rank1/step_200.pt"));
+  std::filesystem::resize_file(run + "/ckpt/rank1/step_400.pt", 100);
+
+  auto r = run_relabel_mpi(2, "run " + (dir / "two.toml") + extra);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string torn = run + "/ckpt/rank1/step_400.pt";
+  const std::string tail = "); using " + run + "/ckpt/rank1/step_200.pt instead (set aside as " +
+                           torn + ".corrupt); every rank resumes from step 200\n";
+  for (const std::string& text : {r.output, read_file(run + "/log.txt")}) {
+    EXPECT_EQ(count(text, "checkpoint " + torn + " is unreadable ("), 1u) << text;
+    const size_t at = text.find("checkpoint " + torn);
+    ASSERT_NE(at, std::string::npos) << text;
+    const std::string line = text.substr(at, text.find('\n', at) + 1 - at);
+    EXPECT_EQ(line.substr(line.size() - std::min(line.size(), tail.size())), tail) << line;
+  }
+  EXPECT_TRUE(std::filesystem::exists(torn + ".corrupt"));
+  const json record = parse_result(run + "/result.json");
+  EXPECT_EQ(record.value("status", ""), "done");
+  EXPECT_EQ(record["attempts"].back()["start_step"], 200) << record.dump(1);
+}
+
 namespace {
 
 // The agent's options from a config file with `sets` applied.

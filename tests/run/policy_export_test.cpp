@@ -318,3 +318,44 @@ TEST(PolicyExport, UnusableInputsAreOneLineErrors) {
   }
   EXPECT_EQ(read_file(dir / "ck/result.json"), record);
 }
+
+// The newest checkpoint is unreadable (a torn copy): export and eval fall back to the one before
+// it as a resuming run does, with one warning naming both, and leave the torn file where it is
+// (they only read the run directory). With none readable: one line, exit 2.
+TEST(PolicyExport, UnreadableNewestCheckpointFallsBackToThePreviousOne) {
+  TempDir dir;
+  const std::string run = dir / "torn";
+  ASSERT_EQ(run_config(dir, "torn", pendulum_config(run, "ground_truth", "iql", 20), 1,
+                       "--set train.checkpoint_every=10")["status"],
+            "done");
+  ASSERT_TRUE(fs::exists(run + "/ckpt/step_10.pt"));
+  fs::resize_file(run + "/ckpt/step_20.pt", 100);
+  const std::string warning = "warning: checkpoint " + run + "/ckpt/step_20.pt is unreadable (";
+  const std::string instead = "); using " + run + "/ckpt/step_10.pt instead\n";
+  for (const std::string verb : {"export", "eval"}) {
+    auto r = run_relabel(verb + " " + run + (verb == "eval" ? " --episodes 1" : ""));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(count(r.output, "warning: "), 1u) << r.output;
+    const size_t at = r.output.find(warning);
+    ASSERT_NE(at, std::string::npos) << r.output;
+    const std::string line = r.output.substr(at, r.output.find('\n', at) + 1 - at);
+    EXPECT_EQ(line.substr(line.size() - std::min(line.size(), instead.size())), instead) << line;
+  }
+  EXPECT_EQ(torch::jit::load(run + "/policy.pt").attr("step").toInt(), 10);
+  EXPECT_EQ(json::parse(read_file(run + "/eval.json"))["step"], 10);
+  EXPECT_TRUE(fs::exists(run + "/ckpt/step_20.pt"));
+  EXPECT_FALSE(fs::exists(run + "/ckpt/step_20.pt.corrupt"));
+
+  fs::resize_file(run + "/ckpt/step_10.pt", 100);
+  for (const std::string verb : {"export", "eval"}) {
+    auto r = run_relabel(verb + " " + run);
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_EQ(count(r.output, "\n"), 1u) << r.output;
+    EXPECT_EQ(r.output.rfind("relabel: error: " + run + ": no readable checkpoint to export (" +
+                                 run + "/ckpt/step_20.pt: ",
+                             0),
+              0u)
+        << r.output;
+    EXPECT_NE(r.output.find("; " + run + "/ckpt/step_10.pt: "), std::string::npos) << r.output;
+  }
+}

@@ -3,7 +3,9 @@
 // identities), counted apart, nothing is rerun or rewritten, and the sweep exits 2.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <vector>
 
 #include "tests/run/run_helpers.h"
 
@@ -67,8 +69,9 @@ TEST(SweepPin, DoneRunsOnChangedDataAreRefusedNotSkipped) {
 
 // A directory holds one sweep. Another sweep (another name) is refused before anything is
 // written; the same sweep rerun with another --set runs its new configuration beside the old
-// runs, and the report keeps the two apart by config_hash_without_seed (the old runs get their
-// config's digits; the runs sweep.json lists keep the plain label).
+// runs. Its report is of the runs sweep.json now lists (the new configuration) and names the
+// old runs' folders in a warning; without sweep.json it reads every run and keeps the two
+// configurations apart by config_hash_without_seed (each gets its config's digits).
 TEST(SweepPin, AnotherSweepsDirectoryIsRefusedAndOtherConfigsStayApart) {
   TempDir dir;
   write_file(dir / "base.toml", sweep_base_config(20, 0, 2, ""));
@@ -103,9 +106,23 @@ TEST(SweepPin, AnotherSweepsDirectoryIsRefusedAndOtherConfigsStayApart) {
       EXPECT_EQ(r.value("config_hash_without_seed", "").size(), 16u) << r.dump(1);
   auto report = run_relabel("report " + (dir / "out") + " --no-plots --bootstrap-reps 20");
   ASSERT_EQ(report.exit_code, 0) << report.output;
-  const std::string summary = read_file(dir / "out/summary.csv");
+  std::string summary = read_file(dir / "out/summary.csv");
   EXPECT_NE(summary.find(",ground_truth+td3bc,2,"), std::string::npos) << summary;
+  EXPECT_EQ(summary.find("(config "), std::string::npos) << summary;
+  std::vector<std::string> old_ids = {done[0]["id"], done[1]["id"]};
+  std::sort(old_ids.begin(), old_ids.end());
+  EXPECT_NE(report.output.find("2 folders with a result.json that " + (dir / "out") +
+                               "/sweep.json does not list, left out (not runs of this sweep): " +
+                               old_ids[0] + ", " + old_ids[1] + "\n"),
+            std::string::npos)
+      << report.output;
+
+  fs::remove(dir / "out/sweep.json");
+  report = run_relabel("report " + (dir / "out") + " --no-plots --bootstrap-reps 20");
+  ASSERT_EQ(report.exit_code, 0) << report.output;
+  summary = read_file(dir / "out/summary.csv");
   EXPECT_NE(summary.find(",ground_truth+td3bc (config " + family.substr(0, 8) + "),2,"),
             std::string::npos)
       << summary;
+  EXPECT_EQ(count(summary, " (config "), 2u) << summary;
 }
