@@ -107,6 +107,28 @@ TEST(CheckConfig, EachErrorKindIsOneLineWithExit2) {
                         dir / "none.toml" + ": file not found");
 }
 
+// A directory as dataset.path: relabel run refused it at its first read, while check called the
+// config valid. Both refuse it now, with the same line; a Minari dataset is a directory.
+TEST(CheckConfig, ADirectoryAsDatasetFileIsRefusedByCheckAndRun) {
+  TempDir dir;
+  std::filesystem::create_directories(dir / "suite");
+  auto f = dir / "dir.toml";
+  const std::string line =
+      f + ":2:8: dataset.path: " + dir / "suite" + ": is a directory, expected an HDF5 file";
+  write_file(
+      f, "[dataset]\npath = \"" + dir / "suite" + "\"\n[output]\ndir = \"" + dir / "run" + "\"\n");
+  expect_one_line_error(run_relabel("check " + f), line);
+  expect_one_line_error(run_relabel("run " + f), line);
+  EXPECT_FALSE(std::filesystem::exists(dir / "run"));
+  write_file(f, "[dataset]\nname = \"pendulum-medium\"\nexpert_path = \"" + dir / "suite" + "\"\n");
+  expect_one_line_error(run_relabel("check " + f),
+                        f + ":3:15: dataset.expert_path: " + dir / "suite" +
+                            ": is a directory, expected an HDF5 file");
+  write_file(f, "[dataset]\npath = \"" + dir / "suite" + "\"\nformat = \"minari\"\n");
+  auto minari = run_relabel("check " + f);
+  EXPECT_EQ(minari.exit_code, 0) << minari.output;
+}
+
 TEST(CheckConfig, SetOverrides) {
   auto cfg = kConfigs + "/pendulum-iql.toml";
   auto r = run_relabel("check " + cfg + " --set policy.expectile=0.9 --set train.steps=500");
