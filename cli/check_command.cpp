@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include <iostream>
+#include <set>
 
 #include "cli/commands.h"
 #include "config/config_load.h"
@@ -51,6 +52,11 @@ void print_sweep(const CheckOptions& o) {
   std::cout << fmt::format("# {}: valid sweep '{}': {} runs (base {}, dir {}, ranks_per_run {})\n",
                            o.file, sweep.name, sweep.runs.size(), sweep.base_path, sweep.dir,
                            sweep.ranks_per_run);
+  // As for a run config, once per missing dataset (runs of one suite share the warning).
+  std::set<std::string> warned;
+  for (const auto& run : sweep.runs)
+    if (auto missing = relabel::run::missing_suite(run.config))
+      if (warned.insert(*missing).second) std::cout << "# warning: " << *missing << "\n";
   std::vector<std::string> header{"id"};
   for (const auto& k : sweep.swept_keys) header.push_back(k);
   header.push_back("seed");

@@ -52,6 +52,44 @@ TEST(CheckConfig, AMissingNamedSuiteIsAWarningWithTheCommandThatMakesIt) {
             std::string::npos);
 }
 
+// The same warning for a sweep spec, once per missing dataset however many runs use it (check
+// of a spec said nothing: its runs stopped at their start).
+TEST(CheckConfig, ASweepSpecWarnsOnceForEachMissingNamedSuite) {
+  TempDir data, dir;
+  write_file(dir / "spec.toml", "name = \"s\"\nbase = \"" + kConfigs +
+                                    "/pendulum-iql.toml\"\nseeds = [0, 1]\n[grid]\n"
+                                    "\"dataset.name\" = [\"pendulum-medium-expert\", "
+                                    "\"pendulum-random\"]\n");
+  auto check = [&] {
+    return relabel::test::run_command("RELABEL_DATA=" + data.path() + " " + RELABEL_BINARY +
+                                      " check " + dir / "spec.toml" + " 2>&1");
+  };
+  auto r = check();
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(relabel::test::count(r.output, "# warning: "), 2u) << r.output;
+  for (const char* kind : {"medium-expert", "random"})
+    EXPECT_EQ(relabel::test::count(r.output,
+                                   std::string("# warning: dataset.name = \"pendulum-") + kind +
+                                       "\": " + data.path() + "/pendulum/" + kind +
+                                       ".hdf5 does not exist; make the suite with `relabel datagen "
+                                       "--task pendulum --out " +
+                                       data.path() + "/pendulum`"),
+              1u)
+        << r.output;
+  EXPECT_NE(r.output.find("valid sweep 's': 4 runs"), std::string::npos) << r.output;
+  // Only the datasets still missing are named; none once both are there.
+  std::filesystem::create_directories(data / "pendulum");
+  write_file(data / "pendulum/medium-expert.hdf5", "");
+  r = check();
+  EXPECT_EQ(relabel::test::count(r.output, "# warning: "), 1u) << r.output;
+  EXPECT_NE(r.output.find("# warning: dataset.name = \"pendulum-random\""), std::string::npos)
+      << r.output;
+  write_file(data / "pendulum/random.hdf5", "");
+  r = check();
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.find("# warning"), std::string::npos) << r.output;
+}
+
 // Every config and sweep the project ships is valid against today's schema: a renamed or removed
 // key fails here, not in a user's first run.
 TEST(CheckConfig, EveryShippedConfigAndSweepSpecIsValid) {
