@@ -11,6 +11,9 @@ namespace relabel::cli {
 
 // A whole number >= lo that fits in int64.
 CLI::Validator whole_at_least(int64_t lo);
+// A whole number in [lo, hi] (a bound beyond which a value is a typo that would hang or exhaust
+// memory, e.g. --bootstrap-reps).
+CLI::Validator whole_in(int64_t lo, int64_t hi);
 // A seed: a whole number in [0, 2^64 - 1].
 CLI::Validator seed_value();
 // A finite real number >= lo.

@@ -106,7 +106,7 @@ const CommandRegistrar kRun(10, [](CLI::App& app, ProcessArgs process, int* exit
   cmd->add_option("--threads-per-rank", args->threads_per_rank,
                   "torch threads per rank, overriding parallel.threads_per_rank for this process "
                   "(the run's identity is unchanged; the sbatch script passes --cpus-per-task)")
-      ->check(whole_at_least(1));
+      ->check(whole_in(1, relabel::config::kMaxThreadsPerRank));
   cmd->callback([args, process, exit_code] { *exit_code = run_run(*args, process); });
 });
 

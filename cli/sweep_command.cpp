@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/option_checks.h"
 #include "comm/context.h"
+#include "config/config.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "io/output_location.h"
@@ -123,7 +124,7 @@ const CommandRegistrar kSweep(20, [](CLI::App& app, ProcessArgs process, int* ex
   cmd->add_option("--threads-per-rank", args->threads_per_rank,
                   "torch threads per rank, overriding parallel.threads_per_rank for this process "
                   "(run ids are unchanged; the sbatch script passes --cpus-per-task)")
-      ->check(whole_at_least(1));
+      ->check(whole_in(1, relabel::config::kMaxThreadsPerRank));
   cmd->callback([args, process, exit_code] { *exit_code = run_sweep_command(*args, process); });
 });
 

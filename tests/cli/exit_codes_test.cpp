@@ -203,11 +203,35 @@ TEST(NumericOptions, OutOfRangeValuesAreOneLineErrors) {
       {"report " + dir.path() + " --seed -1",
        "--seed: must be a whole number from 0 to 18446744073709551615, got -1"},
       {"run " + kIql + " --threads-per-rank 0",
-       "--threads-per-rank: must be a whole number >= 1, got 0"},
+       "--threads-per-rank: must be a whole number from 1 to 1024, got 0"},
       {"info --bogus", "The following argument was not expected: --bogus"},
       {"check --defaults --set train.stepz=5",
        "check: --set applies to a FILE; --defaults prints the defaults as they are"},
   };
   for (const auto& [args, line] : cases) expect_one_line_error(run_relabel(args), line);
   EXPECT_FALSE(fs::exists(dir / "d"));
+}
+
+// Values that would hang or exhaust memory (torch starting a million threads, a bootstrap
+// keeping 10^7 draws per curve step) were accepted; each has a documented bound now.
+TEST(NumericOptions, ThreadsAndBootstrapRepsHaveUpperBounds) {
+  TempDir dir;
+  const std::pair<std::string, std::string> cases[] = {
+      {"run " + kIql + " --threads-per-rank 1025",
+       "--threads-per-rank: must be a whole number from 1 to 1024, got 1025"},
+      {"sweep " + kConfigs + "/sweeps/quickstart.toml --out " + (dir / "s") +
+           " --threads-per-rank 100000",
+       "--threads-per-rank: must be a whole number from 1 to 1024, got 100000"},
+      {"check " + kIql + " --set parallel.threads_per_rank=1025",
+       "--set parallel.threads_per_rank: must be in [1, 1024], got 1025"},
+      {"report " + dir.path() + " --bootstrap-reps 100001",
+       "--bootstrap-reps: must be a whole number from 1 to 100000, got 100001"},
+      {"report " + dir.path() + " --bootstrap-reps 0",
+       "--bootstrap-reps: must be a whole number from 1 to 100000, got 0"},
+  };
+  for (const auto& [args, line] : cases) expect_one_line_error(run_relabel(args), line);
+  EXPECT_FALSE(fs::exists(dir / "s"));
+  // The bounds themselves are accepted.
+  auto r = run_relabel("check " + kIql + " --set parallel.threads_per_rank=1024");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
 }
