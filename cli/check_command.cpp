@@ -7,6 +7,7 @@
 #include <set>
 
 #include "cli/commands.h"
+#include "cli/option_checks.h"
 #include "config/config_load.h"
 #include "config/config_reference.h"
 #include "config/config_write.h"
@@ -98,7 +99,7 @@ const CommandRegistrar kCheck(15, [](CLI::App& app, ProcessArgs, int*) {
   auto opts = std::make_shared<CheckOptions>();
   auto* cmd = app.add_subcommand(
       "check", "Validate a run config or sweep spec and print the resolved configuration");
-  cmd->add_option("file", opts->file, "run config or sweep spec (TOML)");
+  cmd->add_option("file", opts->file, "run config or sweep spec (TOML)")->check(non_empty_path());
   cmd->add_option("--set", opts->sets, "override a config key: --set policy.expectile=0.8")
       ->type_name("KEY=VALUE")
       ->allow_extra_args(false);

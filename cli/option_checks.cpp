@@ -60,6 +60,14 @@ CLI::Validator seed_value() {
       "0..2^64-1");
 }
 
+CLI::Validator non_empty_path() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        return text.empty() ? "expected a path, got an empty string" : std::string();
+      },
+      "PATH");
+}
+
 CLI::Validator real_at_least(double lo) {
   return CLI::Validator(
       [lo](std::string& text) -> std::string {

@@ -16,6 +16,9 @@ CLI::Validator whole_at_least(int64_t lo);
 CLI::Validator whole_in(int64_t lo, int64_t hi);
 // A seed: a whole number in [0, 2^64 - 1].
 CLI::Validator seed_value();
+// A path: not the empty string, which a command would take as "not given" and replace by its
+// default location (datagen --out "" wrote into the data cache).
+CLI::Validator non_empty_path();
 // A finite real number >= lo.
 CLI::Validator real_at_least(double lo);
 

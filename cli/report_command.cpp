@@ -49,8 +49,10 @@ const CommandRegistrar kReport(30, [](CLI::App& app, ProcessArgs, int*) {
       "report",
       "Aggregate a sweep directory: summary.csv, runs.csv, report.md, report.tex, report.html");
   cmd->add_option("dir", args->dir, "Sweep or run directory (holding runs/ or sweep.json)")
-      ->required();
-  cmd->add_option("--out", args->out, "Write the report files here instead of DIR");
+      ->required()
+      ->check(non_empty_path());
+  cmd->add_option("--out", args->out, "Write the report files here instead of DIR")
+      ->check(non_empty_path());
   cmd->add_option("--bootstrap-reps", args->reps, "Bootstrap repetitions for the 95% CIs")
       ->check(whole_in(1, report::kMaxBootstrapReps))
       ->capture_default_str();

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "cli/commands.h"
+#include "cli/option_checks.h"
 #include "core/error.h"
 #include "slurm/submit.h"
 #include "sweeps/scheduler.h"
@@ -67,8 +68,11 @@ const CommandRegistrar kSlurm(50, [](CLI::App& app, ProcessArgs, int*) {
 
   auto a = std::make_shared<SubmitArgs>();
   auto* submit = slurm->add_subcommand("submit", "Write the sbatch script and submit it");
-  submit->add_option("spec", a->spec, "sweep specification (TOML)")->required();
-  submit->add_option("--out", a->out, "sweep directory (default runs/<spec name>)");
+  submit->add_option("spec", a->spec, "sweep specification (TOML)")
+      ->required()
+      ->check(non_empty_path());
+  submit->add_option("--out", a->out, "sweep directory (default runs/<spec name>)")
+      ->check(non_empty_path());
   submit->add_option("--set", a->overrides, "override a base config key")->take_all();
   auto& o = a->options;
   submit
@@ -114,7 +118,7 @@ const CommandRegistrar kSlurm(50, [](CLI::App& app, ProcessArgs, int*) {
 
   auto dir = std::make_shared<std::string>();
   auto* status = slurm->add_subcommand("status", "The sweep's SLURM jobs and per-run status");
-  status->add_option("dir", *dir, "sweep directory")->required();
+  status->add_option("dir", *dir, "sweep directory")->required()->check(non_empty_path());
   status->callback([dir] { std::fputs(slurm::slurm_status(*dir).c_str(), stdout); });
 });
 

@@ -235,3 +235,34 @@ TEST(NumericOptions, ThreadsAndBootstrapRepsHaveUpperBounds) {
   auto r = run_relabel("check " + kIql + " --set parallel.threads_per_rank=1024");
   EXPECT_EQ(r.exit_code, 0) << r.output;
 }
+
+// An empty path was taken as "not given": `datagen --out ""` wrote into the data cache, `run
+// --out ""` into output.dir, `report --out ""` into DIR. Every path option refuses it.
+TEST(PathOptions, AnEmptyPathIsAOneLineError) {
+  TempDir dir;
+  const std::string spec = kConfigs + "/sweeps/quickstart.toml";
+  const std::pair<std::string, std::string> cases[] = {
+      {"datagen --task pendulum --out '' --dry-run", "--out"},
+      {"run '' --threads-per-rank 1", "config"},
+      {"run " + kIql + " --out ''", "--out"},
+      {"check ''", "file"},
+      {"sweep '' --dry-run", "spec"},
+      {"sweep " + spec + " --out '' --dry-run", "--out"},
+      {"slurm submit '' --dry-run", "spec"},
+      {"slurm submit " + spec + " --out '' --dry-run", "--out"},
+      {"slurm status ''", "dir"},
+      {"status ''", "dir"},
+      {"report ''", "dir"},
+      {"report " + dir.path() + " --out ''", "--out"},
+      {"export ''", "run_dir"},
+      {"export " + dir.path() + " --out ''", "--out"},
+      {"eval ''", "policy"},
+      {"eval " + dir.path() + " --json ''", "--json"},
+  };
+  for (const auto& [args, option] : cases)
+    expect_one_line_error(run_command("cd " + dir.path() + " && RELABEL_DATA=" + (dir / "data") +
+                                      " " RELABEL_BINARY " " + args + " 2>&1"),
+                          option + ": expected a path, got an empty string");
+  // Nothing was written: no suite in the data cache, no run, sweep or report directory.
+  EXPECT_TRUE(fs::is_empty(dir.path()));
+}
