@@ -178,6 +178,17 @@ TEST(CheckConfig, SetOverrides) {
                         "'policy.expectile'?)");
   expect_one_line_error(run_relabel("check " + cfg + " --set train.steps=lots"),
                         "--set train.steps: expected integer, got string");
+  // TOML has no leading zeros: 05 read as the string "05" ("expected integer, got string").
+  expect_one_line_error(
+      run_relabel("check " + cfg + " --set train.steps=05"),
+      "--set train.steps: 05 is not a TOML integer: leading zeros are not allowed");
+  expect_one_line_error(
+      run_relabel("check " + cfg + " --set policy.expectile=-07.5"),
+      "--set policy.expectile: -07.5 is not a TOML float: leading zeros are not allowed");
+  // A string key takes the text as written.
+  auto named = run_relabel("check " + cfg + " --set name=05");
+  EXPECT_EQ(named.exit_code, 0) << named.output;
+  EXPECT_NE(named.output.find("name = \"05\"\n"), std::string::npos) << named.output;
 }
 
 TEST(CheckConfig, DefaultsAreDocumentedAndLoadable) {
