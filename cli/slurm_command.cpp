@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/option_checks.h"
+#include "config/config.h"
 #include "core/error.h"
 #include "slurm/submit.h"
 #include "sweeps/scheduler.h"
@@ -81,8 +82,10 @@ const CommandRegistrar kSlurm(50, [](CLI::App& app, ProcessArgs, int*) {
   submit->add_option("--nodes", o.nodes, "nodes (mpi mode)")->capture_default_str();
   submit->add_option("--ntasks-per-node", o.ntasks_per_node, "MPI ranks per node (mpi mode)")
       ->capture_default_str();
+  // The ranks get it as --threads-per-rank: refused here, not in the job after it queued.
   submit->add_option("--cpus-per-task", o.cpus_per_task, "CPUs per rank: its torch threads")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(whole_in(1, relabel::config::kMaxThreadsPerRank));
   submit
       ->add_option("--gpus-per-node", o.gpus_per_node,
                    "GPUs per node (parallel.device = cuda); rank r uses GPU r mod GPUs per node")

@@ -222,6 +222,9 @@ TEST(NumericOptions, ThreadsAndBootstrapRepsHaveUpperBounds) {
       {"sweep " + kConfigs + "/sweeps/quickstart.toml --out " + (dir / "s") +
            " --threads-per-rank 100000",
        "--threads-per-rank: must be a whole number from 1 to 1024, got 100000"},
+      {"slurm submit " + kConfigs + "/sweeps/quickstart.toml --out " + (dir / "s") +
+           " --cpus-per-task 1025 --dry-run",
+       "--cpus-per-task: must be a whole number from 1 to 1024, got 1025"},
       {"check " + kIql + " --set parallel.threads_per_rank=1025",
        "--set parallel.threads_per_rank: must be in [1, 1024], got 1025"},
       {"report " + dir.path() + " --bootstrap-reps 100001",
