@@ -4,8 +4,10 @@
 #include <CLI/CLI.hpp>
 
 #include <iostream>
+#include <set>
 
 #include "cli/commands.h"
+#include "cli/option_checks.h"
 #include "config/config_load.h"
 #include "config/config_reference.h"
 #include "config/config_write.h"
@@ -51,6 +53,11 @@ void print_sweep(const CheckOptions& o) {
   std::cout << fmt::format("# {}: valid sweep '{}': {} runs (base {}, dir {}, ranks_per_run {})\n",
                            o.file, sweep.name, sweep.runs.size(), sweep.base_path, sweep.dir,
                            sweep.ranks_per_run);
+  // As for a run config, once per missing dataset (runs of one suite share the warning).
+  std::set<std::string> warned;
+  for (const auto& run : sweep.runs)
+    if (auto missing = relabel::run::missing_suite(run.config))
+      if (warned.insert(*missing).second) std::cout << "# warning: " << *missing << "\n";
   std::vector<std::string> header{"id"};
   for (const auto& k : sweep.swept_keys) header.push_back(k);
   header.push_back("seed");
@@ -92,7 +99,7 @@ const CommandRegistrar kCheck(15, [](CLI::App& app, ProcessArgs, int*) {
   auto opts = std::make_shared<CheckOptions>();
   auto* cmd = app.add_subcommand(
       "check", "Validate a run config or sweep spec and print the resolved configuration");
-  cmd->add_option("file", opts->file, "run config or sweep spec (TOML)");
+  cmd->add_option("file", opts->file, "run config or sweep spec (TOML)")->check(non_empty_path());
   cmd->add_option("--set", opts->sets, "override a config key: --set policy.expectile=0.8")
       ->type_name("KEY=VALUE")
       ->allow_extra_args(false);

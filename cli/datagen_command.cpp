@@ -73,7 +73,8 @@ const CommandRegistrar kDatagen(40, [](CLI::App& app, ProcessArgs args, int*) {
   cmd->add_option("--task", o->task, "registered task, e.g. pendulum, hopper")->required();
   cmd->add_option("--out", o->out_dir,
                   "output directory (default: $RELABEL_DATA/<task>, else "
-                  "~/.cache/relabel/datasets/<task>)");
+                  "~/.cache/relabel/datasets/<task>)")
+      ->check(non_empty_path());
   cmd->add_option("--steps", o->steps, "SAC environment steps (default: per task)")
       ->check(whole_at_least(1));
   cmd->add_option("--size", o->size, "rows per dataset, medium-expert twice (default: per task)")

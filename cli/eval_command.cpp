@@ -92,7 +92,8 @@ const CommandRegistrar kEval(35, [](CLI::App& app, ProcessArgs, int*) {
   auto* cmd = app.add_subcommand(
       "eval", "Evaluate a policy module or a run's newest checkpoint: return, score and CIs");
   cmd->add_option("policy", a->policy, "a run directory or a module from relabel export")
-      ->required();
+      ->required()
+      ->check(non_empty_path());
   cmd->add_option("--task", a->task, "task to evaluate on (default: the policy's)");
   cmd->add_option("--episodes", a->episodes,
                   "episodes (default: those of the run's evaluation at that step, else 10)")
@@ -101,7 +102,8 @@ const CommandRegistrar kEval(35, [](CLI::App& app, ProcessArgs, int*) {
                   "episode seed, 0 to 2^64-1 (default: the seed of the run's evaluation at that "
                   "step, else 0)")
       ->check(seed_value());
-  cmd->add_option("--json", a->json, "result file (default RUN_DIR/eval.json or POLICY.eval.json)");
+  cmd->add_option("--json", a->json, "result file (default RUN_DIR/eval.json or POLICY.eval.json)")
+      ->check(non_empty_path());
   cmd->callback([a] { run_eval(*a); });
 });
 

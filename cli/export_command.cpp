@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/option_checks.h"
 #include "core/log.h"
 #include "run/policy_export.h"
 #include "run/run_files.h"
@@ -38,8 +39,11 @@ const CommandRegistrar kExport(34, [](CLI::App& app, ProcessArgs, int*) {
   auto a = std::make_shared<ExportArgs>();
   auto* cmd = app.add_subcommand(
       "export", "Write a run's policy as a TorchScript module (normalisation and scaling inside)");
-  cmd->add_option("run_dir", a->run_dir, "run directory (its newest checkpoint)")->required();
-  cmd->add_option("--out", a->out, "module file (default RUN_DIR/policy.pt)");
+  cmd->add_option("run_dir", a->run_dir, "run directory (its newest checkpoint)")
+      ->required()
+      ->check(non_empty_path());
+  cmd->add_option("--out", a->out, "module file (default RUN_DIR/policy.pt)")
+      ->check(non_empty_path());
   cmd->add_flag("--prior", a->prior,
                 "world-model runs that planned (policy.mppi = true): export the policy prior "
                 "(encoder, then the prior's mean) that the planner started from");

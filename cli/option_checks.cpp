@@ -34,6 +34,19 @@ CLI::Validator whole_at_least(int64_t lo) {
       fmt::format("INT>={}", lo));
 }
 
+CLI::Validator whole_in(int64_t lo, int64_t hi) {
+  return CLI::Validator(
+      [lo, hi](std::string& text) -> std::string {
+        const std::string want =
+            fmt::format("must be a whole number from {} to {}, got {}", lo, hi, text);
+        if (!is_whole(text)) return want;
+        errno = 0;
+        const long long v = std::strtoll(text.c_str(), nullptr, 10);
+        return errno == ERANGE || v < lo || v > hi ? want : std::string();
+      },
+      fmt::format("{}..{}", lo, hi));
+}
+
 CLI::Validator seed_value() {
   return CLI::Validator(
       [](std::string& text) -> std::string {
@@ -45,6 +58,14 @@ CLI::Validator seed_value() {
         return errno == ERANGE ? want : std::string();
       },
       "0..2^64-1");
+}
+
+CLI::Validator non_empty_path() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        return text.empty() ? "expected a path, got an empty string" : std::string();
+      },
+      "PATH");
 }
 
 CLI::Validator real_at_least(double lo) {

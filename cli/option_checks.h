@@ -11,8 +11,14 @@ namespace relabel::cli {
 
 // A whole number >= lo that fits in int64.
 CLI::Validator whole_at_least(int64_t lo);
+// A whole number in [lo, hi] (a bound beyond which a value is a typo that would hang or exhaust
+// memory, e.g. --bootstrap-reps).
+CLI::Validator whole_in(int64_t lo, int64_t hi);
 // A seed: a whole number in [0, 2^64 - 1].
 CLI::Validator seed_value();
+// A path: not the empty string, which a command would take as "not given" and replace by its
+// default location (datagen --out "" wrote into the data cache).
+CLI::Validator non_empty_path();
 // A finite real number >= lo.
 CLI::Validator real_at_least(double lo);
 

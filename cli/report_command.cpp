@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/option_checks.h"
 #include "core/log.h"
+#include "report/metrics.h"
 #include "report/report_tables.h"
 #include "report/report_writer.h"
 #include "report/seed_warning.h"
@@ -48,10 +49,12 @@ const CommandRegistrar kReport(30, [](CLI::App& app, ProcessArgs, int*) {
       "report",
       "Aggregate a sweep directory: summary.csv, runs.csv, report.md, report.tex, report.html");
   cmd->add_option("dir", args->dir, "Sweep or run directory (holding runs/ or sweep.json)")
-      ->required();
-  cmd->add_option("--out", args->out, "Write the report files here instead of DIR");
+      ->required()
+      ->check(non_empty_path());
+  cmd->add_option("--out", args->out, "Write the report files here instead of DIR")
+      ->check(non_empty_path());
   cmd->add_option("--bootstrap-reps", args->reps, "Bootstrap repetitions for the 95% CIs")
-      ->check(CLI::Range(1, 10'000'000))
+      ->check(whole_in(1, report::kMaxBootstrapReps))
       ->capture_default_str();
   cmd->add_option("--seed", args->seed, "Seed of the bootstrap (same seed, same CIs)")
       ->check(seed_value())

@@ -93,10 +93,13 @@ int run_run(const RunArgs& args, ProcessArgs process) {
 const CommandRegistrar kRun(10, [](CLI::App& app, ProcessArgs process, int* exit_code) {
   auto args = std::make_shared<RunArgs>();
   auto* cmd = app.add_subcommand("run", "Run one experiment (alone or under mpirun -np P)");
-  cmd->add_option("config", args->config, "run configuration (TOML)")->required();
+  cmd->add_option("config", args->config, "run configuration (TOML)")
+      ->required()
+      ->check(non_empty_path());
   cmd->add_option("--set", args->overrides, "override a key: --set policy.expectile=0.8")
       ->take_all();
-  cmd->add_option("--out", args->out, "run directory (overrides output.dir)");
+  cmd->add_option("--out", args->out, "run directory (overrides output.dir)")
+      ->check(non_empty_path());
   cmd->add_flag("--force", args->force,
                 "start the run directory over: remove its result.json and checkpoints (also "
                 "when they belong to another config or dataset), then run");
@@ -106,7 +109,7 @@ const CommandRegistrar kRun(10, [](CLI::App& app, ProcessArgs process, int* exit
   cmd->add_option("--threads-per-rank", args->threads_per_rank,
                   "torch threads per rank, overriding parallel.threads_per_rank for this process "
                   "(the run's identity is unchanged; the sbatch script passes --cpus-per-task)")
-      ->check(whole_at_least(1));
+      ->check(whole_in(1, relabel::config::kMaxThreadsPerRank));
   cmd->callback([args, process, exit_code] { *exit_code = run_run(*args, process); });
 });
 

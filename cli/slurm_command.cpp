@@ -5,6 +5,8 @@
 #include <filesystem>
 
 #include "cli/commands.h"
+#include "cli/option_checks.h"
+#include "config/config.h"
 #include "core/error.h"
 #include "slurm/submit.h"
 #include "sweeps/scheduler.h"
@@ -67,8 +69,11 @@ const CommandRegistrar kSlurm(50, [](CLI::App& app, ProcessArgs, int*) {
 
   auto a = std::make_shared<SubmitArgs>();
   auto* submit = slurm->add_subcommand("submit", "Write the sbatch script and submit it");
-  submit->add_option("spec", a->spec, "sweep specification (TOML)")->required();
-  submit->add_option("--out", a->out, "sweep directory (default runs/<spec name>)");
+  submit->add_option("spec", a->spec, "sweep specification (TOML)")
+      ->required()
+      ->check(non_empty_path());
+  submit->add_option("--out", a->out, "sweep directory (default runs/<spec name>)")
+      ->check(non_empty_path());
   submit->add_option("--set", a->overrides, "override a base config key")->take_all();
   auto& o = a->options;
   submit
@@ -77,8 +82,10 @@ const CommandRegistrar kSlurm(50, [](CLI::App& app, ProcessArgs, int*) {
   submit->add_option("--nodes", o.nodes, "nodes (mpi mode)")->capture_default_str();
   submit->add_option("--ntasks-per-node", o.ntasks_per_node, "MPI ranks per node (mpi mode)")
       ->capture_default_str();
+  // The ranks get it as --threads-per-rank: refused here, not in the job after it queued.
   submit->add_option("--cpus-per-task", o.cpus_per_task, "CPUs per rank: its torch threads")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(whole_in(1, relabel::config::kMaxThreadsPerRank));
   submit
       ->add_option("--gpus-per-node", o.gpus_per_node,
                    "GPUs per node (parallel.device = cuda); rank r uses GPU r mod GPUs per node")
@@ -114,7 +121,7 @@ const CommandRegistrar kSlurm(50, [](CLI::App& app, ProcessArgs, int*) {
 
   auto dir = std::make_shared<std::string>();
   auto* status = slurm->add_subcommand("status", "The sweep's SLURM jobs and per-run status");
-  status->add_option("dir", *dir, "sweep directory")->required();
+  status->add_option("dir", *dir, "sweep directory")->required()->check(non_empty_path());
   status->callback([dir] { std::fputs(slurm::slurm_status(*dir).c_str(), stdout); });
 });
 

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "cli/option_checks.h"
 #include "core/error.h"
 #include "report/run_status.h"
 #include "report/status.h"
@@ -21,7 +22,9 @@ const CommandRegistrar kStatus(30, [](CLI::App& app, ProcessArgs, int*) {
   auto args = std::make_shared<Args>();
   auto* cmd = app.add_subcommand(
       "status", "Show a sweep's progress (done/running/failed/...) or one run's state and step");
-  cmd->add_option("dir", args->dir, "sweep directory, or one run's directory")->required();
+  cmd->add_option("dir", args->dir, "sweep directory, or one run's directory")
+      ->required()
+      ->check(non_empty_path());
   cmd->add_flag("--runs", args->list, "list every run of a sweep with its status and score");
   cmd->callback([args] {
     if (report::is_run_directory(args->dir)) {

@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/option_checks.h"
 #include "comm/context.h"
+#include "config/config.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "io/output_location.h"
@@ -107,8 +108,11 @@ int run_sweep_command(const SweepArgs& args, ProcessArgs process) {
 const CommandRegistrar kSweep(20, [](CLI::App& app, ProcessArgs process, int* exit_code) {
   auto args = std::make_shared<SweepArgs>();
   auto* cmd = app.add_subcommand("sweep", "Run a sweep of experiments over MPI rank groups");
-  cmd->add_option("spec", args->spec, "sweep specification (TOML)")->required();
-  cmd->add_option("--out", args->out, "sweep directory (default runs/<spec name>)");
+  cmd->add_option("spec", args->spec, "sweep specification (TOML)")
+      ->required()
+      ->check(non_empty_path());
+  cmd->add_option("--out", args->out, "sweep directory (default runs/<spec name>)")
+      ->check(non_empty_path());
   cmd->add_option("--set", args->overrides, "override a base config key: --set train.steps=1000")
       ->take_all();
   cmd->add_flag("--dry-run", args->dry_run, "print the runs (id and swept values), run nothing");
@@ -123,7 +127,7 @@ const CommandRegistrar kSweep(20, [](CLI::App& app, ProcessArgs process, int* ex
   cmd->add_option("--threads-per-rank", args->threads_per_rank,
                   "torch threads per rank, overriding parallel.threads_per_rank for this process "
                   "(run ids are unchanged; the sbatch script passes --cpus-per-task)")
-      ->check(whole_at_least(1));
+      ->check(whole_in(1, relabel::config::kMaxThreadsPerRank));
   cmd->callback([args, process, exit_code] { *exit_code = run_sweep_command(*args, process); });
 });
 

@@ -65,6 +65,12 @@ struct TrainConfig {
   int64_t env_steps = 0;
 };
 
+// The most torch threads one rank may run (parallel.threads_per_rank, --threads-per-rank): the
+// largest CPU nodes have a few hundred hardware threads (2 x 192-core EPYC: 768), so a larger
+// value is a typo, and torch would try to start that many threads (a hang, or memory exhausted).
+// A bound, not a default: the config hash does not change.
+constexpr int64_t kMaxThreadsPerRank = 1024;
+
 struct ParallelConfig {
   std::string device;
   int64_t threads_per_rank = 0;

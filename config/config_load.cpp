@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <tuple>
 
@@ -65,6 +66,17 @@ std::vector<Entry> entries_in_file_order(const toml::table& root, const std::str
   return out;
 }
 
+// Why toml++ refused a number, as the TOML rule it breaks: "Error while parsing decimal integer:
+// leading zeroes are prohibited" -> "leading zeros are not allowed".
+std::string toml_number_problem(const toml::parse_error& e) {
+  std::string why(e.description());
+  if (auto colon = why.find(": ");
+      why.rfind("Error while parsing", 0) == 0 && colon != std::string::npos)
+    why = why.substr(colon + 2);
+  if (why == "leading zeroes are prohibited") return "leading zeros are not allowed";
+  return why;
+}
+
 }  // namespace
 
 std::string key_error(const std::string& origin, const std::string& key,
@@ -123,7 +135,15 @@ void apply_set(ConfigDraft& draft, const std::string& assignment) {
       if (!value && spec->type != ValueType::kString)
         throw Error(fmt::format("{}: expected {}, got {}", origin, type_name(spec->type), type));
     }
-  } catch (const toml::parse_error&) {
+  } catch (const toml::parse_error& e) {
+    // Text that starts like a number but is not a TOML one (05, 1__000, 0.8.1) is a malformed
+    // number, not a word to take as a string ("expected integer, got string" hid why).
+    const size_t first = text.find_first_not_of("+-");
+    const bool numeric_key = spec->type == ValueType::kInt || spec->type == ValueType::kFloat;
+    if (numeric_key && first != std::string::npos &&
+        std::isdigit(static_cast<unsigned char>(text[first])))
+      throw Error(fmt::format("{}: {} is not a TOML {}: {}", origin, text, type_name(spec->type),
+                              toml_number_problem(e)));
   }
   // A string key takes the text as written when it does not read as a TOML string (name=2024).
   if (!value || (spec->type == ValueType::kString && type_of(*value) != ValueType::kString))

@@ -135,11 +135,8 @@ class Resolver {
     if (ds.name.empty() && ds.path.empty() && !online)
       fail("dataset", "set one of dataset.name (a named suite) or dataset.path (a file)");
     if (!ds.name.empty()) check_dataset_name(ds.name);
-    std::error_code ec;
-    if (!ds.path.empty() && !std::filesystem::exists(ds.path, ec))
-      fail("dataset.path", "file not found: " + ds.path);
-    if (!ds.expert_path.empty() && !std::filesystem::exists(ds.expert_path, ec))
-      fail("dataset.expert_path", "file not found: " + ds.expert_path);
+    check_dataset_file("dataset.path", ds.path, ds.format == "d4rl");
+    check_dataset_file("dataset.expert_path", ds.expert_path, true);
     // BC on the demonstrations clones rows of the dataset itself (run/reward_phase.cpp).
     if (ds.demonstrations_only && (online || !ds.expert_path.empty()))
       fail("dataset.demonstrations_only",
@@ -147,6 +144,17 @@ class Resolver {
                     "expert file"
                   : "clones the K best trajectories of the dataset itself; set dataset.path to "
                     "the expert file and leave dataset.expert_path empty");
+  }
+
+  // An existing file; a directory only for a Minari dataset (its <id> or data/ directory). The
+  // expert file is always D4RL. Refused here, not at the run's first read, so that `relabel
+  // check` refuses what `relabel run` would, in the words of the HDF5 reader (io/h5_column.cpp).
+  void check_dataset_file(const std::string& key, const std::string& path, bool hdf5_file) const {
+    if (path.empty()) return;
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) fail(key, "file not found: " + path);
+    if (hdf5_file && std::filesystem::is_directory(path, ec))
+      fail(key, path + ": is a directory, expected an HDF5 file");
   }
 
   // "<task>-<kind>" with the task of task.name (a suite of another task is a mistake).

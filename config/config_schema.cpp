@@ -318,7 +318,7 @@ std::vector<KeySpec> build_schema(const std::vector<const algos::RewardMethodInf
       .one_of({"cpu", "cuda"});
   t.key("parallel.threads_per_rank", &R::parallel, &ParallelConfig::threads_per_rank, 1,
         "torch intra-op threads per MPI rank")
-      .at_least(1);
+      .in(1, kMaxThreadsPerRank);
   t.key("parallel.ranks_per_run", &R::parallel, &ParallelConfig::ranks_per_run, 1,
         "MPI ranks that train one run data-parallel")
       .at_least(1);

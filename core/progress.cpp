@@ -120,7 +120,11 @@ void Progress::update(int64_t step, std::optional<double> last_score) {
   }
 }
 
-void Progress::finish() {
+void Progress::finish() { end("done in"); }
+
+void Progress::finish_stopped() { end("stopped after"); }
+
+void Progress::end(const char* outcome) {
   if (finished_) return;
   finished_ = true;
   double t = now();
@@ -130,7 +134,7 @@ void Progress::finish() {
   emit_json(t);
   if (!options_.print) return;
   std::ostream& out = options_.out ? *options_.out : std::cerr;
-  std::string s = fmt::format("{} {}/{} done in {} ({:.1f} steps/s)", label_, step_, total_,
+  std::string s = fmt::format("{} {}/{} {} {} ({:.1f} steps/s)", label_, step_, total_, outcome,
                               format_duration(elapsed), rate_);
   if (score_) s += fmt::format(" | score {:.4g}", *score_);
   if (tty_) {

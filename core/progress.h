@@ -42,6 +42,9 @@ class Progress {
   void update(int64_t step, std::optional<double> last_score = std::nullopt);
   // Prints the final line (overall rate and elapsed time) and a last JSON line. Idempotent.
   void finish();
+  // The same for a loop stopped before its total (a signal): the line says "stopped after", not
+  // "done in", so that a stopped job does not read as finished.
+  void finish_stopped();
 
   double steps_per_s() const { return rate_; }  // EMA; 0 before the first sample
   double eta_s() const;                         // infinity while the rate is unknown
@@ -55,6 +58,7 @@ class Progress {
   double now() const;
   void sample(double t);
   void emit_json(double t) const;
+  void end(const char* outcome);  // finish() / finish_stopped(): "done in" / "stopped after"
 
   int64_t total_;
   std::string label_;

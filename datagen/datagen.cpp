@@ -12,6 +12,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <sstream>
 
 #include "core/clock.h"
@@ -340,8 +341,11 @@ class Suite {
             }
           }
         });
+    if (trainer.step() < o_.steps) {  // stopped: run() records it
+      progress.finish_stopped();
+      return;
+    }
     progress.finish();
-    if (trainer.step() < o_.steps) return;  // stopped: run() records it
     const double wall = seconds_since(start);
 
     // The medium policy. D4RL saves the policy "when its return first reaches about one third of
@@ -429,7 +433,7 @@ class Suite {
 
   // The file of `kind` when it exists, validates, and was made by this suite (rows, task,
   // generator and reference scores agree); otherwise nothing.
-  std::optional<io::Dataset> existing(const std::string& kind) const {
+  std::optional<io::Dataset> existing(const std::string& kind) {
     const std::string file = suite_file(o_.out_dir, kind);
     if (!fs::exists(file)) return std::nullopt;
     try {
@@ -439,9 +443,11 @@ class Suite {
           in.generator == generator(kind) && in.ref_min_score == r_random() &&
           in.ref_max_score == r_expert() && summary_["files"].contains(kind))
         return ds;
-      spdlog::warn("datagen {}: {} does not match this suite; regenerating it", o_.task, file);
+      if (stale_.insert(kind).second)
+        spdlog::warn("datagen {}: {} does not match this suite; regenerating it", o_.task, file);
     } catch (const Error& e) {
-      spdlog::warn("datagen {}: {} is invalid ({}); regenerating it", o_.task, file, e.what());
+      if (stale_.insert(kind).second)
+        spdlog::warn("datagen {}: {} is invalid ({}); regenerating it", o_.task, file, e.what());
     }
     return std::nullopt;
   }
@@ -539,6 +545,9 @@ class Suite {
   std::optional<Collection> random_, expert_collection_;
   std::optional<io::Dataset> medium_data_, expert_;
   double expert_collect_s_ = 0.0;
+  // The kinds whose file existing() found stale: the expert file is judged twice (for R_expert,
+  // then as a suite file), and its "regenerating it" is said once.
+  std::set<std::string> stale_;
 };
 
 }  // namespace

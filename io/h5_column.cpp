@@ -36,6 +36,27 @@ std::string type_name(hid_t type) {
   }
 }
 
+// The first filter in `dset`'s pipeline that this HDF5 library cannot apply, as "'NAME' (filter
+// id N)"; "" when all are available. h5py's lzf is such a filter: h5py registers it in its own
+// process only, so outside it every chunk read fails with HDF5's generic "can't read data",
+// which looks like a damaged file.
+std::string unavailable_filter(hid_t dset) {
+  Handle plist(H5Dget_create_plist(dset));
+  if (!plist.valid()) return "";
+  const int n = H5Pget_nfilters(plist);
+  for (int i = 0; i < n; ++i) {
+    unsigned flags = 0, config = 0;
+    size_t values = 0;
+    char name[128] = {0};
+    const H5Z_filter_t id = H5Pget_filter2(plist, static_cast<unsigned>(i), &flags, &values,
+                                           nullptr, sizeof name, name, &config);
+    if (id < 0 || H5Zfilter_avail(id) > 0) continue;
+    const std::string number = "filter id " + std::to_string(id);
+    return name[0] ? "'" + std::string(name) + "' (" + number + ")" : number;
+  }
+  return "";
+}
+
 torch::ScalarType int_type(size_t size, bool is_signed) {
   switch (size) {
     case 1:
@@ -112,6 +133,10 @@ Column inspect_column(hid_t file, const std::string& path, const std::string& na
                 "supported)");
   Handle dset(H5Dopen2(file, name.c_str(), H5P_DEFAULT));
   if (!dset.valid()) throw Error(at(path, name) + "cannot be opened: " + last_error());
+  if (std::string filter = unavailable_filter(dset); !filter.empty())
+    throw Error(at(path, name) + "is compressed with the HDF5 filter " + filter +
+                ", which this build cannot read; rewrite the file with gzip or no compression "
+                "(h5py: compression=\"gzip\", or no compression argument)");
   std::vector<hsize_t> dims = dims_of(dset);
   const bool matrix = role == Role::kMatrix;
   bool squeezable = dims.size() == 2 && dims[1] == 1;

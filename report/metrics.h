@@ -79,6 +79,12 @@ class Rng {
 // added to the sweep or computed in another order.
 uint64_t derive_seed(uint64_t seed, const std::string& stream);
 
+// The most repetitions `relabel report --bootstrap-reps` takes: twice rliable's 50,000, whose
+// percentile CIs are already exact to well under a point. The learning-curve CIs keep every draw
+// (8 bytes per repetition and evaluation step: 1,000,000 reps of a 100-evaluation curve are
+// 800 MB, and a 60-run report took 2 minutes), so larger values exhaust memory or hang.
+constexpr int kMaxBootstrapReps = 100'000;
+
 struct BootstrapOptions {
   int reps = 2000;  // rliable uses 50,000; 2,000 keeps reports fast
   uint64_t seed = 0;

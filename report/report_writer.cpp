@@ -1,5 +1,7 @@
 #include "report/report_writer.h"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
@@ -59,26 +61,33 @@ ReportResult write_report(const std::string& dir, const ReportOptions& options) 
 
   if (!runs.unlisted.empty()) warn(result, unlisted_warning(dir, runs.unlisted));
 
+  // Training traces of the done runs (the only ones aggregated), before anything is written: a
+  // name that is no training metric is refused.
+  if (!options.aggregate.traces.empty()) {
+    std::set<std::string> logged;
+    for (const auto& r : runs.runs) {
+      auto d = runs.run_dirs.find(r.id);
+      if (!r.done() || d == runs.run_dirs.end()) continue;
+      runs.traces[r.id] = read_trace(d->second, options.aggregate.traces, &logged);
+    }
+    const std::string metrics = logged.empty() ? "no done run has logged training metrics yet"
+                                               : "the done runs' training metrics: " +
+                                                     fmt::format("{}", fmt::join(logged, ", "));
+    for (const auto& name : options.aggregate.traces) {
+      if (logged.count(name)) continue;
+      if (std::string what = non_metric_field(name); !what.empty())
+        throw Error("--traces " + name + ": " + what + ", not a training metric; " + metrics +
+                    " (docs/formats.md, metrics.jsonl)");
+      warn(result, "--traces " + name + ": no done run logged it in its metrics.jsonl; " + metrics);
+    }
+  }
+
   result.out_dir = options.out_dir.empty() ? dir : options.out_dir;
   std::error_code ec;
   fs::create_directories(result.out_dir, ec);
   if (!fs::is_directory(result.out_dir))
     throw Error("report: --out " + result.out_dir + ": cannot create directory");
   const std::string runs_csv = write_runs_csv(runs.runs, result.out_dir);
-  // Training traces of the done runs (the only ones aggregated).
-  if (!options.aggregate.traces.empty()) {
-    std::set<std::string> logged;
-    for (const auto& r : runs.runs) {
-      auto d = runs.run_dirs.find(r.id);
-      if (!r.done() || d == runs.run_dirs.end()) continue;
-      Trace t = read_trace(d->second, options.aggregate.traces);
-      for (const auto& [name, points] : t) logged.insert(name);
-      runs.traces[r.id] = std::move(t);
-    }
-    for (const auto& name : options.aggregate.traces)
-      if (!logged.count(name))
-        warn(result, "--traces " + name + ": no done run logged it in its metrics.jsonl");
-  }
 
   result.aggregation = aggregate(std::move(runs), options.aggregate);
   const Aggregation& a = result.aggregation;

@@ -52,6 +52,44 @@ TEST(CheckConfig, AMissingNamedSuiteIsAWarningWithTheCommandThatMakesIt) {
             std::string::npos);
 }
 
+// The same warning for a sweep spec, once per missing dataset however many runs use it (check
+// of a spec said nothing: its runs stopped at their start).
+TEST(CheckConfig, ASweepSpecWarnsOnceForEachMissingNamedSuite) {
+  TempDir data, dir;
+  write_file(dir / "spec.toml", "name = \"s\"\nbase = \"" + kConfigs +
+                                    "/pendulum-iql.toml\"\nseeds = [0, 1]\n[grid]\n"
+                                    "\"dataset.name\" = [\"pendulum-medium-expert\", "
+                                    "\"pendulum-random\"]\n");
+  auto check = [&] {
+    return relabel::test::run_command("RELABEL_DATA=" + data.path() + " " + RELABEL_BINARY +
+                                      " check " + dir / "spec.toml" + " 2>&1");
+  };
+  auto r = check();
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(relabel::test::count(r.output, "# warning: "), 2u) << r.output;
+  for (const char* kind : {"medium-expert", "random"})
+    EXPECT_EQ(relabel::test::count(r.output,
+                                   std::string("# warning: dataset.name = \"pendulum-") + kind +
+                                       "\": " + data.path() + "/pendulum/" + kind +
+                                       ".hdf5 does not exist; make the suite with `relabel datagen "
+                                       "--task pendulum --out " +
+                                       data.path() + "/pendulum`"),
+              1u)
+        << r.output;
+  EXPECT_NE(r.output.find("valid sweep 's': 4 runs"), std::string::npos) << r.output;
+  // Only the datasets still missing are named; none once both are there.
+  std::filesystem::create_directories(data / "pendulum");
+  write_file(data / "pendulum/medium-expert.hdf5", "");
+  r = check();
+  EXPECT_EQ(relabel::test::count(r.output, "# warning: "), 1u) << r.output;
+  EXPECT_NE(r.output.find("# warning: dataset.name = \"pendulum-random\""), std::string::npos)
+      << r.output;
+  write_file(data / "pendulum/random.hdf5", "");
+  r = check();
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.find("# warning"), std::string::npos) << r.output;
+}
+
 // Every config and sweep the project ships is valid against today's schema: a renamed or removed
 // key fails here, not in a user's first run.
 TEST(CheckConfig, EveryShippedConfigAndSweepSpecIsValid) {
@@ -107,6 +145,28 @@ TEST(CheckConfig, EachErrorKindIsOneLineWithExit2) {
                         dir / "none.toml" + ": file not found");
 }
 
+// A directory as dataset.path: relabel run refused it at its first read, while check called the
+// config valid. Both refuse it now, with the same line; a Minari dataset is a directory.
+TEST(CheckConfig, ADirectoryAsDatasetFileIsRefusedByCheckAndRun) {
+  TempDir dir;
+  std::filesystem::create_directories(dir / "suite");
+  auto f = dir / "dir.toml";
+  const std::string line =
+      f + ":2:8: dataset.path: " + dir / "suite" + ": is a directory, expected an HDF5 file";
+  write_file(
+      f, "[dataset]\npath = \"" + dir / "suite" + "\"\n[output]\ndir = \"" + dir / "run" + "\"\n");
+  expect_one_line_error(run_relabel("check " + f), line);
+  expect_one_line_error(run_relabel("run " + f), line);
+  EXPECT_FALSE(std::filesystem::exists(dir / "run"));
+  write_file(f, "[dataset]\nname = \"pendulum-medium\"\nexpert_path = \"" + dir / "suite" + "\"\n");
+  expect_one_line_error(run_relabel("check " + f),
+                        f + ":3:15: dataset.expert_path: " + dir / "suite" +
+                            ": is a directory, expected an HDF5 file");
+  write_file(f, "[dataset]\npath = \"" + dir / "suite" + "\"\nformat = \"minari\"\n");
+  auto minari = run_relabel("check " + f);
+  EXPECT_EQ(minari.exit_code, 0) << minari.output;
+}
+
 TEST(CheckConfig, SetOverrides) {
   auto cfg = kConfigs + "/pendulum-iql.toml";
   auto r = run_relabel("check " + cfg + " --set policy.expectile=0.9 --set train.steps=500");
@@ -118,6 +178,17 @@ TEST(CheckConfig, SetOverrides) {
                         "'policy.expectile'?)");
   expect_one_line_error(run_relabel("check " + cfg + " --set train.steps=lots"),
                         "--set train.steps: expected integer, got string");
+  // TOML has no leading zeros: 05 read as the string "05" ("expected integer, got string").
+  expect_one_line_error(
+      run_relabel("check " + cfg + " --set train.steps=05"),
+      "--set train.steps: 05 is not a TOML integer: leading zeros are not allowed");
+  expect_one_line_error(
+      run_relabel("check " + cfg + " --set policy.expectile=-07.5"),
+      "--set policy.expectile: -07.5 is not a TOML float: leading zeros are not allowed");
+  // A string key takes the text as written.
+  auto named = run_relabel("check " + cfg + " --set name=05");
+  EXPECT_EQ(named.exit_code, 0) << named.output;
+  EXPECT_NE(named.output.find("name = \"05\"\n"), std::string::npos) << named.output;
 }
 
 TEST(CheckConfig, DefaultsAreDocumentedAndLoadable) {

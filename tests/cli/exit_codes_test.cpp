@@ -203,11 +203,69 @@ TEST(NumericOptions, OutOfRangeValuesAreOneLineErrors) {
       {"report " + dir.path() + " --seed -1",
        "--seed: must be a whole number from 0 to 18446744073709551615, got -1"},
       {"run " + kIql + " --threads-per-rank 0",
-       "--threads-per-rank: must be a whole number >= 1, got 0"},
+       "--threads-per-rank: must be a whole number from 1 to 1024, got 0"},
       {"info --bogus", "The following argument was not expected: --bogus"},
       {"check --defaults --set train.stepz=5",
        "check: --set applies to a FILE; --defaults prints the defaults as they are"},
   };
   for (const auto& [args, line] : cases) expect_one_line_error(run_relabel(args), line);
   EXPECT_FALSE(fs::exists(dir / "d"));
+}
+
+// Values that would hang or exhaust memory (torch starting a million threads, a bootstrap
+// keeping 10^7 draws per curve step) were accepted; each has a documented bound now.
+TEST(NumericOptions, ThreadsAndBootstrapRepsHaveUpperBounds) {
+  TempDir dir;
+  const std::pair<std::string, std::string> cases[] = {
+      {"run " + kIql + " --threads-per-rank 1025",
+       "--threads-per-rank: must be a whole number from 1 to 1024, got 1025"},
+      {"sweep " + kConfigs + "/sweeps/quickstart.toml --out " + (dir / "s") +
+           " --threads-per-rank 100000",
+       "--threads-per-rank: must be a whole number from 1 to 1024, got 100000"},
+      {"slurm submit " + kConfigs + "/sweeps/quickstart.toml --out " + (dir / "s") +
+           " --cpus-per-task 1025 --dry-run",
+       "--cpus-per-task: must be a whole number from 1 to 1024, got 1025"},
+      {"check " + kIql + " --set parallel.threads_per_rank=1025",
+       "--set parallel.threads_per_rank: must be in [1, 1024], got 1025"},
+      {"report " + dir.path() + " --bootstrap-reps 100001",
+       "--bootstrap-reps: must be a whole number from 1 to 100000, got 100001"},
+      {"report " + dir.path() + " --bootstrap-reps 0",
+       "--bootstrap-reps: must be a whole number from 1 to 100000, got 0"},
+  };
+  for (const auto& [args, line] : cases) expect_one_line_error(run_relabel(args), line);
+  EXPECT_FALSE(fs::exists(dir / "s"));
+  // The bounds themselves are accepted.
+  auto r = run_relabel("check " + kIql + " --set parallel.threads_per_rank=1024");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+}
+
+// An empty path was taken as "not given": `datagen --out ""` wrote into the data cache, `run
+// --out ""` into output.dir, `report --out ""` into DIR. Every path option refuses it.
+TEST(PathOptions, AnEmptyPathIsAOneLineError) {
+  TempDir dir;
+  const std::string spec = kConfigs + "/sweeps/quickstart.toml";
+  const std::pair<std::string, std::string> cases[] = {
+      {"datagen --task pendulum --out '' --dry-run", "--out"},
+      {"run '' --threads-per-rank 1", "config"},
+      {"run " + kIql + " --out ''", "--out"},
+      {"check ''", "file"},
+      {"sweep '' --dry-run", "spec"},
+      {"sweep " + spec + " --out '' --dry-run", "--out"},
+      {"slurm submit '' --dry-run", "spec"},
+      {"slurm submit " + spec + " --out '' --dry-run", "--out"},
+      {"slurm status ''", "dir"},
+      {"status ''", "dir"},
+      {"report ''", "dir"},
+      {"report " + dir.path() + " --out ''", "--out"},
+      {"export ''", "run_dir"},
+      {"export " + dir.path() + " --out ''", "--out"},
+      {"eval ''", "policy"},
+      {"eval " + dir.path() + " --json ''", "--json"},
+  };
+  for (const auto& [args, option] : cases)
+    expect_one_line_error(run_command("cd " + dir.path() + " && RELABEL_DATA=" + (dir / "data") +
+                                      " " RELABEL_BINARY " " + args + " 2>&1"),
+                          option + ": expected a path, got an empty string");
+  // Nothing was written: no suite in the data cache, no run, sweep or report directory.
+  EXPECT_TRUE(fs::is_empty(dir.path()));
 }

@@ -81,6 +81,21 @@ TEST(Progress, RateIsAnEmaAndEtaFollows) {
             std::string::npos);
 }
 
+// A loop stopped by a signal said "done" (datagen: "SAC 1400/3000 done in ..."): it says stopped.
+TEST(Progress, AStoppedLoopSaysStoppedNotDone) {
+  FakeClock clock;
+  std::ostringstream out;
+  Progress p(3000, "datagen pendulum SAC", fake(clock, out, /*tty=*/false));
+  clock.t += 5.0;
+  p.update(1400);
+  p.finish_stopped();
+  p.finish();  // already ended
+  EXPECT_NE(out.str().find("datagen pendulum SAC 1400/3000 stopped after 5s (280.0 steps/s)\n"),
+            std::string::npos)
+      << out.str();
+  EXPECT_EQ(out.str().find("done"), std::string::npos) << out.str();
+}
+
 TEST(Progress, AResumedLoopCountsOnlyItsOwnSteps) {
   // Resumed at step 98000 of 100000: the first sample's rate is the 200 steps made in 2 s, not
   // 98200 / 2 s, and the final average covers this process's steps only.

@@ -156,6 +156,18 @@ TEST(DatagenCli, PendulumSuiteIsCompleteOrderedAndReused) {
     }
   }
 
+  // A file that is not this suite's (here: the random data as expert.hdf5) is regenerated, and
+  // said once (the expert file is checked for R_expert and again as a suite file: it was twice).
+  fs::copy_file(out + "/random.hdf5", out + "/expert.hdf5", fs::copy_options::overwrite_existing);
+  r = run_relabel(args);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(relabel::test::count(r.output, out + "/expert.hdf5 does not match this suite; "
+                                                 "regenerating it"),
+            1u)
+      << r.output;
+  regenerated = relabel::io::read_d4rl(out + "/expert.hdf5");
+  EXPECT_TRUE(torch::equal(regenerated.observations, ds["expert"].observations));
+
   // Other arguments into the same directory are refused, naming the differing key.
   r = run_relabel("datagen --task pendulum --out " + out +
                   " --steps 7000 --size 2000 --start-steps 1000 --eval-every 250 --seed 3");
@@ -222,6 +234,9 @@ TEST(DatagenCli, SigtermSavesTrainingAndExitsZeroThenResumes) {
   EXPECT_EQ(std::stoi(read_file(rc_file)), 0) << first;
   EXPECT_NE(first.find("stopped by signal 15: rerun the same command to resume"), std::string::npos)
       << first;
+  // The progress line says where training stopped; it said "SAC 600/1500 done in ...".
+  EXPECT_NE(first.find("/1500 stopped after "), std::string::npos) << first;
+  EXPECT_EQ(first.find("/1500 done in "), std::string::npos) << first;
   ASSERT_FALSE(fs::exists(out + "/sac_final.pt")) << "training finished before the signal";
   ASSERT_TRUE(fs::exists(out + "/sac_train.pt")) << first;
   EXPECT_EQ(nlohmann::json::parse(read_file(out + "/datagen.json"))["status"], "stopped");

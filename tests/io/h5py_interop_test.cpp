@@ -87,6 +87,35 @@ with h5py.File(sys.argv[1] + '/bad.hdf5', 'w') as f:
   }
 }
 
+// h5py's lzf compression is a filter only h5py provides: the file was refused as "truncated or
+// corrupt". It is named as what it is; gzip, which HDF5 itself provides, reads.
+TEST(H5pyInterop, LzfCompressedColumnIsRefusedNamingTheFilter) {
+  TempDir dir("relabel-h5py");
+  run_python(dir.path(), R"(
+import sys, h5py, numpy as np
+n = 100
+for name, actions in (('lzf', 'lzf'), ('gzip', 'gzip')):
+    with h5py.File(sys.argv[1] + '/' + name + '.hdf5', 'w') as f:
+        f.create_dataset('observations', data=np.zeros((n, 3), np.float32), compression='gzip')
+        f.create_dataset('actions', data=np.zeros((n, 2), np.float32), compression=actions)
+        f['rewards'] = np.zeros(n, dtype=np.float32)
+        f['terminals'] = np.zeros(n, dtype=bool)
+        f['timeouts'] = np.zeros(n, dtype=bool)
+)");
+  EXPECT_EQ(read_d4rl(dir / "gzip.hdf5").size(), 99);
+  const std::string path = dir / "lzf.hdf5";
+  try {
+    read_d4rl(path);
+    FAIL() << "expected an Error";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              path +
+                  ": dataset 'actions': is compressed with the HDF5 filter 'lzf' (filter id "
+                  "32000), which this build cannot read; rewrite the file with gzip or no "
+                  "compression (h5py: compression=\"gzip\", or no compression argument)");
+  }
+}
+
 // Minari: 12 episodes (numeric order matters: episode_10 after episode_9), observations with
 // T+1 rows; episode e step t observation = 100 e + t + 0.01 column.
 const char* kMinariScript = R"(

@@ -357,6 +357,50 @@ TEST(ReportCli, TracesAreMeansOverSeedsOfTheTrainingRecords) {
   EXPECT_FALSE(exists(plain / "traces.csv"));
 }
 
+// --traces step drew the x axis against itself, and --traces steps_per_s (a field of progress
+// records) was "logged by no run": each is refused, saying what it is and which training metrics
+// the done runs logged; nothing is written. A metric no run logged lists them in its warning.
+TEST(ReportCli, TracesOfFieldsThatAreNoTrainingMetricAreRefused) {
+  TempDir dir("report-trace-fields");
+  for (int s = 0; s < 2; ++s) {
+    auto r = relabel::test::pendulum_run("r" + std::to_string(s), s, 50);
+    relabel::test::write_run(dir.path(), r);
+    std::string lines;
+    for (int step : {100, 200}) {
+      lines += nlohmann::json({{"type", "train"}, {"step", step}, {"q_loss", 1.0}, {"v_loss", 2.0}})
+                   .dump() +
+               "\n";
+      lines += nlohmann::json({{"type", "progress"},
+                               {"step", step},
+                               {"total", 200},
+                               {"steps_per_s", 50.0},
+                               {"time", step / 50.0}})
+                   .dump() +
+               "\n";
+    }
+    relabel::test::write_file(dir / ("runs/" + r.id + "/metrics.jsonl"), lines);
+  }
+  const std::string listed = "the done runs' training metrics: q_loss, v_loss";
+  const std::pair<std::string, std::string> cases[] = {
+      {"step", "the x axis of every trace (the training step)"},
+      {"steps_per_s", "a field of the progress and reward_fit records (training speed)"},
+  };
+  for (const auto& [name, what] : cases) {
+    auto r = run_relabel("report " + dir.path() + " --no-plots --traces q_loss," + name);
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_EQ(r.output, "relabel: error: --traces " + name + ": " + what +
+                            ", not a training metric; " + listed +
+                            " (docs/formats.md, metrics.jsonl)\n");
+  }
+  EXPECT_FALSE(exists(dir / "summary.csv"));
+  EXPECT_FALSE(exists(dir / "runs.csv"));
+  auto r = run_relabel("report " + dir.path() + " --no-plots --traces q_los");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(
+      count(r.output, "--traces q_los: no done run logged it in its metrics.jsonl; " + listed), 1u)
+      << r.output;
+}
+
 TEST(ReportCli, GroupsWithFewerThanThreeSeedsAreWarnedAndShowNoInterval) {
   TempDir dir("report-few-seeds");
   // bc: 1 seed per task, iql: 2 seeds on one task, td3_bc: 3 seeds (enough).
