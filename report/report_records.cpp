@@ -288,6 +288,18 @@ RunSet read_run_directory(const std::string& dir) {
           // As relabel status shows it: a writer that died without a word is "interrupted".
           r.status = io::observed_status(run_dir.string(), r);
         }
+        // Two folders holding one run's record (a folder copied beside its original) would
+        // count one seed twice, or, keyed by id, lose one of them without a word: the first in
+        // name order is read, the other is named as skipped.
+        if (auto first = set.run_dirs.find(r.id); first != set.run_dirs.end()) {
+          set.malformed.push_back(
+              {result.string(),
+               fmt::format("its run id {} is also that of {}/result.json: the same run twice (a "
+                           "copied folder?); read once, from there",
+                           r.id, first->second)});
+          malformed_ids.insert(id);
+          return;
+        }
         set.run_dirs[r.id] = run_dir.string();
         runs[r.id] = std::move(r);
       } catch (const Error& e) {

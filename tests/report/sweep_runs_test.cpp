@@ -316,3 +316,25 @@ TEST(SweepRuns, MinimalFailedRecordWithoutSweepJsonIsListedByFolderNotGuessedInt
   EXPECT_EQ(status_counts(dir.path()),
             "done 2, running 0, failed 2, preempted 0, interrupted 0, pending 0");
 }
+
+// A run folder copied beside its original (same record, same id) is one run: read once, the
+// copy named as skipped (keyed by id, one of them vanished without a word).
+TEST(SweepRuns, TwoFoldersWithOneRunsRecordAreReadOnceAndTheCopyIsNamed) {
+  TempDir dir("report-copied-run");
+  for (int seed = 0; seed < 2; ++seed)
+    relabel::test::write_run(
+        dir.path(), done_run("g" + std::to_string(seed), "ground_truth", "td3bc", seed, 60 + seed));
+  std::filesystem::copy(dir / "runs/g1", dir / "runs/g1-copy");
+
+  auto r = run_relabel("report " + dir.path() + " --no-plots --bootstrap-reps 50");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("malformed, skipped: " + dir.path() +
+                          "/runs/g1-copy/result.json: its run id g1 is also that of " + dir.path() +
+                          "/runs/g1/result.json: the same run twice (a copied folder?); "
+                          "read once, from there"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("2 done, 0 failed, 0 pending"), std::string::npos) << r.output;
+  const std::string md = read_file(dir / "report.md");
+  EXPECT_NE(md.find("### Malformed files (1)"), std::string::npos) << md;
+}
