@@ -468,7 +468,10 @@ RunOutcome Driver::train(int64_t start_step) {
     progress.update(after, last_score);
   }
   train_seconds_ = train_before + seconds_since(train_start);
-  progress.finish();
+  if (preempted)
+    progress.finish_stopped();
+  else
+    progress.finish();
 
   // A preempted attempt keeps (or writes) a checkpoint at its step; a finished one writes its
   // final checkpoint (what resume tests compare).

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 
 #include "tests/run/run_helpers.h"
 
@@ -65,6 +66,20 @@ TEST(RunResume, StoppedAfterFirstCheckpointEndsLikeUninterrupted) {
   for (const auto& [name, t] : a) EXPECT_TRUE(torch::equal(t, b.at(name))) << name;
   EXPECT_EQ(json(second["curve"]),
             json(json::parse(read_file((dir / "whole") + "/result.json"))["curve"]));
+}
+
+// A preempted attempt's last progress line says it stopped ("train 600/600 done in" read as a
+// finished run when it had stopped at 200).
+TEST(RunResume, APreemptedAttemptsProgressSaysStopped) {
+  TempDir dir;
+  write_file(dir / "p.toml", pendulum_config(dir / "p", "ground_truth", "td3bc", 600));
+  auto r =
+      run_relabel("run " + (dir / "p.toml") +
+                  " --set train.checkpoint_every=200 --set train.eval_every=300 --stop-at 200");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(std::regex_search(r.output, std::regex(" 200/600 stopped after \\S+ \\(")))
+      << r.output;
+  EXPECT_EQ(r.output.find(" done in "), std::string::npos) << r.output;
 }
 
 TEST(RunParallel, TwoRanksMatchOneRankOnFirstLosses) {
