@@ -146,15 +146,35 @@ TEST(SweepRuns, DatasetPathHasOneLabelInRecordsConfigsAndTheBaseConfig) {
   EXPECT_EQ(a.groups[1].cells[0].n_pending, 1);
 }
 
+namespace {
+
+// A sweep.json listing two done ground-truth IQL runs, g0 (60) and g1 (62), and their folders.
+void write_two_listed_runs(const TempDir& dir) {
+  relabel::test::write_run(dir.path(), done_run("g0", "ground_truth", "iql", 0, 60));
+  relabel::test::write_run(dir.path(), done_run("g1", "ground_truth", "iql", 1, 62));
+  write_sweep_json(dir, json::array({entry("g0", "ground_truth", "iql", 0),
+                                     entry("g1", "ground_truth", "iql", 1)}));
+}
+
+// The report of write_two_listed_runs' directory holds those two runs in one cell, nothing else.
+void expect_only_the_two_listed_runs(const TempDir& dir, const std::string& output) {
+  EXPECT_NE(output.find("2 done, 0 failed, 0 pending (1 tasks, 1 groups"), std::string::npos)
+      << output;
+  const std::string summary = read_file(dir / "summary.csv");
+  EXPECT_EQ(count(summary, "\n"), 2u) << summary;
+  EXPECT_NE(summary.find("\npendulum,medium-expert,ground_truth+iql,2,0,0,0,61,"),
+            std::string::npos)
+      << summary;
+}
+
+}  // namespace
+
 // A folder under runs/ that sweep.json does not list and that holds no result.json is no run (a
 // notebook's checkpoints, notes, a run of an older spec that never wrote a record): no pending
 // count, no task column, no warning. A hidden folder is never a run, with or without sweep.json.
 TEST(SweepRuns, UnlistedDirectoriesWithoutARecordAreNotRuns) {
   TempDir dir("report-unlisted");
-  relabel::test::write_run(dir.path(), done_run("g0", "ground_truth", "iql", 0, 60));
-  relabel::test::write_run(dir.path(), done_run("g1", "ground_truth", "iql", 1, 62));
-  write_sweep_json(dir, json::array({entry("g0", "ground_truth", "iql", 0),
-                                     entry("g1", "ground_truth", "iql", 1)}));
+  write_two_listed_runs(dir);
   std::filesystem::create_directories(dir / "runs/.ipynb_checkpoints");
   std::filesystem::create_directories(dir / "runs/notes");
   write_file(dir / "runs/notes/todo.txt", "rerun seed 3\n");
@@ -166,13 +186,7 @@ TEST(SweepRuns, UnlistedDirectoriesWithoutARecordAreNotRuns) {
 
   auto r = run_relabel("report " + dir.path() + " --no-plots --bootstrap-reps 50");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_NE(r.output.find("2 done, 0 failed, 0 pending (1 tasks, 1 groups"), std::string::npos)
-      << r.output;
-  const std::string summary = read_file(dir / "summary.csv");
-  EXPECT_EQ(count(summary, "\n"), 2u) << summary;
-  EXPECT_NE(summary.find("\npendulum,medium-expert,ground_truth+iql,2,0,0,0,61,"),
-            std::string::npos)
-      << summary;
+  expect_only_the_two_listed_runs(dir, r.output);
   const std::string md = read_file(dir / "report.md");
   EXPECT_NE(md.find("| method | pendulum medium-expert |"), std::string::npos) << md;
   EXPECT_EQ(md.find("other"), std::string::npos) << md;
@@ -239,10 +253,7 @@ TEST(SweepRuns, DirectoryWithoutRecordOrLockIsPendingInStatusAndReport) {
 // used to aggregate such a record into the sweep's cells while status did not count it.)
 TEST(SweepRuns, UnlistedRunFoldersAreLeftOutOfStatusAndReportWithOneWarning) {
   TempDir dir("report-unlisted-records");
-  relabel::test::write_run(dir.path(), done_run("g0", "ground_truth", "iql", 0, 60));
-  relabel::test::write_run(dir.path(), done_run("g1", "ground_truth", "iql", 1, 62));
-  write_sweep_json(dir, json::array({entry("g0", "ground_truth", "iql", 0),
-                                     entry("g1", "ground_truth", "iql", 1)}));
+  write_two_listed_runs(dir);
   relabel::test::write_run(dir.path(), done_run("copied", "ground_truth", "iql", 2, 0));
   relabel::test::write_run(dir.path(), done_run("other", "zero", "iql", 0, 10));
   std::filesystem::create_directories(dir / "runs/torn");
@@ -259,13 +270,7 @@ TEST(SweepRuns, UnlistedRunFoldersAreLeftOutOfStatusAndReportWithOneWarning) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(count(r.output, "left out"), 1u) << r.output;
   EXPECT_EQ(count(r.output, "warning: " + warning), 1u) << r.output;
-  EXPECT_NE(r.output.find("2 done, 0 failed, 0 pending (1 tasks, 1 groups"), std::string::npos)
-      << r.output;
-  const std::string summary = read_file(dir / "summary.csv");
-  EXPECT_EQ(count(summary, "\n"), 2u) << summary;
-  EXPECT_NE(summary.find("\npendulum,medium-expert,ground_truth+iql,2,0,0,0,61,"),
-            std::string::npos)
-      << summary;
+  expect_only_the_two_listed_runs(dir, r.output);
   const std::string runs = read_file(dir / "runs.csv");
   EXPECT_EQ(count(runs, "\n"), 3u) << runs;  // header, g0, g1
   EXPECT_EQ(read_file(dir / "report.md").find("Malformed"), std::string::npos);

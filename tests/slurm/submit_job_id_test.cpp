@@ -1,5 +1,6 @@
-// relabel slurm submit with a stub sbatch on PATH: the job id recorded in slurm.json is what
-// `sbatch --parsable` prints ("jobid" or "jobid;cluster"); any other output is one error line
+// relabel slurm submit with a fake sbatch on PATH (a script standing in for SLURM's; the local
+// cluster's tests run the real one): the job id recorded in slurm.json is what `sbatch
+// --parsable` prints ("jobid" or "jobid;cluster"); any other output is one error line
 // naming it, with nothing recorded.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -22,9 +23,9 @@ using relabel::test::write_file;
 namespace {
 
 // PATH starts with a directory holding an sbatch that prints `out`, for the object's life.
-class StubSbatch {
+class FakeSbatch {
  public:
-  explicit StubSbatch(const std::string& out) {
+  explicit FakeSbatch(const std::string& out) {
     std::filesystem::create_directories(bin_);
     write_file(bin_ + "/sbatch", "#!/bin/sh\nprintf '%s' '" + out + "'\n");
     run_command("chmod +x '" + bin_ + "/sbatch'");
@@ -32,10 +33,10 @@ class StubSbatch {
     old_path_ = path ? path : "";
     setenv("PATH", (bin_ + ":" + old_path_).c_str(), 1);
   }
-  ~StubSbatch() { setenv("PATH", old_path_.c_str(), 1); }
+  ~FakeSbatch() { setenv("PATH", old_path_.c_str(), 1); }
 
  private:
-  TempDir dir_{"relabel-stub-sbatch"};
+  TempDir dir_{"relabel-fake-sbatch"};
   std::string bin_ = dir_ / "bin";
   std::string old_path_;
 };
@@ -55,7 +56,7 @@ TEST(SlurmSubmit, RecordsTheJobIdSbatchParsablePrints) {
   TempDir dir;
   for (const auto& [out, id] :
        {std::pair{"4242\n", "4242"}, std::pair{"4243;cluster-a\n", "4243"}}) {
-    StubSbatch sbatch(out);
+    FakeSbatch sbatch(out);
     EXPECT_EQ(slurm::submit_sweep(plan(dir.path()), {}, false).job_id, id) << out;
   }
   const json jobs = json::parse(read_file(dir / "sweep/slurm.json"));
@@ -68,7 +69,7 @@ TEST(SlurmSubmit, OutputThatIsNoJobIdIsAnErrorAndNothingIsRecorded) {
   TempDir dir;
   for (const std::string out :
        {"Submitted batch job 4242\n", "", "4242\nsbatch: warning: something\n", "42a\n"}) {
-    StubSbatch sbatch(out);
+    FakeSbatch sbatch(out);
     try {
       slurm::submit_sweep(plan(dir.path()), {}, false);
       ADD_FAILURE() << "accepted: " << out;
