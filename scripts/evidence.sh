@@ -5,6 +5,9 @@
 #   scripts/evidence.sh start    restore the kept records into the sweep directories, then start
 #                                the lanes (a lane already running is left alone)
 #   scripts/evidence.sh status   each sweep's relabel status
+#   scripts/evidence.sh stop     stop both lanes so that no work is lost: each running run writes a
+#                                checkpoint at its current step and is marked preempted (SIGUSR1
+#                                to the lanes' mpirun); `start` resumes from there
 #   scripts/evidence.sh keep     keep every sweep's done runs in docs/results/<sweep>/ (records and
 #                                report: scripts/keep-records.sh)
 # Lane hopper: relabel datagen --task hopper, CDRED's 10k-step probes on hopper (2 ranks: zeta and
@@ -51,7 +54,7 @@ lane() {
   shift 4
   # A datagen stopped by a signal exits 0 with the suite unfinished: check its summary.
   if ! "$bin" datagen --task "$task" --checkpoint-minutes 5 ||
-    [ "$(jq -r .status "$RELABEL_DATA/$task/datagen.json")" != done ]; then
+    [ "$(jq -r .status "$RELABEL_DATA/$task/datagen.json")" != "done" ]; then
     echo "[$(date +%T)] lane $name: datagen did not finish the suite; its sweeps wait for a rerun"
     return 1
   fi
@@ -93,6 +96,28 @@ case "${1:-}" in
     shift
     lane "$@"
     ;;
+  stop)
+    # The lane loops first, so that none starts its next sweep when the current one stops.
+    pkill -f "evidence.sh lane " || true
+    # A sweep stops through its mpirun (which forwards the signal to the ranks); a datagen
+    # checkpoints its suite on the same signals.
+    pids=$(pgrep -f "mpirun.* $EXPERIMENTS/relabel-[0-9a-f]* sweep |^$EXPERIMENTS/relabel-[0-9a-f]* datagen " || true)
+    if [ -z "$pids" ]; then
+      echo "no lane is running"
+      exit 0
+    fi
+    # shellcheck disable=SC2086
+    kill -USR1 $pids
+    for _ in $(seq 300); do
+      pgrep -f "$EXPERIMENTS/relabel-[0-9a-f]* (sweep|datagen) " >/dev/null || break
+      sleep 1
+    done
+    if pgrep -f "$EXPERIMENTS/relabel-[0-9a-f]* (sweep|datagen) " >/dev/null; then
+      echo "a sweep or datagen is still running after 300 s: see the lane logs in $EXPERIMENTS" >&2
+      exit 1
+    fi
+    echo "lanes stopped; their running runs checkpointed (relabel status: preempted)"
+    ;;
   status)
     for sweep in "${sweeps[@]}"; do
       if [ -f "$EXPERIMENTS/$sweep/sweep.json" ]; then "$repo/build/relabel" status "$EXPERIMENTS/$sweep"; fi
@@ -110,7 +135,7 @@ case "${1:-}" in
     done
     ;;
   *)
-    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac
