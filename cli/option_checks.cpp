@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "core/number_checks.h"
+
 namespace relabel::cli {
 
 namespace {
@@ -24,7 +26,7 @@ bool is_whole(const std::string& text) {
 CLI::Validator whole_at_least(int64_t lo) {
   return CLI::Validator(
       [lo](std::string& text) -> std::string {
-        const std::string want = fmt::format("must be a whole number >= {}, got {}", lo, text);
+        const std::string want = relabel::whole_at_least_problem(lo, text);
         if (!is_whole(text)) return want;
         errno = 0;
         const long long v = std::strtoll(text.c_str(), nullptr, 10);
@@ -37,8 +39,7 @@ CLI::Validator whole_at_least(int64_t lo) {
 CLI::Validator whole_in(int64_t lo, int64_t hi) {
   return CLI::Validator(
       [lo, hi](std::string& text) -> std::string {
-        const std::string want =
-            fmt::format("must be a whole number from {} to {}, got {}", lo, hi, text);
+        const std::string want = relabel::whole_in_problem(lo, hi, text);
         if (!is_whole(text)) return want;
         errno = 0;
         const long long v = std::strtoll(text.c_str(), nullptr, 10);

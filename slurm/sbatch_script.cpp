@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/number_checks.h"
 #include "slurm/quoting.h"
 
 namespace relabel::slurm {
@@ -23,13 +24,14 @@ void validate(const SubmitOptions& o, const ScriptInputs& in) {
     throw Error("--mode must be mpi or array, got '" + o.mode + "'");
   if (o.launcher != "srun" && o.launcher != "mpirun")
     throw Error("--launcher must be srun or mpirun, got '" + o.launcher + "'");
-  if (o.nodes < 1) throw Error("--nodes must be >= 1");
-  if (o.ntasks_per_node < 1) throw Error("--ntasks-per-node must be >= 1");
-  if (o.cpus_per_task < 1) throw Error("--cpus-per-task must be >= 1");
-  if (o.gpus_per_node < 0) throw Error("--gpus-per-node must be >= 0");
-  if (o.signal_seconds < 1) throw Error("--signal-seconds must be >= 1");
-  if (o.max_requeues < 0) throw Error("--max-requeues must be >= 0");
-  if (o.array_throttle < 0) throw Error("--array-throttle must be >= 0");
+  // In the words of the CLI's option checks (cli/option_checks.h), which refuse these first.
+  require_whole_at_least("--nodes", o.nodes, 1);
+  require_whole_at_least("--ntasks-per-node", o.ntasks_per_node, 1);
+  require_whole_at_least("--cpus-per-task", o.cpus_per_task, 1);
+  require_whole_at_least("--gpus-per-node", o.gpus_per_node, 0);
+  require_whole_at_least("--signal-seconds", o.signal_seconds, 1);
+  require_whole_at_least("--max-requeues", o.max_requeues, 0);
+  require_whole_at_least("--array-throttle", o.array_throttle, 0);
   // TERM and INT are what scancel and a failing node send: the script forwards them without
   // requeueing, so as the warning signal they could not ask for a requeue.
   static const std::regex signal_name("(SIG)?(USR1|USR2|HUP|URG)");

@@ -203,7 +203,11 @@ class Expander {
       relabel::config::set_key(draft, "parallel.ranks_per_run", s->ranks_per_run,
                                p_.ranks_per_run.origin);
     RunSpec run;
-    run.config = relabel::config::resolve(draft);
+    try {
+      run.config = relabel::config::resolve(draft);
+    } catch (const Error& e) {
+      throw Error(in_cell(e.what(), assign, seed));
+    }
     run.id = relabel::config::config_hash(run.config).substr(0, 12);
     run.config.output.dir = s->dir + "/runs/" + run.id;
     run.seed = seed;
@@ -211,6 +215,21 @@ class Expander {
       run.params.emplace_back(a.key, relabel::config::find_key(a.key)->get(run.config));
     run.params.emplace_back("seed", seed);
     return run;
+  }
+
+  // A run's resolution error names where the refused key is set, often the base config (which
+  // the sweep did not change) or a --set: the spec and the cell (its axis values and seed) come
+  // first, so that the combination that caused it is named. An error that already points into
+  // the spec (a swept value's FILE:LINE:COL) stays as it is.
+  std::string in_cell(const std::string& message, const std::vector<Assignment>& assign,
+                      int64_t seed) const {
+    if (message.rfind(p_.file + ":", 0) == 0) return message;
+    std::vector<std::string> values;
+    for (const auto& a : assign)
+      values.push_back(a.key + " = " + relabel::config::toml_literal(a.value));
+    if (values.empty()) return fmt::format("{}: seed {}: {}", p_.file, seed, message);
+    return fmt::format("{}: cell {} (seed {}): {}", p_.file, fmt::join(values, ", "), seed,
+                       message);
   }
 
   const ParsedSpec& p_;

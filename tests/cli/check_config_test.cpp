@@ -145,6 +145,30 @@ TEST(CheckConfig, EachErrorKindIsOneLineWithExit2) {
                         dir / "none.toml" + ": file not found");
 }
 
+// A sweep cell refused at resolution by a key its base config sets: check, sweep and slurm submit
+// (which all expand the spec first) name the spec and the cell before the base's FILE:LINE:COL,
+// in one line with exit 2; the base alone named a file the researcher had not changed.
+TEST(CheckConfig, ASweepCellRefusedAtResolutionNamesTheSpecAndTheCell) {
+  TempDir dir;
+  write_file(dir / "base.toml",
+             "[task]\nname = \"pendulum\"\n[dataset]\nname = \"pendulum-medium\"\n"
+             "label_fraction = 0.01\n");
+  const std::string spec = dir / "s3.toml";
+  write_file(spec,
+             "name = \"t\"\nbase = \"base.toml\"\nseeds = [0]\n[grid]\n"
+             "\"reward.method\" = [\"imputation\", \"reload\"]\n");
+  const std::string line = spec +
+                           ": cell reward.method = \"reload\" (seed 0): " + dir / "base.toml" +
+                           ":5:18: dataset.label_fraction: set to 0.01, but reward method "
+                           "'reload' reads no labelled subset (only a method with one, like "
+                           "imputation, does): leave the key out";
+  expect_one_line_error(run_relabel("check " + spec), line);
+  expect_one_line_error(run_relabel("sweep " + spec + " --dry-run --out " + (dir / "out")), line);
+  expect_one_line_error(run_relabel("slurm submit " + spec + " --dry-run --out " + (dir / "out")),
+                        line);
+  EXPECT_FALSE(std::filesystem::exists(dir / "out"));
+}
+
 // A directory as dataset.path: relabel run refused it at its first read, while check called the
 // config valid. Both refuse it now, with the same line; a Minari dataset is a directory.
 TEST(CheckConfig, ADirectoryAsDatasetFileIsRefusedByCheckAndRun) {

@@ -212,6 +212,25 @@ TEST(NumericOptions, OutOfRangeValuesAreOneLineErrors) {
   EXPECT_FALSE(fs::exists(dir / "d"));
 }
 
+// slurm submit's numeric options in the words of every other command's: they said "--nodes must
+// be >= 1" (no value), and CLI11's own words for a value that is not a number.
+TEST(NumericOptions, SlurmSubmitOptionsAreCheckedLikeEveryOtherCommands) {
+  TempDir dir;
+  const std::string submit =
+      "slurm submit " + kConfigs + "/sweeps/quickstart.toml --out " + (dir / "s") + " --dry-run ";
+  const std::pair<std::string, std::string> cases[] = {
+      {"--nodes 0", "--nodes: must be a whole number >= 1, got 0"},
+      {"--nodes two", "--nodes: must be a whole number >= 1, got two"},
+      {"--ntasks-per-node 1.5", "--ntasks-per-node: must be a whole number >= 1, got 1.5"},
+      {"--gpus-per-node -1", "--gpus-per-node: must be a whole number >= 0, got -1"},
+      {"--signal-seconds 0", "--signal-seconds: must be a whole number >= 1, got 0"},
+      {"--max-requeues -1", "--max-requeues: must be a whole number >= 0, got -1"},
+      {"--array-throttle x", "--array-throttle: must be a whole number >= 0, got x"},
+  };
+  for (const auto& [args, line] : cases) expect_one_line_error(run_relabel(submit + args), line);
+  EXPECT_FALSE(fs::exists(dir / "s"));
+}
+
 // Values that would hang or exhaust memory (torch starting a million threads, a bootstrap
 // keeping 10^7 draws per curve step) were accepted; each has a documented bound now.
 TEST(NumericOptions, ThreadsAndBootstrapRepsHaveUpperBounds) {

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <thread>
 
 #include "core/error.h"
@@ -97,6 +98,36 @@ TEST(SbatchScript, RejectsBadOptions) {
   }
   o.signal = "HUP";
   EXPECT_NE(slurm::sbatch_script(o, inputs()).find("trap on_warning HUP\n"), std::string::npos);
+}
+
+// The numeric options are refused in the words of the CLI's option checks (cli/option_checks.h,
+// core/number_checks.h), naming the option and the value: "--nodes must be >= 1" said neither
+// the value nor what kind of number.
+TEST(SbatchScript, NumericOptionsAreRefusedInTheCliWording) {
+  const std::pair<std::function<void(slurm::SubmitOptions&)>, std::string> cases[] = {
+      {[](auto& o) { o.nodes = 0; }, "--nodes: must be a whole number >= 1, got 0"},
+      {[](auto& o) { o.ntasks_per_node = -2; },
+       "--ntasks-per-node: must be a whole number >= 1, got -2"},
+      {[](auto& o) { o.cpus_per_task = 0; }, "--cpus-per-task: must be a whole number >= 1, got 0"},
+      {[](auto& o) { o.gpus_per_node = -1; },
+       "--gpus-per-node: must be a whole number >= 0, got -1"},
+      {[](auto& o) { o.signal_seconds = 0; },
+       "--signal-seconds: must be a whole number >= 1, got 0"},
+      {[](auto& o) { o.max_requeues = -1; }, "--max-requeues: must be a whole number >= 0, got -1"},
+      {[](auto& o) { o.array_throttle = -4; },
+       "--array-throttle: must be a whole number >= 0, got -4"},
+  };
+  for (const auto& [set, message] : cases) {
+    slurm::SubmitOptions o;
+    o.ntasks_per_node = 2;
+    set(o);
+    try {
+      slurm::sbatch_script(o, inputs());
+      ADD_FAILURE() << "accepted: " << message;
+    } catch (const Error& e) {
+      EXPECT_EQ(std::string(e.what()), message);
+    }
+  }
 }
 
 TEST(Quoting, ShellAndSbatch) {

@@ -199,3 +199,52 @@ TEST(SweepErrors, OverrideOfAKeyNoRunUsesIsRefused) {
   EXPECT_EQ(with("reward.beta=2"), "");  // reload's runs use it
   EXPECT_EQ(with("train.steps=200"), "");
 }
+
+// A cell refused at resolution because of its combination (the key is set in the base config or
+// by --set, the conflict comes from a swept value): the one line names the spec and the cell
+// (its axis values and seed) before the place the key is set; an error at a swept value already
+// points into the spec and stays as it is.
+TEST(SweepErrors, ACellRefusedAtResolutionNamesTheSpecAndTheCell) {
+  TempDir dir;
+  const std::string head =
+      "name = \"base\"\n[task]\nname = \"pendulum\"\n[dataset]\nname = \"pendulum-medium\"\n";
+  const std::string refused =
+      "dataset.label_fraction: set to 0.01, but reward method 'reload' reads no labelled subset "
+      "(only a method with one, like imputation, does): leave the key out";
+  relabel::test::write_file(dir / "base.toml", head + "label_fraction = 0.01\n");
+  relabel::test::write_file(dir / "spec.toml",
+                            "base = \"base.toml\"\nseeds = [3, 4]\n[grid]\n"
+                            "\"train.steps\" = [100]\n"
+                            "\"reward.method\" = [\"imputation\", \"reload\"]\n");
+  const std::string spec = dir / "spec.toml";
+  EXPECT_EQ(sweep_error(spec), spec +
+                                   ": cell train.steps = 100, reward.method = \"reload\" "
+                                   "(seed 3): " +
+                                   dir / "base.toml" + ":6:18: " + refused);
+  // A base config refused for every cell: the spec and the seed.
+  relabel::test::write_file(dir / "base.toml", head +
+                                                   "label_fraction = 0.01\n[reward]\n"
+                                                   "method = \"reload\"\n");
+  relabel::test::write_file(dir / "spec.toml", "base = \"base.toml\"\nseeds = [5]\n");
+  EXPECT_EQ(sweep_error(spec), spec + ": seed 5: " + dir / "base.toml" + ":6:18: " + refused);
+  // The key set by --set.
+  relabel::test::write_file(dir / "base.toml", head);
+  relabel::test::write_file(dir / "spec.toml",
+                            "base = \"base.toml\"\n[zip]\n"
+                            "\"reward.method\" = [\"imputation\", \"reload\"]\n");
+  relabel::sweeps::SweepOptions options;
+  options.overrides = {"dataset.label_fraction=0.01"};
+  try {
+    relabel::sweeps::load_sweep(spec, options);
+    ADD_FAILURE() << "accepted";
+  } catch (const relabel::Error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              spec + ": cell reward.method = \"reload\" (seed 0): --set " + refused);
+  }
+  // The refused key swept: its value's FILE:LINE:COL, as before.
+  relabel::test::write_file(dir / "base.toml", head + "[reward]\nmethod = \"reload\"\n");
+  relabel::test::write_file(dir / "spec.toml",
+                            "base = \"base.toml\"\n[grid]\n"
+                            "\"dataset.label_fraction\" = [1.0, 0.01]\n");
+  EXPECT_EQ(sweep_error(spec), spec + ":3:34: " + refused);
+}
