@@ -21,6 +21,17 @@ bool is_whole(const std::string& text) {
   return true;
 }
 
+// CLI11 converts integers with base 0, so "010" would reach the program as 8 (and "08" fail
+// to convert) although the checks below read it as decimal 10: refused, as TOML refuses it.
+bool has_leading_zero(const std::string& text) {
+  const size_t i = (!text.empty() && (text[0] == '-' || text[0] == '+')) ? 1 : 0;
+  return text.size() > i + 1 && text[i] == '0';
+}
+
+std::string leading_zero_problem(const std::string& text) {
+  return fmt::format("must be a whole number without leading zeros, got {}", text);
+}
+
 }  // namespace
 
 CLI::Validator whole_at_least(int64_t lo) {
@@ -28,6 +39,7 @@ CLI::Validator whole_at_least(int64_t lo) {
       [lo](std::string& text) -> std::string {
         const std::string want = relabel::whole_at_least_problem(lo, text);
         if (!is_whole(text)) return want;
+        if (has_leading_zero(text)) return leading_zero_problem(text);
         errno = 0;
         const long long v = std::strtoll(text.c_str(), nullptr, 10);
         if (errno == ERANGE) return fmt::format("{} is out of range (at most {})", text, INT64_MAX);
@@ -41,6 +53,7 @@ CLI::Validator whole_in(int64_t lo, int64_t hi) {
       [lo, hi](std::string& text) -> std::string {
         const std::string want = relabel::whole_in_problem(lo, hi, text);
         if (!is_whole(text)) return want;
+        if (has_leading_zero(text)) return leading_zero_problem(text);
         errno = 0;
         const long long v = std::strtoll(text.c_str(), nullptr, 10);
         return errno == ERANGE || v < lo || v > hi ? want : std::string();
@@ -54,6 +67,7 @@ CLI::Validator seed_value() {
         const std::string want =
             fmt::format("must be a whole number from 0 to 18446744073709551615, got {}", text);
         if (!is_whole(text) || text[0] == '-') return want;
+        if (has_leading_zero(text)) return leading_zero_problem(text);
         errno = 0;
         std::strtoull(text.c_str(), nullptr, 10);
         return errno == ERANGE ? want : std::string();

@@ -204,6 +204,13 @@ TEST(NumericOptions, OutOfRangeValuesAreOneLineErrors) {
        "--seed: must be a whole number from 0 to 18446744073709551615, got -1"},
       {"run " + kIql + " --threads-per-rank 0",
        "--threads-per-rank: must be a whole number from 1 to 1024, got 0"},
+      // CLI11 reads "010" as octal 8: the seed would silently be another than the one written.
+      {"datagen --task pendulum --out " + (dir / "d") + " --seed 010 --dry-run",
+       "--seed: must be a whole number without leading zeros, got 010"},
+      {"eval " + dir.path() + " --episodes 08",
+       "--episodes: must be a whole number without leading zeros, got 08"},
+      {"run " + kIql + " --threads-per-rank 02",
+       "--threads-per-rank: must be a whole number without leading zeros, got 02"},
       {"info --bogus", "The following argument was not expected: --bogus"},
       {"check --defaults --set train.stepz=5",
        "check: --set applies to a FILE; --defaults prints the defaults as they are"},
