@@ -104,7 +104,8 @@ const CommandRegistrar kRun(10, [](CLI::App& app, ProcessArgs process, int* exit
                 "start the run directory over: remove its result.json and checkpoints (also "
                 "when they belong to another config or dataset), then run");
   cmd->add_option("--stop-at", args->stop_at,
-                  "checkpoint and stop as if preempted after this many steps");
+                  "checkpoint and stop as if preempted after this many steps")
+      ->check(whole_at_least(0));
   cmd->add_flag("--log-all-ranks", args->all_ranks_log, "log from every rank, not only rank 0");
   cmd->add_option("--threads-per-rank", args->threads_per_rank,
                   "torch threads per rank, overriding parallel.threads_per_rank for this process "

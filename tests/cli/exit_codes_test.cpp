@@ -211,6 +211,8 @@ TEST(NumericOptions, OutOfRangeValuesAreOneLineErrors) {
        "--episodes: must be a whole number without leading zeros, got 08"},
       {"run " + kIql + " --threads-per-rank 02",
        "--threads-per-rank: must be a whole number without leading zeros, got 02"},
+      // A negative --stop-at read as "no stop" and ran the whole run.
+      {"run " + kIql + " --stop-at -3", "--stop-at: must be a whole number >= 0, got -3"},
       {"info --bogus", "The following argument was not expected: --bogus"},
       {"check --defaults --set train.stepz=5",
        "check: --set applies to a FILE; --defaults prints the defaults as they are"},
