@@ -246,3 +246,22 @@ TEST(StatusCli, ASweepsLockWithoutSweepJsonIsNotARun) {
         << line << r.output;
   }
 }
+
+// `--runs` lists a sweep's runs: given one run's directory it was silently ignored. It is an
+// input error now, before anything is printed.
+TEST(StatusCli, RunsOptionOnOneRunsDirectoryIsAnInputError) {
+  TempDir dir("status-run-list");
+  relabel::test::write_run(dir.path(), relabel::test::pendulum_run("d", 0, 42.0));
+  const std::string run = dir / "runs/d";
+  auto r = run_relabel("status " + run + " --runs");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_EQ(r.output, "relabel: error: " + run +
+                          ": one run's directory, not a sweep's; --runs lists a sweep's runs\n");
+  // Without it the run is shown; the sweep around it lists its runs.
+  r = run_relabel("status " + run);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.rfind("run d (" + run + "): done\n", 0), 0u) << r.output;
+  r = run_relabel("status " + dir.path() + " --runs");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("\n  d  done  score 42.0  seed=0\n"), std::string::npos) << r.output;
+}
