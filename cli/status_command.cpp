@@ -28,6 +28,10 @@ const CommandRegistrar kStatus(30, [](CLI::App& app, ProcessArgs, int*) {
   cmd->add_flag("--runs", args->list, "list every run of a sweep with its status and score");
   cmd->callback([args] {
     if (report::is_run_directory(args->dir)) {
+      // Ignoring it would print one run where the user asked for a sweep's list.
+      if (args->list)
+        throw Error(args->dir +
+                    ": one run's directory, not a sweep's; --runs lists a sweep's runs");
       const auto run = report::read_run_status(args->dir);
       std::fputs(report::format_run_status(run).c_str(), stdout);
       std::fflush(stdout);

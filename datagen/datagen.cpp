@@ -153,7 +153,7 @@ class Suite {
       throw Error("datagen: cannot create output directory " + o_.out_dir + ": " + ec.message());
     // One writer per suite: a second datagen on it (a second lane, a user's retry while the
     // first still trains) would interleave two trainings' checkpoints and files.
-    lock_.emplace(io::DirLock::acquire(o_.out_dir));
+    lock_.emplace(io::DirLock::acquire(o_.out_dir, io::LockWriter::Datagen));
     if (!lock_->not_enforced().empty())
       spdlog::warn(
           "{}: cannot lock the suite directory ({}); a second datagen would not be stopped",

@@ -6,8 +6,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <mutex>
-#include <set>
 #include <sstream>
 
 #include "core/error.h"
@@ -18,10 +18,10 @@ namespace fs = std::filesystem;
 namespace relabel::io {
 namespace {
 
-// Directories whose lock this process holds: opening their lock file again and closing it
-// would silently drop the lock (POSIX record locks are per process).
+// Directories whose lock this process holds, with the line it wrote: opening their lock file
+// again and closing it would silently drop the lock (POSIX record locks are per process).
 std::mutex held_mutex;
-std::set<std::string> held_dirs;
+std::map<std::string, std::string> held_dirs;
 
 std::string key_of(const std::string& dir) {
   std::error_code ec;
@@ -45,15 +45,27 @@ struct flock whole_file(short type) {
   return fl;
 }
 
-// "host:pid (since T)" from the lock file's line "host pid T".
-std::optional<std::string> holder_of(int fd) {
+// The lock file's line "host pid T [writer]" (the writer since relabel names it).
+std::optional<LockLine> parse_line(const std::string& text) {
+  std::istringstream line(text);
+  LockLine l;
+  if (!(line >> l.host >> l.pid >> l.started_at)) return std::nullopt;
+  line >> l.writer;
+  return l;
+}
+
+std::optional<LockLine> line_of(int fd) {
   char buf[512];
   const ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
   if (n <= 0) return std::nullopt;
-  std::istringstream line(std::string(buf, static_cast<size_t>(n)));
-  std::string host, pid, since;
-  if (!(line >> host >> pid >> since)) return std::nullopt;
-  return host + ":" + pid + " (since " + since + ")";
+  return parse_line(std::string(buf, static_cast<size_t>(n)));
+}
+
+// "host:pid (since T)".
+std::optional<std::string> holder_of(int fd) {
+  const auto l = line_of(fd);
+  if (!l) return std::nullopt;
+  return l->host + ":" + l->pid + " (since " + l->started_at + ")";
 }
 
 std::string this_host() {
@@ -63,6 +75,18 @@ std::string this_host() {
 }
 
 }  // namespace
+
+const char* to_string(LockWriter writer) {
+  switch (writer) {
+    case LockWriter::Run:
+      return "run";
+    case LockWriter::Sweep:
+      return "sweep";
+    case LockWriter::Datagen:
+      return "datagen";
+  }
+  return "run";
+}
 
 DirLock::DirLock(std::string dir, std::string key, int fd, std::string not_enforced)
     : dir_(std::move(dir)), key_(std::move(key)), fd_(fd), not_enforced_(std::move(not_enforced)) {}
@@ -86,7 +110,7 @@ DirLock::~DirLock() {
   held_dirs.erase(key_);
 }
 
-DirLock DirLock::acquire(const std::string& dir) {
+DirLock DirLock::acquire(const std::string& dir, LockWriter writer) {
   const std::string key = key_of(dir);
   if (held_here(key)) throw Error(dir + " is already being written by this process");
   const std::string path = lock_path(dir);
@@ -107,7 +131,8 @@ DirLock DirLock::acquire(const std::string& dir) {
     not_enforced = std::strerror(err);
   }
   // Ours now: whatever the file said was left by a writer that is gone.
-  const std::string line = this_host() + " " + std::to_string(::getpid()) + " " + utc_now() + "\n";
+  const std::string line = this_host() + " " + std::to_string(::getpid()) + " " + utc_now() + " " +
+                           to_string(writer) + "\n";
   if (::ftruncate(fd, 0) != 0 ||
       ::pwrite(fd, line.data(), line.size(), 0) != static_cast<ssize_t>(line.size())) {
     const std::string why = std::strerror(errno);
@@ -115,7 +140,7 @@ DirLock DirLock::acquire(const std::string& dir) {
     throw RunError(path + ": cannot write the lock file: " + why);
   }
   std::lock_guard<std::mutex> guard(held_mutex);
-  held_dirs.insert(key);
+  held_dirs.emplace(key, line);
   return DirLock(dir, key, fd, not_enforced);
 }
 
@@ -129,6 +154,19 @@ LockState probe_dir_lock(const std::string& dir) {
   ::close(fd);
   if (rc != 0) return LockState::Unknown;
   return fl.l_type == F_UNLCK ? LockState::Free : LockState::Held;
+}
+
+std::optional<LockLine> read_dir_lock(const std::string& dir) {
+  const std::string key = key_of(dir);
+  {
+    std::lock_guard<std::mutex> guard(held_mutex);
+    if (auto it = held_dirs.find(key); it != held_dirs.end()) return parse_line(it->second);
+  }
+  const int fd = ::open(lock_path(dir).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  auto line = line_of(fd);
+  ::close(fd);  // no lock of this process is on it (not held here): closing drops nothing
+  return line;
 }
 
 }  // namespace relabel::io

@@ -129,6 +129,27 @@ std::string render_latex(const Aggregation& a, const std::vector<ReportTable>& t
     out += wide ? "}\n" : "\n";
     out += "\\end{table}\n";
   }
+  // A table pasted into a paper must not hide that runs are missing from it: the runs of
+  // report.md's "Missing runs", as a list under the tables.
+  if (a.failed.empty() && a.pending.empty() && a.refused.empty() && a.malformed.empty()) return out;
+  out += "\n\\noindent\\textbf{Missing runs.} " + escape_latex(run_counts(a)) +
+         "; the tables above leave out:\n\\begin{itemize}\n";
+  auto item = [&](const char* kind, const RunRecord& r, const std::string& why) {
+    out += std::string("\\item ") + kind + ": \\texttt{" + escape_latex(r.id) + "} (" +
+           escape_latex(task_text(r) + ", " + (r.method.empty() ? "?" : r.method) + ", " +
+                        params_text(r)) +
+           "): " + escape_latex(why) + "\n";
+  };
+  for (const auto& r : a.failed) item("Failed", r, r.error.empty() ? "(no message)" : r.error);
+  for (const auto& r : a.refused) item("Refused", r, r.error);
+  for (const auto& r : a.pending) item("Pending", r, r.status == "pending" ? r.error : r.status);
+  for (const auto& m : a.malformed) {
+    std::string why = m.message;  // most name their file first: once is enough
+    if (why.rfind(m.path + ": ", 0) == 0) why.erase(0, m.path.size() + 2);
+    out += "\\item Malformed file: \\texttt{" + escape_latex(m.path) + "}: " + escape_latex(why) +
+           "\n";
+  }
+  out += "\\end{itemize}\n";
   return out;
 }
 

@@ -16,7 +16,9 @@ std::string render_markdown(const Aggregation& a, const std::vector<ReportTable>
                             const std::vector<Plot>& plots = {},
                             const std::string& plots_note = "");
 
-// LaTeX fragments to paste into a paper: one booktabs table per report table.
+// LaTeX fragments to paste into a paper: one booktabs table per report table, then, when runs
+// are missing, the list of report.md's "Missing runs" (failed, refused and pending runs,
+// malformed files).
 std::string render_latex(const Aggregation& a, const std::vector<ReportTable>& tables);
 
 // The params of one run as "zeta=0.8, seed=0".

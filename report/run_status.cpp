@@ -47,8 +47,13 @@ bool is_run_directory(const std::string& dir) {
   auto there = [&](const char* name) {
     return fs::exists(fs::symlink_status(fs::path(dir) / name, ec));
   };
-  return fs::is_directory(dir, ec) && !there("sweep.json") && !there("runs") &&
-         (there("result.json") || there("config.toml") || there(io::kLockFileName));
+  if (!fs::is_directory(dir, ec) || there("sweep.json") || there("runs")) return false;
+  if (there("result.json") || there("config.toml")) return true;
+  if (!there(io::kLockFileName)) return false;
+  // A sweep locks its directory before it writes sweep.json, datagen its suite's: their lines
+  // say so. A line that names no writer (older, or cleared) is taken for a run's, as before.
+  const auto line = io::read_dir_lock(dir);
+  return !line || line->writer.empty() || line->writer == io::to_string(io::LockWriter::Run);
 }
 
 RunStatus read_run_status(const std::string& dir) {

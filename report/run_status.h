@@ -20,7 +20,8 @@ struct RunStatus {
 };
 
 // Whether `dir` is one run's directory: no sweep.json and no runs/, but a result.json, a
-// config.toml or a directory lock file, which a run writes first.
+// config.toml or a directory lock file, which a run writes first, unless the lock's line names
+// another writer (a sweep before it writes sweep.json, a dataset suite).
 bool is_run_directory(const std::string& dir);
 
 RunStatus read_run_status(const std::string& dir);

@@ -14,6 +14,7 @@
 
 #include "core/error.h"
 #include "core/text_file.h"
+#include "io/dir_lock.h"
 #include "io/observed_status.h"
 #include "io/run_record.h"
 #include "report/report_records.h"
@@ -55,6 +56,34 @@ std::string params_text(const json& params) {
     for (auto it = params.begin(); it != params.end(); ++it)
       values[it.key()] = io::param_value(*it);
   return params_text(values);
+}
+
+// Why `dir` (no sweep.json, no runs/, not a run's directory) shows nothing. A sweep locks its
+// directory before it writes sweep.json: its lock's line says a sweep is (or was) starting.
+std::string not_a_sweep_or_run(const std::string& dir) {
+  const auto line = io::read_dir_lock(dir);
+  if (line && line->writer == io::to_string(io::LockWriter::Sweep)) {
+    const std::string who =
+        "(" + line->host + ":" + line->pid + ", since " + line->started_at + ")";
+    switch (io::probe_dir_lock(dir)) {
+      case io::LockState::Held:
+        return "no sweep.json yet: the sweep starting here " + who +
+               " has not written it; try again in a moment";
+      case io::LockState::Free:
+        return "no sweep.json: the sweep that started here " + who +
+               " stopped before it wrote it; run the sweep again";
+      case io::LockState::Unknown:
+        break;
+    }
+    return "no sweep.json: the sweep that started here " + who +
+           " has not written it (if it stopped, run the sweep again)";
+  }
+  if (line && !line->writer.empty())
+    return "written by relabel " + line->writer +
+           " (its lock file says so), not a sweep directory (no sweep.json and no runs/) nor a "
+           "run directory";
+  return "not a sweep directory (no sweep.json and no runs/) nor a run directory (no "
+         "result.json, config.toml or lock file)";
 }
 }  // namespace
 
@@ -121,9 +150,7 @@ SweepStatus read_sweep_status(const std::string& dir) {
   } else if (std::error_code ec; fs::is_directory(dir + "/runs", ec)) {
     for (const auto& name : run_directory_names(dir + "/runs")) expansion.emplace_back(name, "");
   } else {
-    throw Error(dir +
-                ": not a sweep directory (no sweep.json and no runs/) nor a run directory (no "
-                "result.json, config.toml or lock file)");
+    throw Error(dir + ": " + not_a_sweep_or_run(dir));
   }
   double first_start = -1, last_finish = -1;
   for (const auto& [id, params] : expansion) {

@@ -15,7 +15,7 @@ namespace relabel::run {
 RunDirectoryClaim::RunDirectoryClaim(const std::string& dir, comm::Collective& comm) {
   comm::on_root(comm, [&] {
     std::filesystem::create_directories(dir);
-    lock_ = std::make_unique<io::DirLock>(io::DirLock::acquire(dir));
+    lock_ = std::make_unique<io::DirLock>(io::DirLock::acquire(dir, io::LockWriter::Run));
     if (!lock_->not_enforced().empty())
       spdlog::warn("{}: cannot lock the run directory ({}); another writer would not be stopped",
                    dir, lock_->not_enforced());

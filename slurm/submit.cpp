@@ -80,10 +80,24 @@ SubmitResult submit_sweep(const SweepPlan& plan, const SubmitOptions& options, b
   fs::permissions(result.script_path, fs::perms::owner_exec | fs::perms::group_exec,
                   fs::perm_options::add);
   auto r = run_process({"sbatch", "--parsable", result.script_path});
+  // sbatch-<n>.sh is the script of the n-th job in slurm.json: one that was not recorded is kept
+  // for inspection under another name, which the error gives, and the next submit reuses <n>.
+  auto set_aside = [&](const std::string& why) {
+    std::string kept = result.script_path.substr(0, result.script_path.size() - 3) + ".failed.sh";
+    std::error_code ec;
+    fs::rename(result.script_path, kept, ec);
+    if (ec) kept = result.script_path;
+    return RunError(why + ", the script is kept as " + kept);
+  };
   if (r.exit_code != 0)
-    throw RunError("sbatch failed (exit " + std::to_string(r.exit_code) +
-                   "): " + r.err.substr(0, r.err.find('\n')));
-  const std::string id = parsable_job_id(r.out);
+    throw set_aside("sbatch failed (exit " + std::to_string(r.exit_code) +
+                    "): " + r.err.substr(0, r.err.find('\n')) + "; nothing recorded in slurm.json");
+  std::string id;
+  try {
+    id = parsable_job_id(r.out);
+  } catch (const RunError& e) {
+    throw set_aside(e.what());
+  }
   result.job_id = id;
   jobs["jobs"].push_back({{"job_id", id},
                           {"mode", options.mode},

@@ -29,7 +29,9 @@ struct SweepPlan {
 };
 
 // Renders the script and unless dry_run writes it to <sweep dir>/sbatch-<n>.sh, runs
-// `sbatch --parsable` on it and appends the job to <sweep dir>/slurm.json.
+// `sbatch --parsable` on it and appends the job to <sweep dir>/slurm.json. When sbatch fails or
+// prints no job id, nothing is recorded, the script is renamed sbatch-<n>.failed.sh and the
+// RunError names it.
 SubmitResult submit_sweep(const SweepPlan& plan, const SubmitOptions& options, bool dry_run);
 
 // The jobs recorded for a sweep directory, with SLURM's view of each (squeue, then sacct where

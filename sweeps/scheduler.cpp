@@ -96,7 +96,7 @@ SweepCounts run_sweep(const SweepSpec& spec, relabel::comm::Context& context,
   std::optional<io::DirLock> sweep_lock;
   relabel::comm::on_root(context.host_world(), [&] {
     fs::create_directories(spec.dir);
-    if (subset.empty()) sweep_lock.emplace(io::DirLock::acquire(spec.dir));
+    if (subset.empty()) sweep_lock.emplace(io::DirLock::acquire(spec.dir, io::LockWriter::Sweep));
     if (sweep_lock && !sweep_lock->not_enforced().empty())
       spdlog::warn("{}: cannot lock the sweep directory ({}); another sweep would not be stopped",
                    spec.dir, sweep_lock->not_enforced());

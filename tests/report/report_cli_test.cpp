@@ -20,6 +20,35 @@ namespace {
 
 bool exists(const std::string& p) { return std::filesystem::exists(p); }
 
+// report.tex compiles as it is: plain ASCII (the inputs are): the report's own symbols (±, −,
+// –) are LaTeX commands, so the fragment compiles without a Unicode-aware engine; outside
+// comments, every _ & % # is escaped and braces balance.
+void expect_ascii_and_escaped(const std::string& tex) {
+  for (unsigned char c : tex) EXPECT_LT(c, 128) << "non-ASCII byte in report.tex";
+  int depth = 0;
+  std::stringstream lines(tex);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("%", 0) == 0) continue;
+    for (size_t i = 0; i < line.size(); ++i) {
+      char c = line[i];
+      bool escaped = i > 0 && line[i - 1] == '\\';
+      if (c == '%' && i + 1 == line.size() && line[i - 1] == '{') continue;  // \resizebox{..}{%
+      if (c == '_' || c == '&' || c == '%' || c == '#') {
+        // & separates columns in tabular rows; the escaped ones are data.
+        if (c == '&' && !escaped) {
+          EXPECT_EQ(line.find("\\\\"), line.size() - 2) << "stray & in: " << line;
+          continue;
+        }
+        EXPECT_TRUE(escaped) << "unescaped " << c << " in: " << line;
+      }
+      if (c == '{' && !escaped) ++depth;
+      if (c == '}' && !escaped) --depth;
+      EXPECT_GE(depth, 0) << line;
+    }
+  }
+  EXPECT_EQ(depth, 0);
+}
+
 }  // namespace
 
 TEST(ReportCli, WritesTablesWithExpectedNumbersAndMissingRuns) {
@@ -105,32 +134,64 @@ TEST(ReportCli, LatexIsBooktabsAndEscaped) {
   EXPECT_NE(tex.find("num\\_targets"), std::string::npos) << tex;
   EXPECT_NE(tex.find("10.0 $\\pm$ 10.0"), std::string::npos) << tex;
   EXPECT_NE(tex.find("\\begin{tabular}{llrrrr"), std::string::npos) << tex;
-  // Plain ASCII (the inputs are): the report's own symbols (±, −, –) are LaTeX commands, so the
-  // fragment compiles without a Unicode-aware engine.
-  for (unsigned char c : tex) EXPECT_LT(c, 128) << "non-ASCII byte in report.tex";
-  // Outside comments, every _ & % # is escaped and braces balance.
-  int depth = 0;
-  std::stringstream lines(tex);
-  for (std::string line; std::getline(lines, line);) {
-    if (line.rfind("%", 0) == 0) continue;
-    for (size_t i = 0; i < line.size(); ++i) {
-      char c = line[i];
-      bool escaped = i > 0 && line[i - 1] == '\\';
-      if (c == '%' && i + 1 == line.size() && line[i - 1] == '{') continue;  // \resizebox{..}{%
-      if (c == '_' || c == '&' || c == '%' || c == '#') {
-        // & separates columns in tabular rows; the escaped ones are data.
-        if (c == '&' && !escaped) {
-          EXPECT_EQ(line.find("\\\\"), line.size() - 2) << "stray & in: " << line;
-          continue;
-        }
-        EXPECT_TRUE(escaped) << "unescaped " << c << " in: " << line;
-      }
-      if (c == '{' && !escaped) ++depth;
-      if (c == '}' && !escaped) --depth;
-      EXPECT_GE(depth, 0) << line;
-    }
-  }
-  EXPECT_EQ(depth, 0);
+  expect_ascii_and_escaped(tex);
+}
+
+// report.md listed the failed, refused and pending runs and the malformed files, report.tex
+// none of them: a table pasted into a paper did not say that runs were missing. Under its
+// tables report.tex now lists them as report.md does, escaped; report.html lists them too.
+TEST(ReportCli, LatexListsTheMissingRunsAsMarkdownDoes) {
+  TempDir dir("report-tex-missing");
+  relabel::test::write_standard_sweep(dir.path());  // m1t0s5 failed, m2t1s5 pending
+  relabel::test::SyntheticRun failed;
+  failed.id = "m0t1s9_x";
+  failed.status = "failed";
+  failed.error = "loss & 100% of #steps_{1} ~ NaN";
+  failed.task = "walker2d";
+  failed.dataset = "walker2d-medium";
+  failed.method = "ground_truth+iql";
+  failed.params = {{"seed", 9}};
+  write_run(dir.path(), failed);
+  relabel::test::SyntheticRun refused = relabel::test::pendulum_run("r1", 1, 10.0);
+  refused.task = "hopper";
+  refused.dataset = "hopper-medium";
+  write_run(dir.path(), refused);
+  relabel::test::write_file(dir / "runs/r1.refused", "another config\n");
+  std::filesystem::create_directories(dir / "runs/bad");
+  relabel::test::write_file(dir / "runs/bad/result.json", "{");
+  auto r = run_relabel("report " + dir.path() + " --no-plots --bootstrap-reps 100");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string tex = read_file(dir / "report.tex");
+  const size_t missing = tex.find(
+      "\\noindent\\textbf{Missing runs.} 30 done, 2 failed, 1 pending, 1 refused (1 "
+      "malformed file); the tables above leave out:\n\\begin{itemize}\n");
+  ASSERT_NE(missing, std::string::npos) << tex;
+  EXPECT_GT(missing, tex.rfind("\\end{table}")) << tex;  // under the tables
+  for (const std::string item :
+       {"\\item Failed: \\texttt{m0t1s9\\_x} (walker2d-medium, ground\\_truth+iql, seed=9): loss "
+        "\\& 100\\% of \\#steps\\_\\{1\\} \\textasciitilde{} NaN\n",
+        "\\item Failed: \\texttt{m1t0s5} (hopper-medium, reload+iql, seed=5): diverged: NaN in "
+        "critic loss at step 1200\n",
+        "\\item Refused: \\texttt{r1} (hopper-medium, ground\\_truth+iql, seed=1): refused by the "
+        "sweep: another config\n",
+        "\\item Pending: \\texttt{m2t1s5} (walker2d-medium, zero+iql, --): no result.json yet\n",
+        "\\item Malformed file: \\texttt{"})
+    EXPECT_NE(tex.find(item, missing), std::string::npos) << item << "\n" << tex;
+  EXPECT_NE(tex.find("\\end{itemize}\n", missing), std::string::npos) << tex;
+  expect_ascii_and_escaped(tex);
+
+  const std::string html = read_file(dir / "report.html");
+  for (const std::string cell : {"<td class=\"txt\">m0t1s9_x</td>", "<td class=\"txt\">m1t0s5</td>",
+                                 "<td class=\"txt\">r1</td>", "<td class=\"txt\">m2t1s5</td>",
+                                 "/runs/bad/result.json</code>"})
+    EXPECT_NE(html.find(cell), std::string::npos) << cell;
+
+  // Nothing missing: nothing listed.
+  TempDir complete("report-tex-complete");
+  write_run(complete.path(), relabel::test::pendulum_run("a", 0, 10.0));
+  r = run_relabel("report " + complete.path() + " --no-plots --bootstrap-reps 100");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(read_file(complete / "report.tex").find("Missing runs"), std::string::npos);
 }
 
 TEST(ReportCli, WithoutGnuplotTablesAreWrittenWithOneWarning) {

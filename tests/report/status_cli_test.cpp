@@ -130,7 +130,7 @@ TEST(StatusCli, OneRunDirectoryShowsItsStateStepAndScores) {
   ASSERT_EQ(::pipe(ready), 0);
   const pid_t child = ::fork();
   if (child == 0) {
-    auto lock = relabel::io::DirLock::acquire(live);
+    auto lock = relabel::io::DirLock::acquire(live, relabel::io::LockWriter::Run);
     char ok = 1;
     if (::write(ready[1], &ok, 1) != 1) ::_exit(3);
     for (;;) ::pause();
@@ -178,4 +178,90 @@ TEST(StatusCli, OneRunDirectoryShowsItsStateStepAndScores) {
   EXPECT_NE(r.output.find("sweep " + dir.path() + " (" + dir.path() + "): 4 runs"),
             std::string::npos)
       << r.output;
+}
+
+// A sweep locks its directory before it writes sweep.json, as a run does before it writes
+// anything: a sweep directory with only its lock file was shown as one run ("run NAME:
+// interrupted"). The lock file's line names its writer (docs/formats.md, "Directory lock"); a
+// sweep's lock is a sweep that has not written its sweep.json, one line, exit 2.
+TEST(StatusCli, ASweepsLockWithoutSweepJsonIsNotARun) {
+  TempDir dir("status-sweep-lock");
+  // Its sweep was killed before it wrote sweep.json: the line stays, nobody holds the lock.
+  write_file(dir / ".relabel.lock", "node7 4242 2026-01-01T00:00:00Z sweep\n");
+  auto r = run_relabel("status " + dir.path());
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_EQ(r.output,
+            "relabel: error: " + dir.path() +
+                ": no sweep.json: the sweep that started here (node7:4242, since "
+                "2026-01-01T00:00:00Z) stopped before it wrote it; run the sweep again\n");
+  r = run_relabel("status " + dir.path() + " --runs");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+
+  // Its sweep is starting: it holds the lock.
+  int ready[2];
+  ASSERT_EQ(::pipe(ready), 0);
+  const pid_t child = ::fork();
+  if (child == 0) {
+    auto lock = relabel::io::DirLock::acquire(dir.path(), relabel::io::LockWriter::Sweep);
+    char ok = 1;
+    if (::write(ready[1], &ok, 1) != 1) ::_exit(3);
+    for (;;) ::pause();
+  }
+  char ok = 0;
+  ASSERT_EQ(::read(ready[0], &ok, 1), 1);
+  r = run_relabel("status " + dir.path());
+  ::kill(child, SIGKILL);
+  ::waitpid(child, nullptr, 0);
+  ::close(ready[0]);
+  ::close(ready[1]);
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_EQ(
+      r.output.rfind(
+          "relabel: error: " + dir.path() + ": no sweep.json yet: the sweep starting here (", 0),
+      0u)
+      << r.output;
+  EXPECT_NE(r.output.find(":" + std::to_string(child) + ", since "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(") has not written it; try again in a moment\n"), std::string::npos)
+      << r.output;
+  EXPECT_EQ(r.output.find('\n'), r.output.size() - 1) << r.output;
+
+  // A dataset suite's lock is not a run's either.
+  write_file(dir / ".relabel.lock", "node7 4242 2026-01-01T00:00:00Z datagen\n");
+  r = run_relabel("status " + dir.path());
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_EQ(r.output, "relabel: error: " + dir.path() +
+                          ": written by relabel datagen (its lock file says so), not a sweep "
+                          "directory (no sweep.json and no runs/) nor a run directory\n");
+
+  // A run's lock (its line says so, or is from before lines named their writer) is still a run
+  // that was interrupted before it wrote anything.
+  for (const char* line :
+       {"node7 4242 2026-01-01T00:00:00Z run\n", "node7 4242 2026-01-01T00:00:00Z\n", ""}) {
+    write_file(dir / ".relabel.lock", line);
+    r = run_relabel("status " + dir.path());
+    EXPECT_EQ(r.exit_code, 0) << line << r.output;
+    EXPECT_EQ(r.output.rfind("run ", 0), 0u) << line << r.output;
+    EXPECT_NE(r.output.find(" (" + dir.path() + "): interrupted\n  no evaluation yet\n"),
+              std::string::npos)
+        << line << r.output;
+  }
+}
+
+// `--runs` lists a sweep's runs: given one run's directory it was silently ignored. It is an
+// input error now, before anything is printed.
+TEST(StatusCli, RunsOptionOnOneRunsDirectoryIsAnInputError) {
+  TempDir dir("status-run-list");
+  relabel::test::write_run(dir.path(), relabel::test::pendulum_run("d", 0, 42.0));
+  const std::string run = dir / "runs/d";
+  auto r = run_relabel("status " + run + " --runs");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_EQ(r.output, "relabel: error: " + run +
+                          ": one run's directory, not a sweep's; --runs lists a sweep's runs\n");
+  // Without it the run is shown; the sweep around it lists its runs.
+  r = run_relabel("status " + run);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.rfind("run d (" + run + "): done\n", 0), 0u) << r.output;
+  r = run_relabel("status " + dir.path() + " --runs");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("\n  d  done  score 42.0  seed=0\n"), std::string::npos) << r.output;
 }

@@ -140,7 +140,7 @@ TEST(Status, RunningRecordWithoutLiveWriterIsInterrupted) {
   ASSERT_EQ(::pipe(ready), 0);
   const pid_t child = ::fork();
   if (child == 0) {
-    auto lock = relabel::io::DirLock::acquire(dir / "runs/alive");
+    auto lock = relabel::io::DirLock::acquire(dir / "runs/alive", relabel::io::LockWriter::Run);
     char ok = 1;
     if (::write(ready[1], &ok, 1) != 1) ::_exit(3);
     for (;;) ::pause();
