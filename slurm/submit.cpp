@@ -149,11 +149,16 @@ std::string slurm_status(const std::string& sweep_dir) {
       }
     }
   }
-  try {
-    out << report::format_sweep_status(report::read_sweep_status(sweep_dir), false);
-  } catch (const Error&) {
+  // Only a missing sweep.json (and no runs yet) means "not started": a damaged one is refused as
+  // relabel status refuses it, not shown as a sweep that has yet to start.
+  std::error_code ec;
+  auto there = [&](const char* name) {
+    return std::filesystem::exists(std::filesystem::symlink_status(sweep_dir + "/" + name, ec));
+  };
+  if (!there("sweep.json") && !there("runs"))
     out << "the sweep has not started yet (no sweep.json)\n";
-  }
+  else
+    out << report::format_sweep_status(report::read_sweep_status(sweep_dir), false);
   return out.str();
 }
 

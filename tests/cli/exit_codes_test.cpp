@@ -165,6 +165,14 @@ TEST(SweepInputs, NegativeIndexOtherSweepsDirectoryAndMissingDirectoryAreRefused
 
   expect_one_line_error(run_relabel("slurm status " + (dir / "missing")),
                         "slurm status: " + (dir / "missing") + ": no such directory");
+
+  // A damaged sweep.json read as "the sweep has not started yet", exit 0.
+  fs::create_directories(dir / "damaged");
+  write_file(dir / "damaged/sweep.json", "{\"name\": ");
+  r = run_relabel("slurm status " + (dir / "damaged"));
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_EQ(r.output.find("not started"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find((dir / "damaged/sweep.json")), std::string::npos) << r.output;
 }
 
 // A sweep's or a dataset suite's directory is not a run's: refused before anything is written.
