@@ -90,7 +90,7 @@ const CommandRegistrar kDatagen(40, [](CLI::App& app, ProcessArgs args, int*) {
       ->check(whole_at_least(1));
   cmd->add_option("--eval-episodes", o->eval_episodes, "episodes per evaluation")
       ->capture_default_str()
-      ->check(whole_at_least(1));
+      ->check(whole_int_at_least(1));
   cmd->add_option("--checkpoint-minutes", o->checkpoint_minutes,
                   "save the training state (sac_train.pt) this often; a re-run resumes from it")
       ->capture_default_str()

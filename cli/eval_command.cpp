@@ -97,7 +97,7 @@ const CommandRegistrar kEval(35, [](CLI::App& app, ProcessArgs, int*) {
   cmd->add_option("--task", a->task, "task to evaluate on (default: the policy's)");
   cmd->add_option("--episodes", a->episodes,
                   "episodes (default: those of the run's evaluation at that step, else 10)")
-      ->check(whole_at_least(1));
+      ->check(whole_int_at_least(1));
   cmd->add_option("--seed", a->seed,
                   "episode seed, 0 to 2^64-1 (default: the seed of the run's evaluation at that "
                   "step, else 0)")

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 
 #include "core/number_checks.h"
 
@@ -34,18 +35,23 @@ std::string leading_zero_problem(const std::string& text) {
 
 }  // namespace
 
-CLI::Validator whole_at_least(int64_t lo) {
+CLI::Validator whole_at_least(int64_t lo, int64_t at_most) {
   return CLI::Validator(
-      [lo](std::string& text) -> std::string {
-        const std::string want = relabel::whole_at_least_problem(lo, text);
+      [lo, at_most](std::string& text) -> std::string {
+        const std::string want = fmt::format("must be a whole number >= {}, got {}", lo, text);
         if (!is_whole(text)) return want;
         if (has_leading_zero(text)) return leading_zero_problem(text);
         errno = 0;
         const long long v = std::strtoll(text.c_str(), nullptr, 10);
-        if (errno == ERANGE) return fmt::format("{} is out of range (at most {})", text, INT64_MAX);
+        if (errno == ERANGE || v > at_most)
+          return fmt::format("{} is out of range (at most {})", text, at_most);
         return v < lo ? want : std::string();
       },
       fmt::format("INT>={}", lo));
+}
+
+CLI::Validator whole_int_at_least(int64_t lo) {
+  return whole_at_least(lo, std::numeric_limits<int>::max());
 }
 
 CLI::Validator whole_in(int64_t lo, int64_t hi) {

@@ -9,8 +9,11 @@
 
 namespace relabel::cli {
 
-// A whole number >= lo that fits in int64.
-CLI::Validator whole_at_least(int64_t lo);
+// A whole number >= lo, at most `at_most` (by default what fits in int64).
+CLI::Validator whole_at_least(int64_t lo, int64_t at_most = INT64_MAX);
+// The same for an int option: a value beyond int's range is named as out of range here, not
+// left to the parser's "Could not convert".
+CLI::Validator whole_int_at_least(int64_t lo);
 // A whole number in [lo, hi] (a bound beyond which a value is a typo that would hang or exhaust
 // memory, e.g. --bootstrap-reps).
 CLI::Validator whole_in(int64_t lo, int64_t hi);

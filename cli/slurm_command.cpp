@@ -81,10 +81,10 @@ const CommandRegistrar kSlurm(50, [](CLI::App& app, ProcessArgs, int*) {
       ->capture_default_str();
   submit->add_option("--nodes", o.nodes, "nodes (mpi mode)")
       ->capture_default_str()
-      ->check(whole_at_least(1));
+      ->check(whole_int_at_least(1));
   submit->add_option("--ntasks-per-node", o.ntasks_per_node, "MPI ranks per node (mpi mode)")
       ->capture_default_str()
-      ->check(whole_at_least(1));
+      ->check(whole_int_at_least(1));
   // The ranks get it as --threads-per-rank: refused here, not in the job after it queued.
   submit->add_option("--cpus-per-task", o.cpus_per_task, "CPUs per rank: its torch threads")
       ->capture_default_str()
@@ -93,7 +93,7 @@ const CommandRegistrar kSlurm(50, [](CLI::App& app, ProcessArgs, int*) {
       ->add_option("--gpus-per-node", o.gpus_per_node,
                    "GPUs per node (parallel.device = cuda); rank r uses GPU r mod GPUs per node")
       ->capture_default_str()
-      ->check(whole_at_least(0));
+      ->check(whole_int_at_least(0));
   submit->add_option("--time", o.time, "time limit in SLURM's formats, e.g. 04:00:00 or 1-12");
   submit
       ->add_option("--setup", o.setup,
@@ -113,13 +113,13 @@ const CommandRegistrar kSlurm(50, [](CLI::App& app, ProcessArgs, int*) {
       ->capture_default_str();
   submit->add_option("--signal-seconds", o.signal_seconds, "seconds before the limit")
       ->capture_default_str()
-      ->check(whole_at_least(1));
+      ->check(whole_int_at_least(1));
   submit->add_option("--max-requeues", o.max_requeues, "requeues after a warning signal")
       ->capture_default_str()
-      ->check(whole_at_least(0));
+      ->check(whole_int_at_least(0));
   submit->add_option("--array-throttle", o.array_throttle, "array mode: tasks at once (%N)")
       ->capture_default_str()
-      ->check(whole_at_least(0));
+      ->check(whole_int_at_least(0));
   submit->add_flag("--breadth-first", o.breadth_first,
                    "run the sweep seed by seed (relabel sweep --breadth-first; array mode: task "
                    "i runs the i-th run of that order)");

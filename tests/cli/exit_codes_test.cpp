@@ -215,6 +215,9 @@ TEST(NumericOptions, OutOfRangeValuesAreOneLineErrors) {
       // CLI11 reads "010" as octal 8: the seed would silently be another than the one written.
       {"datagen --task pendulum --out " + (dir / "d") + " --seed 010 --dry-run",
        "--seed: must be a whole number without leading zeros, got 010"},
+      // An int option beyond int's range: CLI11's "Could not convert" before.
+      {"eval " + dir.path() + " --episodes 3000000000",
+       "--episodes: 3000000000 is out of range (at most 2147483647)"},
       {"eval " + dir.path() + " --episodes 08",
        "--episodes: must be a whole number without leading zeros, got 08"},
       {"run " + kIql + " --threads-per-rank 02",
@@ -243,6 +246,7 @@ TEST(NumericOptions, SlurmSubmitOptionsAreCheckedLikeEveryOtherCommands) {
       {"--signal-seconds 0", "--signal-seconds: must be a whole number >= 1, got 0"},
       {"--max-requeues -1", "--max-requeues: must be a whole number >= 0, got -1"},
       {"--array-throttle x", "--array-throttle: must be a whole number >= 0, got x"},
+      {"--nodes 2147483648", "--nodes: 2147483648 is out of range (at most 2147483647)"},
   };
   for (const auto& [args, line] : cases) expect_one_line_error(run_relabel(submit + args), line);
   EXPECT_FALSE(fs::exists(dir / "s"));
