@@ -41,8 +41,10 @@ void validate(const SubmitOptions& o, const ScriptInputs& in) {
   static const std::regex mpi_plugin("[A-Za-z0-9_]+");
   if (!std::regex_match(o.srun_mpi, mpi_plugin))
     throw Error("--srun-mpi must be a plugin name like pmix or pmi2, got '" + o.srun_mpi + "'");
-  if (o.mode == "mpi" && (o.nodes * o.ntasks_per_node) % in.ranks_per_run != 0)
-    throw Error("--nodes x --ntasks-per-node = " + std::to_string(o.nodes * o.ntasks_per_node) +
+  // In 64 bits: two int options' product can overflow int (65536 x 65536 read as 0 tasks).
+  const int64_t tasks = int64_t{o.nodes} * o.ntasks_per_node;
+  if (o.mode == "mpi" && tasks % in.ranks_per_run != 0)
+    throw Error("--nodes x --ntasks-per-node = " + std::to_string(tasks) +
                 " tasks is not a multiple of the spec's ranks_per_run = " +
                 std::to_string(in.ranks_per_run));
   if (in.runs < 1) throw Error(in.spec_path + ": the sweep expands to no runs");

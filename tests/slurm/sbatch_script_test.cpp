@@ -130,6 +130,24 @@ TEST(SbatchScript, NumericOptionsAreRefusedInTheCliWording) {
   }
 }
 
+// --nodes x --ntasks-per-node was an int product: 65536 x 65536 overflowed to 0 tasks, a
+// multiple of every ranks_per_run, and the script was written.
+TEST(SbatchScript, TasksAreCountedWithoutOverflow) {
+  slurm::SubmitOptions o;
+  o.nodes = 65536;
+  o.ntasks_per_node = 65536;
+  auto in = inputs();
+  in.ranks_per_run = 3;
+  try {
+    slurm::sbatch_script(o, in);
+    ADD_FAILURE() << "accepted 2^32 tasks for ranks_per_run = 3";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "--nodes x --ntasks-per-node = 4294967296 tasks is not a multiple of the spec's "
+              "ranks_per_run = 3");
+  }
+}
+
 TEST(Quoting, ShellAndSbatch) {
   EXPECT_EQ(slurm::shell_quote("a b"), "'a b'");
   EXPECT_EQ(slurm::shell_quote("it's $(x)"), "'it'\\''s $(x)'");
