@@ -44,10 +44,6 @@ void table(std::string& out, const std::vector<std::string>& header,
   out += "</tbody></table></div>\n";
 }
 
-std::string task_text(const RunRecord& r) {
-  return r.task.empty() ? "?" : TaskKey{r.task, r.dataset}.label();
-}
-
 }  // namespace
 
 std::string render_html(const Aggregation& a, const std::vector<ReportTable>& tables,
@@ -88,29 +84,9 @@ std::string render_html(const Aggregation& a, const std::vector<ReportTable>& ta
   out += "<h2 id=\"missing\">Missing runs</h2>\n";
   if (a.failed.empty() && a.pending.empty() && a.refused.empty() && a.malformed.empty())
     out += "<p>Nothing is missing: every run finished.</p>\n";
-  if (!a.failed.empty()) {
-    out += fmt::format("<h3>Failed runs ({})</h3>\n", a.failed.size());
-    std::vector<std::vector<std::string>> rows;
-    for (const auto& r : a.failed)
-      rows.push_back({r.id, task_text(r), r.method.empty() ? "?" : r.method, params_text(r),
-                      r.error.empty() ? "(no message)" : r.error});
-    table(out, {"id", "task", "method", "params", "error"}, rows, 5);
-  }
-  if (!a.refused.empty()) {
-    out += fmt::format("<h3>Refused runs ({})</h3>\n", a.refused.size());
-    std::vector<std::vector<std::string>> rows;
-    for (const auto& r : a.refused)
-      rows.push_back(
-          {r.id, task_text(r), r.method.empty() ? "?" : r.method, params_text(r), r.error});
-    table(out, {"id", "task", "method", "params", "reason"}, rows, 5);
-  }
-  if (!a.pending.empty()) {
-    out += fmt::format("<h3>Pending runs ({})</h3>\n", a.pending.size());
-    std::vector<std::vector<std::string>> rows;
-    for (const auto& r : a.pending)
-      rows.push_back({r.id, task_text(r), r.method.empty() ? "?" : r.method, params_text(r),
-                      r.status == "pending" ? r.error : r.status});
-    table(out, {"id", "task", "method", "params", "status"}, rows, 5);
+  for (const auto& g : missing_runs(a)) {
+    out += fmt::format("<h3>{} runs ({})</h3>\n", g.kind, g.rows.size());
+    table(out, {"id", "task", "method", "params", g.reason}, g.rows, 5);
   }
   if (!a.malformed.empty()) {
     out += fmt::format("<h3>Malformed files ({})</h3>\n<ul>\n", a.malformed.size());

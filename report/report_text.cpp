@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "report/report_format.h"
 #include "report/seed_warning.h"
 
@@ -37,6 +39,29 @@ std::string params_text(const RunRecord& r) {
   return s.empty() ? "–" : s;
 }
 
+std::vector<MissingRuns> missing_runs(const Aggregation& a) {
+  auto rows = [](const std::vector<RunRecord>& runs, auto reason) {
+    std::vector<std::vector<std::string>> out;
+    for (const auto& r : runs)
+      out.push_back(
+          {r.id, task_text(r), r.method.empty() ? "?" : r.method, params_text(r), reason(r)});
+    return out;
+  };
+  std::vector<MissingRuns> groups{
+      {"Failed", "error",
+       rows(a.failed,
+            [](const RunRecord& r) { return r.error.empty() ? "(no message)" : r.error; })},
+      {"Refused", "reason", rows(a.refused, [](const RunRecord& r) { return r.error; })},
+      {"Pending", "status",
+       rows(a.pending,
+            [](const RunRecord& r) { return r.status == "pending" ? r.error : r.status; })},
+  };
+  groups.erase(std::remove_if(groups.begin(), groups.end(),
+                              [](const MissingRuns& g) { return g.rows.empty(); }),
+               groups.end());
+  return groups;
+}
+
 std::string render_markdown(const Aggregation& a, const std::vector<ReportTable>& tables,
                             const std::vector<Plot>& plots, const std::string& plots_note) {
   std::string out = "# relabel report\n\n";
@@ -60,38 +85,9 @@ std::string render_markdown(const Aggregation& a, const std::vector<ReportTable>
     out += "Nothing is missing: every run finished.\n";
     return out;
   }
-  std::vector<std::string> header{"id", "task", "method", "params"};
-  if (!a.failed.empty()) {
-    out += fmt::format("### Failed runs ({})\n\n", a.failed.size());
-    std::vector<std::vector<std::string>> rows;
-    for (const auto& r : a.failed)
-      rows.push_back({r.id, task_text(r), r.method.empty() ? "?" : r.method, params_text(r),
-                      r.error.empty() ? "(no message)" : r.error});
-    auto h = header;
-    h.push_back("error");
-    markdown_table(out, h, rows, 5);
-    out += "\n";
-  }
-  if (!a.refused.empty()) {
-    out += fmt::format("### Refused runs ({})\n\n", a.refused.size());
-    std::vector<std::vector<std::string>> rows;
-    for (const auto& r : a.refused)
-      rows.push_back(
-          {r.id, task_text(r), r.method.empty() ? "?" : r.method, params_text(r), r.error});
-    auto h = header;
-    h.push_back("reason");
-    markdown_table(out, h, rows, 5);
-    out += "\n";
-  }
-  if (!a.pending.empty()) {
-    out += fmt::format("### Pending runs ({})\n\n", a.pending.size());
-    std::vector<std::vector<std::string>> rows;
-    for (const auto& r : a.pending)
-      rows.push_back({r.id, task_text(r), r.method.empty() ? "?" : r.method, params_text(r),
-                      r.status == "pending" ? r.error : r.status});
-    auto h = header;
-    h.push_back("status");
-    markdown_table(out, h, rows, 5);
+  for (const auto& g : missing_runs(a)) {
+    out += fmt::format("### {} runs ({})\n\n", g.kind, g.rows.size());
+    markdown_table(out, {"id", "task", "method", "params", g.reason}, g.rows, 5);
     out += "\n";
   }
   if (!a.malformed.empty()) {
@@ -134,15 +130,11 @@ std::string render_latex(const Aggregation& a, const std::vector<ReportTable>& t
   if (a.failed.empty() && a.pending.empty() && a.refused.empty() && a.malformed.empty()) return out;
   out += "\n\\noindent\\textbf{Missing runs.} " + escape_latex(run_counts(a)) +
          "; the tables above leave out:\n\\begin{itemize}\n";
-  auto item = [&](const char* kind, const RunRecord& r, const std::string& why) {
-    out += std::string("\\item ") + kind + ": \\texttt{" + escape_latex(r.id) + "} (" +
-           escape_latex(task_text(r) + ", " + (r.method.empty() ? "?" : r.method) + ", " +
-                        params_text(r)) +
-           "): " + escape_latex(why) + "\n";
-  };
-  for (const auto& r : a.failed) item("Failed", r, r.error.empty() ? "(no message)" : r.error);
-  for (const auto& r : a.refused) item("Refused", r, r.error);
-  for (const auto& r : a.pending) item("Pending", r, r.status == "pending" ? r.error : r.status);
+  for (const auto& g : missing_runs(a))
+    for (const auto& row : g.rows)  // id, task, method, params, reason
+      out += "\\item " + g.kind + ": \\texttt{" + escape_latex(row[0]) + "} (" +
+             escape_latex(row[1] + ", " + row[2] + ", " + row[3]) + "): " + escape_latex(row[4]) +
+             "\n";
   for (const auto& m : a.malformed) {
     std::string why = m.message;  // most name their file first: once is enough
     if (why.rfind(m.path + ": ", 0) == 0) why.erase(0, m.path.size() + 2);

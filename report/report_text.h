@@ -24,4 +24,15 @@ std::string render_latex(const Aggregation& a, const std::vector<ReportTable>& t
 // The params of one run as "zeta=0.8, seed=0".
 std::string params_text(const RunRecord& r);
 
+// The runs the tables leave out, one group per kind in the order failed, refused, pending
+// (empty kinds left out): rows of id, task, method, params and the reason (the error, or a
+// pending run's status), `reason` naming that last column. report.md, report.html and report.tex
+// list the same rows.
+struct MissingRuns {
+  std::string kind;    // "Failed", "Refused", "Pending"
+  std::string reason;  // "error", "reason", "status"
+  std::vector<std::vector<std::string>> rows;
+};
+std::vector<MissingRuns> missing_runs(const Aggregation& a);
+
 }  // namespace relabel::report
