@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <iostream>
 #include <set>
 
@@ -64,7 +65,13 @@ void print_sweep(const CheckOptions& o) {
   std::vector<std::vector<std::string>> rows{header};
   for (const auto& run : sweep.runs) {
     std::vector<std::string> row{run.id};
-    for (const auto& [key, value] : run.params) row.push_back(value_text(value));
+    // A swept key the run's method or learner does not read is not among its params: "-".
+    for (const auto& k : header) {
+      if (k == "id") continue;
+      auto it = std::find_if(run.params.begin(), run.params.end(),
+                             [&](const auto& p) { return p.first == k; });
+      row.push_back(it == run.params.end() ? "-" : value_text(it->second));
+    }
     rows.push_back(std::move(row));
   }
   std::vector<size_t> width(header.size(), 0);

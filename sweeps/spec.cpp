@@ -211,8 +211,14 @@ class Expander {
     run.id = relabel::config::config_hash(run.config).substr(0, 12);
     run.config.output.dir = s->dir + "/runs/" + run.id;
     run.seed = seed;
-    for (const auto& a : assign)
-      run.params.emplace_back(a.key, relabel::config::find_key(a.key)->get(run.config));
+    // A swept key the run's method or learner does not read (a zip row's placeholder, e.g.
+    // reward.zeta for a ground-truth cell) is not one of its params: the run's config.toml does
+    // not hold it, and a report would otherwise show the placeholder as the run's setting.
+    for (const auto& a : assign) {
+      const auto* key = relabel::config::find_key(a.key);
+      if (relabel::config::key_in_use(*key, run.config))
+        run.params.emplace_back(a.key, key->get(run.config));
+    }
     run.params.emplace_back("seed", seed);
     return run;
   }

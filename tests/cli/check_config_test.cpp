@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <iterator>
+#include <sstream>
 
 #include "tests/support/test_support.h"
 
@@ -88,6 +90,33 @@ TEST(CheckConfig, ASweepSpecWarnsOnceForEachMissingNamedSuite) {
   r = check();
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(r.output.find("# warning"), std::string::npos) << r.output;
+}
+
+// check's table of a sweep's runs: a zipped key a run's method does not read (reward.zeta in the
+// ground-truth and BC rows of the hopper baselines) shows "-", not the zip's placeholder, and
+// every other column stays under its header.
+TEST(CheckConfig, ASweepTableShowsADashForAKeyTheRunDoesNotRead) {
+  auto r = run_relabel("check " + kConfigs + "/sweeps/hopper-cdred-baselines.toml");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  std::istringstream in(r.output);
+  std::vector<std::vector<std::string>> rows;
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream words(line);
+    rows.emplace_back(std::istream_iterator<std::string>(words),
+                      std::istream_iterator<std::string>());
+  }
+  ASSERT_EQ(rows.size(), 13u) << r.output;  // header + 4 cells x 3 seeds
+  const std::vector<std::string> header{
+      "id", "reward.method", "reward.zeta", "policy.algo", "dataset.demonstrations_only", "seed"};
+  EXPECT_EQ(rows[0], header) << r.output;
+  for (size_t i = 1; i < rows.size(); ++i) {
+    ASSERT_EQ(rows[i].size(), header.size()) << r.output;
+    const bool cdred = rows[i][1] == "cdred";
+    EXPECT_EQ(rows[i][2] == "-", !cdred) << r.output;
+    EXPECT_EQ(rows[i][5], std::to_string((i - 1) % 3)) << r.output;
+  }
+  EXPECT_EQ(rows[4][2], "1.0") << r.output;
 }
 
 // Every config and sweep the project ships is valid against today's schema: a renamed or removed

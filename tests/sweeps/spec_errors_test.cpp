@@ -138,6 +138,13 @@ TEST(SweepErrors, AZippedValueTheRunDoesNotUseIsRefusedUnlessItIsTheDefault) {
   EXPECT_EQ(sweep_error(spec), "");
   const auto s = relabel::sweeps::load_sweep(spec);
   ASSERT_EQ(s.runs.size(), 2u);
+  // The placeholder is not the ground-truth run's setting: its params (sweep.json, result.json,
+  // the report's columns) leave the key out; the ReLOAD run's hold it.
+  ASSERT_EQ(s.runs[0].params.size(), 2u);
+  EXPECT_EQ(s.runs[0].params[0].first, "reward.method");
+  EXPECT_EQ(s.runs[0].params[1].first, "seed");
+  ASSERT_EQ(s.runs[1].params.size(), 3u);
+  EXPECT_EQ(s.runs[1].params[1].first, "reward.beta");
   EXPECT_EQ(relabel::config::toml_literal(s.runs[1].params[1].second), "2.0");
 }
 
