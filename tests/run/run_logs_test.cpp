@@ -39,7 +39,9 @@ TEST(RunLogs, ReloadFitShowsProgressAndRecordsItsLoss) {
     ASSERT_TRUE(j.contains("type") && j["type"].is_string()) << j;
     types.insert(j["type"].get<std::string>());
     if (j["type"] == "reward_fit") fit.push_back(j);
-    if (j["type"] == "train") EXPECT_TRUE(j.contains("q_loss")) << j;
+    if (j["type"] == "train") {
+      EXPECT_TRUE(j.contains("q_loss")) << j;
+    }
   }
   EXPECT_EQ(types, (std::set<std::string>{"reward_fit", "train", "progress"}));
   // 50 records over the 400 steps (every 8th step), losses finite, steps increasing.

@@ -102,8 +102,9 @@ TEST(SweepPin, AnotherSweepsDirectoryIsRefusedAndOtherConfigsStayApart) {
   const auto all = sweep_results(dir / "out");
   ASSERT_EQ(all.size(), 4u);
   for (const auto& r : all)
-    if (r["config_hash_without_seed"] != family)
+    if (r["config_hash_without_seed"] != family) {
       EXPECT_EQ(r.value("config_hash_without_seed", "").size(), 16u) << r.dump(1);
+    }
   auto report = run_relabel("report " + (dir / "out") + " --no-plots --bootstrap-reps 20");
   ASSERT_EQ(report.exit_code, 0) << report.output;
   std::string summary = read_file(dir / "out/summary.csv");
