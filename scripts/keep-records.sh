@@ -10,16 +10,18 @@
 #       (relabel report DEST/records --out DEST --no-plots). --train-metrics also keeps the
 #       runs' `train` records of metrics.jsonl (what `relabel report --traces` reads).
 #   scripts/keep-records.sh --restore DEST SWEEP_DIR
-#       copies DEST/records/runs/* into SWEEP_DIR/runs, never over a file already there. The
-#       sweep's next start skips those runs (done under the same config hash) as long as their
-#       datasets have the same content (a suite made again by relabel datagen with the same seed
-#       on the same kind of machine is); a run whose data changed is refused, naming it.
+#       copies DEST/records/runs/* into SWEEP_DIR/runs, and DEST/records/sweep.json when
+#       SWEEP_DIR has none (relabel status then counts the runs still to do before the sweep
+#       starts again), never over a file already there. The sweep's next start skips those runs
+#       (done under the same config hash) as long as their datasets have the same content (a
+#       suite made again by relabel datagen with the same seed on the same kind of machine is); a
+#       run whose data changed is refused, naming it.
 #
 # RELABEL names the binary (default: build/relabel of this checkout).
 set -euo pipefail
 relabel=${RELABEL:-$(cd "$(dirname "$0")/.." && pwd)/build/relabel}
 usage() {
-  sed -n '6,16p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '6,19p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -37,6 +39,9 @@ if [ "${1:-}" = "--restore" ]; then
     done
     n=$((n + 1))
   done
+  if [ -f "$2/records/sweep.json" ] && [ ! -e "$3/sweep.json" ]; then
+    cp -p "$2/records/sweep.json" "$3/sweep.json"
+  fi
   echo "keep-records: $n runs restored into $dst"
   exit 0
 fi
@@ -61,7 +66,7 @@ for result in "$sweep"/runs/*/result.json; do
     echo "keep-records: $result: not readable JSON, not kept" >&2
     continue
   fi
-  [ "$status" = done ] || continue
+  [ "$status" = "done" ] || continue
   run=$(dirname "$result") id=$(basename "$(dirname "$result")")
   mkdir -p "$tmp/runs/$id"
   for f in result.json config.toml curve.csv; do

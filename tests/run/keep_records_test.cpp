@@ -81,6 +81,8 @@ TEST(KeepRecords, KeptRunsReportAndAreSkippedAfterRestoreOnRegeneratedData) {
   auto restored = run_command(env + " --restore " + (dir / "kept") + " " + (dir / "again"));
   ASSERT_EQ(restored.exit_code, 0) << restored.output;
   EXPECT_NE(restored.output.find("2 runs restored"), std::string::npos) << restored.output;
+  // The kept sweep.json comes back too: relabel status knows the sweep's runs before it starts.
+  EXPECT_EQ(read_file(dir / "again/sweep.json"), read_file((records / "sweep.json").string()));
   auto again = run_relabel_mpi(2, sweep + (dir / "again"));
   ASSERT_EQ(again.exit_code, 0) << again.output;
   EXPECT_NE(again.output.find("2 done, 0 failed"), std::string::npos) << again.output;
@@ -99,4 +101,6 @@ TEST(KeepRecords, KeptRunsReportAndAreSkippedAfterRestoreOnRegeneratedData) {
   write_file(dir / "again/runs/" + *ids.begin() + "/curve.csv", "mine\n");
   ASSERT_EQ(run_command(env + " --restore " + (dir / "kept") + " " + (dir / "again")).exit_code, 0);
   EXPECT_EQ(read_file(dir / "again/runs/" + *ids.begin() + "/curve.csv"), "mine\n");
+  EXPECT_NE(read_file(dir / "again/sweep.json"), read_file((records / "sweep.json").string()))
+      << "the sweep's own sweep.json (rewritten by its run) was replaced by the kept one";
 }
