@@ -59,15 +59,15 @@ void print_sweep(const CheckOptions& o) {
   for (const auto& run : sweep.runs)
     if (auto missing = relabel::run::missing_suite(run.config))
       if (warned.insert(*missing).second) std::cout << "# warning: " << *missing << "\n";
+  std::vector<std::string> keys = sweep.swept_keys;
+  keys.push_back("seed");
   std::vector<std::string> header{"id"};
-  for (const auto& k : sweep.swept_keys) header.push_back(k);
-  header.push_back("seed");
+  header.insert(header.end(), keys.begin(), keys.end());
   std::vector<std::vector<std::string>> rows{header};
   for (const auto& run : sweep.runs) {
     std::vector<std::string> row{run.id};
     // A swept key the run's method or learner does not read is not among its params: "-".
-    for (const auto& k : header) {
-      if (k == "id") continue;
+    for (const auto& k : keys) {
       auto it = std::find_if(run.params.begin(), run.params.end(),
                              [&](const auto& p) { return p.first == k; });
       row.push_back(it == run.params.end() ? "-" : value_text(it->second));
