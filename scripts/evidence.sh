@@ -12,8 +12,7 @@
 #                                report: scripts/keep-records.sh)
 # Lane hopper: relabel datagen --task hopper, CDRED's 10k-step probes on hopper (2 ranks: zeta and
 # the value rows, about 40 minutes; the spec's reward-network widths, about 110), CDRED on hopper
-# at 100k steps (the baselines), a 30k-step probe of the true-reward agent, the value-rows
-# experiment at 100k steps, then the rest of the hopper
+# at 100k steps (the baselines, then the value-rows experiment), then the rest of the hopper
 # evidence sweep (2 ranks, breadth first; every cell has its first seed).
 # Lane halfcheetah: relabel datagen --task
 # halfcheetah, then the halfcheetah evidence sweep (1 rank, breadth first). Each lane runs a
@@ -34,7 +33,6 @@ declare -A extra=(
   [hopper-cdred-width-probe]=""
   [hopper-cdred-100k]="$at_100k"
   [hopper-cdred-value-rows-100k]="$at_100k"
-  [hopper-true-reward-probe]=""
 )
 declare -A spec=(
   [hopper-evidence]=hopper-evidence
@@ -43,11 +41,10 @@ declare -A spec=(
   [hopper-cdred-width-probe]=hopper-cdred-width-probe
   [hopper-cdred-100k]=hopper-cdred-baselines
   [hopper-cdred-value-rows-100k]=hopper-cdred-value-rows
-  [hopper-true-reward-probe]=hopper-true-reward-probe
 )
 # In the order they run; the CDRED sweeps keep their training records (--traces).
-sweeps=(hopper-cdred-probe hopper-cdred-width-probe hopper-cdred-100k hopper-true-reward-probe
-  hopper-cdred-value-rows-100k hopper-evidence halfcheetah-evidence)
+sweeps=(hopper-cdred-probe hopper-cdred-width-probe hopper-cdred-100k hopper-cdred-value-rows-100k
+  hopper-evidence halfcheetah-evidence)
 mpirun_=(mpirun)
 [ "$(id -u)" -eq 0 ] && mpirun_=(mpirun --allow-run-as-root)
 
@@ -92,7 +89,7 @@ case "${1:-}" in
       echo "lane $1: started (log $EXPERIMENTS/lane-$1.log)"
     }
     start_lane hopper "$bin" hopper 2 hopper-cdred-probe hopper-cdred-width-probe \
-      hopper-cdred-100k hopper-true-reward-probe hopper-cdred-value-rows-100k hopper-evidence
+      hopper-cdred-100k hopper-cdred-value-rows-100k hopper-evidence
     start_lane halfcheetah "$bin" halfcheetah 1 halfcheetah-evidence
     ;;
   lane)  # started by `start`, in the background
@@ -131,14 +128,14 @@ case "${1:-}" in
     for sweep in "${sweeps[@]}"; do
       [ -f "$EXPERIMENTS/$sweep/sweep.json" ] || continue
       metrics=()
-      [[ "$sweep" = hopper-cdred-* || "$sweep" = hopper-true-reward-* ]] && metrics=(--train-metrics)
+      [[ "$sweep" = hopper-cdred-* ]] && metrics=(--train-metrics)
       bash scripts/keep-records.sh "${metrics[@]}" "$EXPERIMENTS/$sweep" "docs/results/$sweep"
       # report.md holds the tables; the HTML and LaTeX versions regenerate from the records.
       rm -f "docs/results/$sweep/report.html" "docs/results/$sweep/report.tex"
     done
     ;;
   *)
-    sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac
