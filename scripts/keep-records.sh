@@ -28,9 +28,11 @@ usage() {
 if [ "${1:-}" = "--restore" ]; then
   [ $# -eq 3 ] || usage
   src=$2/records/runs dst=$3/runs
-  [ -d "$src" ] || { echo "keep-records: $src: no kept records" >&2; exit 2; }
+  [ -d "$2/records" ] || { echo "keep-records: $2/records: no kept records" >&2; exit 2; }
   mkdir -p "$dst"
   n=0
+  # A sweep kept before any of its runs was done has a sweep.json and no runs/.
+  shopt -s nullglob
   for run in "$src"/*/; do
     id=$(basename "$run")
     mkdir -p "$dst/$id"

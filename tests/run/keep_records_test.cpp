@@ -104,3 +104,21 @@ TEST(KeepRecords, KeptRunsReportAndAreSkippedAfterRestoreOnRegeneratedData) {
   EXPECT_NE(read_file(dir / "again/sweep.json"), read_file((records / "sweep.json").string()))
       << "the sweep's own sweep.json (rewritten by its run) was replaced by the kept one";
 }
+
+// A sweep kept before any of its runs was done holds records/sweep.json and no runs/: restoring
+// it brings back the sweep.json and no run (scripts/evidence.sh restores every kept sweep).
+TEST(KeepRecords, ASweepKeptWithNoDoneRunRestoresItsSweepJsonOnly) {
+  TempDir dir;
+  fs::create_directories(dir / "kept/records");
+  write_file(dir / "kept/records/sweep.json", "{\"name\": \"s\", \"runs\": []}\n");
+  const std::string restore = "bash " + keep_records() + " --restore ";
+  auto r = run_command(restore + (dir / "kept") + " " + (dir / "again"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("0 runs restored"), std::string::npos) << r.output;
+  EXPECT_EQ(read_file(dir / "again/sweep.json"), "{\"name\": \"s\", \"runs\": []}\n");
+  EXPECT_TRUE(names_in(dir / "again/runs").empty());
+  // Without records at all it is an error, naming the folder.
+  r = run_command(restore + (dir / "none") + " " + (dir / "again") + " 2>&1");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find(dir / "none/records: no kept records"), std::string::npos) << r.output;
+}
