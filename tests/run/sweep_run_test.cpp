@@ -178,7 +178,7 @@ TEST(Sweep, ADoneRunTakesTheSweptValuesOfTheSweepThatSkipsIt) {
 }
 
 // A zip row's placeholder for a key its learner does not read (policy.expectile for TD3+BC) is
-// not that run's setting: its result.json leaves the key out and the report shows "-" there,
+// not that run's setting: its result.json leaves the key out and the report shows "–" there,
 // while the IQL run records and shows its value.
 TEST(Sweep, AZipPlaceholderIsNotRecordedOrReportedAsTheRunsSetting) {
   TempDir dir;
@@ -194,7 +194,9 @@ TEST(Sweep, AZipPlaceholderIsNotRecordedOrReportedAsTheRunsSetting) {
   for (const auto& run : runs) {
     const bool iql = run["params"]["policy.algo"] == "iql";
     EXPECT_EQ(run["params"].contains("policy.expectile"), iql) << run.dump(1);
-    if (iql) EXPECT_EQ(run["params"]["policy.expectile"], 0.8) << run.dump(1);
+    if (iql) {
+      EXPECT_EQ(run["params"]["policy.expectile"], 0.8) << run.dump(1);
+    }
   }
   auto report = run_relabel("report " + out + " --out " + (dir / "rep") + " --no-plots");
   ASSERT_EQ(report.exit_code, 0) << report.output;
